@@ -1,0 +1,1 @@
+"""Benchmarks and the replay client (never part of the test run)."""

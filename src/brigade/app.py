@@ -1,0 +1,92 @@
+"""The ASGI application: FastAPI for HTTP, python-socketio for ``/realtime/v1``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
+
+from brigade import __version__
+from brigade.auth.router import router as auth_router
+from brigade.billing.router import router as billing_router
+from brigade.db import Database
+from brigade.errors import install_error_handlers
+from brigade.health import router as health_router
+from brigade.kitchen.router import router as kitchen_router
+from brigade.menu.router import router as menu_router
+from brigade.orders.router import router as orders_router
+from brigade.reporting.router import router as reporting_router
+from brigade.restaurants.router import router as restaurants_router
+from brigade.runtime import Runtime
+from brigade.settings import Settings
+from brigade.tables.router import router as tables_router
+
+API_PREFIX = "/api/v1"
+
+
+def _operation_id(route: APIRoute) -> str:
+    """``{tag}-{name}``: stable operation ids for the generated web client."""
+    tags = getattr(route, "tags", None)
+    return f"{tags[0]}-{route.name}" if tags else route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build Brigade's ASGI app for ``settings`` (read from the environment if omitted).
+
+    The returned FastAPI app serves the REST API under ``/api/v1``, the probes, the
+    OpenAPI document at ``/openapi.json`` with its docs at ``/docs``, and the Socket.IO
+    server (namespace ``/realtime/v1``) at ``/socket.io/``. ``app.state.runtime`` holds
+    the :class:`~brigade.runtime.Runtime`.
+    """
+    settings = settings or Settings()
+    runtime = Runtime(
+        settings=settings, db=Database(settings.resolved_database_url, echo=settings.sql_echo)
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from brigade.realtime.server import start_realtime, stop_realtime
+
+        await start_realtime(runtime)
+        try:
+            yield
+        finally:
+            await stop_realtime(runtime)
+            await runtime.db.dispose()
+
+    app = FastAPI(
+        title="Brigade",
+        version=__version__,
+        summary="Restaurant and café ordering: tables, orders, kitchen, checks.",
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+    app.include_router(health_router)
+    for router in (
+        auth_router,
+        restaurants_router,
+        menu_router,
+        tables_router,
+        orders_router,
+        kitchen_router,
+        billing_router,
+        reporting_router,
+    ):
+        app.include_router(router, prefix=API_PREFIX)
+
+    from brigade.realtime.server import mount_realtime
+
+    mount_realtime(app, runtime)
+    return app

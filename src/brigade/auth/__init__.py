@@ -1,0 +1,1 @@
+"""Users, passwords, sessions (JWT + rotating refresh tokens), API tokens, permissions."""

@@ -1,0 +1,197 @@
+"""FastAPI dependencies: the request's session, who is calling, and what they may do.
+
+``require(permission)`` is the single place where tenancy and permission are decided for
+a ``/restaurants/{restaurant_id}/...`` route: no or bad credentials → 401; a user who is
+not a member of the restaurant, or an API token of another restaurant → 404 (never
+telling that the restaurant exists); a member whose role lacks the permission, or a
+token without the scope → 403. The platform admin may act in every restaurant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Path, Request
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from brigade.auth.models import ApiToken
+from brigade.auth.permissions import ROLE_PERMISSIONS, Permission, Role
+from brigade.auth.security import API_TOKEN_PREFIX, decode_access_token, token_digest
+from brigade.db import unit_of_work, utcnow
+from brigade.errors import NotAuthenticated, NotFound, PermissionDenied
+from brigade.restaurants.models import Membership, Restaurant
+from brigade.runtime import Runtime, RuntimeDep, get_runtime
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's one transaction (see :func:`brigade.db.unit_of_work`)."""
+    runtime = get_runtime(request)
+    async with unit_of_work(runtime.db, runtime.bus) as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is calling: a user (``user_id``) or a restaurant API token (``token_id``)."""
+
+    user_id: int | None = None
+    is_admin: bool = False
+    token_id: int | None = None
+    token_restaurant_id: int | None = None
+    token_scopes: frozenset[str] = frozenset()
+
+    @property
+    def label(self) -> str:
+        """A short text naming the actor, for audit and events."""
+        return f"user:{self.user_id}" if self.user_id is not None else f"token:{self.token_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """An actor's standing in one restaurant: its role (``None`` for admin and tokens)
+    and the permissions it holds there."""
+
+    actor: Actor
+    restaurant_id: int
+    role: Role | None
+    permissions: frozenset[Permission]
+
+    def can(self, permission: Permission) -> bool:
+        """Whether this access holds ``permission``."""
+        return permission in self.permissions
+
+    def check(self, permission: Permission) -> None:
+        """Raise :class:`PermissionDenied` unless this access holds ``permission``."""
+        if permission not in self.permissions:
+            raise PermissionDenied(f"this action needs the {permission.value!r} permission")
+
+
+def bearer_token(request: Request) -> str | None:
+    """The bearer token of the ``Authorization`` header, if any."""
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return token.strip()
+
+
+async def authenticate(session: AsyncSession, runtime: Runtime, token: str | None) -> Actor:
+    """Resolve a bearer token (access JWT or API token) to an :class:`Actor`.
+
+    Raises :class:`NotAuthenticated` when the token is missing, invalid, expired or
+    revoked.
+    """
+    if not token:
+        raise NotAuthenticated("send an access token or API token as 'Authorization: Bearer'")
+    if token.startswith(API_TOKEN_PREFIX):
+        row = (
+            await session.execute(
+                select(ApiToken.id, ApiToken.restaurant_id, ApiToken.scopes).where(
+                    ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None)
+                )
+            )
+        ).first()
+        if row is None:
+            raise NotAuthenticated("unknown or revoked API token")
+        return Actor(
+            token_id=row.id,
+            token_restaurant_id=row.restaurant_id,
+            token_scopes=frozenset(row.scopes),
+        )
+    claims = decode_access_token(token, key=runtime.settings.signing_key)
+    if claims is None:
+        raise NotAuthenticated("invalid or expired access token")
+    return Actor(user_id=claims.user_id, is_admin=claims.is_admin)
+
+
+async def current_actor(request: Request, session: SessionDep, runtime: RuntimeDep) -> Actor:
+    """The authenticated caller of this request (401 otherwise)."""
+    return await authenticate(session, runtime, bearer_token(request))
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+async def resolve_access(session: AsyncSession, actor: Actor, restaurant_id: int) -> Access:
+    """The actor's :class:`Access` to ``restaurant_id``.
+
+    Raises :class:`NotFound` when the restaurant does not exist or the actor does not
+    belong to it.
+    """
+    if actor.token_id is not None:
+        if actor.token_restaurant_id != restaurant_id:
+            raise NotFound("restaurant not found")
+        return Access(
+            actor,
+            restaurant_id,
+            None,
+            frozenset(p for p in Permission if p.value in actor.token_scopes),
+        )
+    if actor.is_admin:
+        exists = await session.scalar(select(Restaurant.id).where(Restaurant.id == restaurant_id))
+        if exists is None:
+            raise NotFound("restaurant not found")
+        return Access(actor, restaurant_id, None, frozenset(Permission))
+    role = await session.scalar(
+        select(Membership.role).where(
+            Membership.restaurant_id == restaurant_id, Membership.user_id == actor.user_id
+        )
+    )
+    if role is None:
+        raise NotFound("restaurant not found")
+    return Access(actor, restaurant_id, Role(role), ROLE_PERMISSIONS[Role(role)])
+
+
+def require(
+    permission: Permission,
+) -> Callable[..., Coroutine[Any, Any, Access]]:
+    """A dependency granting :class:`Access` to the path's ``restaurant_id`` when the
+    actor holds ``permission`` (401 / 404 / 403 otherwise, in that order)."""
+
+    async def dependency(
+        actor: CurrentActor,
+        session: SessionDep,
+        restaurant_id: Annotated[int, Path(ge=1)],
+    ) -> Access:
+        access = await resolve_access(session, actor, restaurant_id)
+        access.check(permission)
+        return access
+
+    dependency.__name__ = f"require_{permission.name}"
+    return dependency
+
+
+async def touch_api_token(session: AsyncSession, token_id: int) -> None:
+    """Record that an API token was used now."""
+    await session.execute(
+        update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow())
+    )
+
+
+RestaurantRead = Annotated[Access, Depends(require(Permission.restaurant_read))]
+RestaurantWrite = Annotated[Access, Depends(require(Permission.restaurant_write))]
+StaffRead = Annotated[Access, Depends(require(Permission.staff_read))]
+StaffWrite = Annotated[Access, Depends(require(Permission.staff_write))]
+TokensRead = Annotated[Access, Depends(require(Permission.tokens_read))]
+TokensWrite = Annotated[Access, Depends(require(Permission.tokens_write))]
+MenuRead = Annotated[Access, Depends(require(Permission.menu_read))]
+MenuWrite = Annotated[Access, Depends(require(Permission.menu_write))]
+MenuAvailability = Annotated[Access, Depends(require(Permission.menu_availability))]
+TablesRead = Annotated[Access, Depends(require(Permission.tables_read))]
+TablesWrite = Annotated[Access, Depends(require(Permission.tables_write))]
+OrdersRead = Annotated[Access, Depends(require(Permission.orders_read))]
+OrdersWrite = Annotated[Access, Depends(require(Permission.orders_write))]
+OrdersVoid = Annotated[Access, Depends(require(Permission.orders_void))]
+KitchenRead = Annotated[Access, Depends(require(Permission.kitchen_read))]
+KitchenBump = Annotated[Access, Depends(require(Permission.kitchen_bump))]
+BillingRead = Annotated[Access, Depends(require(Permission.billing_read))]
+BillingWrite = Annotated[Access, Depends(require(Permission.billing_write))]
+ReportsRead = Annotated[Access, Depends(require(Permission.reports_read))]

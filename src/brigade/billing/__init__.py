@@ -1,0 +1,1 @@
+"""Billing: checks, the tax rule, payments."""

@@ -1,0 +1,149 @@
+"""Database plumbing: declarative base, column types, engine and unit of work.
+
+Every context's ``models.py`` subclasses :class:`Base`. Constraint names follow
+:data:`NAMING_CONVENTION` so migrations are stable across SQLite, PostgreSQL and MariaDB.
+SQLite runs with one connection (a single writer): several writer connections wait on
+SQLite's file lock with p99 above a second, one writer does not (DESIGN.md, "Speed").
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import BigInteger, DateTime, Dialect, Integer, MetaData, event
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import AsyncAdaptedQueuePool
+from sqlalchemy.types import TypeDecorator
+
+if TYPE_CHECKING:
+    from brigade.events.bus import EventBus
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: Integer primary keys: BIGINT on servers, INTEGER (the rowid alias) on SQLite.
+IdType = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every Brigade table."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always returned timezone-aware (UTC).
+
+    Raises ``ValueError`` when given a naive datetime: every time in Brigade is aware.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; Brigade stores aware UTC times")
+        value = value.astimezone(UTC)
+        if dialect.name in {"sqlite", "mysql", "mariadb"}:
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    """Create the async engine for ``url``.
+
+    SQLite gets one pooled connection (the single writer) and WAL; servers get a pool of
+    10 connections plus 10 overflow, pre-pinged.
+    """
+    if url.startswith("sqlite"):
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            poolclass=AsyncAdaptedQueuePool,
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=60,
+        )
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+class Database:
+    """The engine and the session factory of one process.
+
+    ``sessionmaker`` may be replaced (tests bind it to a connection inside an outer
+    transaction); everything that reads or writes goes through it.
+    """
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.engine = make_engine(url, echo=echo)
+        self.sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(
+            self.engine, expire_on_commit=False
+        )
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+
+
+@asynccontextmanager
+async def unit_of_work(db: Database, bus: EventBus | None) -> AsyncIterator[AsyncSession]:
+    """One transaction: commit on success, roll back on any error, then announce.
+
+    Services only ``flush()``; this is the one commit point for HTTP requests, Socket.IO
+    commands and CLI jobs alike. The domain events recorded in the outbox during the
+    transaction (:func:`brigade.events.outbox.record`) are handed to ``bus`` only after the
+    commit succeeded, so nothing is announced that was not committed.
+    """
+    from brigade.events.outbox import take_pending
+
+    async with db.sessionmaker() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+        pending = take_pending(session)
+    if bus is not None and pending:
+        await bus.publish(pending)

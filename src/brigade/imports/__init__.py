@@ -1,0 +1,1 @@
+"""Importers of public data sets (the pizza place)."""

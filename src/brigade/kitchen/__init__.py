@@ -1,0 +1,1 @@
+"""Kitchen: tickets per station, start, ready, bump and recall."""

@@ -1,0 +1,64 @@
+"""Kitchen tickets: the fired lines of one order's course for one station."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from brigade.db import Base, IdType, UTCDateTime
+
+
+class Ticket(Base):
+    """A ticket on a station's screen.
+
+    ``status``: ``new → preparing → ready → bumped`` (recall puts a bumped ticket back
+    to ``ready``); each step is timestamped in UTC. ``table_name`` is a snapshot.
+    """
+
+    __tablename__ = "kitchen_tickets"
+    __table_args__ = (
+        Index(
+            "ix_kitchen_tickets_restaurant_id_station_status", "restaurant_id", "station", "status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    restaurant_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("restaurants.id", ondelete="CASCADE")
+    )
+    order_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    )
+    station: Mapped[str] = mapped_column(String(64))
+    course: Mapped[int] = mapped_column(Integer, default=1)
+    table_name: Mapped[str | None] = mapped_column(String(50), default=None)
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    bumped_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    recalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class TicketItem(Base):
+    """One order line on a ticket, with its own kitchen steps (UTC timestamps)."""
+
+    __tablename__ = "kitchen_ticket_items"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    restaurant_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("restaurants.id", ondelete="CASCADE")
+    )
+    ticket_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("kitchen_tickets.id", ondelete="CASCADE"), index=True
+    )
+    order_item_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("order_items.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    bumped_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

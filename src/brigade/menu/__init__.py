@@ -1,0 +1,1 @@
+"""Menu: categories, items, sizes (variations), modifier groups, stations, 86."""

@@ -1,0 +1,126 @@
+"""Menu tables. Prices are integers in the restaurant's minor units."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from brigade.db import Base, IdType, UTCDateTime
+
+
+class Category(Base):
+    """A menu section (``Chicken``, ``Veggie``, ``Drinks``), ordered by ``position``."""
+
+    __tablename__ = "menu_categories"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    restaurant_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("restaurants.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MenuItem(Base):
+    """A dish or drink. ``station`` routes its kitchen tickets; ``is_available=False``
+    means it is 86'd. ``external_ref`` keys imports (e.g. ``bbq_ckn``)."""
+
+    __tablename__ = "menu_items"
+    __table_args__ = (UniqueConstraint("restaurant_id", "external_ref"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    restaurant_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("restaurants.id", ondelete="CASCADE"), index=True
+    )
+    category_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("menu_categories.id", ondelete="RESTRICT"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    ingredients: Mapped[list[str]] = mapped_column(JSON, default=list)
+    station: Mapped[str] = mapped_column(String(64), default="kitchen")
+    is_available: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    external_ref: Mapped[str | None] = mapped_column(String(100), default=None)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Variation(Base):
+    """A priced form of an item, such as a size: its own ``price`` (minor units) and SKU."""
+
+    __tablename__ = "menu_variations"
+    __table_args__ = (UniqueConstraint("restaurant_id", "sku"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    restaurant_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("restaurants.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("menu_items.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    sku: Mapped[str] = mapped_column(String(100))
+    price: Mapped[int] = mapped_column(BigInteger)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    is_available: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ModifierGroup(Base):
+    """Choices offered with items (``Extra toppings``: choose 0 to 3)."""
+
+    __tablename__ = "menu_modifier_groups"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    restaurant_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("restaurants.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    min_choices: Mapped[int] = mapped_column(Integer, default=0)
+    max_choices: Mapped[int] = mapped_column(Integer, default=1)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Modifier(Base):
+    """One choice of a modifier group, adding ``price_delta`` minor units per unit."""
+
+    __tablename__ = "menu_modifiers"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    restaurant_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("restaurants.id", ondelete="CASCADE"), index=True
+    )
+    group_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("menu_modifier_groups.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    price_delta: Mapped[int] = mapped_column(BigInteger, default=0)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    is_available: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ItemModifierGroup(Base):
+    """Which modifier groups an item offers, in order."""
+
+    __tablename__ = "menu_item_modifier_groups"
+
+    item_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("menu_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("menu_modifier_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    restaurant_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("restaurants.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)

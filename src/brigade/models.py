@@ -1,0 +1,27 @@
+"""Imports every context's tables so that ``Base.metadata`` is complete (Alembic)."""
+
+from brigade import idempotency
+from brigade.auth import models as auth_models
+from brigade.billing import models as billing_models
+from brigade.db import Base
+from brigade.events import models as events_models
+from brigade.kitchen import models as kitchen_models
+from brigade.menu import models as menu_models
+from brigade.orders import models as orders_models
+from brigade.restaurants import models as restaurants_models
+from brigade.tables import models as tables_models
+
+metadata = Base.metadata
+
+__all__ = [
+    "auth_models",
+    "billing_models",
+    "events_models",
+    "idempotency",
+    "kitchen_models",
+    "menu_models",
+    "metadata",
+    "orders_models",
+    "restaurants_models",
+    "tables_models",
+]

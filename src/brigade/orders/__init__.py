@@ -1,0 +1,1 @@
+"""Orders: dine-in and takeaway orders, lines, courses, the order state machine."""

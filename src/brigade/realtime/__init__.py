@@ -1,0 +1,1 @@
+"""Realtime: the Socket.IO server at /realtime/v1."""

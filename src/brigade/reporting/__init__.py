@@ -1,0 +1,1 @@
+"""Reporting: sales and product reports in the restaurant's time zone."""

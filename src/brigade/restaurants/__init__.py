@@ -1,0 +1,1 @@
+"""Tenants: restaurants, their staff memberships and settings."""

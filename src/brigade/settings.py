@@ -1,0 +1,72 @@
+"""Settings read from ``BRIGADE_*`` environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_FILE = "secret.key"  # noqa: S105 - a file name
+
+
+class Settings(BaseSettings):
+    """Everything Brigade needs to start.
+
+    ``data_dir`` holds the SQLite database and the generated secret; ``database_url``
+    defaults to ``sqlite+aiosqlite:///<data_dir>/brigade.db``; ``redis_url`` unset means
+    in-memory fan-out and limits (one process).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="BRIGADE_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./var"))
+    database_url: str | None = None
+    redis_url: str | None = None
+    secret_key: str | None = Field(
+        default=None,
+        description="JWT signing key; generated into the data dir on first start when unset.",
+    )
+    access_token_ttl_seconds: int = 15 * 60
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    login_rate_limit: str = Field(
+        default="5/minute",
+        description="Failed logins allowed per username and client address (limits syntax).",
+    )
+    cors_origins: list[str] = Field(default_factory=list)
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base URL that table QR codes point at.",
+    )
+    sql_echo: bool = False
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'brigade.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is SQLite (single writer, file in the data dir)."""
+        return self.resolved_database_url.startswith("sqlite")
+
+    @cached_property
+    def signing_key(self) -> str:
+        """The JWT and table-token signing key.
+
+        Taken from ``BRIGADE_SECRET_KEY`` when set; otherwise read from
+        ``<data_dir>/secret.key``, which is created with 64 random bytes (hex) and mode
+        0600 on first use. There is no default secret in code.
+        """
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / SECRET_FILE
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_hex(64))
+        return path.read_text().strip()

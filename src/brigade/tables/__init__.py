@@ -1,0 +1,1 @@
+"""Floor: areas, tables, their status and QR codes."""
