@@ -154,7 +154,10 @@ def require(
     permission: Permission,
 ) -> Callable[..., Coroutine[Any, Any, Access]]:
     """A dependency granting :class:`Access` to the path's ``restaurant_id`` when the
-    actor holds ``permission`` (401 / 404 / 403 otherwise, in that order)."""
+    actor holds ``permission`` (401 / 404 / 403 otherwise, in that order).
+
+    The returned callable carries ``.permission`` (the :class:`Permission` it checks).
+    """
 
     async def dependency(
         actor: CurrentActor,
@@ -166,6 +169,9 @@ def require(
         return access
 
     dependency.__name__ = f"require_{permission.name}"
+    # Read by the tenant-isolation test matrix (tests/test_isolation.py) and by tools that
+    # list which permission each route needs.
+    dependency.permission = permission  # type: ignore[attr-defined]
     return dependency
 
 
