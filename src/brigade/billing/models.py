@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from brigade.db import Base, IdType, UTCDateTime
@@ -16,6 +16,9 @@ from brigade.db import Base, IdType, UTCDateTime
 
 class Check(Base):
     """What the guests owe for an order: ``subtotal`` (lines), ``tax`` and ``total``.
+
+    ``tax_rate_bp`` and ``tax_inclusive`` snapshot the restaurant's tax rule the check
+    was computed with (inclusive: the tax is contained in ``subtotal``; exclusive: added).
 
     ``status``: ``open`` until payments cover ``total``, then ``paid``.
     """
@@ -39,6 +42,7 @@ class Check(Base):
     paid_total: Mapped[int] = mapped_column(BigInteger, default=0)
     tip_total: Mapped[int] = mapped_column(BigInteger, default=0)
     tax_rate_bp: Mapped[int] = mapped_column(Integer, default=0)
+    tax_inclusive: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

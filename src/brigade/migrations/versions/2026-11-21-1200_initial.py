@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 12:23:23.765171
+Create Date: 2026-11-21 12:27:23.783744
 """
 
 from collections.abc import Sequence
@@ -506,6 +506,7 @@ def upgrade() -> None:
         sa.Column("paid_total", sa.BigInteger(), nullable=False),
         sa.Column("tip_total", sa.BigInteger(), nullable=False),
         sa.Column("tax_rate_bp", sa.Integer(), nullable=False),
+        sa.Column("tax_inclusive", sa.Boolean(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", brigade.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("paid_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
