@@ -1,0 +1,1 @@
+"""Servers the benchmark starts next to Brigade (the raw-SQL baseline)."""
