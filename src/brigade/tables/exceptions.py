@@ -1,0 +1,26 @@
+"""Errors of the tables context (problem+json ``type`` slugs are stable)."""
+
+from __future__ import annotations
+
+from brigade.errors import Conflict, NotAuthenticated
+
+
+class TableOccupied(Conflict):
+    """The table has another open order (it cannot be seated again or deleted)."""
+
+    type = "table-occupied"
+    title = "The table has an open order"
+
+
+class TableNameTaken(Conflict):
+    """Another table of the restaurant has this name."""
+
+    type = "table-name-taken"
+    title = "A table with this name exists"
+
+
+class InvalidTableToken(NotAuthenticated):
+    """The guest link's table token is missing, forged, or names a table that is gone."""
+
+    type = "invalid-table-token"
+    title = "Invalid table token"
