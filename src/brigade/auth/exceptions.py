@@ -1,6 +1,6 @@
 """Errors of the auth context."""
 
-from brigade.errors import Conflict, NotAuthenticated
+from brigade.errors import Conflict, InvalidInput, NotAuthenticated, PermissionDenied
 
 
 class UsernameTaken(Conflict):
@@ -16,3 +16,25 @@ class InvalidCredentials(NotAuthenticated):
 class InvalidRefreshToken(NotAuthenticated):
     type = "invalid-refresh-token"
     title = "Refresh token is invalid, expired or revoked"
+
+
+class RefreshTokenReused(InvalidRefreshToken):
+    """A rotated refresh token was presented again: the whole login was revoked."""
+
+    type = "refresh-token-reused"
+    title = "Refresh token was already used; the session is revoked"
+
+
+class UserRequired(PermissionDenied):
+    type = "user-required"
+    title = "This endpoint needs a user login, not an API token"
+
+
+class InvalidScope(InvalidInput):
+    type = "invalid-scope"
+    title = "Unknown API token scope"
+
+
+class WeakPassword(InvalidInput):
+    type = "weak-password"
+    title = "Password too short"

@@ -1,7 +1,128 @@
-"""HTTP routes of the auth context (thin: parse, authorise, call the service)."""
+"""HTTP routes of the auth context (thin: parse, authorise, call the service).
+
+``/auth/*``: login, refresh, logout, me. ``R/api-tokens``: a restaurant's API tokens.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response, status
+from fastapi.responses import JSONResponse
+
+from brigade.auth import service
+from brigade.auth.dependencies import CurrentActor, SessionDep, TokensRead, TokensWrite
+from brigade.auth.exceptions import (
+    InvalidCredentials,
+    InvalidRefreshToken,
+    InvalidScope,
+    RefreshTokenReused,
+    UserRequired,
+)
+from brigade.auth.schemas import (
+    ApiTokenCreate,
+    ApiTokenCreated,
+    ApiTokenList,
+    LoginRequest,
+    MeRead,
+    RefreshRequest,
+    TokenPair,
+)
+from brigade.errors import (
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    TooManyRequests,
+    problem_response,
+    problem_responses,
+)
+from brigade.runtime import RuntimeDep
 
 router = APIRouter(tags=["auth"])
+
+TOKENS = "/restaurants/{restaurant_id}/api-tokens"
+ACCESS_ERRORS = (NotAuthenticated, NotFound, PermissionDenied)
+
+
+@router.post(
+    "/auth/login",
+    response_model=TokenPair,
+    responses=problem_responses(InvalidCredentials, TooManyRequests),
+)
+async def login(
+    body: LoginRequest, request: Request, session: SessionDep, runtime: RuntimeDep
+) -> TokenPair:
+    """Log in with username and password: an access JWT (``expires_in`` seconds) and a
+    refresh token. Repeated failures answer 429 with ``Retry-After``."""
+    address = request.client.host if request.client else "unknown"
+    return await service.login(
+        session, runtime, username=body.username, password=body.password, address=address
+    )
+
+
+@router.post(
+    "/auth/refresh",
+    response_model=TokenPair,
+    responses=problem_responses(InvalidRefreshToken, RefreshTokenReused),
+)
+async def refresh(
+    body: RefreshRequest, request: Request, session: SessionDep, runtime: RuntimeDep
+) -> TokenPair | JSONResponse:
+    """Trade a refresh token for a new pair; the old refresh token is then spent.
+    Presenting a spent one again revokes the whole login (401 ``refresh-token-reused``)."""
+    pair = await service.refresh(session, runtime.settings, body.refresh_token)
+    if pair is None:
+        # Returned, not raised: the revocation of the login must be committed.
+        return problem_response(RefreshTokenReused(), request.url.path)
+    return pair
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(body: RefreshRequest, session: SessionDep) -> Response:
+    """End the login of this refresh token (all its rotations). Always 204."""
+    await service.logout(session, body.refresh_token)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/auth/me",
+    response_model=MeRead,
+    responses=problem_responses(NotAuthenticated, UserRequired),
+)
+async def me(actor: CurrentActor, session: SessionDep) -> MeRead:
+    """The logged-in user and their restaurants (an API token gets 403)."""
+    if actor.user_id is None:
+        raise UserRequired()
+    return await service.me(session, actor.user_id)
+
+
+@router.get(TOKENS, response_model=ApiTokenList, responses=problem_responses(*ACCESS_ERRORS))
+async def list_api_tokens(access: TokensRead, session: SessionDep) -> ApiTokenList:
+    """The restaurant's API tokens, newest first, without their secrets."""
+    return await service.list_api_tokens(session, access)
+
+
+@router.post(
+    TOKENS,
+    response_model=ApiTokenCreated,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(*ACCESS_ERRORS, InvalidScope),
+)
+async def create_api_token(
+    body: ApiTokenCreate, access: TokensWrite, session: SessionDep
+) -> ApiTokenCreated:
+    """Create an API token; its secret (``token``, prefix ``brg_``) is shown only here."""
+    return await service.create_api_token(session, access, name=body.name, scopes=body.scopes)
+
+
+@router.delete(
+    TOKENS + "/{token_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(*ACCESS_ERRORS),
+)
+async def revoke_api_token(
+    token_id: Annotated[int, Path(ge=1)], access: TokensWrite, session: SessionDep
+) -> Response:
+    """Revoke an API token; requests with it get 401 from then on."""
+    await service.revoke_api_token(session, access, token_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,14 +1,59 @@
-"""Rules of the auth context: users and their passwords."""
+"""Rules of the auth context: users, passwords, logins (access JWT + rotating refresh
+tokens) and restaurant API tokens."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brigade.auth.exceptions import UsernameTaken
-from brigade.auth.models import User
-from brigade.auth.security import hash_password
+from brigade.auth.dependencies import Access
+from brigade.auth.exceptions import (
+    InvalidCredentials,
+    InvalidRefreshToken,
+    InvalidScope,
+    UsernameTaken,
+    WeakPassword,
+)
+from brigade.auth.models import ApiToken, RefreshToken, User
+from brigade.auth.permissions import Permission
+from brigade.auth.ratelimit import get_login_limiter
+from brigade.auth.schemas import (
+    ApiTokenCreated,
+    ApiTokenList,
+    ApiTokenRead,
+    MembershipRead,
+    MeRead,
+    TokenPair,
+    UserRead,
+)
+from brigade.auth.security import (
+    API_TOKEN_PREFIX,
+    create_access_token,
+    hash_password,
+    new_opaque_token,
+    token_digest,
+    verify_password,
+)
 from brigade.db import utcnow
+from brigade.errors import NotFound, PermissionDenied
+from brigade.restaurants.models import Membership, Restaurant
+from brigade.runtime import Runtime
+from brigade.settings import Settings
+
+#: Shortest password a new account may have.
+MIN_PASSWORD_LENGTH = 8
+#: Characters of an API token kept in clear (``prefix``) so people can recognise it.
+API_TOKEN_SHOWN_CHARS = 12
+
+
+def validate_password(password: str) -> str:
+    """Return ``password`` if it is long enough, else raise :class:`WeakPassword`."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WeakPassword(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    return password
 
 
 async def create_user(
@@ -32,3 +77,223 @@ async def create_user(
     session.add(user)
     await session.flush()
     return user
+
+
+async def get_user_by_username(session: AsyncSession, username: str) -> User | None:
+    """The user called ``username``, or ``None``."""
+    user: User | None = await session.scalar(select(User).where(User.username == username))
+    return user
+
+
+# --- logins -------------------------------------------------------------------------
+
+
+async def _issue(
+    session: AsyncSession, settings: Settings, user: User, family_id: str
+) -> TokenPair:
+    """Sign an access JWT and store a new refresh token of ``family_id``."""
+    access, _ = create_access_token(
+        user.id,
+        is_admin=user.is_admin,
+        key=settings.signing_key,
+        ttl_seconds=settings.access_token_ttl_seconds,
+    )
+    refresh = new_opaque_token()
+    now = utcnow()
+    await session.execute(
+        insert(RefreshToken).values(
+            user_id=user.id,
+            family_id=family_id,
+            token_hash=token_digest(refresh),
+            created_at=now,
+            expires_at=now + timedelta(seconds=settings.refresh_token_ttl_seconds),
+        )
+    )
+    return TokenPair(
+        access_token=access,
+        expires_in=settings.access_token_ttl_seconds,
+        refresh_token=refresh,
+        user=UserRead.model_validate(user),
+    )
+
+
+async def login(
+    session: AsyncSession, runtime: Runtime, *, username: str, password: str, address: str
+) -> TokenPair:
+    """Check ``username``/``password`` and start a new login (a new refresh family).
+
+    Failed attempts are counted per username and per client ``address``
+    (:mod:`brigade.auth.ratelimit`); once a limit is reached every attempt, right or
+    wrong, raises :class:`~brigade.errors.TooManyRequests` (429 with ``Retry-After``).
+    Raises :class:`InvalidCredentials` (401) for an unknown user, a wrong password or an
+    inactive account, without telling which.
+    """
+    limiter = get_login_limiter(runtime)
+    await limiter.check(username, address)
+    user = await get_user_by_username(session, username)
+    valid, new_hash = verify_password(password, user.password_hash if user else None)
+    if user is None or not valid or not user.is_active:
+        await limiter.record_failure(username, address)
+        raise InvalidCredentials()
+    if new_hash is not None:
+        user.password_hash = new_hash
+        await session.flush()
+    return await _issue(session, runtime.settings, user, secrets.token_hex(16))
+
+
+async def refresh(session: AsyncSession, settings: Settings, token: str) -> TokenPair | None:
+    """Rotate ``token``: mark it used and issue a new pair in the same login.
+
+    Returns ``None`` when ``token`` had already been rotated (reuse, as by a thief
+    replaying a stolen token): the whole login (family) is revoked in this transaction,
+    and the caller must answer :class:`~brigade.auth.exceptions.RefreshTokenReused`
+    *without* rolling back, so the revocation sticks. Raises :class:`InvalidRefreshToken`
+    for an unknown, expired or revoked token, or an inactive user.
+    """
+    row = await session.scalar(
+        select(RefreshToken).where(RefreshToken.token_hash == token_digest(token))
+    )
+    now = utcnow()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        raise InvalidRefreshToken()
+    rotated = await session.execute(
+        update(RefreshToken)
+        .where(
+            RefreshToken.id == row.id,
+            RefreshToken.rotated_at.is_(None),
+            RefreshToken.revoked_at.is_(None),
+        )
+        .values(rotated_at=now)
+        .returning(RefreshToken.id)
+    )
+    if rotated.scalar_one_or_none() is None:
+        await revoke_family(session, row.family_id)
+        return None
+    user = await session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        await revoke_family(session, row.family_id)
+        raise InvalidRefreshToken()
+    return await _issue(session, settings, user, row.family_id)
+
+
+async def revoke_family(session: AsyncSession, family_id: str) -> None:
+    """Revoke every refresh token of one login."""
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def logout(session: AsyncSession, token: str) -> None:
+    """End the login that ``token`` belongs to (its whole family); an unknown token is
+    ignored, so logging out twice is harmless. Access JWTs already issued stay valid
+    until they expire (``access_token_ttl_seconds``)."""
+    family_id = await session.scalar(
+        select(RefreshToken.family_id).where(RefreshToken.token_hash == token_digest(token))
+    )
+    if family_id is not None:
+        await revoke_family(session, family_id)
+
+
+async def me(session: AsyncSession, user_id: int) -> MeRead:
+    """The user ``user_id`` with their memberships (by restaurant name).
+
+    Raises :class:`InvalidCredentials` when the user no longer exists or is inactive.
+    """
+    user = await session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise InvalidCredentials("this account no longer exists or is disabled")
+    rows = await session.execute(
+        select(Membership.restaurant_id, Restaurant.name, Membership.role)
+        .join(Restaurant, Restaurant.id == Membership.restaurant_id)
+        .where(Membership.user_id == user_id)
+        .order_by(Restaurant.name, Restaurant.id)
+    )
+    return MeRead(
+        id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        is_admin=user.is_admin,
+        memberships=[
+            MembershipRead(restaurant_id=rid, restaurant_name=name, role=role)
+            for rid, name, role in rows
+        ],
+    )
+
+
+# --- API tokens ---------------------------------------------------------------------
+
+
+def validate_scopes(scopes: list[str]) -> list[str]:
+    """Return the distinct ``scopes`` in :class:`Permission` order; raises
+    :class:`InvalidScope` (422) naming any that is not a permission value."""
+    known = {p.value for p in Permission}
+    unknown = sorted(set(scopes) - known)
+    if unknown:
+        raise InvalidScope(f"unknown scopes: {', '.join(unknown)}", unknown=unknown)
+    wanted = set(scopes)
+    return [p.value for p in Permission if p.value in wanted]
+
+
+async def create_api_token(
+    session: AsyncSession, access: Access, *, name: str, scopes: list[str]
+) -> ApiTokenCreated:
+    """Create an API token of ``access.restaurant_id``; the secret is returned once and
+    only its SHA-256 digest is kept.
+
+    Raises :class:`InvalidScope` (422) for an unknown scope and
+    :class:`~brigade.errors.PermissionDenied` (403) for a scope the caller does not hold
+    itself (no one grants more than they have).
+    """
+    clean = validate_scopes(scopes)
+    missing = [s for s in clean if Permission(s) not in access.permissions]
+    if missing:
+        raise PermissionDenied(f"you cannot grant scopes you do not hold: {', '.join(missing)}")
+    secret = new_opaque_token(API_TOKEN_PREFIX)
+    token = ApiToken(
+        restaurant_id=access.restaurant_id,
+        name=name,
+        prefix=secret[:API_TOKEN_SHOWN_CHARS],
+        token_hash=token_digest(secret),
+        scopes=clean,
+        created_by=access.actor.user_id,
+        created_at=utcnow(),
+    )
+    session.add(token)
+    await session.flush()
+    return ApiTokenCreated(**ApiTokenRead.model_validate(token).model_dump(), token=secret)
+
+
+async def list_api_tokens(session: AsyncSession, access: Access) -> ApiTokenList:
+    """The restaurant's API tokens (revoked ones included), newest first; no secrets."""
+    rows = (
+        await session.scalars(
+            select(ApiToken)
+            .where(ApiToken.restaurant_id == access.restaurant_id)
+            .order_by(ApiToken.id.desc())
+        )
+    ).all()
+    items = [ApiTokenRead.model_validate(row) for row in rows]
+    return ApiTokenList(items=items, total=len(items))
+
+
+async def revoke_api_token(session: AsyncSession, access: Access, token_id: int) -> None:
+    """Revoke token ``token_id`` of ``access.restaurant_id`` (idempotent); it gets 401
+    from then on. Raises :class:`~brigade.errors.NotFound` for a token of another
+    restaurant or none."""
+    result = await session.execute(
+        select(ApiToken.id, ApiToken.revoked_at).where(
+            ApiToken.id == token_id, ApiToken.restaurant_id == access.restaurant_id
+        )
+    )
+    row = result.first()
+    if row is None:
+        raise NotFound("API token not found")
+    if row.revoked_at is None:
+        await session.execute(
+            update(ApiToken)
+            .where(ApiToken.id == token_id, ApiToken.restaurant_id == access.restaurant_id)
+            .values(revoked_at=utcnow())
+        )

@@ -1,6 +1,6 @@
 """Errors of the restaurants context."""
 
-from brigade.errors import Conflict, InvalidInput
+from brigade.errors import Conflict, InvalidInput, PermissionDenied
 
 
 class SlugTaken(Conflict):
@@ -21,3 +21,28 @@ class UnknownCurrency(InvalidInput):
 class AlreadyMember(Conflict):
     type = "already-member"
     title = "The user is already a member of this restaurant"
+
+
+class InvalidTaxRate(InvalidInput):
+    type = "invalid-tax-rate"
+    title = "Tax rate must be between 0 and 10000 basis points"
+
+
+class PasswordRequired(InvalidInput):
+    type = "password-required"
+    title = "A new user needs a password"
+
+
+class LastOwner(Conflict):
+    type = "last-owner"
+    title = "A restaurant must keep at least one owner"
+
+
+class OwnerOnly(PermissionDenied):
+    type = "owner-only"
+    title = "Only an owner or the platform admin may create or change an owner"
+
+
+class AdminOnly(PermissionDenied):
+    type = "admin-only"
+    title = "Only the platform admin may do this"

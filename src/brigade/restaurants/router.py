@@ -1,7 +1,135 @@
-"""HTTP routes of the restaurants context (thin: parse, authorise, call the service)."""
+"""HTTP routes of the restaurants context (thin: parse, authorise, call the service).
+
+``/restaurants``: create (platform admin) and list; ``R``: read and change settings;
+``R/staff``: members and their roles.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response, status
+
+from brigade.auth.dependencies import (
+    CurrentActor,
+    RestaurantRead,
+    RestaurantWrite,
+    SessionDep,
+    StaffRead,
+    StaffWrite,
+)
+from brigade.auth.exceptions import UsernameTaken, WeakPassword
+from brigade.errors import NotAuthenticated, NotFound, PermissionDenied, problem_responses
+from brigade.restaurants import schemas, service
+from brigade.restaurants.exceptions import (
+    AdminOnly,
+    AlreadyMember,
+    InvalidTaxRate,
+    LastOwner,
+    OwnerOnly,
+    PasswordRequired,
+    SlugTaken,
+    UnknownCurrency,
+    UnknownTimeZone,
+)
 
 router = APIRouter(tags=["restaurants"])
+
+R = "/restaurants/{restaurant_id}"
+ACCESS_ERRORS = (NotAuthenticated, NotFound, PermissionDenied)
+SETTINGS_ERRORS = (UnknownCurrency, UnknownTimeZone, InvalidTaxRate)
+UserId = Annotated[int, Path(ge=1)]
+
+
+@router.post(
+    "/restaurants",
+    response_model=schemas.RestaurantRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(
+        NotAuthenticated,
+        AdminOnly,
+        SlugTaken,
+        *SETTINGS_ERRORS,
+        PasswordRequired,
+        WeakPassword,
+    ),
+)
+async def create_restaurant(
+    body: schemas.RestaurantCreate, actor: CurrentActor, session: SessionDep
+) -> schemas.RestaurantRead:
+    """Create a restaurant, optionally with its owner (platform admin only)."""
+    return await service.open_restaurant(session, actor, body)
+
+
+@router.get(
+    "/restaurants",
+    response_model=schemas.RestaurantList,
+    responses=problem_responses(NotAuthenticated),
+)
+async def list_restaurants(actor: CurrentActor, session: SessionDep) -> schemas.RestaurantList:
+    """The restaurants the caller belongs to (the platform admin: all), by name."""
+    return await service.list_restaurants(session, actor)
+
+
+@router.get(R, response_model=schemas.RestaurantRead, responses=problem_responses(*ACCESS_ERRORS))
+async def get_restaurant(access: RestaurantRead, session: SessionDep) -> schemas.RestaurantRead:
+    """A restaurant and its settings."""
+    return await service.read_restaurant(session, access)
+
+
+@router.patch(
+    R,
+    response_model=schemas.RestaurantRead,
+    responses=problem_responses(*ACCESS_ERRORS, *SETTINGS_ERRORS),
+)
+async def update_restaurant(
+    body: schemas.RestaurantUpdate, access: RestaurantWrite, session: SessionDep
+) -> schemas.RestaurantRead:
+    """Change name, currency, time zone or tax rule; event ``restaurant.updated``."""
+    return await service.update_restaurant(session, access, body)
+
+
+@router.get(
+    R + "/staff", response_model=schemas.StaffList, responses=problem_responses(*ACCESS_ERRORS)
+)
+async def list_staff(access: StaffRead, session: SessionDep) -> schemas.StaffList:
+    """The restaurant's staff and their roles."""
+    return await service.list_staff(session, access)
+
+
+@router.post(
+    R + "/staff",
+    response_model=schemas.StaffMemberRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(
+        *ACCESS_ERRORS, OwnerOnly, AlreadyMember, UsernameTaken, PasswordRequired, WeakPassword
+    ),
+)
+async def add_staff(
+    body: schemas.StaffCreate, access: StaffWrite, session: SessionDep
+) -> schemas.StaffMemberRead:
+    """Add a member: creates the user, or gives an existing user (by username) the role."""
+    return await service.add_staff(session, access, body)
+
+
+@router.patch(
+    R + "/staff/{user_id}",
+    response_model=schemas.StaffMemberRead,
+    responses=problem_responses(*ACCESS_ERRORS, OwnerOnly, LastOwner),
+)
+async def update_staff(
+    user_id: UserId, body: schemas.StaffUpdate, access: StaffWrite, session: SessionDep
+) -> schemas.StaffMemberRead:
+    """Change a member's role (the last owner cannot be demoted: 409)."""
+    return await service.update_staff(session, access, user_id, body)
+
+
+@router.delete(
+    R + "/staff/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(*ACCESS_ERRORS, OwnerOnly, LastOwner),
+)
+async def remove_staff(user_id: UserId, access: StaffWrite, session: SessionDep) -> Response:
+    """Remove a member (the user keeps their account; the last owner stays: 409)."""
+    await service.remove_staff(session, access, user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

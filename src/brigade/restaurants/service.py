@@ -1,23 +1,47 @@
-"""Rules of the restaurants context: creating tenants and their memberships."""
+"""Rules of the restaurants context: tenants, their settings and their staff.
+
+Other contexts may call :func:`get_restaurant`, :func:`validate_currency`,
+:func:`validate_time_zone`, :func:`validate_tax_rate`, :func:`create_restaurant` and
+:func:`add_member` (imports, demo).
+"""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from brigade.auth.dependencies import Access, Actor
+from brigade.auth.models import User
 from brigade.auth.permissions import Role
+from brigade.auth.service import create_user, validate_password
 from brigade.db import utcnow
 from brigade.errors import NotFound
-from brigade.events.outbox import create_sequence
+from brigade.events.outbox import create_sequence, record
 from brigade.restaurants.exceptions import (
+    AdminOnly,
     AlreadyMember,
+    InvalidTaxRate,
+    LastOwner,
+    OwnerOnly,
+    PasswordRequired,
     SlugTaken,
     UnknownCurrency,
     UnknownTimeZone,
 )
 from brigade.restaurants.models import Membership, Restaurant
+from brigade.restaurants.schemas import (
+    TAX_RATE_MAX_BP,
+    RestaurantCreate,
+    RestaurantList,
+    RestaurantRead,
+    RestaurantUpdate,
+    StaffCreate,
+    StaffList,
+    StaffMemberRead,
+    StaffUpdate,
+)
 
 #: ISO 4217 codes and their minor-unit exponent (digits after the decimal point).
 #: Source: ISO 4217 list one (SIX Group), the currencies a restaurant is likely to use.
@@ -90,6 +114,14 @@ def validate_currency(code: str) -> str:
     return code
 
 
+def validate_tax_rate(tax_rate_bp: int) -> int:
+    """Return ``tax_rate_bp`` if it is within 0..10000 basis points, else raise
+    :class:`InvalidTaxRate`."""
+    if not 0 <= tax_rate_bp <= TAX_RATE_MAX_BP:
+        raise InvalidTaxRate(f"{tax_rate_bp} is outside 0..{TAX_RATE_MAX_BP} basis points")
+    return tax_rate_bp
+
+
 async def create_restaurant(
     session: AsyncSession,
     *,
@@ -102,10 +134,12 @@ async def create_restaurant(
 ) -> Restaurant:
     """Create a restaurant and its event sequence.
 
-    Raises :class:`SlugTaken`, :class:`UnknownCurrency`, :class:`UnknownTimeZone`.
+    Raises :class:`SlugTaken`, :class:`UnknownCurrency`, :class:`UnknownTimeZone`,
+    :class:`InvalidTaxRate`.
     """
     currency = validate_currency(currency)
     validate_time_zone(time_zone)
+    validate_tax_rate(tax_rate_bp)
     if await session.scalar(select(Restaurant.id).where(Restaurant.slug == slug)) is not None:
         raise SlugTaken(f"slug {slug!r} is taken")
     restaurant = Restaurant(
@@ -148,3 +182,264 @@ async def add_member(
     session.add(membership)
     await session.flush()
     return membership
+
+
+# --- restaurants over HTTP ------------------------------------------------------------
+
+
+async def open_restaurant(
+    session: AsyncSession, actor: Actor, body: RestaurantCreate
+) -> RestaurantRead:
+    """Create a restaurant, and its owner when ``body.owner`` is given (a new user, or an
+    existing one found by username).
+
+    Only the platform admin may: raises :class:`AdminOnly` (403) otherwise; also
+    :class:`SlugTaken`, :class:`UnknownCurrency`, :class:`UnknownTimeZone`,
+    :class:`InvalidTaxRate`, and for the owner :class:`PasswordRequired` or
+    :class:`~brigade.auth.exceptions.WeakPassword`; the request's transaction is then
+    rolled back, so a bad owner leaves no restaurant behind.
+    """
+    if not actor.is_admin:
+        raise AdminOnly("only the platform admin creates restaurants")
+    restaurant = await create_restaurant(
+        session,
+        name=body.name,
+        slug=body.slug,
+        currency=body.currency,
+        time_zone=body.time_zone,
+        tax_rate_bp=body.tax_rate_bp,
+        tax_inclusive=body.tax_inclusive,
+    )
+    if body.owner is not None:
+        owner_id = await _find_or_create_user(
+            session, body.owner.username, body.owner.password, body.owner.full_name
+        )
+        await add_member(session, restaurant.id, owner_id, Role.owner)
+    return RestaurantRead.model_validate(restaurant)
+
+
+async def list_restaurants(session: AsyncSession, actor: Actor) -> RestaurantList:
+    """The restaurants ``actor`` may see, by name: all for the platform admin, the
+    member's own for a user, its one restaurant for an API token."""
+    query = select(Restaurant).order_by(Restaurant.name, Restaurant.id)
+    if actor.token_id is not None:
+        query = query.where(Restaurant.id == actor.token_restaurant_id)
+    elif not actor.is_admin:
+        query = query.join(Membership, Membership.restaurant_id == Restaurant.id).where(
+            Membership.user_id == actor.user_id
+        )
+    items = [RestaurantRead.model_validate(r) for r in (await session.scalars(query)).all()]
+    return RestaurantList(items=items, total=len(items))
+
+
+async def read_restaurant(session: AsyncSession, access: Access) -> RestaurantRead:
+    """The restaurant of ``access``; raises :class:`~brigade.errors.NotFound`."""
+    return RestaurantRead.model_validate(await get_restaurant(session, access.restaurant_id))
+
+
+async def update_restaurant(
+    session: AsyncSession, access: Access, body: RestaurantUpdate
+) -> RestaurantRead:
+    """Change the settings given in ``body`` and record ``restaurant.updated``
+    (``{"restaurant": RestaurantRead, "changed": [field, ...]}``) if any changed.
+
+    Raises :class:`UnknownCurrency`, :class:`UnknownTimeZone`, :class:`InvalidTaxRate`
+    (422) before writing anything.
+    """
+    changes = body.model_dump(exclude_unset=True)
+    for key in [k for k, v in changes.items() if v is None]:
+        del changes[key]  # an explicit null means "leave as is" for these settings
+    if "currency" in changes:
+        changes["currency"] = validate_currency(changes["currency"])
+    if "time_zone" in changes:
+        validate_time_zone(changes["time_zone"])
+    if "tax_rate_bp" in changes:
+        validate_tax_rate(changes["tax_rate_bp"])
+    restaurant = await get_restaurant(session, access.restaurant_id)
+    changed = [k for k, v in changes.items() if getattr(restaurant, k) != v]
+    for key in changed:
+        setattr(restaurant, key, changes[key])
+    await session.flush()
+    read = RestaurantRead.model_validate(restaurant)
+    if changed:
+        await record(
+            session,
+            access.restaurant_id,
+            "restaurant.updated",
+            {"restaurant": read.model_dump(mode="json"), "changed": changed},
+        )
+    return read
+
+
+# --- staff ----------------------------------------------------------------------------
+
+
+def _check_new_password(password: str | None) -> str:
+    if not password:
+        raise PasswordRequired("the user does not exist yet; give a password to create it")
+    return validate_password(password)
+
+
+async def _user_id_by_username(session: AsyncSession, username: str) -> int | None:
+    user_id: int | None = await session.scalar(select(User.id).where(User.username == username))
+    return user_id
+
+
+async def _find_or_create_user(
+    session: AsyncSession, username: str, password: str | None, full_name: str
+) -> int:
+    existing = await _user_id_by_username(session, username)
+    if existing is not None:
+        return existing
+    user = await create_user(
+        session, username=username, password=_check_new_password(password), full_name=full_name
+    )
+    return user.id
+
+
+def _may_manage_owners(access: Access) -> bool:
+    return access.actor.is_admin or access.role is Role.owner
+
+
+async def _member(session: AsyncSession, restaurant_id: int, user_id: int) -> StaffMemberRead:
+    row = (
+        await session.execute(
+            select(
+                Membership.user_id,
+                User.username,
+                User.full_name,
+                Membership.role,
+                User.is_active,
+                Membership.created_at,
+            )
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.restaurant_id == restaurant_id, Membership.user_id == user_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("staff member not found")
+    return StaffMemberRead(
+        user_id=row[0],
+        username=row[1],
+        full_name=row[2],
+        role=Role(row[3]),
+        is_active=row[4],
+        joined_at=row[5],
+    )
+
+
+async def _lock_owner_ids(session: AsyncSession, restaurant_id: int) -> list[int]:
+    """The owners' user ids, locked until commit (PostgreSQL) so two concurrent
+    demotions cannot both see a second owner."""
+    rows = await session.scalars(
+        select(Membership.user_id)
+        .where(Membership.restaurant_id == restaurant_id, Membership.role == Role.owner.value)
+        .with_for_update()
+    )
+    return list(rows.all())
+
+
+async def _staff_event(
+    session: AsyncSession, restaurant_id: int, action: str, member: StaffMemberRead
+) -> None:
+    await record(
+        session,
+        restaurant_id,
+        "staff.updated",
+        {"action": action, "member": member.model_dump(mode="json")},
+    )
+
+
+async def list_staff(session: AsyncSession, access: Access) -> StaffList:
+    """The restaurant's members with their roles, by username."""
+    rows = await session.execute(
+        select(
+            Membership.user_id,
+            User.username,
+            User.full_name,
+            Membership.role,
+            User.is_active,
+            Membership.created_at,
+        )
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.restaurant_id == access.restaurant_id)
+        .order_by(User.username)
+    )
+    items = [
+        StaffMemberRead(
+            user_id=uid,
+            username=username,
+            full_name=full_name,
+            role=Role(role),
+            is_active=active,
+            joined_at=joined,
+        )
+        for uid, username, full_name, role, active, joined in rows
+    ]
+    return StaffList(items=items, total=len(items))
+
+
+async def add_staff(session: AsyncSession, access: Access, body: StaffCreate) -> StaffMemberRead:
+    """Give ``body.username`` the role ``body.role`` here, creating the user if needed
+    (then ``body.password`` is required); records ``staff.updated`` (action ``added``).
+
+    Raises :class:`OwnerOnly` (403) when a non-owner adds an owner, :class:`AlreadyMember`
+    (409), :class:`PasswordRequired` or :class:`~brigade.auth.exceptions.WeakPassword`
+    (422).
+    """
+    if body.role is Role.owner and not _may_manage_owners(access):
+        raise OwnerOnly("only an owner or the platform admin may add an owner")
+    user_id = await _find_or_create_user(session, body.username, body.password, body.full_name)
+    await add_member(session, access.restaurant_id, user_id, body.role)
+    member = await _member(session, access.restaurant_id, user_id)
+    await _staff_event(session, access.restaurant_id, "added", member)
+    return member
+
+
+async def update_staff(
+    session: AsyncSession, access: Access, user_id: int, body: StaffUpdate
+) -> StaffMemberRead:
+    """Change a member's role; records ``staff.updated`` (action ``updated``) if it changed.
+
+    Raises :class:`~brigade.errors.NotFound` (not a member here), :class:`OwnerOnly`
+    (403: a non-owner touching an owner or making one), :class:`LastOwner` (409: demoting
+    the only owner).
+    """
+    member = await _member(session, access.restaurant_id, user_id)
+    if body.role is None or body.role is member.role:
+        return member
+    if Role.owner in (member.role, body.role) and not _may_manage_owners(access):
+        raise OwnerOnly("only an owner or the platform admin may change an owner")
+    if member.role is Role.owner and await _lock_owner_ids(session, access.restaurant_id) == [
+        user_id
+    ]:
+        raise LastOwner("promote another owner before changing this one's role")
+    await session.execute(
+        update(Membership)
+        .where(Membership.restaurant_id == access.restaurant_id, Membership.user_id == user_id)
+        .values(role=body.role.value)
+    )
+    member = member.model_copy(update={"role": body.role})
+    await _staff_event(session, access.restaurant_id, "updated", member)
+    return member
+
+
+async def remove_staff(session: AsyncSession, access: Access, user_id: int) -> None:
+    """Remove a member from the restaurant (the user account stays); records
+    ``staff.updated`` (action ``removed``).
+
+    Raises :class:`~brigade.errors.NotFound`, :class:`OwnerOnly` (a non-owner removing an
+    owner), :class:`LastOwner` (409: the only owner).
+    """
+    member = await _member(session, access.restaurant_id, user_id)
+    if member.role is Role.owner:
+        if not _may_manage_owners(access):
+            raise OwnerOnly("only an owner or the platform admin may remove an owner")
+        if await _lock_owner_ids(session, access.restaurant_id) == [user_id]:
+            raise LastOwner("promote another owner before removing this one")
+    await session.execute(
+        delete(Membership).where(
+            Membership.restaurant_id == access.restaurant_id, Membership.user_id == user_id
+        )
+    )
+    await _staff_event(session, access.restaurant_id, "removed", member)

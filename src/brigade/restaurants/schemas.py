@@ -1,0 +1,106 @@
+"""Request and response bodies of the restaurants context (Pydantic v2)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from brigade.auth.permissions import Role
+
+TAX_RATE_MAX_BP = 10_000
+
+_TAX_RATE = Field(
+    ge=0,
+    le=TAX_RATE_MAX_BP,
+    description="Sales tax in basis points (1/100 %): 825 = 8.25 %.",
+)
+
+
+class OwnerCreate(BaseModel):
+    """The owner to create (or attach, if the username exists) with a new restaurant."""
+
+    username: str = Field(min_length=1, max_length=150)
+    password: str | None = Field(
+        default=None, max_length=1024, description="Needed when the user is new (>= 8)."
+    )
+    full_name: str = Field(default="", max_length=200)
+
+
+class RestaurantCreate(BaseModel):
+    """``POST /restaurants`` body (platform admin only)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    slug: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    currency: str = Field(default="USD", min_length=3, max_length=3, description="ISO 4217.")
+    time_zone: str = Field(default="UTC", max_length=64, description="IANA time zone.")
+    tax_rate_bp: int = _TAX_RATE
+    tax_inclusive: bool = Field(
+        default=False, description="Whether menu prices include the tax (else it is added)."
+    )
+    owner: OwnerCreate | None = None
+
+
+class RestaurantUpdate(BaseModel):
+    """``PATCH R`` body: the settings to change; omitted fields stay as they are."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    currency: str | None = Field(default=None, min_length=3, max_length=3)
+    time_zone: str | None = Field(default=None, max_length=64)
+    tax_rate_bp: int | None = Field(default=None, ge=0, le=TAX_RATE_MAX_BP)
+    tax_inclusive: bool | None = None
+
+
+class RestaurantRead(BaseModel):
+    """A restaurant and its settings."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    slug: str
+    currency: str = Field(description="ISO 4217; money is in its minor units.")
+    time_zone: str = Field(description="IANA; decides the business day and report buckets.")
+    tax_rate_bp: int = Field(description="Basis points (1/100 %).")
+    tax_inclusive: bool
+
+
+class RestaurantList(BaseModel):
+    """Restaurants, by name."""
+
+    items: list[RestaurantRead]
+    total: int
+
+
+class StaffCreate(BaseModel):
+    """``POST R/staff``: create a user with ``role``, or give an existing one (found by
+    ``username``; ``password`` and ``full_name`` are then ignored) that role here."""
+
+    username: str = Field(min_length=1, max_length=150)
+    password: str | None = Field(default=None, max_length=1024)
+    full_name: str = Field(default="", max_length=200)
+    role: Role
+
+
+class StaffUpdate(BaseModel):
+    """``PATCH R/staff/{user_id}``."""
+
+    role: Role | None = None
+
+
+class StaffMemberRead(BaseModel):
+    """A member of a restaurant's staff."""
+
+    user_id: int
+    username: str
+    full_name: str
+    role: Role
+    is_active: bool
+    joined_at: datetime
+
+
+class StaffList(BaseModel):
+    """A restaurant's staff, by username."""
+
+    items: list[StaffMemberRead]
+    total: int
