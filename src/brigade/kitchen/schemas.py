@@ -1,0 +1,104 @@
+"""Request and response bodies of the kitchen context."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TicketStatus(StrEnum):
+    """A ticket's place on the line: ``new → preparing → ready → bumped``; recall puts a
+    bumped ticket back to ``ready``."""
+
+    new = "new"
+    preparing = "preparing"
+    ready = "ready"
+    bumped = "bumped"
+
+
+class TicketItemStatus(StrEnum):
+    """A ticket line's own steps: ``new → preparing → ready → bumped``, or ``voided``
+    when the waiter voided the order line after it was fired."""
+
+    new = "new"
+    preparing = "preparing"
+    ready = "ready"
+    bumped = "bumped"
+    voided = "voided"
+
+
+class TicketListStatus(StrEnum):
+    """Filter of the ticket list: ``open`` (not bumped) or ``all``."""
+
+    open = "open"
+    all = "all"
+
+
+class TicketModifier(BaseModel):
+    """A modifier chosen on the line, as the order snapshotted it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    price_delta: int = Field(default=0, description="Minor units added per unit.")
+
+
+class TicketItemRead(BaseModel):
+    """One order line on a ticket; name, quantity, modifiers, notes and seat come from
+    the order line. Times are UTC."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    order_item_id: int
+    name: str
+    variation_name: str
+    quantity: int
+    modifiers: list[TicketModifier]
+    notes: str
+    seat: int | None
+    status: TicketItemStatus
+    voided: bool = Field(description="The waiter voided this line after it was fired.")
+    started_at: datetime | None
+    ready_at: datetime | None
+    bumped_at: datetime | None
+
+
+class TicketRead(BaseModel):
+    """A kitchen ticket: the fired lines of one order's course for one station.
+
+    Times are UTC; ``version`` increases with every write (send it back to get a 409
+    ``stale-version`` instead of a lost update).
+    """
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    order_id: int
+    station: str
+    course: int
+    table_name: str | None
+    status: TicketStatus
+    version: int
+    created_at: datetime
+    started_at: datetime | None
+    ready_at: datetime | None
+    bumped_at: datetime | None
+    recalled_at: datetime | None
+    items: list[TicketItemRead]
+
+
+class TicketList(BaseModel):
+    """A page of tickets, oldest first, and how many match the filter in all."""
+
+    items: list[TicketRead]
+    total: int
+
+
+class TicketStep(BaseModel):
+    """Body of a kitchen step; ``version`` (optional) must be the ticket's current one."""
+
+    version: int | None = Field(default=None, ge=1)
