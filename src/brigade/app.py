@@ -45,6 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     runtime = Runtime(
         settings=settings, db=Database(settings.resolved_database_url, echo=settings.sql_echo)
     )
+    from brigade.menu.cache import install_menu_cache
+
+    install_menu_cache(runtime)  # drop a restaurant's cached menu on its menu events
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

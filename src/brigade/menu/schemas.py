@@ -1,0 +1,276 @@
+"""Request and response bodies of the menu context. Prices are integers in the
+restaurant's minor units (cents for USD)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# --- categories -----------------------------------------------------------------------
+
+
+class CategoryCreate(BaseModel):
+    """A new menu section."""
+
+    name: str = Field(min_length=1, max_length=100)
+    position: int = 0
+
+
+class CategoryUpdate(BaseModel):
+    """Changes to a category; every field optional."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    position: int | None = None
+
+
+class CategoryRead(BaseModel):
+    """A menu section."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    position: int
+
+
+class CategoryList(BaseModel):
+    """Categories ordered by position, then id."""
+
+    items: list[CategoryRead]
+    total: int
+
+
+# --- variations -----------------------------------------------------------------------
+
+
+class VariationCreate(BaseModel):
+    """A priced form (size) of an item. ``sku`` is unique in the restaurant."""
+
+    name: str = Field(min_length=1, max_length=100)
+    sku: str = Field(min_length=1, max_length=100)
+    price: int = Field(ge=0, description="Price in minor units.")
+    position: int = 0
+    is_available: bool = True
+
+
+class VariationUpdate(BaseModel):
+    """Changes to a variation; every field optional."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    sku: str | None = Field(default=None, min_length=1, max_length=100)
+    price: int | None = Field(default=None, ge=0, description="Price in minor units.")
+    position: int | None = None
+    is_available: bool | None = None
+
+
+class VariationRead(BaseModel):
+    """A variation of ``item_id``; ``price`` in minor units."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    item_id: int
+    name: str
+    sku: str
+    price: int = Field(description="Price in minor units.")
+    position: int
+    is_available: bool
+
+
+class VariationList(BaseModel):
+    """An item's variations ordered by position, then id."""
+
+    items: list[VariationRead]
+    total: int
+
+
+# --- items ----------------------------------------------------------------------------
+
+
+class MenuItemCreate(BaseModel):
+    """A new dish or drink, optionally with its variations (sizes) at once."""
+
+    category_id: int
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5000)
+    ingredients: list[str] = Field(default_factory=list, max_length=200)
+    station: str = Field(
+        default="kitchen", min_length=1, max_length=64, description="Kitchen station."
+    )
+    position: int = 0
+    is_available: bool = True
+    variations: list[VariationCreate] = Field(default_factory=list, max_length=50)
+
+
+class MenuItemUpdate(BaseModel):
+    """Changes to an item; every field optional (variations have their own routes)."""
+
+    category_id: int | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    ingredients: list[str] | None = Field(default=None, max_length=200)
+    station: str | None = Field(default=None, min_length=1, max_length=64)
+    position: int | None = None
+    is_available: bool | None = None
+
+
+class MenuItemRead(BaseModel):
+    """An item with its variations and the ids of the modifier groups it offers."""
+
+    id: int
+    category_id: int
+    name: str
+    description: str
+    ingredients: list[str]
+    station: str
+    is_available: bool
+    position: int
+    variations: list[VariationRead]
+    modifier_group_ids: list[int]
+
+
+class MenuItemList(BaseModel):
+    """Items ordered by position, then id."""
+
+    items: list[MenuItemRead]
+    total: int
+
+
+class AvailabilitySet(BaseModel):
+    """86 (``false``) or un-86 (``true``) an item."""
+
+    is_available: bool
+
+
+class ItemModifierGroupsSet(BaseModel):
+    """The modifier groups an item offers, in display order (replaces the list)."""
+
+    group_ids: list[int] = Field(max_length=50)
+
+
+# --- modifier groups ------------------------------------------------------------------
+
+
+class ModifierCreate(BaseModel):
+    """A choice in a modifier group; ``id`` set in an update keeps that modifier."""
+
+    id: int | None = Field(default=None, description="Existing modifier to keep (updates).")
+    name: str = Field(min_length=1, max_length=100)
+    price_delta: int = Field(default=0, ge=0, description="Added price in minor units.")
+    is_available: bool = True
+
+
+class ModifierRead(BaseModel):
+    """A modifier; ``price_delta`` in minor units."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    price_delta: int
+    position: int
+    is_available: bool
+
+
+class ModifierGroupCreate(BaseModel):
+    """A group of choices: pick ``min_choices`` to ``max_choices`` of ``modifiers``
+    (``0 <= min_choices <= max_choices``, ``max_choices >= 1``)."""
+
+    name: str = Field(min_length=1, max_length=100)
+    min_choices: int = Field(default=0, ge=0)
+    max_choices: int = Field(default=1, ge=1)
+    position: int = 0
+    modifiers: list[ModifierCreate] = Field(default_factory=list, max_length=100)
+
+
+class ModifierGroupUpdate(BaseModel):
+    """Changes to a group; every field optional. ``modifiers``, when given, is the new
+    list in order: entries with an ``id`` update that modifier, entries without create
+    one, and the group's modifiers left out are deleted."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    min_choices: int | None = Field(default=None, ge=0)
+    max_choices: int | None = Field(default=None, ge=1)
+    position: int | None = None
+    modifiers: list[ModifierCreate] | None = Field(default=None, max_length=100)
+
+
+class ModifierGroupRead(BaseModel):
+    """A modifier group with its modifiers in order."""
+
+    id: int
+    name: str
+    min_choices: int
+    max_choices: int
+    position: int
+    modifiers: list[ModifierRead]
+
+
+class ModifierGroupList(BaseModel):
+    """Modifier groups ordered by position, then id."""
+
+    items: list[ModifierGroupRead]
+    total: int
+
+
+# --- the whole menu -------------------------------------------------------------------
+
+
+class MenuModifier(BaseModel):
+    """A modifier as shown on the menu; ``price_delta`` in minor units."""
+
+    id: int
+    name: str
+    price_delta: int
+    is_available: bool
+
+
+class MenuModifierGroup(BaseModel):
+    """A modifier group offered by an item."""
+
+    id: int
+    name: str
+    min_choices: int
+    max_choices: int
+    modifiers: list[MenuModifier]
+
+
+class MenuVariation(BaseModel):
+    """A size of an item; ``price`` in minor units."""
+
+    id: int
+    name: str
+    sku: str
+    price: int
+    is_available: bool
+
+
+class MenuEntry(BaseModel):
+    """An item as shown on the menu (``is_available=False``: 86'd)."""
+
+    id: int
+    name: str
+    description: str
+    ingredients: list[str]
+    station: str
+    is_available: bool
+    position: int
+    variations: list[MenuVariation]
+    modifier_groups: list[MenuModifierGroup]
+
+
+class MenuSection(BaseModel):
+    """A category with its items, in position order."""
+
+    id: int
+    name: str
+    position: int
+    items: list[MenuEntry]
+
+
+class MenuRead(BaseModel):
+    """The whole menu of a restaurant in one document, everything in position order;
+    prices in minor units of ``currency``."""
+
+    restaurant_id: int
+    currency: str
+    categories: list[MenuSection]
