@@ -104,6 +104,7 @@ async def connection(runtime: Runtime) -> AsyncIterator[AsyncConnection]:
         finally:
             runtime.db.sessionmaker = original
             runtime.extras.pop("test_reset", None)
+            runtime.extras.pop("menu_cache", None)  # ids are reused after a rollback
             if outer.is_active:
                 await outer.rollback()
 
