@@ -1,7 +1,60 @@
-"""HTTP routes of the reporting context (thin: parse, authorise, call the service)."""
+"""HTTP routes of the reporting context (thin: parse, authorise, call the service).
+
+``R/reports/sales`` and ``R/reports/products`` over a range of the restaurant's local
+business dates (inclusive); permission ``reports:read``.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from brigade.auth.dependencies import ReportsRead, SessionDep
+from brigade.errors import NotAuthenticated, NotFound, PermissionDenied, problem_responses
+from brigade.reporting import service
+from brigade.reporting.exceptions import InvalidDateRange
+from brigade.reporting.schemas import ProductReport, ProductSort, SalesReport
 
 router = APIRouter(tags=["reporting"])
+
+R = "/restaurants/{restaurant_id}"
+ERRORS = problem_responses(NotAuthenticated, NotFound, PermissionDenied, InvalidDateRange)
+StartDate = Annotated[
+    date, Query(description="First business date (the restaurant's local date), inclusive.")
+]
+EndDate = Annotated[date, Query(description="Last business date, inclusive.")]
+
+
+@router.get(f"{R}/reports/sales", response_model=SalesReport, responses=ERRORS)
+async def sales_report(
+    access: ReportsRead, session: SessionDep, start_date: StartDate, end_date: EndDate
+) -> SalesReport:
+    """Orders, items sold, net sales, tax and average order value (minor units) of the
+    closed orders whose business date lies in the range."""
+    return await service.sales_report(session, access.restaurant_id, start_date, end_date)
+
+
+@router.get(f"{R}/reports/products", response_model=ProductReport, responses=ERRORS)
+async def product_report(
+    access: ReportsRead,
+    session: SessionDep,
+    start_date: StartDate,
+    end_date: EndDate,
+    sort: Annotated[
+        ProductSort, Query(description="revenue or quantity, largest first; ties by name.")
+    ] = ProductSort.revenue,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ProductReport:
+    """Quantity and net sales per menu item over the range, sorted by ``sort``."""
+    return await service.product_report(
+        session,
+        access.restaurant_id,
+        start_date,
+        end_date,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
