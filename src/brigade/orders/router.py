@@ -2,6 +2,160 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Header, Path, Query, Response
+
+from brigade import idempotency
+from brigade.auth.dependencies import OrdersRead, OrdersVoid, OrdersWrite, SessionDep
+from brigade.errors import (
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+    problem_responses,
+)
+from brigade.menu.exceptions import ItemUnavailable
+from brigade.orders import service
+from brigade.orders.exceptions import (
+    IdempotentRequestInProgress,
+    ItemAlreadyVoided,
+    NothingToFire,
+    OrderClosed,
+)
+from brigade.orders.schemas import (
+    OrderCreate,
+    OrderItemsAdd,
+    OrderItemVoid,
+    OrderList,
+    OrderRead,
+    OrderStatus,
+    VersionedWrite,
+)
 
 router = APIRouter(tags=["orders"])
+
+BASE = "/restaurants/{restaurant_id}/orders"
+REPLAYED_HEADER = "Idempotent-Replayed"
+_AUTH = (NotAuthenticated, NotFound, PermissionDenied)
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=idempotency.HEADER,
+        min_length=1,
+        max_length=idempotency.MAX_KEY_LENGTH,
+        description="Makes a retried request return the first answer.",
+    ),
+]
+OrderId = Annotated[int, Path(ge=1)]
+OptionalVersion = Annotated[VersionedWrite | None, Body()]
+
+
+@router.post(
+    BASE,
+    status_code=201,
+    response_model=OrderRead,
+    responses=problem_responses(
+        *_AUTH,
+        OrderClosed,
+        ItemUnavailable,
+        InvalidInput,
+        idempotency.IdempotencyKeyReused,
+        IdempotentRequestInProgress,
+    ),
+)
+async def create_order(
+    body: OrderCreate,
+    access: OrdersWrite,
+    session: SessionDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> OrderRead:
+    """Open a dine-in order at a table (the table becomes occupied) or a takeaway order,
+    optionally with its first lines. A retry with the same ``Idempotency-Key`` returns
+    the first answer with header ``Idempotent-Replayed: true``."""
+    result = await service.create_order_once(session, access, body, idempotency_key=idempotency_key)
+    if result.replayed:
+        response.headers[REPLAYED_HEADER] = "true"
+    return result.order
+
+
+@router.get(BASE, response_model=OrderList, responses=problem_responses(*_AUTH))
+async def list_orders(
+    access: OrdersRead,
+    session: SessionDep,
+    status: OrderStatus | None = None,
+    table_id: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> OrderList:
+    """Orders, newest first, with their lines; filter by ``status`` and ``table_id``."""
+    return await service.list_orders(
+        session, access, status=status, table_id=table_id, limit=limit, offset=offset
+    )
+
+
+@router.get(BASE + "/{order_id}", response_model=OrderRead, responses=problem_responses(*_AUTH))
+async def get_order(order_id: OrderId, access: OrdersRead, session: SessionDep) -> OrderRead:
+    """One order with all its lines (voided ones included)."""
+    return await service.get_order(session, access, order_id)
+
+
+@router.post(
+    BASE + "/{order_id}/items",
+    response_model=OrderRead,
+    responses=problem_responses(*_AUTH, OrderClosed, StaleVersion, ItemUnavailable, InvalidInput),
+)
+async def add_items(
+    order_id: OrderId, body: OrderItemsAdd, access: OrdersWrite, session: SessionDep
+) -> OrderRead:
+    """Add lines to an open order (snapshotting names, prices and modifiers)."""
+    return await service.add_items(session, access, order_id, body)
+
+
+@router.post(
+    BASE + "/{order_id}/items/{item_id}/void",
+    response_model=OrderRead,
+    responses=problem_responses(*_AUTH, OrderClosed, StaleVersion, ItemAlreadyVoided),
+)
+async def void_item(
+    order_id: OrderId,
+    item_id: Annotated[int, Path(ge=1)],
+    body: OrderItemVoid,
+    access: OrdersVoid,
+    session: SessionDep,
+) -> OrderRead:
+    """Void a line with a reason; a fired line is voided on its kitchen ticket too."""
+    return await service.void_item(session, access, order_id, item_id, body)
+
+
+@router.post(
+    BASE + "/{order_id}/send",
+    response_model=OrderRead,
+    responses=problem_responses(*_AUTH, OrderClosed, StaleVersion, NothingToFire),
+)
+async def send_order(
+    order_id: OrderId, access: OrdersWrite, session: SessionDep, body: OptionalVersion = None
+) -> OrderRead:
+    """Fire course 1's pending lines to the kitchen; later courses are held."""
+    return await service.send_order(session, access, order_id, body.version if body else None)
+
+
+@router.post(
+    BASE + "/{order_id}/courses/{course}/fire",
+    response_model=OrderRead,
+    responses=problem_responses(*_AUTH, OrderClosed, StaleVersion, NothingToFire),
+)
+async def fire_course(
+    order_id: OrderId,
+    course: Annotated[int, Path(ge=1, le=9)],
+    access: OrdersWrite,
+    session: SessionDep,
+    body: OptionalVersion = None,
+) -> OrderRead:
+    """Fire the pending lines of one course now."""
+    return await service.fire_course(
+        session, access, order_id, course, body.version if body else None
+    )

@@ -1,0 +1,184 @@
+"""Request and response bodies of the orders context (money in minor units, times UTC)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+MAX_LINES_PER_REQUEST = 200
+
+
+class OrderKind(StrEnum):
+    """``dine_in`` (at a table) or ``takeaway`` (no table)."""
+
+    dine_in = "dine_in"
+    takeaway = "takeaway"
+
+
+class OrderStatus(StrEnum):
+    """``open`` until its check is paid, then ``closed``."""
+
+    open = "open"
+    closed = "closed"
+    cancelled = "cancelled"
+
+
+class OrderItemStatus(StrEnum):
+    """A line's life: ``pending → fired → preparing → ready → served``, or ``voided``."""
+
+    pending = "pending"
+    fired = "fired"
+    preparing = "preparing"
+    ready = "ready"
+    served = "served"
+    voided = "voided"
+
+
+class OrderLineCreate(BaseModel):
+    """One line to add: a menu item, its variation (size) and modifiers.
+
+    ``variation_id`` may be omitted when the item has exactly one variation. ``course``
+    1 is fired by *send*; later courses wait until fired.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    menu_item_id: int = Field(ge=1)
+    variation_id: int | None = Field(default=None, ge=1)
+    modifier_ids: list[int] = Field(default_factory=list, max_length=50)
+    quantity: int = Field(default=1, ge=1, le=99)
+    notes: str = Field(default="", max_length=500)
+    seat: int | None = Field(default=None, ge=1, le=999)
+    course: int = Field(default=1, ge=1, le=9)
+
+
+class OrderCreate(BaseModel):
+    """Open an order: ``dine_in`` needs ``table_id``; ``takeaway`` has none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: OrderKind
+    table_id: int | None = Field(default=None, ge=1)
+    covers: int = Field(default=0, ge=0, le=999, description="Guests at the table.")
+    notes: str = Field(default="", max_length=1000)
+    items: list[OrderLineCreate] = Field(default_factory=list, max_length=MAX_LINES_PER_REQUEST)
+
+    @model_validator(mode="after")
+    def _table_matches_kind(self) -> OrderCreate:
+        if self.kind is OrderKind.dine_in and self.table_id is None:
+            raise ValueError("a dine_in order needs table_id")
+        if self.kind is OrderKind.takeaway and self.table_id is not None:
+            raise ValueError("a takeaway order has no table_id")
+        return self
+
+
+class VersionedWrite(BaseModel):
+    """A write that may carry the order's ``version`` as the client last read it; when
+    given and not current, the write is refused with 409 ``stale-version``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(default=None, ge=1)
+
+
+class OrderItemsAdd(VersionedWrite):
+    """Lines to add to an open order."""
+
+    items: list[OrderLineCreate] = Field(min_length=1, max_length=MAX_LINES_PER_REQUEST)
+
+
+class OrderItemVoid(VersionedWrite):
+    """Void a line; ``reason`` is required and may not be blank."""
+
+    reason: str = Field(min_length=1, max_length=500)
+
+    @field_validator("reason")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("a void needs a reason")
+        return value
+
+
+class OrderModifierRead(BaseModel):
+    """A modifier chosen on a line, as snapshotted; ``price_delta`` in minor units."""
+
+    id: int
+    name: str
+    price_delta: int
+
+
+class OrderItemRead(BaseModel):
+    """One order line as snapshotted when added.
+
+    ``unit_price`` and ``modifiers_total`` are per unit, ``line_total`` is
+    ``quantity * (unit_price + modifiers_total)``; all minor units. Times are UTC.
+    """
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    menu_item_id: int | None
+    variation_id: int | None
+    name: str
+    variation_name: str
+    sku: str
+    category_name: str
+    unit_price: int = Field(description="Minor units per unit, the variation's price.")
+    modifiers: list[OrderModifierRead]
+    modifiers_total: int = Field(description="Minor units per unit, sum of the modifiers.")
+    quantity: int
+    line_total: int = Field(description="Minor units.")
+    notes: str
+    seat: int | None
+    course: int
+    station: str
+    status: OrderItemStatus
+    void_reason: str | None
+    created_at: datetime
+    fired_at: datetime | None
+    voided_at: datetime | None
+
+
+class OrderRead(BaseModel):
+    """An order with all its lines (voided ones included, with their reason).
+
+    ``subtotal`` is the sum of the non-voided lines' ``line_total`` (minor units of
+    ``currency``); ``version`` increases with every write.
+    """
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    restaurant_id: int
+    kind: OrderKind
+    status: OrderStatus
+    table_id: int | None
+    covers: int
+    notes: str
+    version: int
+    opened_at: datetime
+    sent_at: datetime | None
+    closed_at: datetime | None
+    subtotal: int = Field(description="Minor units: the non-voided lines.")
+    currency: str
+    items: list[OrderItemRead]
+
+
+class OrderList(BaseModel):
+    """A page of orders (newest first) and how many match the filters in all."""
+
+    items: list[OrderRead]
+    total: int
+
+
+OrderListStatus = Literal["open", "closed", "cancelled"]
+
+
+def event_payload(order: OrderRead, **extra: Any) -> dict[str, Any]:
+    """The JSON-ready payload of an order event: ``{"order": OrderRead, **extra}``."""
+    return {"order": order.model_dump(mode="json"), **extra}

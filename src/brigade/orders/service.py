@@ -1,0 +1,733 @@
+"""Rules of the orders context: opening orders, adding and voiding lines, firing courses.
+
+This is the hot path of Brigade. Every write is a handful of SQLAlchemy Core statements
+on the request's session (no ORM object is loaded): the order row is written first with
+``UPDATE ... RETURNING`` (which checks ``restaurant_id``, ``status`` and ``version`` and
+takes the row lock on PostgreSQL in the same round trip), lines go in with one
+multi-row ``INSERT ... RETURNING``, and the response model is built from the rows.
+
+Cross-context API:
+
+- for the kitchen: :func:`mark_items` (lines follow the kitchen's steps);
+- for billing: :func:`close_order` (closes and frees the table), :func:`get_order_row`.
+
+The realtime commands call the same functions as the REST routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Table,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from brigade import idempotency
+from brigade.auth.dependencies import Access
+from brigade.auth.permissions import Permission
+from brigade.db import UTCDateTime, utcnow
+from brigade.errors import NotFound, StaleVersion
+from brigade.events.outbox import NewEvent, record_many
+from brigade.menu.service import LineChoice, resolve_lines
+from brigade.orders.exceptions import (
+    IdempotentRequestInProgress,
+    ItemAlreadyVoided,
+    NothingToFire,
+    OrderClosed,
+)
+from brigade.orders.models import Order, OrderItem
+from brigade.orders.schemas import (
+    OrderCreate,
+    OrderItemRead,
+    OrderItemsAdd,
+    OrderItemStatus,
+    OrderItemVoid,
+    OrderKind,
+    OrderList,
+    OrderRead,
+    OrderStatus,
+    event_payload,
+)
+from brigade.restaurants.models import Restaurant
+from brigade.tables.models import DiningTable
+
+ORDER_CREATED = "order.created"
+ORDER_ITEMS_ADDED = "order.items.added"
+ORDER_ITEM_VOIDED = "order.item.voided"
+ORDER_SENT = "order.sent"
+ORDER_COURSE_FIRED = "order.course.fired"
+ORDER_CLOSED = "order.closed"
+
+_orders = cast(Table, Order.__table__)
+_items = cast(Table, OrderItem.__table__)
+_restaurants = cast(Table, Restaurant.__table__)
+_tables = cast(Table, DiningTable.__table__)
+_idem = cast(Table, idempotency.IdempotencyRecord.__table__)
+
+#: Kitchen progress states a line can be moved to by :func:`mark_items`.
+KITCHEN_STATES = frozenset(
+    {
+        OrderItemStatus.fired,
+        OrderItemStatus.preparing,
+        OrderItemStatus.ready,
+        OrderItemStatus.served,
+    }
+)
+
+_currency = (
+    select(_restaurants.c.currency)
+    .where(_restaurants.c.id == _orders.c.restaurant_id)
+    .scalar_subquery()
+    .label("currency")
+)
+# The table's name is snapshotted on kitchen tickets; read in the same statement as the
+# order (a read of the tables context's row, never a write).
+_table_name = (
+    select(_tables.c.name)
+    .where(_tables.c.id == _orders.c.table_id, _tables.c.restaurant_id == _orders.c.restaurant_id)
+    .scalar_subquery()
+    .label("table_name")
+)
+_ORDER_COLUMNS: tuple[ColumnElement[Any], ...] = (
+    _orders.c.id,
+    _orders.c.restaurant_id,
+    _orders.c.kind,
+    _orders.c.status,
+    _orders.c.table_id,
+    _orders.c.covers,
+    _orders.c.notes,
+    _orders.c.version,
+    _orders.c.opened_at,
+    _orders.c.sent_at,
+    _orders.c.closed_at,
+)
+_ITEM_COLUMNS: tuple[ColumnElement[Any], ...] = (
+    _items.c.id,
+    _items.c.order_id,
+    _items.c.menu_item_id,
+    _items.c.variation_id,
+    _items.c.name,
+    _items.c.variation_name,
+    _items.c.sku,
+    _items.c.category_name,
+    _items.c.unit_price,
+    _items.c.modifiers,
+    _items.c.modifiers_total,
+    _items.c.quantity,
+    _items.c.line_total,
+    _items.c.notes,
+    _items.c.seat,
+    _items.c.course,
+    _items.c.station,
+    _items.c.status,
+    _items.c.void_reason,
+    _items.c.created_at,
+    _items.c.fired_at,
+    _items.c.voided_at,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CreateResult:
+    """What :func:`create_order_once` did: the order, and whether it is the stored answer
+    of an earlier request with the same ``Idempotency-Key`` (nothing was created)."""
+
+    order: OrderRead
+    replayed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Head:
+    """An order row as written, with its currency and table name."""
+
+    row: Row[*tuple[Any, ...]]
+    currency: str
+    table_name: str | None
+
+
+# --------------------------------------------------------------------------------------
+# Building the response
+# --------------------------------------------------------------------------------------
+
+
+def _item_read(row: Row[*tuple[Any, ...]]) -> OrderItemRead:
+    return OrderItemRead.model_validate(row, from_attributes=True)
+
+
+def _order_read(
+    head: Row[*tuple[Any, ...]], currency: str, items: list[OrderItemRead]
+) -> OrderRead:
+    subtotal = sum(i.line_total for i in items if i.status is not OrderItemStatus.voided)
+    return OrderRead(
+        id=head.id,
+        restaurant_id=head.restaurant_id,
+        kind=head.kind,
+        status=head.status,
+        table_id=head.table_id,
+        covers=head.covers,
+        notes=head.notes,
+        version=head.version,
+        opened_at=head.opened_at,
+        sent_at=head.sent_at,
+        closed_at=head.closed_at,
+        subtotal=subtotal,
+        currency=currency,
+        items=items,
+    )
+
+
+async def _load_items(
+    session: AsyncSession, restaurant_id: int, order_ids: Sequence[int]
+) -> dict[int, list[OrderItemRead]]:
+    """The lines of ``order_ids`` in the order they were added, one query."""
+    by_order: dict[int, list[OrderItemRead]] = {oid: [] for oid in order_ids}
+    if not order_ids:
+        return by_order
+    rows = await session.execute(
+        select(*_ITEM_COLUMNS)
+        .where(_items.c.restaurant_id == restaurant_id, _items.c.order_id.in_(order_ids))
+        .order_by(_items.c.id)
+    )
+    for row in rows:
+        by_order[row.order_id].append(_item_read(row))
+    return by_order
+
+
+# --------------------------------------------------------------------------------------
+# Writing the order row
+# --------------------------------------------------------------------------------------
+
+
+async def _write_head(
+    session: AsyncSession,
+    restaurant_id: int,
+    order_id: int,
+    version: int | None,
+    values: dict[str, Any] | None = None,
+) -> _Head:
+    """Bump the version of open order ``order_id`` (and set ``values``) in one
+    ``UPDATE ... RETURNING``; on PostgreSQL it also locks the row for the transaction.
+
+    Raises :class:`NotFound` (no such order in this restaurant), :class:`OrderClosed`
+    (409) and :class:`StaleVersion` (409, ``version`` given and not current).
+    """
+    stmt = update(_orders).where(
+        _orders.c.id == order_id,
+        _orders.c.restaurant_id == restaurant_id,
+        _orders.c.status == OrderStatus.open.value,
+    )
+    if version is not None:
+        stmt = stmt.where(_orders.c.version == version)
+    stmt = stmt.values(version=_orders.c.version + 1, **(values or {})).returning(
+        *_ORDER_COLUMNS, _currency, _table_name
+    )
+    row = (await session.execute(stmt)).first()
+    if row is None:
+        await _raise_why_not_written(session, restaurant_id, order_id)
+    assert row is not None  # noqa: S101 - _raise_why_not_written always raises
+    return _Head(row, row.currency, row.table_name)
+
+
+async def _raise_why_not_written(session: AsyncSession, restaurant_id: int, order_id: int) -> None:
+    current = (
+        await session.execute(
+            select(_orders.c.status, _orders.c.version).where(
+                _orders.c.id == order_id, _orders.c.restaurant_id == restaurant_id
+            )
+        )
+    ).first()
+    if current is None:
+        raise NotFound(f"order {order_id} not found")
+    if current.status != OrderStatus.open.value:
+        raise OrderClosed(f"order {order_id} is {current.status}")
+    raise StaleVersion(
+        f"order {order_id} is at version {current.version}", current_version=current.version
+    )
+
+
+async def _insert_lines(
+    session: AsyncSession,
+    restaurant_id: int,
+    order_id: int,
+    data: OrderCreate | OrderItemsAdd,
+    now: datetime,
+) -> list[OrderItemRead]:
+    """Resolve ``data.items`` against the menu and insert them (one multi-row INSERT)."""
+    lines = data.items
+    if not lines:
+        return []
+    resolved = await resolve_lines(
+        session,
+        restaurant_id,
+        [LineChoice(line.menu_item_id, line.variation_id, line.modifier_ids) for line in lines],
+    )
+    params = [
+        {
+            "restaurant_id": restaurant_id,
+            "order_id": order_id,
+            "menu_item_id": r.menu_item_id,
+            "variation_id": r.variation_id,
+            "name": r.name,
+            "variation_name": r.variation_name,
+            "sku": r.sku,
+            "category_name": r.category_name,
+            "station": r.station,
+            "unit_price": r.unit_price,
+            "modifiers": r.modifiers,
+            "modifiers_total": r.modifiers_total,
+            "quantity": line.quantity,
+            "line_total": line.quantity * (r.unit_price + r.modifiers_total),
+            "notes": line.notes,
+            "seat": line.seat,
+            "course": line.course,
+            "status": OrderItemStatus.pending.value,
+            "void_reason": None,
+            "created_at": now,
+            "fired_at": None,
+            "voided_at": None,
+        }
+        for line, r in zip(lines, resolved, strict=True)
+    ]
+    rows = await session.execute(
+        insert(_items).returning(*_ITEM_COLUMNS, sort_by_parameter_order=True), params
+    )
+    return [_item_read(row) for row in rows]
+
+
+async def _record(
+    session: AsyncSession, restaurant_id: int, type_: str, order: OrderRead, **extra: Any
+) -> None:
+    await record_many(session, restaurant_id, [NewEvent(type_, event_payload(order, **extra))])
+
+
+# --------------------------------------------------------------------------------------
+# Idempotency (Idempotency-Key on create)
+# --------------------------------------------------------------------------------------
+
+
+async def _claim_key(
+    session: AsyncSession, restaurant_id: int, actor: str, key: str, fp: str
+) -> int | tuple[int, Any]:
+    """Claim ``key`` for this request before doing any work.
+
+    Returns the id of the new idempotency row (the caller fills in the answer), or the
+    stored ``(status_code, body)`` of an earlier request with the same key. On
+    PostgreSQL a concurrent request with the same key waits on the unique index until
+    the first one commits (then gets its answer) or rolls back (then claims the key).
+    Raises ``IdempotencyKeyReused`` (422) for the same key with another request.
+    """
+    values = {
+        "restaurant_id": restaurant_id,
+        "actor": actor,
+        "key": key,
+        "fingerprint": fp,
+        "status_code": 0,
+        "body": None,
+        "created_at": utcnow(),
+    }
+    dialect = session.get_bind().dialect.name
+    claimed: int | None
+    if dialect in {"postgresql", "sqlite"}:
+        ins = postgresql.insert(_idem) if dialect == "postgresql" else sqlite.insert(_idem)
+        stmt = ins.values(**values).on_conflict_do_nothing().returning(_idem.c.id)
+        claimed = (await session.execute(stmt)).scalar_one_or_none()
+    else:  # other servers: a savepoint around a plain insert
+        try:
+            async with session.begin_nested():
+                claimed = (
+                    await session.execute(insert(_idem).values(**values).returning(_idem.c.id))
+                ).scalar_one()
+        except IntegrityError:
+            claimed = None
+    if claimed is not None:
+        return claimed
+    stored = await idempotency.replay(session, restaurant_id, actor, key, fp)
+    if stored is None or stored[0] == 0:
+        raise IdempotentRequestInProgress(f"a request with key {key!r} is still running")
+    return stored
+
+
+async def _store_answer(session: AsyncSession, claim_id: int, status_code: int, body: Any) -> None:
+    await session.execute(
+        update(_idem).where(_idem.c.id == claim_id).values(status_code=status_code, body=body)
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------
+
+
+async def create_order(
+    session: AsyncSession,
+    access: Access,
+    data: OrderCreate,
+    *,
+    idempotency_key: str | None = None,
+) -> OrderRead:
+    """Open an order (status ``open``, version 1) with its optional first lines.
+
+    A ``dine_in`` order occupies its table (``brigade.tables.service.occupy_table``).
+    Records ``order.created`` with ``{"order": OrderRead}``. With ``idempotency_key``, a
+    retry returns the first answer; see :func:`create_order_once`.
+
+    Raises ``PermissionDenied`` (no ``orders:write``), ``NotFound`` (table, item,
+    variation or modifier not in this restaurant), ``TableOccupied`` (409),
+    ``ItemUnavailable`` (409, 86'd), the menu's 422 errors and ``IdempotencyKeyReused``.
+    """
+    return (await create_order_once(session, access, data, idempotency_key=idempotency_key)).order
+
+
+async def create_order_once(
+    session: AsyncSession,
+    access: Access,
+    data: OrderCreate,
+    *,
+    idempotency_key: str | None = None,
+) -> CreateResult:
+    """:func:`create_order`, telling whether the answer is a replay.
+
+    With ``idempotency_key``, the key is claimed first (per restaurant and actor); a
+    retry with the same key and body returns the stored order and creates nothing
+    (``replayed=True``); the same key with another body raises ``IdempotencyKeyReused``
+    (422). An error rolls the whole request back, the claim included, so a failed
+    request may be retried with the same key.
+    """
+    access.check(Permission.orders_write)
+    restaurant_id = access.restaurant_id
+    claim: int | None = None
+    if idempotency_key is not None:
+        fp = idempotency.fingerprint(
+            "POST", f"/restaurants/{restaurant_id}/orders", data.model_dump(mode="json")
+        )
+        claimed = await _claim_key(session, restaurant_id, access.actor.label, idempotency_key, fp)
+        if isinstance(claimed, tuple):
+            return CreateResult(OrderRead.model_validate(claimed[1]), replayed=True)
+        claim = claimed
+
+    restaurant = (
+        await session.execute(
+            select(_restaurants.c.currency, _restaurants.c.time_zone).where(
+                _restaurants.c.id == restaurant_id
+            )
+        )
+    ).one()
+    now = utcnow()
+    business_date: date = now.astimezone(ZoneInfo(restaurant.time_zone)).date()
+    head = (
+        await session.execute(
+            insert(_orders)
+            .values(
+                restaurant_id=restaurant_id,
+                table_id=data.table_id,
+                kind=data.kind.value,
+                status=OrderStatus.open.value,
+                covers=data.covers,
+                notes=data.notes,
+                version=1,
+                opened_by=access.actor.user_id,
+                opened_at=now,
+                business_date=business_date,
+            )
+            .returning(*_ORDER_COLUMNS)
+        )
+    ).one()
+    if data.kind is OrderKind.dine_in and data.table_id is not None:
+        from brigade.tables.service import occupy_table
+
+        await occupy_table(session, restaurant_id, data.table_id, head.id)
+    items = await _insert_lines(session, restaurant_id, head.id, data, now)
+    order = _order_read(head, restaurant.currency, items)
+    payload = event_payload(order)
+    await record_many(session, restaurant_id, [NewEvent(ORDER_CREATED, payload)])
+    if claim is not None:
+        await _store_answer(session, claim, 201, payload["order"])
+    return CreateResult(order, replayed=False)
+
+
+async def get_order(session: AsyncSession, access: Access, order_id: int) -> OrderRead:
+    """The order with all its lines. Raises ``NotFound`` (not in this restaurant)."""
+    access.check(Permission.orders_read)
+    return await get_order_row(session, access.restaurant_id, order_id)
+
+
+async def get_order_row(session: AsyncSession, restaurant_id: int, order_id: int) -> OrderRead:
+    """The order ``order_id`` of ``restaurant_id`` (for other contexts; no permission
+    check). Raises ``NotFound``."""
+    head = (
+        await session.execute(
+            select(*_ORDER_COLUMNS, _currency).where(
+                _orders.c.id == order_id, _orders.c.restaurant_id == restaurant_id
+            )
+        )
+    ).first()
+    if head is None:
+        raise NotFound(f"order {order_id} not found")
+    items = (await _load_items(session, restaurant_id, [order_id]))[order_id]
+    return _order_read(head, head.currency, items)
+
+
+async def list_orders(
+    session: AsyncSession,
+    access: Access,
+    *,
+    status: OrderStatus | None = None,
+    table_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> OrderList:
+    """Orders of the restaurant, newest first, with their lines; filtered by ``status``
+    and ``table_id``; ``total`` counts every match."""
+    access.check(Permission.orders_read)
+    restaurant_id = access.restaurant_id
+    conditions: list[ColumnElement[bool]] = [_orders.c.restaurant_id == restaurant_id]
+    if status is not None:
+        conditions.append(_orders.c.status == status.value)
+    if table_id is not None:
+        conditions.append(_orders.c.table_id == table_id)
+    total = (
+        await session.execute(select(func.count()).select_from(_orders).where(*conditions))
+    ).scalar_one()
+    heads = (
+        await session.execute(
+            select(*_ORDER_COLUMNS, _currency)
+            .where(*conditions)
+            .order_by(_orders.c.opened_at.desc(), _orders.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    ).all()
+    items = await _load_items(session, restaurant_id, [h.id for h in heads])
+    return OrderList(
+        items=[_order_read(h, h.currency, items[h.id]) for h in heads], total=int(total)
+    )
+
+
+async def add_items(
+    session: AsyncSession, access: Access, order_id: int, data: OrderItemsAdd
+) -> OrderRead:
+    """Add lines (status ``pending``) to an open order; records ``order.items.added``
+    with ``{"order": OrderRead, "item_ids": [...]}``.
+
+    Raises ``NotFound``, ``OrderClosed`` (409), ``StaleVersion`` (409), and the menu's
+    ``NotFound`` / ``ItemUnavailable`` (409) / 422 errors.
+    """
+    access.check(Permission.orders_write)
+    restaurant_id = access.restaurant_id
+    head = await _write_head(session, restaurant_id, order_id, data.version)
+    new = await _insert_lines(session, restaurant_id, order_id, data, utcnow())
+    items = (await _load_items(session, restaurant_id, [order_id]))[order_id]
+    order = _order_read(head.row, head.currency, items)
+    await _record(session, restaurant_id, ORDER_ITEMS_ADDED, order, item_ids=[i.id for i in new])
+    return order
+
+
+async def void_item(
+    session: AsyncSession, access: Access, order_id: int, item_id: int, data: OrderItemVoid
+) -> OrderRead:
+    """Void a line with a reason (``voided``, ``void_reason``, ``voided_at``); a line
+    already fired is also voided on its kitchen ticket. Records ``order.item.voided``
+    with ``{"order": OrderRead, "item_id": id}``.
+
+    Raises ``PermissionDenied`` (no ``orders:void``), ``NotFound`` (order or line),
+    ``OrderClosed``, ``StaleVersion`` and ``ItemAlreadyVoided`` (all 409).
+    """
+    access.check(Permission.orders_void)
+    restaurant_id = access.restaurant_id
+    head = await _write_head(session, restaurant_id, order_id, data.version)
+    items = (await _load_items(session, restaurant_id, [order_id]))[order_id]
+    index = next((n for n, i in enumerate(items) if i.id == item_id), None)
+    if index is None:
+        raise NotFound(f"line {item_id} not found on order {order_id}")
+    item = items[index]
+    if item.status is OrderItemStatus.voided:
+        raise ItemAlreadyVoided(f"line {item_id} was voided already")
+    now = utcnow()
+    await session.execute(
+        update(_items)
+        .where(_items.c.id == item_id, _items.c.restaurant_id == restaurant_id)
+        .values(status=OrderItemStatus.voided.value, void_reason=data.reason, voided_at=now)
+    )
+    if item.status is not OrderItemStatus.pending:
+        from brigade.kitchen.service import void_ticket_line
+
+        await void_ticket_line(session, restaurant_id, item_id)
+    items[index] = item.model_copy(
+        update={"status": OrderItemStatus.voided, "void_reason": data.reason, "voided_at": now}
+    )
+    order = _order_read(head.row, head.currency, items)
+    await _record(session, restaurant_id, ORDER_ITEM_VOIDED, order, item_id=item_id)
+    return order
+
+
+async def send_order(
+    session: AsyncSession, access: Access, order_id: int, version: int | None = None
+) -> OrderRead:
+    """Send the order to the kitchen: fire the pending lines of course 1 and hold later
+    courses until :func:`fire_course`.
+
+    Precisely, send fires every pending line whose course is at most the highest course
+    already fired (at least 1), so a second round added to a running course goes out
+    with the next send. Fired lines get ``fired`` and ``fired_at``; the order gets
+    ``sent_at`` the first time; kitchen tickets are created (one per station and
+    course). Records ``order.sent`` with ``{"order": OrderRead, "item_ids": [...]}``.
+
+    Raises ``NotFound``, ``OrderClosed``, ``StaleVersion``, ``NothingToFire`` (all 409).
+    """
+    access.check(Permission.orders_write)
+    return await _fire(session, access.restaurant_id, order_id, version, course=None)
+
+
+async def fire_course(
+    session: AsyncSession,
+    access: Access,
+    order_id: int,
+    course: int,
+    version: int | None = None,
+) -> OrderRead:
+    """Fire the pending lines of ``course`` (1..9) now, as :func:`send_order` does for
+    course 1. Records ``order.course.fired`` with ``{"order", "course", "item_ids"}``.
+
+    Raises ``NotFound``, ``OrderClosed``, ``StaleVersion``, ``NothingToFire`` (409).
+    """
+    access.check(Permission.orders_write)
+    return await _fire(session, access.restaurant_id, order_id, version, course=course)
+
+
+async def _fire(
+    session: AsyncSession,
+    restaurant_id: int,
+    order_id: int,
+    version: int | None,
+    *,
+    course: int | None,
+) -> OrderRead:
+    now = utcnow()
+    head = await _write_head(
+        session,
+        restaurant_id,
+        order_id,
+        version,
+        {"sent_at": func.coalesce(_orders.c.sent_at, literal(now, UTCDateTime()))},
+    )
+    items = (await _load_items(session, restaurant_id, [order_id]))[order_id]
+    if course is None:
+        running = max((i.course for i in items if i.fired_at is not None), default=1)
+        fire = [i for i in items if i.status is OrderItemStatus.pending and i.course <= running]
+    else:
+        fire = [i for i in items if i.status is OrderItemStatus.pending and i.course == course]
+    if not fire:
+        which = "course 1" if course is None else f"course {course}"
+        raise NothingToFire(f"order {order_id} has no pending line in {which}")
+    fire_ids = [i.id for i in fire]
+    await session.execute(
+        update(_items)
+        .where(_items.c.restaurant_id == restaurant_id, _items.c.id.in_(fire_ids))
+        .values(status=OrderItemStatus.fired.value, fired_at=now)
+    )
+    from brigade.kitchen.service import FiredLine, create_tickets
+
+    await create_tickets(
+        session,
+        restaurant_id,
+        order_id,
+        head.table_name,
+        [
+            FiredLine(
+                order_item_id=i.id,
+                name=i.name,
+                variation_name=i.variation_name,
+                quantity=i.quantity,
+                modifiers=[m.model_dump() for m in i.modifiers],
+                notes=i.notes,
+                seat=i.seat,
+                course=i.course,
+                station=i.station,
+            )
+            for i in fire
+        ],
+    )
+    fired = set(fire_ids)
+    items = [
+        i.model_copy(update={"status": OrderItemStatus.fired, "fired_at": now})
+        if i.id in fired
+        else i
+        for i in items
+    ]
+    order = _order_read(head.row, head.currency, items)
+    if course is None:
+        await _record(session, restaurant_id, ORDER_SENT, order, item_ids=fire_ids)
+    else:
+        await _record(
+            session, restaurant_id, ORDER_COURSE_FIRED, order, course=course, item_ids=fire_ids
+        )
+    return order
+
+
+async def mark_items(
+    session: AsyncSession,
+    restaurant_id: int,
+    order_item_ids: Sequence[int],
+    status: str,
+    at: datetime,
+) -> None:
+    """Move order lines along the kitchen's steps (called by the kitchen context).
+
+    ``status`` is ``fired``, ``preparing``, ``ready`` or ``served``; lines that are
+    voided or still pending are left alone, as are ids of other restaurants. ``at``
+    (UTC) is the step's time, which the kitchen keeps on its ticket items. One UPDATE;
+    records no event (the kitchen records ``ticket.updated``) and does not bump the
+    order's ``version``: kitchen progress never conflicts with the waiter's writes.
+    Raises ``ValueError`` for another ``status``.
+    """
+    if status not in KITCHEN_STATES:
+        raise ValueError(f"not a kitchen state: {status!r}")
+    if not order_item_ids:
+        return
+    await session.execute(
+        update(_items)
+        .where(
+            _items.c.restaurant_id == restaurant_id,
+            _items.c.id.in_(list(order_item_ids)),
+            _items.c.status.not_in([OrderItemStatus.voided.value, OrderItemStatus.pending.value]),
+        )
+        .values(status=status)
+    )
+
+
+async def close_order(session: AsyncSession, restaurant_id: int, order_id: int) -> OrderRead:
+    """Close an open order (its check is paid): ``closed``, ``closed_at`` now, version +
+    1, its table released (``brigade.tables.service.release_table``, which records
+    ``table.updated``). Records ``order.closed`` with ``{"order": OrderRead}``.
+
+    Called by billing inside its transaction. Raises ``NotFound`` and ``OrderClosed``.
+    """
+    head = await _write_head(
+        session,
+        restaurant_id,
+        order_id,
+        None,
+        {"status": OrderStatus.closed.value, "closed_at": utcnow()},
+    )
+    if head.row.table_id is not None:
+        from brigade.tables.service import release_table
+
+        await release_table(session, restaurant_id, head.row.table_id, order_id)
+    items = (await _load_items(session, restaurant_id, [order_id]))[order_id]
+    order = _order_read(head.row, head.currency, items)
+    await _record(session, restaurant_id, ORDER_CLOSED, order)
+    return order
