@@ -1,0 +1,272 @@
+"""Tenant isolation for every route under ``/api/v1/restaurants/{restaurant_id}``.
+
+The matrix is generated from the app's route table, so a route added by any context is
+covered without anyone remembering to. For each route (its permission is read from the
+``require(<permission>)`` dependency in its dependant tree):
+
+(a) no token → 401;
+(b) a member of another restaurant (owner there), and an API token of another restaurant
+    holding every scope → 404 ``restaurant not found`` (never telling it exists);
+(c) every role lacking the route's permission, and an API token of this restaurant with
+    every scope but that one → 403;
+(d) for ``GET`` routes, an API token with exactly that scope and the restaurant's owner
+    get past the access check (not 401/403, not ``restaurant not found``).
+
+Path parameters other than ``restaurant_id`` are filled with 1 and bodies with ``{}``:
+FastAPI runs dependencies (where ``require`` decides access) before validating the body
+and query, so access is decided first; (b) and (c) would show a 422 otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from httpx import AsyncClient, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from brigade.app import create_app
+from brigade.auth.models import ApiToken, User
+from brigade.auth.permissions import ROLE_PERMISSIONS, Permission, Role
+from brigade.auth.security import (
+    API_TOKEN_PREFIX,
+    create_access_token,
+    new_opaque_token,
+    token_digest,
+)
+from brigade.db import utcnow
+from brigade.restaurants.models import Restaurant
+from brigade.restaurants.service import add_member
+from brigade.runtime import Runtime
+from brigade.settings import Settings
+from tests.factories import make_restaurant, unique
+
+#: Routes under /restaurants/{restaurant_id} when this was last counted (auth, restaurants,
+#: menu, tables, orders, kitchen, billing, reports). The matrix must never shrink below.
+MIN_ROUTES = 40
+NOT_FOUND_DETAIL = "restaurant not found"  # what resolve_access says
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+@dataclass(frozen=True)
+class RouteCase:
+    """One (method, path) of the API with the permissions its dependencies require."""
+
+    method: str
+    path: str
+    permissions: frozenset[Permission]
+    has_body: bool
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.path}"
+
+    def url(self, restaurant_id: int) -> str:
+        def fill(match: re.Match[str]) -> str:
+            return str(restaurant_id) if match.group(1) == "restaurant_id" else "1"
+
+        return re.sub(r"\{(\w+)(?::\w+)?\}", fill, self.path)
+
+
+def _permissions(dependant: Dependant) -> Iterator[Permission]:
+    for sub in dependant.dependencies:
+        permission = getattr(sub.call, "permission", None)
+        if isinstance(permission, Permission):
+            yield permission
+        yield from _permissions(sub)
+
+
+def _api_routes(app: FastAPI) -> Iterator[tuple[str, set[str], Dependant, bool]]:
+    """(full path, methods, dependant, has body) of every API route of ``app``.
+
+    Newer FastAPI keeps included routers lazily (``iter_route_contexts`` flattens them);
+    older versions list ``APIRoute`` objects in ``app.routes`` directly.
+    """
+    try:
+        from fastapi.routing import iter_route_contexts  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - older FastAPI
+        for route in app.routes:
+            if isinstance(route, APIRoute):
+                yield route.path, set(route.methods), route.dependant, route.body_field is not None
+        return
+    for context in iter_route_contexts(app.routes):
+        if isinstance(context.original_route, APIRoute):
+            yield (
+                context.path,
+                set(context.methods or ()),
+                context.dependant,
+                context.body_field is not None,
+            )
+
+
+def collect_routes() -> list[RouteCase]:
+    """Every (method, path) under ``/restaurants/{restaurant_id}`` of a freshly built app."""
+    app = create_app(
+        Settings(database_url="sqlite+aiosqlite://", secret_key="collect-routes-" + "x" * 40)
+    )
+    cases = []
+    for path, methods, dependant, has_body in _api_routes(app):
+        if "{restaurant_id}" not in path:
+            continue
+        for method in sorted(methods - {"HEAD", "OPTIONS"}):
+            cases.append(RouteCase(method, path, frozenset(_permissions(dependant)), has_body))
+    return sorted(cases, key=lambda c: (c.path, c.method))
+
+
+ROUTES = collect_routes()
+
+
+def test_matrix_covers_the_route_table() -> None:
+    """Not vacuous: the matrix sees at least the routes that existed when it was written,
+    and every one of them declares exactly one permission through ``require``."""
+    assert len(ROUTES) >= MIN_ROUTES, [c.id for c in ROUTES]
+    undeclared = [c.id for c in ROUTES if len(c.permissions) != 1]
+    assert undeclared == [], "routes without exactly one require(<permission>)"
+    for needed in ("/staff", "/api-tokens", "/menu", "/orders", "/kitchen/tickets"):
+        assert any(needed in c.path for c in ROUTES), needed
+
+
+# --- the world each case runs in -------------------------------------------------------
+
+
+@dataclass
+class World:
+    """Restaurant ``here`` (the target) with one member per role; restaurant ``there``
+    with its owner and an all-scopes API token."""
+
+    here: Restaurant
+    there: Restaurant
+    members: dict[Role, dict[str, str]]
+    stranger: dict[str, str]
+    stranger_token: dict[str, str]
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def _user(session: AsyncSession, runtime: Runtime) -> tuple[int, dict[str, str]]:
+    # These users never log in: no argon2 hash needed, only an access token.
+    user = User(username=unique("iso"), password_hash="!", full_name="", created_at=utcnow())
+    session.add(user)
+    await session.flush()
+    token, _ = create_access_token(
+        user.id,
+        is_admin=False,
+        key=runtime.settings.signing_key,
+        ttl_seconds=runtime.settings.access_token_ttl_seconds,
+    )
+    return user.id, _bearer(token)
+
+
+async def _api_token(
+    session: AsyncSession, restaurant: Restaurant, scopes: set[Permission]
+) -> dict[str, str]:
+    secret = new_opaque_token(API_TOKEN_PREFIX)
+    session.add(
+        ApiToken(
+            restaurant_id=restaurant.id,
+            name="isolation",
+            prefix=secret[:12],
+            token_hash=token_digest(secret),
+            scopes=sorted(p.value for p in scopes),
+            created_at=utcnow(),
+        )
+    )
+    await session.flush()
+    return _bearer(secret)
+
+
+@pytest.fixture
+async def world(session: AsyncSession, runtime: Runtime) -> World:
+    here = await make_restaurant(session)
+    there = await make_restaurant(session)
+    members = {}
+    for role in Role:
+        user_id, headers = await _user(session, runtime)
+        await add_member(session, here.id, user_id, role)
+        members[role] = headers
+    stranger_id, stranger = await _user(session, runtime)
+    await add_member(session, there.id, stranger_id, Role.owner)
+    stranger_token = await _api_token(session, there, set(Permission))
+    return World(here, there, members, stranger, stranger_token)
+
+
+async def _call(
+    client: AsyncClient, case: RouteCase, url: str, headers: dict[str, str]
+) -> Response:
+    body: Any = {} if case.has_body or case.method in BODY_METHODS else None
+    return await client.request(case.method, url, json=body, headers=headers)
+
+
+def _is_restaurant_not_found(response: Response) -> bool:
+    if response.status_code != 404:
+        return False
+    return bool(response.json().get("detail") == NOT_FOUND_DETAIL)
+
+
+@pytest.mark.parametrize("case", ROUTES, ids=[c.id for c in ROUTES])
+async def test_tenant_isolation(
+    case: RouteCase, client: AsyncClient, session: AsyncSession, world: World
+) -> None:
+    url = case.url(world.here.id)
+    failures: list[str] = []
+
+    def expect(label: str, response: Response, status: int, slug: str) -> None:
+        ok = response.status_code == status and response.headers.get("content-type", "").startswith(
+            "application/problem+json"
+        )
+        if ok and slug:
+            ok = str(response.json().get("type", "")).endswith("/" + slug)
+        if status == 404 and ok:
+            ok = _is_restaurant_not_found(response)
+        if not ok:
+            failures.append(
+                f"{label}: expected {status}, got {response.status_code} {response.text}"
+            )
+
+    # (a) no token
+    expect("no token", await _call(client, case, url, {}), 401, "not-authenticated")
+    # (b) another restaurant's owner and another restaurant's all-scopes token
+    expect("other restaurant's owner", await _call(client, case, url, world.stranger), 404, "")
+    expect(
+        "other restaurant's API token",
+        await _call(client, case, url, world.stranger_token),
+        404,
+        "",
+    )
+    # (c) roles and a token lacking the permission
+    for permission in case.permissions:
+        for role, headers in world.members.items():
+            if permission not in ROLE_PERMISSIONS[role]:
+                expect(
+                    f"role {role.value} (no {permission.value})",
+                    await _call(client, case, url, headers),
+                    403,
+                    "permission-denied",
+                )
+        token = await _api_token(session, world.here, set(Permission) - {permission})
+        expect(
+            f"API token without {permission.value}",
+            await _call(client, case, url, token),
+            403,
+            "permission-denied",
+        )
+        # (d) read routes: the exact scope and the owner get past the access check
+        if case.method == "GET":
+            exact = await _api_token(session, world.here, {permission})
+            for label, headers in (
+                (f"API token with only {permission.value}", exact),
+                ("owner", world.members[Role.owner]),
+            ):
+                response = await _call(client, case, url, headers)
+                if response.status_code in (401, 403) or _is_restaurant_not_found(response):
+                    failures.append(f"{label}: denied with {response.status_code} {response.text}")
+
+    assert failures == [], f"{case.id}:\n" + "\n".join(failures)
