@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
 
 from brigade.settings import Settings
 
+if TYPE_CHECKING:
+    from brigade.imports.pizza_place import ImportReport
+
 app = typer.Typer(help="Brigade: restaurant ordering server.", no_args_is_help=True)
+import_app = typer.Typer(help="Import public data sets into a restaurant.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
 console = Console()
 
 
@@ -74,6 +91,154 @@ def serve(
         log_level="info",
         proxy_headers=True,
     )
+
+
+@contextmanager
+def _progress_bar(description: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A Rich progress bar; yields the ``progress(stage, done, total)`` callback."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        task = progress.add_task(description, total=None)
+
+        def update(_stage: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+PizzaPlacePath = Annotated[
+    Path | None,
+    typer.Argument(
+        help="Folder with orders.csv, order_details.csv, pizzas.csv and pizza_types.csv, "
+        "or great-tables' 05-pizzaplace.csv; default: that file of the installed "
+        "great-tables package.",
+        show_default=False,
+    ),
+]
+
+
+@import_app.command("pizza-place")
+def import_pizza_place_command(
+    path: PizzaPlacePath = None,
+    time_zone: Annotated[
+        str | None,
+        typer.Option(
+            "--time-zone",
+            help="IANA time zone of the local dates and times when the restaurant is "
+            "created.  [default: America/New_York]",
+            show_default=False,
+        ),
+    ] = None,
+    restaurant: Annotated[
+        str, typer.Option("--restaurant", help="Slug of the restaurant to create or reuse.")
+    ] = "pizza-place",
+) -> None:
+    """Import the pizza place's menu and its 21,350 orders of 2015 (idempotent)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from brigade.db import Database, unit_of_work
+    from brigade.errors import BrigadeError
+    from brigade.imports.pizza_place import import_pizza_place, load_pizza_place
+    from brigade.migrate import current_revision, head_revision
+
+    settings = Settings()
+
+    async def run(progress: Callable[[str, int, int], None]) -> ImportReport:
+        db = Database(url)
+        try:
+            try:
+                async with db.engine.connect() as connection:
+                    revision = await current_revision(connection)
+            except DBAPIError as exc:
+                raise typer.BadParameter(
+                    f"cannot open the database ({exc.orig}); run `brigade migrate` first"
+                ) from None
+            if revision != head_revision():
+                raise typer.BadParameter(
+                    "the database is not at the newest migration: run `brigade migrate`"
+                )
+            async with unit_of_work(db, None) as session:
+                return await import_pizza_place(
+                    session, data, slug=restaurant, time_zone=time_zone, progress=progress
+                )
+        finally:
+            await db.dispose()
+
+    url = settings.resolved_database_url
+    if settings.is_sqlite and ":///" in url and not Path(url.split(":///", 1)[1]).exists():
+        console.print(f"[red]{url} does not exist yet: run `brigade migrate` first[/red]")
+        raise typer.Exit(2)
+    try:
+        with console.status("reading the pizza place data"):
+            data = load_pizza_place(path)
+        console.print(
+            f"read {len(data.orders):,} orders, {data.line_count:,} lines, "
+            f"{len(data.pizzas)} sizes of {len(data.types)} pizzas ({data.shape}: {data.source})"
+        )
+        with _progress_bar("importing orders") as progress:
+            report = asyncio.run(run(progress))
+    except BrigadeError as exc:
+        console.print(f"[red]{exc.detail or exc.title}[/red]")
+        raise typer.Exit(2) from None
+    except typer.BadParameter as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    _print_import_report(report)
+
+
+def _print_import_report(report: ImportReport) -> None:
+    """Print what an import did and how long it took."""
+    if not report.changed:
+        console.print(
+            f"[green]nothing to do[/green]: restaurant {report.restaurant_id} already has "
+            f"these {report.orders_skipped:,} orders and the menu "
+            f"({report.seconds:.1f} s)"
+        )
+        return
+    created = "created" if report.restaurant_created else "reused"
+    console.print(
+        f"[green]imported[/green] into restaurant {report.restaurant_id} ({created}): "
+        f"{report.categories_created} categories, {report.items_created} items, "
+        f"{report.variations_created} sizes, {report.orders_created:,} orders, "
+        f"{report.lines_created:,} lines, {report.pizzas_created:,} pizzas; "
+        f"{report.orders_skipped:,} orders were already there; in {report.seconds:.1f} s"
+    )
+
+
+@app.command()
+def demo(
+    path: PizzaPlacePath = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
+    """Migrate, load the pizza place with a floor and staff logins, print them, serve."""
+    from brigade.errors import BrigadeError
+    from brigade.imports.demo import setup_demo
+
+    settings = Settings()
+    try:
+        with _progress_bar("importing the pizza place") as progress:
+            result = setup_demo(settings, path, progress=progress)
+    except BrigadeError as exc:
+        console.print(f"[red]{exc.detail or exc.title}[/red]")
+        raise typer.Exit(2) from None
+    _print_import_report(result.import_report)
+    table = Table(title=f"The Pizza Place (restaurant {result.restaurant_id}): demo logins")
+    table.add_column("role")
+    table.add_column("username")
+    table.add_column("password")
+    for login in result.logins:
+        table.add_row(login.role, login.username, login.password)
+    console.print(table)
+    console.print(f"logins kept in {result.logins_file}; API docs at http://{host}:{port}/docs")
+    serve(host=host, port=port, workers=1)
 
 
 if __name__ == "__main__":  # pragma: no cover

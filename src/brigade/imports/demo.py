@@ -1,0 +1,248 @@
+"""The demo restaurant behind ``brigade demo``: the pizza place, a floor and staff logins.
+
+:func:`setup_demo` migrates the database, imports the pizza place (the great-tables
+file of the installed package when no path is given), creates a floor of two areas and
+twelve tables (``"1"`` … ``"12"``) and one login per role: the platform ``admin`` and
+``owner``, ``manager``, ``waiter``, ``kitchen``, ``cashier`` members of the restaurant.
+Their generated passwords are kept in ``<data_dir>/demo-logins.json`` (mode 0600) and
+reused, so running the demo again changes nothing and shows the same logins.
+
+Everything is found before it is created (restaurant by slug, areas and tables by name,
+users by username, memberships by user), so the setup is idempotent. When the logins file
+is lost but the users exist, their passwords are reset to new generated ones and the file
+is written again, so the logins printed always work.
+
+Tables are inserted with Core here: ``brigade.tables.service`` offers no creation
+function callable outside a request yet (only ``occupy_table``/``release_table``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from brigade.auth.models import User
+from brigade.auth.permissions import Role
+from brigade.auth.security import hash_password
+from brigade.auth.service import create_user, get_user_by_username
+from brigade.db import Database, unit_of_work
+from brigade.imports.pizza_place import (
+    DEFAULT_SLUG,
+    ImportReport,
+    ProgressCallback,
+    import_pizza_place,
+    load_pizza_place,
+)
+from brigade.migrate import upgrade
+from brigade.restaurants.models import Membership
+from brigade.restaurants.service import add_member
+from brigade.settings import Settings
+from brigade.tables.models import Area, DiningTable
+
+LOGINS_FILE = "demo-logins.json"
+ADMIN = "admin"
+#: Every login of the demo, in the order they are shown: (role, username, full name).
+DEMO_STAFF: tuple[tuple[str, str, str], ...] = (
+    (ADMIN, "admin", "Platform Admin"),
+    (Role.owner.value, "owner", "Olivia Owner"),
+    (Role.manager.value, "manager", "Marco Manager"),
+    (Role.waiter.value, "waiter", "Wendy Waiter"),
+    (Role.kitchen.value, "kitchen", "Kenji Kitchen"),
+    (Role.cashier.value, "cashier", "Carla Cashier"),
+)
+#: The floor: area name and its tables as (name, seats).
+DEMO_FLOOR: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = (
+    (
+        "Dining room",
+        (("1", 2), ("2", 2), ("3", 4), ("4", 4), ("5", 4), ("6", 4), ("7", 6), ("8", 6)),
+    ),
+    ("Terrace", (("9", 2), ("10", 2), ("11", 4), ("12", 4))),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    """A demo account: ``role`` (``admin`` for the platform admin), username, password."""
+
+    role: str
+    username: str
+    password: str
+
+
+@dataclass(slots=True)
+class DemoSetup:
+    """What :func:`setup_demo` found or made."""
+
+    restaurant_id: int
+    logins: list[DemoLogin]
+    logins_file: Path
+    import_report: ImportReport
+    areas_created: int = 0
+    tables_created: int = 0
+    users_created: int = 0
+    memberships_created: int = 0
+    passwords_reset: int = 0
+
+    @property
+    def changed(self) -> bool:
+        """Whether this run wrote anything to the database or the logins file."""
+        return bool(
+            self.import_report.changed
+            or self.areas_created
+            or self.tables_created
+            or self.users_created
+            or self.memberships_created
+            or self.passwords_reset
+        )
+
+
+def read_logins(path: Path) -> dict[str, str]:
+    """Username → password of the logins file at ``path`` (empty if missing/unreadable)."""
+    try:
+        raw: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    logins = raw.get("logins") if isinstance(raw, dict) else None
+    if not isinstance(logins, list):
+        return {}
+    return {
+        str(entry["username"]): str(entry["password"])
+        for entry in logins
+        if isinstance(entry, dict) and "username" in entry and "password" in entry
+    }
+
+
+def write_logins(path: Path, restaurant_id: int, logins: list[DemoLogin]) -> None:
+    """Write the logins file with mode 0600 (created so, never world-readable)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = {
+        "restaurant_id": restaurant_id,
+        "logins": [
+            {"role": x.role, "username": x.username, "password": x.password} for x in logins
+        ],
+    }
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(body, handle, indent=2)
+        handle.write("\n")
+    path.chmod(0o600)
+
+
+async def _ensure_floor(session: AsyncSession, restaurant_id: int, result: DemoSetup) -> None:
+    areas = {
+        row.name: row.id
+        for row in await session.execute(
+            select(Area.id, Area.name).where(Area.restaurant_id == restaurant_id)
+        )
+    }
+    tables = set(
+        (
+            await session.scalars(
+                select(DiningTable.name).where(DiningTable.restaurant_id == restaurant_id)
+            )
+        ).all()
+    )
+    position = 0
+    for area_position, (area_name, area_tables) in enumerate(DEMO_FLOOR):
+        if area_name not in areas:
+            areas[area_name] = await session.scalar(
+                insert(Area)
+                .values(restaurant_id=restaurant_id, name=area_name, position=area_position)
+                .returning(Area.id)
+            )
+            result.areas_created += 1
+        for name, seats in area_tables:
+            position += 1
+            if name in tables:
+                continue
+            await session.execute(
+                insert(DiningTable).values(
+                    restaurant_id=restaurant_id,
+                    area_id=areas[area_name],
+                    name=name,
+                    seats=seats,
+                    status="free",
+                    version=1,
+                    position=position,
+                )
+            )
+            result.tables_created += 1
+
+
+async def _ensure_staff(
+    session: AsyncSession, restaurant_id: int, known: dict[str, str], result: DemoSetup
+) -> None:
+    for role, username, full_name in DEMO_STAFF:
+        password = known.get(username)
+        user = await get_user_by_username(session, username)
+        if user is None:
+            password = password or secrets.token_urlsafe(12)
+            user = await create_user(
+                session,
+                username=username,
+                password=password,
+                full_name=full_name,
+                is_admin=role == ADMIN,
+            )
+            result.users_created += 1
+        elif password is None:
+            # The logins file was lost: give the account a new password we can show.
+            password = secrets.token_urlsafe(12)
+            await session.execute(
+                update(User).where(User.id == user.id).values(password_hash=hash_password(password))
+            )
+            result.passwords_reset += 1
+        if role != ADMIN:
+            member = await session.scalar(
+                select(Membership.id).where(
+                    Membership.restaurant_id == restaurant_id, Membership.user_id == user.id
+                )
+            )
+            if member is None:
+                await add_member(session, restaurant_id, user.id, Role(role))
+                result.memberships_created += 1
+        result.logins.append(DemoLogin(role, username, password))
+
+
+async def _setup(
+    settings: Settings, path: Path | None, progress: ProgressCallback | None
+) -> DemoSetup:
+    data = load_pizza_place(path)
+    db = Database(settings.resolved_database_url)
+    logins_file = settings.data_dir / LOGINS_FILE
+    try:
+        async with unit_of_work(db, None) as session:
+            report = await import_pizza_place(session, data, slug=DEFAULT_SLUG, progress=progress)
+        result = DemoSetup(report.restaurant_id, [], logins_file, report)
+        async with unit_of_work(db, None) as session:
+            await _ensure_floor(session, report.restaurant_id, result)
+            await _ensure_staff(session, report.restaurant_id, read_logins(logins_file), result)
+    finally:
+        await db.dispose()
+    if result.changed or read_logins(logins_file) != {
+        x.username: x.password for x in result.logins
+    }:
+        write_logins(logins_file, result.restaurant_id, result.logins)
+    return result
+
+
+def setup_demo(
+    settings: Settings, path: Path | None = None, *, progress: ProgressCallback | None = None
+) -> DemoSetup:
+    """Migrate, import the pizza place, create the floor and the staff logins (blocking).
+
+    ``path`` is what ``brigade import pizza-place`` takes (``None``: the great-tables
+    file). Must not be called from a running event loop (migrations run their own).
+    Raises :class:`~brigade.imports.exceptions.ImportSourceError` when the data cannot
+    be read.
+    """
+    upgrade(settings.resolved_database_url)
+    return asyncio.run(_setup(settings, path, progress))
