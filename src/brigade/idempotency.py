@@ -11,14 +11,26 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, insert, select
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from brigade.db import Base, IdType, UTCDateTime, utcnow
-from brigade.errors import BrigadeError
+from brigade.errors import BrigadeError, Conflict
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -28,6 +40,13 @@ class IdempotencyKeyReused(BrigadeError):
     status = 422
     type = "idempotency-key-reused"
     title = "Idempotency-Key reused for a different request"
+
+
+class IdempotentRequestInProgress(Conflict):
+    """Another request with the same ``Idempotency-Key`` has not finished yet."""
+
+    type = "idempotent-request-in-progress"
+    title = "A request with this Idempotency-Key is in progress"
 
 
 class IdempotencyRecord(Base):
@@ -101,4 +120,60 @@ async def remember(
             body=body,
             created_at=utcnow(),
         )
+    )
+
+
+# --- claim first, answer last (safe under concurrent retries) ---------------------------
+
+_records = cast(Table, IdempotencyRecord.__table__)
+
+
+async def claim(
+    session: AsyncSession, restaurant_id: int, actor: str, key: str, fp: str
+) -> int | tuple[int, Any]:
+    """Claim ``key`` for this request before doing any work.
+
+    Returns the id of the new idempotency row (the caller fills in the answer), or the
+    stored ``(status_code, body)`` of an earlier request with the same key. On
+    PostgreSQL a concurrent request with the same key waits on the unique index until
+    the first one commits (then gets its answer) or rolls back (then claims the key).
+    Raises ``IdempotencyKeyReused`` (422) for the same key with another request.
+    """
+    values = {
+        "restaurant_id": restaurant_id,
+        "actor": actor,
+        "key": key,
+        "fingerprint": fp,
+        "status_code": 0,
+        "body": None,
+        "created_at": utcnow(),
+    }
+    dialect = session.get_bind().dialect.name
+    claimed: int | None
+    if dialect in {"postgresql", "sqlite"}:
+        ins = postgresql.insert(_records) if dialect == "postgresql" else sqlite.insert(_records)
+        stmt = ins.values(**values).on_conflict_do_nothing().returning(_records.c.id)
+        claimed = (await session.execute(stmt)).scalar_one_or_none()
+    else:  # other servers: a savepoint around a plain insert
+        try:
+            async with session.begin_nested():
+                claimed = (
+                    await session.execute(
+                        insert(_records).values(**values).returning(_records.c.id)
+                    )
+                ).scalar_one()
+        except IntegrityError:
+            claimed = None
+    if claimed is not None:
+        return claimed
+    stored = await replay(session, restaurant_id, actor, key, fp)
+    if stored is None or stored[0] == 0:
+        raise IdempotentRequestInProgress(f"a request with key {key!r} is still running")
+    return stored
+
+
+async def store_answer(session: AsyncSession, claim_id: int, status_code: int, body: Any) -> None:
+    """Fill in the answer of the request that claimed row ``claim_id`` (same transaction)."""
+    await session.execute(
+        update(_records).where(_records.c.id == claim_id).values(status_code=status_code, body=body)
     )

@@ -24,10 +24,3 @@ class ItemAlreadyVoided(Conflict):
 
     type = "item-already-voided"
     title = "The line is already voided"
-
-
-class IdempotentRequestInProgress(Conflict):
-    """Another request with the same ``Idempotency-Key`` has not finished yet."""
-
-    type = "idempotent-request-in-progress"
-    title = "A request with this Idempotency-Key is in progress"

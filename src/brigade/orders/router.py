@@ -19,7 +19,6 @@ from brigade.errors import (
 from brigade.menu.exceptions import ItemUnavailable
 from brigade.orders import service
 from brigade.orders.exceptions import (
-    IdempotentRequestInProgress,
     ItemAlreadyVoided,
     NothingToFire,
     OrderClosed,
@@ -63,7 +62,7 @@ OptionalVersion = Annotated[VersionedWrite | None, Body()]
         ItemUnavailable,
         InvalidInput,
         idempotency.IdempotencyKeyReused,
-        IdempotentRequestInProgress,
+        idempotency.IdempotentRequestInProgress,
     ),
 )
 async def create_order(

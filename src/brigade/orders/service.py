@@ -32,8 +32,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade import idempotency
@@ -44,7 +42,6 @@ from brigade.errors import NotFound, StaleVersion
 from brigade.events.outbox import NewEvent, record_many
 from brigade.menu.service import LineChoice, resolve_lines
 from brigade.orders.exceptions import (
-    IdempotentRequestInProgress,
     ItemAlreadyVoided,
     NothingToFire,
     OrderClosed,
@@ -76,7 +73,6 @@ _orders = cast(Table, Order.__table__)
 _items = cast(Table, OrderItem.__table__)
 _restaurants = cast(Table, Restaurant.__table__)
 _tables = cast(Table, DiningTable.__table__)
-_idem = cast(Table, idempotency.IdempotencyRecord.__table__)
 
 #: Kitchen progress states a line can be moved to by :func:`mark_items`.
 KITCHEN_STATES = frozenset(
@@ -315,59 +311,6 @@ async def _record(
 
 
 # --------------------------------------------------------------------------------------
-# Idempotency (Idempotency-Key on create)
-# --------------------------------------------------------------------------------------
-
-
-async def _claim_key(
-    session: AsyncSession, restaurant_id: int, actor: str, key: str, fp: str
-) -> int | tuple[int, Any]:
-    """Claim ``key`` for this request before doing any work.
-
-    Returns the id of the new idempotency row (the caller fills in the answer), or the
-    stored ``(status_code, body)`` of an earlier request with the same key. On
-    PostgreSQL a concurrent request with the same key waits on the unique index until
-    the first one commits (then gets its answer) or rolls back (then claims the key).
-    Raises ``IdempotencyKeyReused`` (422) for the same key with another request.
-    """
-    values = {
-        "restaurant_id": restaurant_id,
-        "actor": actor,
-        "key": key,
-        "fingerprint": fp,
-        "status_code": 0,
-        "body": None,
-        "created_at": utcnow(),
-    }
-    dialect = session.get_bind().dialect.name
-    claimed: int | None
-    if dialect in {"postgresql", "sqlite"}:
-        ins = postgresql.insert(_idem) if dialect == "postgresql" else sqlite.insert(_idem)
-        stmt = ins.values(**values).on_conflict_do_nothing().returning(_idem.c.id)
-        claimed = (await session.execute(stmt)).scalar_one_or_none()
-    else:  # other servers: a savepoint around a plain insert
-        try:
-            async with session.begin_nested():
-                claimed = (
-                    await session.execute(insert(_idem).values(**values).returning(_idem.c.id))
-                ).scalar_one()
-        except IntegrityError:
-            claimed = None
-    if claimed is not None:
-        return claimed
-    stored = await idempotency.replay(session, restaurant_id, actor, key, fp)
-    if stored is None or stored[0] == 0:
-        raise IdempotentRequestInProgress(f"a request with key {key!r} is still running")
-    return stored
-
-
-async def _store_answer(session: AsyncSession, claim_id: int, status_code: int, body: Any) -> None:
-    await session.execute(
-        update(_idem).where(_idem.c.id == claim_id).values(status_code=status_code, body=body)
-    )
-
-
-# --------------------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------------------
 
@@ -414,7 +357,9 @@ async def create_order_once(
         fp = idempotency.fingerprint(
             "POST", f"/restaurants/{restaurant_id}/orders", data.model_dump(mode="json")
         )
-        claimed = await _claim_key(session, restaurant_id, access.actor.label, idempotency_key, fp)
+        claimed = await idempotency.claim(
+            session, restaurant_id, access.actor.label, idempotency_key, fp
+        )
         if isinstance(claimed, tuple):
             return CreateResult(OrderRead.model_validate(claimed[1]), replayed=True)
         claim = claimed
@@ -455,7 +400,7 @@ async def create_order_once(
     payload = event_payload(order)
     await record_many(session, restaurant_id, [NewEvent(ORDER_CREATED, payload)])
     if claim is not None:
-        await _store_answer(session, claim, 201, payload["order"])
+        await idempotency.store_answer(session, claim, 201, payload["order"])
     return CreateResult(order, replayed=False)
 
 
