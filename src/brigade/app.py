@@ -14,6 +14,7 @@ from brigade.auth.router import router as auth_router
 from brigade.billing.router import router as billing_router
 from brigade.db import Database
 from brigade.errors import install_error_handlers
+from brigade.guest.router import router as guest_router
 from brigade.health import router as health_router
 from brigade.kitchen.router import router as kitchen_router
 from brigade.menu.router import router as menu_router
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         restaurants_router,
         menu_router,
         tables_router,
+        guest_router,
         orders_router,
         kitchen_router,
         billing_router,

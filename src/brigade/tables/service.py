@@ -2,20 +2,40 @@
 
 Cross-context API (for orders and billing): :func:`occupy_table` and
 :func:`release_table`, Core updates on the hot path. Admin CRUD of areas and tables uses
-the ORM and takes the caller's :class:`~brigade.auth.dependencies.Access`.
+the ORM and takes the caller's :class:`~brigade.auth.dependencies.Access`; table events
+(``table.created``, ``table.updated``, ``table.deleted``) carry ``{"table": TableRead}``.
+
+Guest links and QR codes: see :mod:`brigade.tables.qr`.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.db import utcnow
-from brigade.errors import NotFound
+from brigade.errors import NotFound, StaleVersion
 from brigade.events.outbox import record
-from brigade.tables.exceptions import TableOccupied
-from brigade.tables.models import DiningTable
-from brigade.tables.schemas import TableRead
+from brigade.settings import Settings
+from brigade.tables.exceptions import InvalidTableToken, TableNameTaken, TableOccupied
+from brigade.tables.models import Area, DiningTable
+from brigade.tables.qr import guest_url, table_token
+from brigade.tables.schemas import (
+    AreaCreate,
+    AreaList,
+    AreaRead,
+    AreaUpdate,
+    GuestLink,
+    TableCreate,
+    TableList,
+    TableRead,
+    TableUpdate,
+)
+
+if TYPE_CHECKING:
+    from brigade.auth.dependencies import Access
 
 #: The columns of :class:`TableRead`, for Core ``RETURNING`` and selects.
 _TABLE_COLUMNS = (
@@ -122,3 +142,255 @@ async def release_table(
             raise NotFound(f"table {table_id} not found")
         return
     await _record_table(session, restaurant_id, "updated", TableRead(**row._mapping))
+
+
+# --------------------------------------------------------------------------------------
+# Areas
+# --------------------------------------------------------------------------------------
+
+
+async def _get_area(session: AsyncSession, restaurant_id: int, area_id: int) -> Area:
+    area = await session.scalar(
+        select(Area).where(Area.restaurant_id == restaurant_id, Area.id == area_id)
+    )
+    if area is None:
+        raise NotFound(f"area {area_id} not found")
+    return area
+
+
+async def list_areas(session: AsyncSession, access: Access) -> AreaList:
+    """The restaurant's floor areas by position, then id."""
+    rows = (
+        await session.scalars(
+            select(Area)
+            .where(Area.restaurant_id == access.restaurant_id)
+            .order_by(Area.position, Area.id)
+        )
+    ).all()
+    return AreaList(items=[AreaRead.model_validate(a) for a in rows], total=len(rows))
+
+
+async def get_area(session: AsyncSession, access: Access, area_id: int) -> AreaRead:
+    """One area; raises :class:`NotFound`."""
+    return AreaRead.model_validate(await _get_area(session, access.restaurant_id, area_id))
+
+
+async def create_area(session: AsyncSession, access: Access, body: AreaCreate) -> AreaRead:
+    """Create a floor area."""
+    area = Area(restaurant_id=access.restaurant_id, name=body.name, position=body.position)
+    session.add(area)
+    await session.flush()
+    return AreaRead.model_validate(area)
+
+
+async def update_area(
+    session: AsyncSession, access: Access, area_id: int, body: AreaUpdate
+) -> AreaRead:
+    """Rename or move an area; raises :class:`NotFound`."""
+    area = await _get_area(session, access.restaurant_id, area_id)
+    for key, value in body.model_dump(exclude_unset=True).items():
+        if value is not None:
+            setattr(area, key, value)
+    await session.flush()
+    return AreaRead.model_validate(area)
+
+
+async def delete_area(session: AsyncSession, access: Access, area_id: int) -> None:
+    """Delete an area; its tables stay, without an area (each gets ``version`` + 1 and a
+    ``table.updated`` event). Raises :class:`NotFound`."""
+    rid = access.restaurant_id
+    area = await _get_area(session, rid, area_id)
+    result = await session.execute(
+        update(DiningTable)
+        .where(DiningTable.restaurant_id == rid, DiningTable.area_id == area.id)
+        .values(area_id=None, version=DiningTable.version + 1)
+        .returning(*_TABLE_COLUMNS)
+        .execution_options(synchronize_session=False)
+    )
+    moved = [TableRead(**row._mapping) for row in result]
+    await session.delete(area)
+    await session.flush()
+    for table in moved:
+        await _record_table(session, rid, "updated", table)
+
+
+# --------------------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------------------
+
+
+async def _get_table(session: AsyncSession, restaurant_id: int, table_id: int) -> DiningTable:
+    table = await session.scalar(
+        select(DiningTable).where(
+            DiningTable.restaurant_id == restaurant_id, DiningTable.id == table_id
+        )
+    )
+    if table is None:
+        raise NotFound(f"table {table_id} not found")
+    return table
+
+
+async def _check_name(
+    session: AsyncSession, restaurant_id: int, name: str, except_id: int | None = None
+) -> None:
+    query = select(DiningTable.id).where(
+        DiningTable.restaurant_id == restaurant_id, DiningTable.name == name
+    )
+    if except_id is not None:
+        query = query.where(DiningTable.id != except_id)
+    if await session.scalar(query) is not None:
+        raise TableNameTaken(f"a table named {name!r} exists", name=name)
+
+
+def _check_version(table: DiningTable, version: int | None) -> None:
+    if version is not None and version != table.version:
+        raise StaleVersion(
+            f"table {table.id} is at version {table.version}, not {version}",
+            current_version=table.version,
+        )
+
+
+async def list_tables(
+    session: AsyncSession,
+    access: Access,
+    *,
+    area_id: int | None = None,
+    status: Literal["free", "occupied"] | None = None,
+) -> TableList:
+    """The restaurant's tables (of ``area_id`` / with ``status`` when given) by position,
+    then name."""
+    query = select(*_TABLE_COLUMNS).where(DiningTable.restaurant_id == access.restaurant_id)
+    if area_id is not None:
+        query = query.where(DiningTable.area_id == area_id)
+    if status is not None:
+        query = query.where(DiningTable.status == status)
+    rows = await session.execute(query.order_by(DiningTable.position, DiningTable.name))
+    items = [TableRead(**row._mapping) for row in rows]
+    return TableList(items=items, total=len(items))
+
+
+async def get_table(session: AsyncSession, access: Access, table_id: int) -> TableRead:
+    """One table; raises :class:`NotFound`."""
+    return TableRead.model_validate(await _get_table(session, access.restaurant_id, table_id))
+
+
+async def create_table(session: AsyncSession, access: Access, body: TableCreate) -> TableRead:
+    """Create a free table (version 1); event ``table.created``.
+
+    Raises :class:`NotFound` (unknown area) and :class:`TableNameTaken` (409).
+    """
+    rid = access.restaurant_id
+    if body.area_id is not None:
+        await _get_area(session, rid, body.area_id)
+    await _check_name(session, rid, body.name)
+    table = DiningTable(
+        restaurant_id=rid,
+        area_id=body.area_id,
+        name=body.name,
+        seats=body.seats,
+        position=body.position,
+        status="free",
+        version=1,
+    )
+    session.add(table)
+    await session.flush()
+    read = TableRead.model_validate(table)
+    await _record_table(session, rid, "created", read)
+    return read
+
+
+async def update_table(
+    session: AsyncSession, access: Access, table_id: int, body: TableUpdate
+) -> TableRead:
+    """Change a table's name, seats, area or position; ``version`` + 1; event
+    ``table.updated``.
+
+    Raises :class:`NotFound` (table or area), :class:`StaleVersion` (409: ``version``
+    given and not current) and :class:`TableNameTaken` (409).
+    """
+    rid = access.restaurant_id
+    table = await _get_table(session, rid, table_id)
+    _check_version(table, body.version)
+    changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    if changes.get("area_id") is not None:
+        await _get_area(session, rid, changes["area_id"])
+    if changes.get("name") is not None and changes["name"] != table.name:
+        await _check_name(session, rid, changes["name"], except_id=table.id)
+    for key, value in changes.items():
+        if value is not None or key == "area_id":
+            setattr(table, key, value)
+    table.version += 1
+    await session.flush()
+    read = TableRead.model_validate(table)
+    await _record_table(session, rid, "updated", read)
+    return read
+
+
+async def delete_table(
+    session: AsyncSession, access: Access, table_id: int, version: int | None = None
+) -> None:
+    """Delete a table (past orders keep their lines, without the table); event
+    ``table.deleted`` with its last state. Its guest link stops working.
+
+    Raises :class:`NotFound`, :class:`StaleVersion` and :class:`TableOccupied` (409: it
+    has an open order).
+    """
+    rid = access.restaurant_id
+    table = await _get_table(session, rid, table_id)
+    _check_version(table, version)
+    if table.current_order_id is not None or await _has_open_order(session, rid, table.id):
+        raise TableOccupied(
+            f"table {table.name!r} has an open order; close or move it first",
+            table_id=table.id,
+            current_order_id=table.current_order_id,
+        )
+    read = TableRead.model_validate(table)
+    await session.delete(table)
+    await session.flush()
+    await _record_table(session, rid, "deleted", read)
+
+
+async def _has_open_order(session: AsyncSession, restaurant_id: int, table_id: int) -> bool:
+    """Whether an open order sits at the table (even one not seated through
+    :func:`occupy_table`)."""
+    from brigade.orders.models import Order
+
+    found = await session.scalar(
+        select(Order.id)
+        .where(
+            Order.restaurant_id == restaurant_id,
+            Order.table_id == table_id,
+            Order.status == "open",
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+# --------------------------------------------------------------------------------------
+# Guest links and QR codes
+# --------------------------------------------------------------------------------------
+
+
+async def guest_link(
+    session: AsyncSession, access: Access, settings: Settings, table_id: int
+) -> GuestLink:
+    """The table's guest menu link and token; raises :class:`NotFound`."""
+    table = await _get_table(session, access.restaurant_id, table_id)
+    token = table_token(settings, access.restaurant_id, table.id)
+    return GuestLink(url=guest_url(settings, access.restaurant_id, token), token=token)
+
+
+async def guest_table(session: AsyncSession, restaurant_id: int, table_id: int) -> tuple[int, str]:
+    """``(id, name)`` of the table a guest token names; raises :class:`InvalidTableToken`
+    (401) when the table is gone."""
+    row = (
+        await session.execute(
+            select(DiningTable.id, DiningTable.name).where(
+                DiningTable.restaurant_id == restaurant_id, DiningTable.id == table_id
+            )
+        )
+    ).first()
+    if row is None:
+        raise InvalidTableToken("this table no longer exists")
+    return row.id, row.name

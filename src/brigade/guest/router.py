@@ -1,0 +1,40 @@
+"""``GET /api/v1/guest/menu?t=<table token>``: the menu for a guest who scanned a
+table's QR code. Public (the signed table token is the credential), read-only."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Query, Response
+
+from brigade.auth.dependencies import SessionDep
+from brigade.errors import problem_responses
+from brigade.guest.schemas import GuestMenuRead
+from brigade.menu.cache import get_menu_cache
+from brigade.menu.service import menu_bytes
+from brigade.runtime import RuntimeDep
+from brigade.tables.exceptions import InvalidTableToken
+from brigade.tables.qr import read_table_token
+from brigade.tables.service import guest_table
+
+router = APIRouter(prefix="/guest", tags=["guest"])
+
+
+@router.get("/menu", response_model=GuestMenuRead, responses=problem_responses(InvalidTableToken))
+async def get_guest_menu(
+    session: SessionDep,
+    runtime: RuntimeDep,
+    t: str | None = Query(default=None, description="The table token of the QR code's link."),
+) -> Response:
+    """The whole menu of the table's restaurant plus ``table: {id, name}``.
+
+    401 ``invalid-table-token`` when the token is missing, forged, or its table is gone.
+    """
+    if not t:
+        raise InvalidTableToken("the link has no table token")
+    restaurant_id, table_id = read_table_token(runtime.settings, t)
+    table_id, name = await guest_table(session, restaurant_id, table_id)
+    menu = await menu_bytes(session, get_menu_cache(runtime), restaurant_id)
+    table = json.dumps({"id": table_id, "name": name}, separators=(",", ":")).encode()
+    # the cached document is one JSON object: add the table as its last member
+    return Response(menu[:-1] + b',"table":' + table + b"}", media_type="application/json")
