@@ -1,19 +1,303 @@
-"""Socket.IO server at namespace ``/realtime/v1`` (filled in by the realtime work)."""
+"""The Socket.IO server at namespace ``/realtime/v1``, served at ``/socket.io/``.
+
+- **Connect** with ``auth={"token", "restaurant_id", "last_seq"?, "station"?}``; the token
+  is an access JWT or a restaurant API token. The client needs ``events:read`` in the
+  restaurant (every role has it; an API token needs the scope), or ``kitchen:read`` for a
+  kitchen-only screen that receives kitchen events alone. Refusals are Socket.IO connect
+  errors ``{"message": <title>, "data": <problem+json>}`` (401 bad or missing token,
+  404 not a member / other restaurant, 403 missing permission, 422 bad auth members).
+- **Rooms** (:mod:`brigade.realtime.rooms`): the restaurant room, plus the station room
+  (with ``station``) or the expo room (without).
+- **Delivery and resume** (:mod:`brigade.realtime.delivery`): events by name with the
+  envelope of :meth:`~brigade.events.outbox.DomainEvent.to_wire`; after connecting, the
+  client is sent what it missed since ``last_seq`` (if given), then ``ready``
+  ``{"last_seq", "replayed"}``, then live events. ``sync`` ``{"last_seq"}`` replays on
+  demand.
+- **Commands** (:mod:`brigade.realtime.commands`), acknowledged with ``{"ok": ...}``.
+
+With ``BRIGADE_REDIS_URL`` set the server uses a Redis client manager, so an event
+emitted by the worker that committed it reaches the clients of every worker.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import logging
+from dataclasses import dataclass
+from typing import Any
 
+import socketio
+from fastapi import FastAPI
+from fastapi.encoders import jsonable_encoder
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from brigade.auth.dependencies import Access, authenticate, resolve_access
+from brigade.auth.permissions import Permission
+from brigade.db import unit_of_work
+from brigade.errors import BrigadeError, NotAuthenticated, PermissionDenied
+from brigade.realtime.commands import (
+    COMMANDS,
+    Command,
+    CommandValidationError,
+    UnknownCommand,
+    internal_error,
+)
+from brigade.realtime.delivery import (
+    NAMESPACE,
+    BufferingManager,
+    BufferingRedisManager,
+    EventFanout,
+    Replayer,
+)
+from brigade.realtime.rooms import Subscription
 from brigade.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+SOCKETIO_PATH = "socket.io"
+EXTRAS_KEY = "realtime"
+REDIS_CHANNEL = "brigade-realtime"
+
+
+class ConnectAuth(BaseModel):
+    """The ``auth`` object a client sends when connecting."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    token: str | None = Field(default=None, description="Access JWT or API token.")
+    restaurant_id: int = Field(ge=1)
+    last_seq: int | None = Field(
+        default=None, ge=0, description="Replay every event after this seq."
+    )
+    station: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="Kitchen station of a station screen; omitted: every station (expo).",
+    )
+
+
+class SyncRequest(BaseModel):
+    """Payload of the ``sync`` command."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    last_seq: int = Field(ge=0)
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    """A connected client: its subscription and the token it connected with."""
+
+    subscription: Subscription
+    token: str
+
+
+class RefusedError(Exception):
+    """Carries a problem body out of the connect checks."""
+
+    def __init__(self, error: BrigadeError) -> None:
+        super().__init__(error.title)
+        self.error = error
+
+
+def ok(data: Any) -> dict[str, Any]:
+    """A successful acknowledgement."""
+    return {"ok": True, "data": jsonable_encoder(data)}
+
+
+def failed(problem: dict[str, Any]) -> dict[str, Any]:
+    """A failed acknowledgement carrying a problem+json body."""
+    return {"ok": False, "error": problem}
+
+
+class RealtimeServer:
+    """The process's Socket.IO server, its clients and its event fan-out.
+
+    Built by :func:`mount_realtime` and kept in ``runtime.extras["realtime"]``.
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        redis_url = runtime.settings.redis_url
+        manager: BufferingManager
+        if redis_url:
+            manager = BufferingRedisManager(redis_url, channel=REDIS_CHANNEL)
+        else:
+            manager = BufferingManager()
+        self.manager = manager
+        self.sio = socketio.AsyncServer(
+            async_mode="asgi",
+            client_manager=manager,
+            cors_allowed_origins=list(runtime.settings.cors_origins) or None,
+            namespaces=[NAMESPACE],
+        )
+        self.asgi = socketio.ASGIApp(self.sio, socketio_path=SOCKETIO_PATH)
+        self.fanout = EventFanout(self.sio, runtime.db, ordered=not redis_url)
+        self.replayer = Replayer(self.sio, manager, runtime.db)
+        self.clients: dict[str, Client] = {}
+        runtime.bus.subscribe(self.fanout)
+        self._register()
+
+    def _register(self) -> None:
+        self.sio.on("connect", self.on_connect, namespace=NAMESPACE)
+        self.sio.on("disconnect", self.on_disconnect, namespace=NAMESPACE)
+        self.sio.on("sync", self.on_sync, namespace=NAMESPACE)
+        for command in COMMANDS.values():
+            self.sio.on(command.name, self._command_handler(command), namespace=NAMESPACE)
+        self.sio.on("*", self.on_unknown, namespace=NAMESPACE)
+
+    # --- connection ------------------------------------------------------------------
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
+        """Authenticate, authorise, join rooms and start the replay (see module doc).
+
+        Raises ``socketio.exceptions.ConnectionRefusedError`` with a problem body.
+        """
+        try:
+            client, last_seq = await self._admit(auth)
+        except RefusedError as exc:
+            problem = exc.error.to_problem(NAMESPACE)
+            raise socketio.exceptions.ConnectionRefusedError(problem["title"], problem) from None
+        self.clients[sid] = client
+        self.replayer.hold(sid)
+        for room in client.subscription.rooms():
+            await self.sio.enter_room(sid, room, namespace=NAMESPACE)
+        self.sio.start_background_task(self._initial_replay, sid, client.subscription, last_seq)
+        return True
+
+    async def _admit(self, auth: Any) -> tuple[Client, int | None]:
+        """The client for ``auth`` and its ``last_seq``; raises :class:`RefusedError`."""
+        if not isinstance(auth, dict) or not auth.get("token"):
+            raise RefusedError(
+                NotAuthenticated("connect with auth={token, restaurant_id}: the token is missing")
+            )
+        try:
+            parsed = ConnectAuth.model_validate(auth)
+        except ValidationError as exc:
+            errors = [
+                {"loc": ["auth", *e.get("loc", ())], "msg": e.get("msg", ""), "type": e["type"]}
+                for e in exc.errors()
+            ]
+            raise RefusedError(CommandValidationError(errors)) from None
+        assert parsed.token is not None  # noqa: S101 - checked above
+        try:
+            async with unit_of_work(self.runtime.db, None) as session:
+                actor = await authenticate(session, self.runtime, parsed.token)
+                access = await resolve_access(session, actor, parsed.restaurant_id)
+        except BrigadeError as exc:
+            raise RefusedError(exc) from None
+        if access.can(Permission.events_read):
+            wide = True
+        elif access.can(Permission.kitchen_read):
+            wide = False
+        else:
+            raise RefusedError(
+                PermissionDenied("receiving events needs the 'events:read' permission")
+            )
+        subscription = Subscription(parsed.restaurant_id, parsed.station, wide)
+        return Client(subscription=subscription, token=parsed.token), parsed.last_seq
+
+    async def _initial_replay(
+        self, sid: str, subscription: Subscription, last_seq: int | None
+    ) -> None:
+        try:
+            await self.replayer.replay(sid, subscription, last_seq, ready=True)
+        except ConnectionAbortedError:
+            logger.info("client %s left before its replay", sid)
+        except Exception:
+            logger.exception("replay to %s failed; disconnecting it", sid)
+            await self.sio.disconnect(sid, namespace=NAMESPACE)
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        """Forget a client that left."""
+        self.clients.pop(sid, None)
+        self.replayer.forget(sid)
+
+    # --- sync and commands -----------------------------------------------------------
+
+    async def on_sync(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """``sync {last_seq}``: replay the events after ``last_seq`` to this client; the
+        ack's data is ``{"replayed", "last_seq"}``."""
+        client = self.clients.get(sid)
+        if client is None:
+            return failed(internal_error(f"{NAMESPACE}#sync"))
+        try:
+            request = SyncRequest.model_validate(data if data is not None else {})
+        except ValidationError as exc:
+            errors = [
+                {"loc": ["payload", *e.get("loc", ())], "msg": e.get("msg", ""), "type": e["type"]}
+                for e in exc.errors()
+            ]
+            return failed(CommandValidationError(errors).to_problem(f"{NAMESPACE}#sync"))
+        replayed, last_seq = await self.replayer.replay(sid, client.subscription, request.last_seq)
+        return ok({"replayed": replayed, "last_seq": last_seq})
+
+    def _command_handler(self, command: Command) -> Any:
+        async def handler(sid: str, data: Any = None) -> dict[str, Any]:
+            return await self.run_command(sid, command, data)
+
+        handler.__name__ = f"command_{command.name.replace('.', '_')}"
+        return handler
+
+    async def on_unknown(self, event: str, sid: str, data: Any = None) -> dict[str, Any]:
+        """Any other event: a failed ack ``unknown-command`` (404)."""
+        known = ", ".join(sorted([*COMMANDS, "sync"]))
+        error = UnknownCommand(f"{event!r} is not a command; known: {known}")
+        return failed(error.to_problem(f"{NAMESPACE}#{event}"))
+
+    async def run_command(self, sid: str, command: Command, data: Any) -> dict[str, Any]:
+        """Run ``command`` for ``sid``'s client in one unit of work and build its ack.
+
+        The client's token is authenticated again and its access to the restaurant
+        resolved again (a revoked token or a removed member is refused), then the
+        command's permission is checked: 401 / 404 / 403 as REST.
+        """
+        instance = f"{NAMESPACE}#{command.name}"
+        client = self.clients.get(sid)
+        if client is None:
+            return failed(internal_error(instance))
+        try:
+            parsed = command.parse(data)
+            async with unit_of_work(self.runtime.db, self.runtime.bus) as session:
+                actor = await authenticate(session, self.runtime, client.token)
+                access: Access = await resolve_access(
+                    session, actor, client.subscription.restaurant_id
+                )
+                access.check(command.permission)
+                result = await command.run(session, access, parsed)
+        except BrigadeError as exc:
+            return failed(exc.to_problem(instance))
+        except Exception:
+            logger.exception("command %s failed", command.name)
+            return failed(internal_error(instance))
+        return ok(result)
+
+
+def get_realtime(runtime: Runtime) -> RealtimeServer:
+    """The realtime server of ``runtime`` (after :func:`mount_realtime`)."""
+    server: RealtimeServer = runtime.extras[EXTRAS_KEY]
+    return server
 
 
 def mount_realtime(app: FastAPI, runtime: Runtime) -> None:
-    """Mount the Socket.IO server on ``app`` and subscribe it to ``runtime.bus``."""
+    """Build the Socket.IO server, serve it at ``/socket.io/`` and subscribe it to
+    ``runtime.bus`` (it emits once :func:`start_realtime` ran)."""
+    server = RealtimeServer(runtime)
+    runtime.extras[EXTRAS_KEY] = server
+    app.mount(f"/{SOCKETIO_PATH}", server.asgi, name="realtime")
 
 
 async def start_realtime(runtime: Runtime) -> None:
-    """Start background work of the realtime server (e.g. the Redis manager)."""
+    """Start emitting committed events (called by the app's lifespan)."""
+    get_realtime(runtime).fanout.start()
 
 
 async def stop_realtime(runtime: Runtime) -> None:
-    """Stop what :func:`start_realtime` started."""
+    """Stop emitting and disconnect the clients of this process."""
+    server = get_realtime(runtime)
+    server.fanout.stop()
+    for sid in list(server.clients):
+        try:
+            await server.sio.disconnect(sid, namespace=NAMESPACE)
+        except Exception:  # pragma: no cover - best effort at shutdown
+            logger.debug("disconnecting %s at shutdown failed", sid, exc_info=True)
