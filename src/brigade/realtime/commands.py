@@ -25,6 +25,7 @@ from brigade.auth.dependencies import Access
 from brigade.auth.permissions import Permission
 from brigade.errors import PROBLEM_BASE, BrigadeError
 from brigade.kitchen.schemas import TicketStep
+from brigade.tables.schemas import TableCreate, TableUpdate
 
 
 class UnknownCommand(BrigadeError):
@@ -138,6 +139,20 @@ def internal_error(instance: str) -> dict[str, Any]:
 # --- the commands -----------------------------------------------------------------------
 
 
+async def _table_create(session: AsyncSession, access: Access, cmd: CommandInput) -> Any:
+    from brigade.tables.service import create_table
+
+    assert isinstance(cmd.body, TableCreate)  # noqa: S101 - parse() built it
+    return await create_table(session, access, cmd.body)
+
+
+async def _table_update(session: AsyncSession, access: Access, cmd: CommandInput) -> Any:
+    from brigade.tables.service import update_table
+
+    assert isinstance(cmd.body, TableUpdate)  # noqa: S101
+    return await update_table(session, access, cmd.ids["table_id"], cmd.body)
+
+
 async def _ticket_bump(session: AsyncSession, access: Access, cmd: CommandInput) -> Any:
     from brigade.kitchen.service import bump_ticket
 
@@ -148,6 +163,14 @@ async def _ticket_bump(session: AsyncSession, access: Access, cmd: CommandInput)
 COMMANDS: dict[str, Command] = {
     c.name: c
     for c in (
+        Command("table.create", Permission.tables_write, _table_create, body=TableCreate),
+        Command(
+            "table.update",
+            Permission.tables_write,
+            _table_update,
+            ids=("table_id",),
+            body=TableUpdate,
+        ),
         Command(
             "ticket.bump",
             Permission.kitchen_bump,
