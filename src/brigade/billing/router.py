@@ -2,6 +2,120 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Response
+
+from brigade import idempotency
+from brigade.auth.dependencies import BillingRead, BillingWrite, SessionDep
+from brigade.billing import service
+from brigade.billing.exceptions import (
+    CheckPaid,
+    InvalidPayment,
+    NothingToBill,
+    PaymentExceedsBalance,
+)
+from brigade.billing.schemas import CheckList, CheckRead, CheckStatus, PaymentCreate, PaymentResult
+from brigade.errors import (
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+    problem_responses,
+)
+from brigade.orders.exceptions import OrderClosed
 
 router = APIRouter(tags=["billing"])
+
+R = "/restaurants/{restaurant_id}"
+REPLAYED_HEADER = "Idempotent-Replayed"
+_AUTH = (NotAuthenticated, NotFound, PermissionDenied)
+
+OrderId = Annotated[int, Path(ge=1)]
+CheckId = Annotated[int, Path(ge=1)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=idempotency.HEADER,
+        min_length=1,
+        max_length=idempotency.MAX_KEY_LENGTH,
+        description="Makes a retried payment return the first answer.",
+    ),
+]
+
+
+@router.post(
+    R + "/orders/{order_id}/check",
+    status_code=201,
+    response_model=CheckRead,
+    responses={
+        200: {"description": "The order's existing check", "model": CheckRead},
+        **problem_responses(*_AUTH, OrderClosed, NothingToBill),
+    },
+)
+async def open_check(
+    order_id: OrderId, access: BillingWrite, session: SessionDep, response: Response
+) -> CheckRead:
+    """Open the check of an order (201), or return its existing one (200, brought up to
+    date with the order's lines while open)."""
+    result = await service.open_check(session, access, order_id)
+    if not result.created:
+        response.status_code = 200
+    return result.check
+
+
+@router.get(
+    R + "/orders/{order_id}/check", response_model=CheckRead, responses=problem_responses(*_AUTH)
+)
+async def get_order_check(order_id: OrderId, access: BillingRead, session: SessionDep) -> CheckRead:
+    """The order's check (404 when none was opened)."""
+    return await service.get_order_check(session, access, order_id)
+
+
+@router.get(R + "/checks", response_model=CheckList, responses=problem_responses(*_AUTH))
+async def list_checks(
+    access: BillingRead,
+    session: SessionDep,
+    status: CheckStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> CheckList:
+    """Checks, newest first; filter by ``status``."""
+    return await service.list_checks(session, access, status=status, limit=limit, offset=offset)
+
+
+@router.get(R + "/checks/{check_id}", response_model=CheckRead, responses=problem_responses(*_AUTH))
+async def get_check(check_id: CheckId, access: BillingRead, session: SessionDep) -> CheckRead:
+    """One check with its lines and payments."""
+    return await service.get_check(session, access, check_id)
+
+
+@router.post(
+    R + "/checks/{check_id}/payments",
+    status_code=201,
+    response_model=PaymentResult,
+    responses=problem_responses(
+        *_AUTH,
+        CheckPaid,
+        StaleVersion,
+        InvalidPayment,
+        PaymentExceedsBalance,
+        idempotency.IdempotencyKeyReused,
+        idempotency.IdempotentRequestInProgress,
+    ),
+)
+async def create_payment(
+    check_id: CheckId,
+    body: PaymentCreate,
+    access: BillingWrite,
+    session: SessionDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> PaymentResult:
+    """Pay (part of) a check by cash, card or other. When the payments cover the total
+    the check is paid, the order closed and the table freed. A retry with the same
+    ``Idempotency-Key`` returns the first answer with ``Idempotent-Replayed: true``."""
+    outcome = await service.pay(session, access, check_id, body, idempotency_key=idempotency_key)
+    if outcome.replayed:
+        response.headers[REPLAYED_HEADER] = "true"
+    return outcome.result

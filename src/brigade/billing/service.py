@@ -1,0 +1,539 @@
+"""Rules of the billing context: checks of orders and their payments.
+
+A check's amounts are stored, and recomputed from the order's lines and the restaurant's
+tax rule while it is open (lines added or voided after the check was opened show up on
+the next read or payment). Written with Core statements like the orders hot path.
+
+Built for what comes later: a check names its order and stores ``discount_total`` and
+``tip_total``, so splits (several checks per order), discounts and tips add rows and
+terms to :func:`compute_amounts` without changing what exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Row, Table, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from brigade import idempotency, money
+from brigade.auth.dependencies import Access
+from brigade.auth.permissions import Permission
+from brigade.billing.exceptions import (
+    CheckPaid,
+    InvalidPayment,
+    NothingToBill,
+    PaymentExceedsBalance,
+)
+from brigade.billing.models import Check, Payment
+from brigade.billing.schemas import (
+    CheckLineRead,
+    CheckList,
+    CheckRead,
+    CheckStatus,
+    PaymentCreate,
+    PaymentMethod,
+    PaymentRead,
+    PaymentResult,
+)
+from brigade.db import utcnow
+from brigade.errors import NotFound, StaleVersion
+from brigade.events.outbox import NewEvent, record_many
+from brigade.orders.exceptions import OrderClosed
+from brigade.orders.schemas import OrderItemStatus, OrderRead, OrderStatus
+from brigade.orders.service import close_order, get_order_row
+from brigade.restaurants.models import Restaurant
+
+CHECK_CREATED = "check.created"
+PAYMENT_CREATED = "payment.created"
+CHECK_PAID = "check.paid"
+
+_checks = cast(Table, Check.__table__)
+_payments = cast(Table, Payment.__table__)
+_restaurants = cast(Table, Restaurant.__table__)
+
+_CHECK_COLUMNS: tuple[ColumnElement[Any], ...] = (
+    _checks.c.id,
+    _checks.c.order_id,
+    _checks.c.status,
+    _checks.c.currency,
+    _checks.c.subtotal,
+    _checks.c.discount_total,
+    _checks.c.tax_total,
+    _checks.c.total,
+    _checks.c.paid_total,
+    _checks.c.tax_rate_bp,
+    _checks.c.tax_inclusive,
+    _checks.c.version,
+    _checks.c.created_at,
+    _checks.c.paid_at,
+)
+_PAYMENT_COLUMNS: tuple[ColumnElement[Any], ...] = (
+    _payments.c.id,
+    _payments.c.check_id,
+    _payments.c.method,
+    _payments.c.amount,
+    _payments.c.tendered,
+    _payments.c.change,
+    _payments.c.tip,
+    _payments.c.reference,
+    _payments.c.created_at,
+)
+_AMOUNT_FIELDS = (
+    "subtotal",
+    "discount_total",
+    "tax_total",
+    "total",
+    "tax_rate_bp",
+    "tax_inclusive",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Amounts:
+    """A check's amounts in minor units, and the tax rule they were computed with."""
+
+    subtotal: int
+    discount_total: int
+    tax_total: int
+    total: int
+    tax_rate_bp: int
+    tax_inclusive: bool
+
+    def as_values(self) -> dict[str, Any]:
+        """The amounts as column values of ``checks``."""
+        return {name: getattr(self, name) for name in _AMOUNT_FIELDS}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckCreateResult:
+    """The check of an order and whether this call created it (201) or found it (200)."""
+
+    check: CheckRead
+    created: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentOutcome:
+    """The payment (or the stored answer of a retried request: ``replayed``)."""
+
+    result: PaymentResult
+    replayed: bool
+
+
+def compute_amounts(
+    subtotal: int, tax_rate_bp: int, tax_inclusive: bool, discount_total: int = 0
+) -> Amounts:
+    """Tax and total of ``subtotal - discount_total`` (minor units) at ``tax_rate_bp``.
+
+    Inclusive: the tax is the part of the prices that is tax, and the total is the
+    discounted subtotal. Exclusive: the tax is added. Both round half-up
+    (:mod:`brigade.money`).
+    """
+    net = subtotal - discount_total
+    if tax_inclusive:
+        tax = money.tax_inclusive(net, tax_rate_bp)
+        total = net
+    else:
+        tax = money.tax_exclusive(net, tax_rate_bp)
+        total = net + tax
+    return Amounts(subtotal, discount_total, tax, total, tax_rate_bp, tax_inclusive)
+
+
+def _lines(order: OrderRead) -> list[CheckLineRead]:
+    return [
+        CheckLineRead(
+            order_item_id=i.id,
+            name=i.name,
+            variation_name=i.variation_name,
+            quantity=i.quantity,
+            unit_price=i.unit_price,
+            modifiers_total=i.modifiers_total,
+            line_total=i.line_total,
+        )
+        for i in order.items
+        if i.status is not OrderItemStatus.voided
+    ]
+
+
+def _check_read(
+    row: Row[*tuple[Any, ...]] | dict[str, Any],
+    lines: list[CheckLineRead],
+    payments: list[PaymentRead],
+) -> CheckRead:
+    data = dict(row._mapping) if isinstance(row, Row) else row
+    return CheckRead(
+        id=data["id"],
+        order_id=data["order_id"],
+        status=data["status"],
+        currency=data["currency"],
+        subtotal=data["subtotal"],
+        discount_total=data["discount_total"],
+        tax_total=data["tax_total"],
+        total=data["total"],
+        paid_total=data["paid_total"],
+        balance=max(data["total"] - data["paid_total"], 0),
+        tax_rate_bp=data["tax_rate_bp"],
+        tax_inclusive=data["tax_inclusive"],
+        version=data["version"],
+        created_at=data["created_at"],
+        paid_at=data["paid_at"],
+        lines=lines,
+        payments=payments,
+    )
+
+
+async def _tax_rule(session: AsyncSession, restaurant_id: int) -> tuple[int, bool]:
+    row = (
+        await session.execute(
+            select(_restaurants.c.tax_rate_bp, _restaurants.c.tax_inclusive).where(
+                _restaurants.c.id == restaurant_id
+            )
+        )
+    ).one()
+    return int(row.tax_rate_bp), bool(row.tax_inclusive)
+
+
+async def _payments_of(
+    session: AsyncSession, restaurant_id: int, check_ids: Sequence[int]
+) -> dict[int, list[PaymentRead]]:
+    by_check: dict[int, list[PaymentRead]] = {cid: [] for cid in check_ids}
+    if not check_ids:
+        return by_check
+    rows = await session.execute(
+        select(*_PAYMENT_COLUMNS)
+        .where(_payments.c.restaurant_id == restaurant_id, _payments.c.check_id.in_(check_ids))
+        .order_by(_payments.c.id)
+    )
+    for row in rows:
+        by_check[row.check_id].append(PaymentRead.model_validate(row, from_attributes=True))
+    return by_check
+
+
+async def _refresh(
+    session: AsyncSession, restaurant_id: int, row: Row[*tuple[Any, ...]], order: OrderRead
+) -> dict[str, Any]:
+    """Bring an open check's amounts up to date with the order's lines and the
+    restaurant's tax rule (one UPDATE, version + 1, only when something changed)."""
+    data = dict(row._mapping)
+    if data["status"] != CheckStatus.open.value:
+        return data
+    rate, inclusive = await _tax_rule(session, restaurant_id)
+    amounts = compute_amounts(order.subtotal, rate, inclusive, data["discount_total"])
+    values = amounts.as_values()
+    if all(data[k] == v for k, v in values.items()):
+        return data
+    updated = (
+        await session.execute(
+            update(_checks)
+            .where(_checks.c.id == data["id"], _checks.c.restaurant_id == restaurant_id)
+            .values(version=_checks.c.version + 1, **values)
+            .returning(*_CHECK_COLUMNS)
+        )
+    ).one()
+    return dict(updated._mapping)
+
+
+async def _latest_check(
+    session: AsyncSession, restaurant_id: int, order_id: int
+) -> Row[*tuple[Any, ...]] | None:
+    return (
+        await session.execute(
+            select(*_CHECK_COLUMNS)
+            .where(_checks.c.restaurant_id == restaurant_id, _checks.c.order_id == order_id)
+            .order_by(_checks.c.id.desc())
+            .limit(1)
+        )
+    ).first()
+
+
+async def open_check(session: AsyncSession, access: Access, order_id: int) -> CheckCreateResult:
+    """The check of ``order_id``: created (``created=True``, event ``check.created`` with
+    ``{"check": CheckRead}``) when the order has none, else the existing one (an open
+    one brought up to date).
+
+    Raises ``PermissionDenied`` (no ``billing:write``), ``NotFound`` (no such order),
+    ``OrderClosed`` (409, closed without a check) and ``NothingToBill`` (409).
+    """
+    access.check(Permission.billing_write)
+    restaurant_id = access.restaurant_id
+    # Lock the order row (PostgreSQL) so that two cashiers do not open two checks.
+    order = await _lock_order(session, restaurant_id, order_id)
+    existing = await _latest_check(session, restaurant_id, order_id)
+    lines = _lines(order)
+    if existing is not None:
+        data = await _refresh(session, restaurant_id, existing, order)
+        payments = (await _payments_of(session, restaurant_id, [data["id"]]))[data["id"]]
+        return CheckCreateResult(_check_read(data, lines, payments), created=False)
+    if order.status is not OrderStatus.open:
+        raise OrderClosed(f"order {order_id} is {order.status.value}")
+    if not lines or order.subtotal <= 0:
+        raise NothingToBill(f"order {order_id} has no line to bill")
+    rate, inclusive = await _tax_rule(session, restaurant_id)
+    amounts = compute_amounts(order.subtotal, rate, inclusive)
+    row = (
+        await session.execute(
+            insert(_checks)
+            .values(
+                restaurant_id=restaurant_id,
+                order_id=order_id,
+                status=CheckStatus.open.value,
+                currency=order.currency,
+                paid_total=0,
+                tip_total=0,
+                version=1,
+                created_at=utcnow(),
+                paid_at=None,
+                **amounts.as_values(),
+            )
+            .returning(*_CHECK_COLUMNS)
+        )
+    ).one()
+    check = _check_read(row, lines, [])
+    await record_many(
+        session,
+        restaurant_id,
+        [NewEvent(CHECK_CREATED, {"check": check.model_dump(mode="json")})],
+    )
+    return CheckCreateResult(check, created=True)
+
+
+async def _lock_order(session: AsyncSession, restaurant_id: int, order_id: int) -> OrderRead:
+    """The order, its row locked for this transaction on PostgreSQL (``FOR UPDATE``;
+    SQLite has one writer). Raises ``NotFound``."""
+    from brigade.orders.models import Order
+
+    orders = cast(Table, Order.__table__)
+    found = (
+        await session.execute(
+            select(orders.c.id)
+            .where(orders.c.id == order_id, orders.c.restaurant_id == restaurant_id)
+            .with_for_update()
+        )
+    ).first()
+    if found is None:
+        raise NotFound(f"order {order_id} not found")
+    return await get_order_row(session, restaurant_id, order_id)
+
+
+async def get_order_check(session: AsyncSession, access: Access, order_id: int) -> CheckRead:
+    """The latest check of ``order_id`` (an open one brought up to date).
+
+    Raises ``PermissionDenied`` (no ``billing:read``) and ``NotFound`` (no such order,
+    or no check yet).
+    """
+    access.check(Permission.billing_read)
+    restaurant_id = access.restaurant_id
+    order = await get_order_row(session, restaurant_id, order_id)
+    existing = await _latest_check(session, restaurant_id, order_id)
+    if existing is None:
+        raise NotFound(f"order {order_id} has no check")
+    data = await _refresh(session, restaurant_id, existing, order)
+    payments = (await _payments_of(session, restaurant_id, [data["id"]]))[data["id"]]
+    return _check_read(data, _lines(order), payments)
+
+
+async def get_check(session: AsyncSession, access: Access, check_id: int) -> CheckRead:
+    """Check ``check_id`` (brought up to date while open). Raises ``NotFound``."""
+    access.check(Permission.billing_read)
+    restaurant_id = access.restaurant_id
+    row = (
+        await session.execute(
+            select(*_CHECK_COLUMNS).where(
+                _checks.c.id == check_id, _checks.c.restaurant_id == restaurant_id
+            )
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"check {check_id} not found")
+    order = await get_order_row(session, restaurant_id, row.order_id)
+    data = await _refresh(session, restaurant_id, row, order)
+    payments = (await _payments_of(session, restaurant_id, [check_id]))[check_id]
+    return _check_read(data, _lines(order), payments)
+
+
+async def list_checks(
+    session: AsyncSession,
+    access: Access,
+    *,
+    status: CheckStatus | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> CheckList:
+    """Checks of the restaurant, newest first, with lines and payments, as stored."""
+    access.check(Permission.billing_read)
+    restaurant_id = access.restaurant_id
+    conditions: list[ColumnElement[bool]] = [_checks.c.restaurant_id == restaurant_id]
+    if status is not None:
+        conditions.append(_checks.c.status == status.value)
+    total = (
+        await session.execute(select(func.count()).select_from(_checks).where(*conditions))
+    ).scalar_one()
+    rows = (
+        await session.execute(
+            select(*_CHECK_COLUMNS)
+            .where(*conditions)
+            .order_by(_checks.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    ).all()
+    payments = await _payments_of(session, restaurant_id, [r.id for r in rows])
+    items = []
+    for row in rows:
+        order = await get_order_row(session, restaurant_id, row.order_id)
+        items.append(_check_read(row, _lines(order), payments[row.id]))
+    return CheckList(items=items, total=int(total))
+
+
+def _settle_amounts(data: PaymentCreate, balance: int) -> tuple[int, int | None, int]:
+    """``(amount, tendered, change)`` of a payment against ``balance`` (minor units).
+
+    Raises ``InvalidPayment`` and ``PaymentExceedsBalance`` (422).
+    """
+    if data.method is PaymentMethod.cash:
+        if data.amount is None and data.tendered is None:
+            raise InvalidPayment("a cash payment needs amount or tendered")
+        amount = data.amount if data.amount is not None else min(data.tendered or 0, balance)
+        tendered = data.tendered if data.tendered is not None else amount
+        if tendered < amount:
+            raise InvalidPayment(f"tendered {tendered} is less than the amount {amount}")
+    else:
+        if data.tendered is not None:
+            raise InvalidPayment("tendered is for cash payments only")
+        amount = data.amount if data.amount is not None else balance
+        tendered = None
+    if amount < 1:
+        raise InvalidPayment("nothing is left to pay")
+    if amount > balance:
+        raise PaymentExceedsBalance(
+            f"amount {amount} is more than the balance {balance}", balance=balance
+        )
+    change = (tendered - amount) if tendered is not None else 0
+    return amount, tendered, change
+
+
+async def pay(
+    session: AsyncSession,
+    access: Access,
+    check_id: int,
+    data: PaymentCreate,
+    *,
+    idempotency_key: str | None = None,
+) -> PaymentOutcome:
+    """Record a payment on an open check (see :class:`PaymentCreate` for the amounts).
+
+    The check's amounts are brought up to date first. When ``paid_total`` reaches
+    ``total`` the check becomes ``paid`` (``paid_at``), its order is closed and its
+    table freed (``brigade.orders.service.close_order``). Events: ``payment.created``
+    ``{"payment", "check"}``, then on settlement ``check.paid`` ``{"check"}``,
+    ``table.updated`` and ``order.closed``. With ``idempotency_key`` a retry returns the
+    first answer and pays nothing (``replayed=True``).
+
+    Raises ``PermissionDenied`` (no ``billing:write``), ``NotFound``, ``CheckPaid``
+    (409), ``StaleVersion`` (409), ``InvalidPayment`` / ``PaymentExceedsBalance`` (422)
+    and ``IdempotencyKeyReused`` (422).
+    """
+    access.check(Permission.billing_write)
+    restaurant_id = access.restaurant_id
+    claim: int | None = None
+    if idempotency_key is not None:
+        fp = idempotency.fingerprint(
+            "POST",
+            f"/restaurants/{restaurant_id}/checks/{check_id}/payments",
+            data.model_dump(mode="json"),
+        )
+        claimed = await idempotency.claim(
+            session, restaurant_id, access.actor.label, idempotency_key, fp
+        )
+        if isinstance(claimed, tuple):
+            return PaymentOutcome(PaymentResult.model_validate(claimed[1]), replayed=True)
+        claim = claimed
+
+    stmt = update(_checks).where(
+        _checks.c.id == check_id,
+        _checks.c.restaurant_id == restaurant_id,
+        _checks.c.status == CheckStatus.open.value,
+    )
+    if data.version is not None:
+        stmt = stmt.where(_checks.c.version == data.version)
+    locked = (
+        await session.execute(stmt.values(version=_checks.c.version + 1).returning(*_CHECK_COLUMNS))
+    ).first()
+    if locked is None:
+        await _raise_why_not_paid(session, restaurant_id, check_id)
+    assert locked is not None  # noqa: S101 - the call above always raises
+    order = await get_order_row(session, restaurant_id, locked.order_id)
+    rate, inclusive = await _tax_rule(session, restaurant_id)
+    amounts = compute_amounts(order.subtotal, rate, inclusive, locked.discount_total)
+    balance = max(amounts.total - locked.paid_total, 0)
+    amount, tendered, change = _settle_amounts(data, balance)
+    now = utcnow()
+    payment_row = (
+        await session.execute(
+            insert(_payments)
+            .values(
+                restaurant_id=restaurant_id,
+                check_id=check_id,
+                method=data.method.value,
+                amount=amount,
+                tendered=tendered,
+                change=change,
+                tip=0,
+                reference=data.reference,
+                created_by=access.actor.user_id,
+                created_at=now,
+            )
+            .returning(*_PAYMENT_COLUMNS)
+        )
+    ).one()
+    paid_total = locked.paid_total + amount
+    settled = paid_total >= amounts.total
+    check_row = (
+        await session.execute(
+            update(_checks)
+            .where(_checks.c.id == check_id, _checks.c.restaurant_id == restaurant_id)
+            .values(
+                paid_total=paid_total,
+                status=(CheckStatus.paid if settled else CheckStatus.open).value,
+                paid_at=now if settled else None,
+                **amounts.as_values(),
+            )
+            .returning(*_CHECK_COLUMNS)
+        )
+    ).one()
+    payments = (await _payments_of(session, restaurant_id, [check_id]))[check_id]
+    check = _check_read(check_row, _lines(order), payments)
+    payment = PaymentRead.model_validate(payment_row, from_attributes=True)
+    result = PaymentResult(**payment.model_dump(), check=check)
+    check_json = check.model_dump(mode="json")
+    events = [
+        NewEvent(PAYMENT_CREATED, {"payment": payment.model_dump(mode="json"), "check": check_json})
+    ]
+    if settled:
+        events.append(NewEvent(CHECK_PAID, {"check": check_json}))
+    await record_many(session, restaurant_id, events)
+    if settled:
+        await close_order(session, restaurant_id, locked.order_id)
+    if claim is not None:
+        await idempotency.store_answer(session, claim, 201, result.model_dump(mode="json"))
+    return PaymentOutcome(result, replayed=False)
+
+
+async def _raise_why_not_paid(session: AsyncSession, restaurant_id: int, check_id: int) -> None:
+    current = (
+        await session.execute(
+            select(_checks.c.status, _checks.c.version).where(
+                _checks.c.id == check_id, _checks.c.restaurant_id == restaurant_id
+            )
+        )
+    ).first()
+    if current is None:
+        raise NotFound(f"check {check_id} not found")
+    if current.status != CheckStatus.open.value:
+        raise CheckPaid(f"check {check_id} is {current.status}")
+    raise StaleVersion(
+        f"check {check_id} is at version {current.version}", current_version=current.version
+    )
