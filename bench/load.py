@@ -11,6 +11,7 @@ generator's own CPU use is measured too, so a saturated client is visible.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -77,7 +78,7 @@ def percentile(sorted_values: Sequence[float], q: float) -> float:
     """The ``q`` quantile (0..1) of ascending ``sorted_values`` (nearest rank)."""
     if not sorted_values:
         return float("nan")
-    index = min(len(sorted_values) - 1, max(0, round(q * len(sorted_values) + 0.5) - 1))
+    index = min(len(sorted_values) - 1, max(0, math.ceil(q * len(sorted_values)) - 1))
     return sorted_values[index]
 
 
