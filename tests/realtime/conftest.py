@@ -36,7 +36,7 @@ from brigade.realtime.delivery import NAMESPACE
 from brigade.restaurants.service import add_member
 from brigade.runtime import Runtime
 from brigade.settings import Settings
-from tests.factories import PASSWORD, make_restaurant, unique
+from tests.factories import PASSWORD, make_menu_item, make_restaurant, make_table, unique
 
 POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 POSTGRES_DB = "brigade_realtime_test"
@@ -123,13 +123,17 @@ async def live_server(
 
 @dataclass
 class Seeded:
-    """A restaurant with an owner, a waiter and a kitchen user (access tokens)."""
+    """A restaurant with one member per role (access tokens), a grill item, a bar item
+    (one variation each, 1500 and 600 minor units) and a free table."""
 
     restaurant_id: int
     owner: str
     waiter: str
     kitchen: str
     cashier: str
+    grill_item: int
+    bar_item: int
+    table_id: int
 
     def headers(self, token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}
@@ -171,12 +175,20 @@ async def seed(live_server: LiveServer) -> Any:
                 role: await _member(session, runtime, restaurant.id, role)
                 for role in (Role.owner, Role.waiter, Role.kitchen, Role.cashier)
             }
+            grill = await make_menu_item(session, restaurant, station="grill")
+            bar = await make_menu_item(
+                session, restaurant, category="Drinks", station="bar", prices={"Glass": 600}
+            )
+            table_id = await make_table(session, restaurant, name="T1")
         return Seeded(
             restaurant_id=restaurant.id,
             owner=tokens[Role.owner],
             waiter=tokens[Role.waiter],
             kitchen=tokens[Role.kitchen],
             cashier=tokens[Role.cashier],
+            grill_item=grill.id,
+            bar_item=bar.id,
+            table_id=table_id,
         )
 
     return make

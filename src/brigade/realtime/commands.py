@@ -18,13 +18,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.auth.dependencies import Access
 from brigade.auth.permissions import Permission
 from brigade.errors import PROBLEM_BASE, BrigadeError
+from brigade.idempotency import MAX_KEY_LENGTH
 from brigade.kitchen.schemas import TicketStep
+from brigade.orders.schemas import OrderCreate, OrderItemsAdd, OrderItemVoid, VersionedWrite
 from brigade.tables.schemas import TableCreate, TableUpdate
 
 
@@ -43,7 +45,7 @@ class CommandInput:
 
     ids: dict[str, int]
     body: BaseModel | None
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: BaseModel | None = None
 
 
 Runner = Callable[[AsyncSession, Access, CommandInput], Awaitable[Any]]
@@ -53,14 +55,17 @@ Runner = Callable[[AsyncSession, Access, CommandInput], Awaitable[Any]]
 class Command:
     """One command: its name (the Socket.IO event), the permission it needs (as its
     REST route), the id members of its payload, its body schema, the extra members it
-    accepts, and the coroutine running it inside the unit of work."""
+    accepts (a model of members that are not part of the REST body, such as
+    ``idempotency_key``), and the coroutine running it inside the unit of work.
+    ``id_max`` bounds ids as the REST path does (``course`` at most 9)."""
 
     name: str
     permission: Permission
     run: Runner
     ids: tuple[str, ...] = ()
     body: type[BaseModel] | None = None
-    extra: tuple[str, ...] = ()
+    extra: type[BaseModel] | None = None
+    id_max: Mapping[str, int] = field(default_factory=dict)
 
     def parse(self, payload: Any) -> CommandInput:
         """Validate ``payload``; raises :class:`CommandValidationError` (422)."""
@@ -74,7 +79,13 @@ class Command:
         ids: dict[str, int] = {}
         for name in self.ids:
             value = payload.get(name)
-            if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            top = self.id_max.get(name)
+            if (
+                isinstance(value, int)
+                and not isinstance(value, bool)
+                and value >= 1
+                and (top is None or value <= top)
+            ):
                 ids[name] = value
             elif value is None:
                 errors.append(
@@ -84,26 +95,17 @@ class Command:
                 errors.append(
                     {
                         "loc": ["payload", name],
-                        "msg": "Input should be a positive integer",
+                        "msg": "Input should be a positive integer"
+                        + (f" at most {top}" if top is not None else ""),
                         "type": "int_type",
                     }
                 )
-        extra = {name: payload[name] for name in self.extra if name in payload}
-        rest = {k: v for k, v in payload.items() if k not in self.ids and k not in self.extra}
+        extra_names = set(self.extra.model_fields) if self.extra is not None else set()
+        rest = {k: v for k, v in payload.items() if k not in self.ids and k not in extra_names}
+        extra = _validate(self.extra, {k: payload[k] for k in extra_names if k in payload}, errors)
         body: BaseModel | None = None
         if self.body is not None:
-            try:
-                body = self.body.model_validate(rest)
-            except ValidationError as exc:
-                errors.extend(
-                    {
-                        "loc": ["payload", *exc_loc],
-                        "msg": e.get("msg", ""),
-                        "type": e.get("type", ""),
-                    }
-                    for e in exc.errors()
-                    for exc_loc in [list(e.get("loc", ()))]
-                )
+            body = _validate(self.body, rest, errors)
         elif rest:
             errors.extend(
                 {"loc": ["payload", k], "msg": "Extra inputs are not permitted", "type": "extra"}
@@ -112,6 +114,22 @@ class Command:
         if errors:
             raise CommandValidationError(errors)
         return CommandInput(ids=ids, body=body, extra=extra)
+
+
+def _validate(
+    model: type[BaseModel] | None, data: dict[str, Any], errors: list[dict[str, Any]]
+) -> BaseModel | None:
+    """``model`` validated from ``data``, or ``None`` (its errors appended to ``errors``)."""
+    if model is None:
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors.extend(
+            {"loc": ["payload", *e.get("loc", ())], "msg": e.get("msg", ""), "type": e["type"]}
+            for e in exc.errors()
+        )
+        return None
 
 
 class CommandValidationError(BrigadeError):
@@ -153,6 +171,60 @@ async def _table_update(session: AsyncSession, access: Access, cmd: CommandInput
     return await update_table(session, access, cmd.ids["table_id"], cmd.body)
 
 
+class CreateOptions(BaseModel):
+    """Members of ``order.create`` beside the REST body."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    idempotency_key: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_KEY_LENGTH,
+        description="As the REST Idempotency-Key header: a retry returns the first answer.",
+    )
+
+
+async def _order_create(session: AsyncSession, access: Access, cmd: CommandInput) -> Any:
+    from brigade.orders.service import create_order_once
+
+    assert isinstance(cmd.body, OrderCreate)  # noqa: S101
+    assert isinstance(cmd.extra, CreateOptions)  # noqa: S101
+    result = await create_order_once(
+        session, access, cmd.body, idempotency_key=cmd.extra.idempotency_key
+    )
+    return result.order
+
+
+async def _order_items_add(session: AsyncSession, access: Access, cmd: CommandInput) -> Any:
+    from brigade.orders.service import add_items
+
+    assert isinstance(cmd.body, OrderItemsAdd)  # noqa: S101
+    return await add_items(session, access, cmd.ids["order_id"], cmd.body)
+
+
+async def _order_item_void(session: AsyncSession, access: Access, cmd: CommandInput) -> Any:
+    from brigade.orders.service import void_item
+
+    assert isinstance(cmd.body, OrderItemVoid)  # noqa: S101
+    return await void_item(session, access, cmd.ids["order_id"], cmd.ids["item_id"], cmd.body)
+
+
+async def _order_send(session: AsyncSession, access: Access, cmd: CommandInput) -> Any:
+    from brigade.orders.service import send_order
+
+    assert isinstance(cmd.body, VersionedWrite)  # noqa: S101
+    return await send_order(session, access, cmd.ids["order_id"], cmd.body.version)
+
+
+async def _order_course_fire(session: AsyncSession, access: Access, cmd: CommandInput) -> Any:
+    from brigade.orders.service import fire_course
+
+    assert isinstance(cmd.body, VersionedWrite)  # noqa: S101
+    return await fire_course(
+        session, access, cmd.ids["order_id"], cmd.ids["course"], cmd.body.version
+    )
+
+
 async def _ticket_bump(session: AsyncSession, access: Access, cmd: CommandInput) -> Any:
     from brigade.kitchen.service import bump_ticket
 
@@ -170,6 +242,42 @@ COMMANDS: dict[str, Command] = {
             _table_update,
             ids=("table_id",),
             body=TableUpdate,
+        ),
+        Command(
+            "order.create",
+            Permission.orders_write,
+            _order_create,
+            body=OrderCreate,
+            extra=CreateOptions,
+        ),
+        Command(
+            "order.items.add",
+            Permission.orders_write,
+            _order_items_add,
+            ids=("order_id",),
+            body=OrderItemsAdd,
+        ),
+        Command(
+            "order.item.void",
+            Permission.orders_void,
+            _order_item_void,
+            ids=("order_id", "item_id"),
+            body=OrderItemVoid,
+        ),
+        Command(
+            "order.send",
+            Permission.orders_write,
+            _order_send,
+            ids=("order_id",),
+            body=VersionedWrite,
+        ),
+        Command(
+            "order.course.fire",
+            Permission.orders_write,
+            _order_course_fire,
+            ids=("order_id", "course"),
+            body=VersionedWrite,
+            id_max={"course": 9},
         ),
         Command(
             "ticket.bump",
