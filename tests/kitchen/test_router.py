@@ -11,10 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.kitchen.schemas import TicketRead
-from brigade.kitchen.service import void_ticket_line
 from brigade.orders.models import OrderItem
 from tests.kitchen.conftest import Kitchen
-from tests.kitchen.support import Line, fire_order, outbox
+from tests.kitchen.support import Line, fire_direct, fire_order, outbox, void_line
 
 PROBLEM = "https://brigade.dev/problems/"
 
@@ -45,10 +44,12 @@ async def order_line_statuses(session: AsyncSession, ticket: TicketRead) -> list
     return [by_id[i] for i in ids]
 
 
-async def one_ticket(session: AsyncSession, kit: Kitchen, *names: str) -> TicketRead:
-    (ticket,) = await fire_order(
-        session, kit.restaurant.id, [Line(n) for n in names or ("Burger",)]
-    )
+async def one_ticket(
+    client: AsyncClient, session: AsyncSession, kit: Kitchen, *names: str
+) -> TicketRead:
+    """The ticket of an order of ``names`` (default one burger), fired to the grill."""
+    lines = [Line(n) for n in names or ("Burger",)]
+    (ticket,) = await fire_order(client, session, kit, lines)
     return ticket
 
 
@@ -67,7 +68,7 @@ class TestListTickets:
     async def test_routes_lines_by_station(
         self, client: AsyncClient, session: AsyncSession, kit: Kitchen
     ) -> None:
-        await fire_order(session, kit.restaurant.id, [Line("Burger", "grill"), Line("Beer", "bar")])
+        await fire_order(client, session, kit, [Line("Burger", "grill"), Line("Beer", "bar")])
         response = await client.get(kit.url(), headers=kit.cook.headers)
         assert response.status_code == 200, response.text
         body = response.json()
@@ -83,7 +84,7 @@ class TestListTickets:
     async def test_waiter_may_read(
         self, client: AsyncClient, session: AsyncSession, kit: Kitchen
     ) -> None:
-        await one_ticket(session, kit)
+        await one_ticket(client, session, kit)
         response = await client.get(kit.url(), headers=kit.waiter.headers)
         assert response.status_code == 200, response.text
         assert response.json()["total"] == 1
@@ -91,9 +92,9 @@ class TestListTickets:
     async def test_open_oldest_first_and_bumped_leave(
         self, client: AsyncClient, session: AsyncSession, kit: Kitchen
     ) -> None:
-        first = await one_ticket(session, kit, "First")
-        second = await one_ticket(session, kit, "Second")
-        third = await one_ticket(session, kit, "Third")
+        first = await one_ticket(client, session, kit, "First")
+        second = await one_ticket(client, session, kit, "Second")
+        third = await one_ticket(client, session, kit, "Third")
         headers = kit.cook.headers
         assert (
             await client.post(kit.url(f"/{second.id}/bump"), headers=headers)
@@ -116,8 +117,9 @@ class TestListTickets:
     ) -> None:
         mods = [{"id": 3, "name": "Extra cheese", "price_delta": 150}]
         (ticket,) = await fire_order(
+            client,
             session,
-            kit.restaurant.id,
+            kit,
             [
                 Line(
                     "Pizza",
@@ -131,7 +133,7 @@ class TestListTickets:
             ],
             table_name="Terrace 4",
         )
-        await void_ticket_line(session, kit.restaurant.id, ticket.items[1].order_item_id)
+        await void_line(client, kit, ticket, 1)
         body = (await client.get(kit.url(), headers=kit.cook.headers)).json()
         (listed,) = body["items"]
         assert listed["table_name"] == "Terrace 4"
@@ -140,19 +142,21 @@ class TestListTickets:
         assert pizza["name"] == "Pizza"
         assert pizza["variation_name"] == "L"
         assert pizza["quantity"] == 2
-        assert pizza["modifiers"] == mods
+        assert [(m["name"], m["price_delta"]) for m in pizza["modifiers"]] == [
+            ("Extra cheese", 150)
+        ]
         assert (pizza["notes"], pizza["seat"], pizza["voided"]) == ("well done", 3, False)
         assert (fries["voided"], fries["status"]) == (True, "voided")
 
     async def test_never_lists_another_restaurant(
         self, client: AsyncClient, session: AsyncSession, kit: Kitchen
     ) -> None:
-        await fire_order(session, kit.other.id, [Line("Secret")])
+        await fire_direct(session, kit.other.id, [Line("Secret")])
         body = (await client.get(kit.url(), headers=kit.cook.headers)).json()
         assert body == {"items": [], "total": 0}
 
     async def test_pages(self, client: AsyncClient, session: AsyncSession, kit: Kitchen) -> None:
-        tickets = [await one_ticket(session, kit, f"Dish {i}") for i in range(3)]
+        tickets = [await one_ticket(client, session, kit, f"Dish {i}") for i in range(3)]
         params = {"limit": 2, "offset": 1}
         body = (await client.get(kit.url(), params=params, headers=kit.cook.headers)).json()
         assert [t["id"] for t in body["items"]] == [tickets[1].id, tickets[2].id]
@@ -170,13 +174,13 @@ class TestGetTicket:
     async def test_unauthenticated(
         self, client: AsyncClient, session: AsyncSession, kit: Kitchen
     ) -> None:
-        ticket = await one_ticket(session, kit)
+        ticket = await one_ticket(client, session, kit)
         assert_problem(await client.get(kit.url(f"/{ticket.id}")), 401, "not-authenticated")
 
     async def test_other_restaurant(
         self, client: AsyncClient, session: AsyncSession, kit: Kitchen
     ) -> None:
-        ticket = await one_ticket(session, kit)
+        ticket = await one_ticket(client, session, kit)
         response = await client.get(kit.url(f"/{ticket.id}"), headers=kit.outsider.headers)
         assert_problem(response, 404, "not-found")
         # the outsider's own restaurant does not hold it either
@@ -188,14 +192,14 @@ class TestGetTicket:
     async def test_role_without_permission(
         self, client: AsyncClient, session: AsyncSession, kit: Kitchen
     ) -> None:
-        ticket = await one_ticket(session, kit)
+        ticket = await one_ticket(client, session, kit)
         response = await client.get(kit.url(f"/{ticket.id}"), headers=kit.cashier.headers)
         assert_problem(response, 403, "permission-denied")
 
     async def test_reads_the_ticket(
         self, client: AsyncClient, session: AsyncSession, kit: Kitchen
     ) -> None:
-        ticket = await one_ticket(session, kit, "Burger", "Fries")
+        ticket = await one_ticket(client, session, kit, "Burger", "Fries")
         response = await client.get(kit.url(f"/{ticket.id}"), headers=kit.waiter.headers)
         assert response.status_code == 200, response.text
         assert response.json() == ticket.model_dump(mode="json")
@@ -209,13 +213,13 @@ class TestTicketSteps:
     async def test_unauthenticated(
         self, client: AsyncClient, session: AsyncSession, kit: Kitchen
     ) -> None:
-        ticket = await one_ticket(session, kit)
+        ticket = await one_ticket(client, session, kit)
         assert_problem(await client.post(kit.url(f"/{ticket.id}/bump")), 401, "not-authenticated")
 
     async def test_other_restaurant(
         self, client: AsyncClient, session: AsyncSession, kit: Kitchen
     ) -> None:
-        ticket = await one_ticket(session, kit)
+        ticket = await one_ticket(client, session, kit)
         response = await client.post(kit.url(f"/{ticket.id}/bump"), headers=kit.outsider.headers)
         assert_problem(response, 404, "not-found")
         response = await client.post(
@@ -229,7 +233,7 @@ class TestTicketSteps:
     async def test_waiter_may_not_bump(
         self, client: AsyncClient, session: AsyncSession, kit: Kitchen, action: str
     ) -> None:
-        ticket = await one_ticket(session, kit)
+        ticket = await one_ticket(client, session, kit)
         response = await client.post(kit.url(f"/{ticket.id}/{action}"), headers=kit.waiter.headers)
         assert_problem(response, 403, "permission-denied")
         assert (await self._status(client, kit, ticket.id)) == "new"
@@ -237,7 +241,7 @@ class TestTicketSteps:
     async def test_start_ready_bump_recall(
         self, client: AsyncClient, session: AsyncSession, kit: Kitchen
     ) -> None:
-        ticket = await one_ticket(session, kit, "Burger", "Fries")
+        ticket = await one_ticket(client, session, kit, "Burger", "Fries")
         headers = kit.cook.headers
 
         started = (await client.post(kit.url(f"/{ticket.id}/start"), headers=headers)).json()
@@ -274,7 +278,7 @@ class TestTicketSteps:
     async def test_bump_straight_from_new(
         self, client: AsyncClient, session: AsyncSession, kit: Kitchen
     ) -> None:
-        ticket = await one_ticket(session, kit)
+        ticket = await one_ticket(client, session, kit)
         response = await client.post(kit.url(f"/{ticket.id}/bump"), headers=kit.cook.headers)
         body = response.json()
         assert body["status"] == "bumped"
@@ -305,7 +309,7 @@ class TestTicketSteps:
         from_status: str,
         to_status: str,
     ) -> None:
-        ticket = await one_ticket(session, kit)
+        ticket = await one_ticket(client, session, kit)
         headers = kit.cook.headers
         for step in before:
             assert (await client.post(kit.url(f"/{ticket.id}/{step}"), headers=headers)).is_success
@@ -321,7 +325,7 @@ class TestTicketSteps:
         assert len(await outbox(session, kit.restaurant.id)) == events_before
 
     async def test_version(self, client: AsyncClient, session: AsyncSession, kit: Kitchen) -> None:
-        ticket = await one_ticket(session, kit)
+        ticket = await one_ticket(client, session, kit)
         headers = kit.cook.headers
         stale = await client.post(
             kit.url(f"/{ticket.id}/start"), json={"version": 2}, headers=headers
@@ -345,8 +349,8 @@ class TestTicketSteps:
     async def test_voided_line_stays_voided(
         self, client: AsyncClient, session: AsyncSession, kit: Kitchen
     ) -> None:
-        ticket = await one_ticket(session, kit, "Burger", "Fries")
-        await void_ticket_line(session, kit.restaurant.id, ticket.items[1].order_item_id)
+        ticket = await one_ticket(client, session, kit, "Burger", "Fries")
+        await void_line(client, kit, ticket, 1)
         body = (await client.post(kit.url(f"/{ticket.id}/bump"), headers=kit.cook.headers)).json()
         assert [(i["status"], i["voided"]) for i in body["items"]] == [
             ("bumped", False),
@@ -354,11 +358,11 @@ class TestTicketSteps:
         ]
         assert body["items"][1]["bumped_at"] is None
         # the voided order line is not touched by the kitchen step
-        assert (await order_line_statuses(session, ticket))[1] == "fired"
+        assert await order_line_statuses(session, ticket) == ["ready", "voided"]
 
     async def test_events(self, client: AsyncClient, session: AsyncSession, kit: Kitchen) -> None:
         grill, bar = (
-            await fire_order(session, kit.restaurant.id, [Line("Burger"), Line("Beer", "bar")])
+            await fire_order(client, session, kit, [Line("Burger"), Line("Beer", "bar")])
         )[::-1]
         headers = kit.cook.headers
         await client.post(kit.url(f"/{grill.id}/start"), headers=headers)
@@ -366,7 +370,9 @@ class TestTicketSteps:
         await client.post(kit.url(f"/{bar.id}/recall"), headers=headers)
         last = await client.post(kit.url(f"/{grill.id}/ready"), headers=headers)
 
-        events = await outbox(session, kit.restaurant.id)
+        events = [
+            e for e in await outbox(session, kit.restaurant.id) if e.type.startswith("ticket.")
+        ]
         assert [(e.type, e.station, e.payload.get("action")) for e in events] == [
             ("ticket.created", "bar", "created"),
             ("ticket.created", "grill", "created"),
@@ -375,9 +381,11 @@ class TestTicketSteps:
             ("ticket.updated", "bar", "recalled"),
             ("ticket.updated", "grill", "ready"),
         ]
+        # one seq each, in the order the steps happened; one order's tickets get
+        # consecutive seqs (recorded together)
         seqs = [e.seq for e in events]
-        assert seqs == sorted(seqs)
-        assert len(set(seqs)) == len(seqs)
+        assert all(a < b for a, b in zip(seqs, seqs[1:], strict=False))
+        assert seqs[1] == seqs[0] + 1
         assert events[-1].payload["ticket"] == last.json()
 
     async def _status(self, client: AsyncClient, kit: Kitchen, ticket_id: int) -> str:
@@ -390,14 +398,14 @@ class TestTicketItemSteps:
     async def test_unauthenticated(
         self, client: AsyncClient, session: AsyncSession, kit: Kitchen
     ) -> None:
-        ticket = await one_ticket(session, kit)
+        ticket = await one_ticket(client, session, kit)
         response = await client.post(kit.url(f"/{ticket.id}/items/{ticket.items[0].id}/start"))
         assert_problem(response, 401, "not-authenticated")
 
     async def test_other_restaurant(
         self, client: AsyncClient, session: AsyncSession, kit: Kitchen
     ) -> None:
-        ticket = await one_ticket(session, kit)
+        ticket = await one_ticket(client, session, kit)
         path = f"/{ticket.id}/items/{ticket.items[0].id}/start"
         response = await client.post(kit.url(path), headers=kit.outsider.headers)
         assert_problem(response, 404, "not-found")
@@ -409,7 +417,7 @@ class TestTicketItemSteps:
     async def test_waiter_may_not_step(
         self, client: AsyncClient, session: AsyncSession, kit: Kitchen
     ) -> None:
-        ticket = await one_ticket(session, kit)
+        ticket = await one_ticket(client, session, kit)
         path = f"/{ticket.id}/items/{ticket.items[0].id}/ready"
         response = await client.post(kit.url(path), headers=kit.waiter.headers)
         assert_problem(response, 403, "permission-denied")
@@ -417,7 +425,7 @@ class TestTicketItemSteps:
     async def test_ticket_follows_its_lines(
         self, client: AsyncClient, session: AsyncSession, kit: Kitchen
     ) -> None:
-        ticket = await one_ticket(session, kit, "Burger", "Fries")
+        ticket = await one_ticket(client, session, kit, "Burger", "Fries")
         burger, fries = ticket.items
         headers = kit.cook.headers
 
@@ -453,7 +461,7 @@ class TestTicketItemSteps:
         listed = (await client.get(kit.url(), headers=headers)).json()
         assert listed["total"] == 0
 
-        events = (await outbox(session, kit.restaurant.id))[1:]
+        events = [e for e in await outbox(session, kit.restaurant.id) if e.type == "ticket.updated"]
         assert [e.payload["action"] for e in events] == [
             "item_started",
             "item_ready",
@@ -466,8 +474,8 @@ class TestTicketItemSteps:
     async def test_voided_lines_do_not_hold_the_ticket(
         self, client: AsyncClient, session: AsyncSession, kit: Kitchen
     ) -> None:
-        ticket = await one_ticket(session, kit, "Burger", "Fries")
-        await void_ticket_line(session, kit.restaurant.id, ticket.items[1].order_item_id)
+        ticket = await one_ticket(client, session, kit, "Burger", "Fries")
+        await void_line(client, kit, ticket, 1)
         response = await client.post(
             kit.url(f"/{ticket.id}/items/{ticket.items[0].id}/ready"), headers=kit.cook.headers
         )
@@ -476,10 +484,10 @@ class TestTicketItemSteps:
     async def test_illegal_steps(
         self, client: AsyncClient, session: AsyncSession, kit: Kitchen
     ) -> None:
-        ticket = await one_ticket(session, kit, "Burger", "Fries")
+        ticket = await one_ticket(client, session, kit, "Burger", "Fries")
         burger, fries = ticket.items
         headers = kit.cook.headers
-        await void_ticket_line(session, kit.restaurant.id, fries.order_item_id)
+        await void_line(client, kit, ticket, 1)
         response = await client.post(
             kit.url(f"/{ticket.id}/items/{fries.id}/start"), headers=headers
         )
@@ -499,8 +507,8 @@ class TestTicketItemSteps:
     async def test_line_of_another_ticket(
         self, client: AsyncClient, session: AsyncSession, kit: Kitchen
     ) -> None:
-        first = await one_ticket(session, kit, "Burger")
-        second = await one_ticket(session, kit, "Steak")
+        first = await one_ticket(client, session, kit, "Burger")
+        second = await one_ticket(client, session, kit, "Steak")
         response = await client.post(
             kit.url(f"/{first.id}/items/{second.items[0].id}/start"), headers=kit.cook.headers
         )
@@ -508,7 +516,7 @@ class TestTicketItemSteps:
         assert (await order_line_statuses(session, second)) == ["fired"]
 
     async def test_version(self, client: AsyncClient, session: AsyncSession, kit: Kitchen) -> None:
-        ticket = await one_ticket(session, kit)
+        ticket = await one_ticket(client, session, kit)
         response = await client.post(
             kit.url(f"/{ticket.id}/items/{ticket.items[0].id}/start"),
             json={"version": 7},
@@ -516,3 +524,64 @@ class TestTicketItemSteps:
         )
         assert_problem(response, 409, "stale-version")
         assert (await order_line_statuses(session, ticket)) == ["fired"]
+
+
+class TestFromOrders:
+    """Tickets as the order routes make them: send, later courses, voids."""
+
+    async def test_later_course_gets_its_own_ticket_when_fired(
+        self, client: AsyncClient, session: AsyncSession, kit: Kitchen
+    ) -> None:
+        tickets = await fire_order(
+            client,
+            session,
+            kit,
+            [Line("Soup", course=1), Line("Steak", course=2), Line("Wine", "bar", course=2)],
+            table_name="Window",
+        )
+        assert [(t.course, t.station, [i.name for i in t.items]) for t in tickets] == [
+            (1, "grill", ["Soup"]),
+            (2, "bar", ["Wine"]),
+            (2, "grill", ["Steak"]),
+        ]
+        assert {t.table_name for t in tickets} == {"Window"}
+        # the course-2 tickets came after the first one, with the firing
+        assert tickets[0].created_at <= tickets[1].created_at
+        created = [
+            e for e in await outbox(session, kit.restaurant.id) if e.type == "ticket.created"
+        ]
+        assert [(e.payload["ticket"]["id"], e.station) for e in created] == [
+            (t.id, t.station) for t in tickets
+        ]
+
+    async def test_created_event_carries_the_ticket(
+        self, client: AsyncClient, session: AsyncSession, kit: Kitchen
+    ) -> None:
+        ticket = await one_ticket(client, session, kit, "Burger", "Fries")
+        (event,) = [
+            e for e in await outbox(session, kit.restaurant.id) if e.type == "ticket.created"
+        ]
+        assert event.station == "grill"
+        assert event.payload == {"action": "created", "ticket": ticket.model_dump(mode="json")}
+
+    async def test_void_after_firing_flags_the_line(
+        self, client: AsyncClient, session: AsyncSession, kit: Kitchen
+    ) -> None:
+        ticket = await one_ticket(client, session, kit, "Burger", "Fries")
+        await void_line(client, kit, ticket, 0)
+        body = (await client.get(kit.url(f"/{ticket.id}"), headers=kit.cook.headers)).json()
+        assert [(i["name"], i["voided"], i["status"]) for i in body["items"]] == [
+            ("Burger", True, "voided"),
+            ("Fries", False, "new"),
+        ]
+        assert body["version"] == 2
+        assert body["status"] == "new"
+        event = [
+            e for e in await outbox(session, kit.restaurant.id) if e.type.startswith("ticket")
+        ][-1]
+        assert (event.type, event.station, event.payload["action"]) == (
+            "ticket.updated",
+            "grill",
+            "line_voided",
+        )
+        assert event.payload["ticket"] == body

@@ -8,14 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from brigade.kitchen.models import Ticket, TicketItem
 from brigade.kitchen.service import void_ticket_line
 from tests.factories import make_restaurant
-from tests.kitchen.support import Line, fire_order, outbox
+from tests.kitchen.support import Line, fire_direct, outbox
 
 
 class TestCreateTickets:
     async def test_one_ticket_per_station_and_course(self, session: AsyncSession) -> None:
         restaurant = await make_restaurant(session)
         mods = [{"id": 7, "name": "Extra cheese", "price_delta": 150}]
-        tickets = await fire_order(
+        tickets = await fire_direct(
             session,
             restaurant.id,
             [
@@ -54,7 +54,7 @@ class TestCreateTickets:
 
     async def test_records_one_created_event_per_ticket(self, session: AsyncSession) -> None:
         restaurant = await make_restaurant(session)
-        tickets = await fire_order(session, restaurant.id, [Line("Burger"), Line("Beer", "bar")])
+        tickets = await fire_direct(session, restaurant.id, [Line("Burger"), Line("Beer", "bar")])
         events = await outbox(session, restaurant.id)
         assert [(e.type, e.station) for e in events] == [
             ("ticket.created", "bar"),
@@ -66,14 +66,14 @@ class TestCreateTickets:
 
     async def test_no_lines_no_tickets(self, session: AsyncSession) -> None:
         restaurant = await make_restaurant(session)
-        assert await fire_order(session, restaurant.id, []) == []
+        assert await fire_direct(session, restaurant.id, []) == []
         assert await outbox(session, restaurant.id) == []
 
 
 class TestVoidTicketLine:
     async def test_flags_the_line_and_records_update(self, session: AsyncSession) -> None:
         restaurant = await make_restaurant(session)
-        (ticket,) = await fire_order(session, restaurant.id, [Line("Burger"), Line("Fries")])
+        (ticket,) = await fire_direct(session, restaurant.id, [Line("Burger"), Line("Fries")])
         fries = ticket.items[1]
         await void_ticket_line(session, restaurant.id, fries.order_item_id)
         status = await session.scalar(select(TicketItem.status).where(TicketItem.id == fries.id))
@@ -91,7 +91,7 @@ class TestVoidTicketLine:
 
     async def test_twice_or_unfired_changes_nothing(self, session: AsyncSession) -> None:
         restaurant = await make_restaurant(session)
-        (ticket,) = await fire_order(session, restaurant.id, [Line("Burger")])
+        (ticket,) = await fire_direct(session, restaurant.id, [Line("Burger")])
         line = ticket.items[0]
         await void_ticket_line(session, restaurant.id, line.order_item_id)
         before = len(await outbox(session, restaurant.id))
@@ -102,7 +102,7 @@ class TestVoidTicketLine:
     async def test_other_restaurant_line_is_untouched(self, session: AsyncSession) -> None:
         restaurant = await make_restaurant(session)
         other = await make_restaurant(session)
-        (ticket,) = await fire_order(session, restaurant.id, [Line("Burger")])
+        (ticket,) = await fire_direct(session, restaurant.id, [Line("Burger")])
         await void_ticket_line(session, other.id, ticket.items[0].order_item_id)
         status = await session.scalar(
             select(TicketItem.status).where(TicketItem.id == ticket.items[0].id)
