@@ -28,12 +28,14 @@ from tests.factories import make_restaurant, unique
 
 @dataclass
 class Staff:
-    """A restaurant, the headers of its staff and of an owner of another restaurant."""
+    """A restaurant, the headers of its staff and of the owner of ``other``."""
 
     restaurant: Restaurant
+    other: Restaurant
     owner: dict[str, str]
     waiter: dict[str, str]
     kitchen: dict[str, str]
+    cashier: dict[str, str]
     stranger: dict[str, str]
 
     @property
@@ -93,9 +95,11 @@ async def staff(session: AsyncSession, runtime: Runtime) -> Staff:
     other = await make_restaurant(session)
     staff = Staff(
         resto,
+        other,
         owner=await member_headers(session, runtime, resto, Role.owner),
         waiter=await member_headers(session, runtime, resto, Role.waiter),
         kitchen=await member_headers(session, runtime, resto, Role.kitchen),
+        cashier=await member_headers(session, runtime, resto, Role.cashier),
         stranger=await member_headers(session, runtime, other, Role.owner),
     )
     await session.commit()

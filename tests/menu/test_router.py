@@ -262,7 +262,7 @@ class TestCategories:
     async def test_other_restaurants_category_is_not_found(
         self, client: AsyncClient, staff: Staff, session: AsyncSession
     ) -> None:
-        foreign = Category(restaurant_id=staff.restaurant.id + 1, name="Theirs", position=0)
+        foreign = Category(restaurant_id=staff.other.id, name="Theirs", position=0)
         session.add(foreign)
         await session.commit()
         for method in ("get", "patch", "delete"):

@@ -1,13 +1,14 @@
 """Guest links of tables: signed table tokens and their QR codes (segno).
 
 A table's QR code opens ``{public_url}/guest/{restaurant_id}?t=<token>``, where the
-token is an HS256 JWT (PyJWT, the runtime's signing key) with the claims ``typ:
-"table"``, ``rid`` (restaurant id), ``tid`` (table id) and ``iat``. It has **no
-expiry**, on purpose: the code is printed and stuck on the table for years, and it only
-grants reading that restaurant's menu. It dies with its table (deleting the table makes
-the link answer 401) or with the signing key (rotating ``BRIGADE_SECRET_KEY`` means
-reprinting every code). An access token is never accepted as a table token nor the
-reverse: each checks ``typ``.
+token is an HS256 JWT (PyJWT, the runtime's signing key) with the claims
+``typ: "table"``, ``rid`` (restaurant id) and ``tid`` (table id). The same table always
+gets the same token, so a reprinted code is the same code. It has **no expiry**, on
+purpose: the code is printed and stuck on the table for years, and it only grants
+reading that restaurant's menu and the table's name. It dies with its table (deleting
+the table makes the link answer 401) or with the signing key (rotating
+``BRIGADE_SECRET_KEY`` means reprinting every code). An access token is never accepted
+as a table token nor the reverse: each checks ``typ``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import jwt
 import segno
 
 from brigade.auth.security import JWT_ALGORITHM
-from brigade.db import utcnow
 from brigade.settings import Settings
 from brigade.tables.exceptions import InvalidTableToken
 
@@ -33,7 +33,6 @@ def table_token(settings: Settings, restaurant_id: int, table_id: int) -> str:
         "typ": TABLE_TOKEN_TYPE,
         "rid": restaurant_id,
         "tid": table_id,
-        "iat": int(utcnow().timestamp()),
     }
     return jwt.encode(claims, settings.signing_key, algorithm=JWT_ALGORITHM)
 
