@@ -2,10 +2,10 @@
 
 ``GET .../menu`` is read far more often than the menu changes (every waiter tablet,
 menu board and guest phone), so its response bytes are built once and served from here.
-An entry is dropped when a ``menu.*`` (or ``restaurant.*``: the currency is part of the
-document) event of its restaurant passes on the runtime's bus after commit, and expires
-after ``ttl`` seconds anyway, which bounds staleness when another worker process made
-the change or data was written without an event (imports).
+An entry is dropped when a ``menu.*``, ``restaurant.*`` (the currency is part of the
+document) or ``import.*`` event of its restaurant passes on the runtime's bus after
+commit, and expires after ``ttl`` seconds anyway, which bounds staleness when another
+worker process made the change or data was written without an event.
 
 A generation counter per restaurant keeps a response built from a snapshot read before
 an invalidation from being stored after it.
@@ -22,7 +22,7 @@ from brigade.runtime import Runtime
 
 MENU_CACHE_KEY = "menu_cache"
 DEFAULT_TTL_SECONDS = 5.0
-_INVALIDATING_PREFIXES = ("menu.", "restaurant.")
+_INVALIDATING_PREFIXES = ("menu.", "restaurant.", "import.")
 
 
 @dataclass
