@@ -326,7 +326,7 @@ class TestOrderLoop:
             headers=r.headers(r.owner),
         )
         assert response.status_code == 200, response.text
-        await owner.next()  # the availability event
+        await until(owner, "menu.item.availability")
         ack = await owner.call(
             "order.create",
             {"kind": "dine_in", "table_id": r.table_id, "items": [{"menu_item_id": r.grill_item}]},
