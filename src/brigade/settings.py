@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("./var"))
     database_url: str | None = None
     redis_url: str | None = None
+    realtime_channel: str = Field(
+        default="brigade-realtime",
+        description="Redis pub/sub channel of the Socket.IO fan-out; deployments sharing "
+        "one Redis need distinct channels.",
+    )
     secret_key: str | None = Field(
         default=None,
         description="JWT signing key; generated into the data dir on first start when unset.",
