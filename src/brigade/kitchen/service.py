@@ -637,7 +637,9 @@ async def step_ticket_item(
     to, allowed, stamp, order_status = _ITEM_STEPS[action]
     row = (
         await session.execute(
-            select(*_TICKET_COLUMNS).where(Ticket.id == ticket_id, Ticket.restaurant_id == rid)
+            select(*_TICKET_COLUMNS)
+            .where(Ticket.id == ticket_id, Ticket.restaurant_id == rid)
+            .with_for_update()  # serialise taps on one ticket's lines (a no-op on SQLite)
         )
     ).first()
     if row is None:
