@@ -21,6 +21,8 @@ emitted by the worker that committed it reaches the clients of every worker.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -55,7 +57,6 @@ logger = logging.getLogger(__name__)
 
 SOCKETIO_PATH = "socket.io"
 EXTRAS_KEY = "realtime"
-REDIS_CHANNEL = "brigade-realtime"
 
 
 class ConnectAuth(BaseModel):
@@ -121,7 +122,7 @@ class RealtimeServer:
         redis_url = runtime.settings.redis_url
         manager: BufferingManager
         if redis_url:
-            manager = BufferingRedisManager(redis_url, channel=REDIS_CHANNEL)
+            manager = BufferingRedisManager(redis_url, channel=runtime.settings.realtime_channel)
         else:
             manager = BufferingManager()
         self.manager = manager
@@ -288,8 +289,13 @@ def mount_realtime(app: FastAPI, runtime: Runtime) -> None:
 
 
 async def start_realtime(runtime: Runtime) -> None:
-    """Start emitting committed events (called by the app's lifespan)."""
-    get_realtime(runtime).fanout.start()
+    """Start emitting committed events (called by the app's lifespan); with Redis,
+    subscribe to the fan-out channel now rather than at the first client."""
+    server = get_realtime(runtime)
+    if not server.sio.manager_initialized:
+        server.sio.manager_initialized = True
+        server.manager.initialize()
+    server.fanout.start()
 
 
 async def stop_realtime(runtime: Runtime) -> None:
@@ -301,3 +307,13 @@ async def stop_realtime(runtime: Runtime) -> None:
             await server.sio.disconnect(sid, namespace=NAMESPACE)
         except Exception:  # pragma: no cover - best effort at shutdown
             logger.debug("disconnecting %s at shutdown failed", sid, exc_info=True)
+    listener = getattr(server.manager, "thread", None)
+    if isinstance(listener, asyncio.Task):
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await listener
+    redis = getattr(server.manager, "redis", None)
+    if redis is not None:
+        with contextlib.suppress(Exception):
+            await redis.aclose()
+    server.sio.manager_initialized = False
