@@ -14,6 +14,7 @@ import asyncio
 import os
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,17 +92,10 @@ class LiveServer:
     runtime: Runtime
 
 
-@pytest.fixture(scope="session")
-async def live_server(
-    realtime_database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[LiveServer]:
-    """Brigade served by uvicorn on 127.0.0.1 (a free port) for the whole session."""
-    data_dir: Path = tmp_path_factory.mktemp("realtime-data")
-    settings = Settings(
-        data_dir=data_dir,
-        database_url=realtime_database_url,
-        secret_key="realtime-test-secret-key-long-enough-for-hs256-0000",
-    )
+@asynccontextmanager
+async def serve(settings: Settings) -> AsyncIterator[LiveServer]:
+    """Brigade for ``settings`` served by uvicorn on 127.0.0.1 (a free port), in this
+    event loop, until the block ends."""
     app = create_app(settings)
     port = _free_port()
     config = uvicorn.Config(
@@ -118,7 +112,27 @@ async def live_server(
         yield LiveServer(url=f"http://127.0.0.1:{port}", runtime=app.state.runtime)
     finally:
         server.should_exit = True
-        await asyncio.wait_for(task, timeout=10)
+        await asyncio.wait_for(task, timeout=30)
+
+
+def server_settings(data_dir: Path, database_url: str, **extra: Any) -> Settings:
+    """Settings of a test server on ``database_url``."""
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key="realtime-test-secret-key-long-enough-for-hs256-0000",
+        **extra,
+    )
+
+
+@pytest.fixture(scope="session")
+async def live_server(
+    realtime_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[LiveServer]:
+    """Brigade on uvicorn (in-memory Socket.IO manager) for the whole session."""
+    settings = server_settings(tmp_path_factory.mktemp("realtime-data"), realtime_database_url)
+    async with serve(settings) as live:
+        yield live
 
 
 @dataclass
@@ -165,10 +179,11 @@ async def _member(session: AsyncSession, runtime: Runtime, restaurant_id: int, r
 
 @pytest.fixture
 async def seed(live_server: LiveServer) -> Any:
-    """``await seed()`` makes a new restaurant with its staff on the live server."""
+    """``await seed()`` makes a new restaurant with its staff on the live server (or on
+    the server of ``runtime``)."""
 
-    async def make() -> Seeded:
-        runtime = live_server.runtime
+    async def make(runtime: Runtime | None = None) -> Seeded:
+        runtime = runtime or live_server.runtime
         async with unit_of_work(runtime.db, runtime.bus) as session:
             restaurant = await make_restaurant(session)
             tokens = {
