@@ -182,3 +182,26 @@ async def test_kitchen_only_token_gets_kitchen_events_only(
     name, data = await screen.next()
     assert (name, data["seq"], data["station"]) == ("ticket.created", 3, "cold")
     assert screen.pending() == []
+
+
+async def test_events_published_out_of_order_reach_clients_in_seq_order(
+    live_server: LiveServer, seed: Any, screens: Any
+) -> None:
+    # Two transactions commit seq 1 and 2 but announce in the other order (or seq 1 was
+    # committed by another process, such as a CLI import, and never announced here).
+    r = await seed()
+    screen = screens()
+    await screen.connect({"token": r.waiter, "restaurant_id": r.restaurant_id})
+    runtime = live_server.runtime
+    await emit_events(live_server, r.restaurant_id, ("order.created", None))
+    assert (await screen.next())[1]["seq"] == 1
+    async with unit_of_work(runtime.db, None) as session:  # committed, not announced
+        late = await record_many(session, r.restaurant_id, [NewEvent("order.sent", {})])
+        early = await record_many(session, r.restaurant_id, [NewEvent("order.closed", {})])
+    await runtime.bus.publish(early)
+    got = [await screen.next() for _ in range(2)]
+    assert [(n, d["seq"]) for n, d in got] == [("order.sent", 2), ("order.closed", 3)]
+    await runtime.bus.publish(late)  # already sent: not sent again
+    await emit_events(live_server, r.restaurant_id, ("table.updated", None))
+    name, data = await screen.next()
+    assert (name, data["seq"]) == ("table.updated", 4)
