@@ -340,3 +340,9 @@ class TestOrderLoop:
             f"/api/v1/restaurants/{r.restaurant_id}/tables/{r.table_id}", headers=r.headers(r.owner)
         )
         assert table.json()["status"] == "free"
+
+
+async def test_permission_is_checked_before_the_payload(seed: Any, screens: Any) -> None:
+    r = await seed()
+    kitchen = await connected(screens, r.kitchen, r.restaurant_id)
+    problem(await kitchen.call("table.create", {"seats": "many"}), 403, "permission-denied")

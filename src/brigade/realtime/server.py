@@ -251,20 +251,21 @@ class RealtimeServer:
 
         The client's token is authenticated again and its access to the restaurant
         resolved again (a revoked token or a removed member is refused), then the
-        command's permission is checked: 401 / 404 / 403 as REST.
+        command's permission is checked, then the payload: 401 / 404 / 403 / 422 in
+        that order, as REST.
         """
         instance = f"{NAMESPACE}#{command.name}"
         client = self.clients.get(sid)
         if client is None:
             return failed(internal_error(instance))
         try:
-            parsed = command.parse(data)
             async with unit_of_work(self.runtime.db, self.runtime.bus) as session:
                 actor = await authenticate(session, self.runtime, client.token)
                 access: Access = await resolve_access(
                     session, actor, client.subscription.restaurant_id
                 )
                 access.check(command.permission)
+                parsed = command.parse(data)
                 result = await command.run(session, access, parsed)
         except BrigadeError as exc:
             return failed(exc.to_problem(instance))
