@@ -10,9 +10,12 @@ from httpx import AsyncClient, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from brigade.auth.permissions import Role
 from brigade.kitchen.schemas import TicketRead
 from brigade.orders.models import OrderItem
-from tests.kitchen.conftest import Kitchen
+from brigade.restaurants.models import Restaurant
+from brigade.runtime import Runtime
+from tests.kitchen.conftest import Kitchen, member
 from tests.kitchen.support import Line, fire_direct, fire_order, outbox, void_line
 
 PROBLEM = "https://brigade.dev/problems/"
@@ -327,11 +330,14 @@ class TestTicketSteps:
     async def test_version(self, client: AsyncClient, session: AsyncSession, kit: Kitchen) -> None:
         ticket = await one_ticket(client, session, kit)
         headers = kit.cook.headers
+        events_before = len(await outbox(session, kit.restaurant.id))
         stale = await client.post(
             kit.url(f"/{ticket.id}/start"), json={"version": 2}, headers=headers
         )
         assert_problem(stale, 409, "stale-version")
         assert (await self._status(client, kit, ticket.id)) == "new"
+        assert await order_line_statuses(session, ticket) == ["fired"]
+        assert len(await outbox(session, kit.restaurant.id)) == events_before
         fresh = await client.post(
             kit.url(f"/{ticket.id}/start"), json={"version": 1}, headers=headers
         )
@@ -585,3 +591,55 @@ class TestFromOrders:
             "line_voided",
         )
         assert event.payload["ticket"] == body
+
+
+class TestKitchenScreenToken:
+    """A kitchen screen signs in with a restaurant API token; its scopes decide."""
+
+    async def token(
+        self,
+        client: AsyncClient,
+        session: AsyncSession,
+        runtime: Runtime,
+        restaurant: Restaurant,
+        scopes: list[str],
+    ) -> dict[str, str]:
+        owner = await member(session, runtime, restaurant, Role.owner)
+        await session.commit()
+        response = await client.post(
+            f"/api/v1/restaurants/{restaurant.id}/api-tokens",
+            json={"name": "grill screen", "scopes": scopes},
+            headers=owner.headers,
+        )
+        assert response.status_code == 201, response.text
+        return {"Authorization": f"Bearer {response.json()['token']}"}
+
+    async def test_read_scope_reads_but_does_not_bump(
+        self, client: AsyncClient, session: AsyncSession, runtime: Runtime, kit: Kitchen
+    ) -> None:
+        ticket = await one_ticket(client, session, kit)
+        headers = await self.token(client, session, runtime, kit.restaurant, ["kitchen:read"])
+        listed = await client.get(kit.url(), params={"station": "grill"}, headers=headers)
+        assert [t["id"] for t in listed.json()["items"]] == [ticket.id]
+        response = await client.post(kit.url(f"/{ticket.id}/bump"), headers=headers)
+        assert_problem(response, 403, "permission-denied")
+
+    async def test_bump_scope_bumps(
+        self, client: AsyncClient, session: AsyncSession, runtime: Runtime, kit: Kitchen
+    ) -> None:
+        ticket = await one_ticket(client, session, kit)
+        scopes = ["kitchen:read", "kitchen:bump"]
+        headers = await self.token(client, session, runtime, kit.restaurant, scopes)
+        response = await client.post(kit.url(f"/{ticket.id}/bump"), headers=headers)
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == "bumped"
+
+    async def test_other_restaurants_token(
+        self, client: AsyncClient, session: AsyncSession, runtime: Runtime, kit: Kitchen
+    ) -> None:
+        ticket = await one_ticket(client, session, kit)
+        scopes = ["kitchen:read", "kitchen:bump"]
+        headers = await self.token(client, session, runtime, kit.other, scopes)
+        assert_problem(await client.get(kit.url(), headers=headers), 404, "not-found")
+        response = await client.post(kit.url(f"/{ticket.id}/bump"), headers=headers)
+        assert_problem(response, 404, "not-found")
