@@ -37,6 +37,7 @@ from brigade.db import Database, unit_of_work
 from brigade.imports.pizza_place import (
     DEFAULT_SLUG,
     ImportReport,
+    PizzaPlaceData,
     ProgressCallback,
     import_pizza_place,
     load_pizza_place,
@@ -213,9 +214,8 @@ async def _ensure_staff(
 
 
 async def _setup(
-    settings: Settings, path: Path | None, progress: ProgressCallback | None
+    settings: Settings, data: PizzaPlaceData, progress: ProgressCallback | None
 ) -> DemoSetup:
-    data = load_pizza_place(path)
     db = Database(settings.resolved_database_url)
     logins_file = settings.data_dir / LOGINS_FILE
     try:
@@ -244,5 +244,6 @@ def setup_demo(
     Raises :class:`~brigade.imports.exceptions.ImportSourceError` when the data cannot
     be read.
     """
+    data = load_pizza_place(path)  # a bad path fails before anything is created
     upgrade(settings.resolved_database_url)
-    return asyncio.run(_setup(settings, path, progress))
+    return asyncio.run(_setup(settings, data, progress))
