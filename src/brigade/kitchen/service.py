@@ -413,32 +413,33 @@ async def void_ticket_line(session: AsyncSession, restaurant_id: int, order_item
     with ``station``) is recorded. Does nothing when the line was never fired (no
     ticket) or is already voided.
     """
-    ticket_ids = list(
-        (
-            await session.execute(
-                update(TicketItem)
-                .where(
-                    TicketItem.restaurant_id == restaurant_id,
-                    TicketItem.order_item_id == order_item_id,
-                    TicketItem.status != TicketItemStatus.voided.value,
-                )
-                .values(status=TicketItemStatus.voided.value)
-                .returning(TicketItem.ticket_id)
-                .execution_options(synchronize_session=False)
-            )
-        ).scalars()
+    live = select(TicketItem.ticket_id).where(
+        TicketItem.restaurant_id == restaurant_id,
+        TicketItem.order_item_id == order_item_id,
+        TicketItem.status != TicketItemStatus.voided.value,
     )
-    if not ticket_ids:
-        return
+    # The ticket rows first, as the ticket steps lock them, so the two never deadlock.
     rows = (
         await session.execute(
             update(Ticket)
-            .where(Ticket.restaurant_id == restaurant_id, Ticket.id.in_(ticket_ids))
+            .where(Ticket.restaurant_id == restaurant_id, Ticket.id.in_(live))
             .values(version=Ticket.version + 1)
             .returning(*_TICKET_COLUMNS)
             .execution_options(synchronize_session=False)
         )
     ).all()
+    if not rows:
+        return
+    await session.execute(
+        update(TicketItem)
+        .where(
+            TicketItem.restaurant_id == restaurant_id,
+            TicketItem.order_item_id == order_item_id,
+            TicketItem.status != TicketItemStatus.voided.value,
+        )
+        .values(status=TicketItemStatus.voided.value)
+        .execution_options(synchronize_session=False)
+    )
     items = await _load_items(session, restaurant_id, [row.id for row in rows])
     await record_many(
         session,
