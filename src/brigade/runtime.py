@@ -31,4 +31,10 @@ def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+async def _runtime_dependency(request: Request) -> Runtime:
+    """:func:`get_runtime` as an ``async`` dependency: FastAPI runs a plain ``def``
+    dependency in a worker thread, a thread hop on every request."""
+    return get_runtime(request)
+
+
+RuntimeDep = Annotated[Runtime, Depends(_runtime_dependency)]
