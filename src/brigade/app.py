@@ -70,6 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    from brigade.menu.cache import MenuFastPath
+
+    app.add_middleware(MenuFastPath, runtime=runtime)  # cached menu reads skip routing
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -74,19 +74,32 @@ async def events_of(
     return [{"type": t, **p} for t, p in rows if t.startswith(type_prefix)]
 
 
-async def member_headers(
-    session: AsyncSession, runtime: Runtime, restaurant: Restaurant, role: Role
-) -> dict[str, str]:
-    """Headers of a new member with ``role``. The user cannot log in (no password hash:
-    argon2 would cost most of these tests' time); its access token is signed directly."""
+async def member(
+    session: AsyncSession,
+    runtime: Runtime,
+    restaurant: Restaurant,
+    role: Role,
+    *,
+    ttl_seconds: int = 600,
+) -> tuple[int, dict[str, str]]:
+    """A new member with ``role``: ``(user_id, headers)``. The user cannot log in (no
+    password hash: argon2 would cost most of these tests' time); its access token is
+    signed directly, valid ``ttl_seconds``."""
     user = User(username=unique("member"), password_hash="!", created_at=utcnow())
     session.add(user)
     await session.flush()
     await add_member(session, restaurant.id, user.id, role)
     token, _ = create_access_token(
-        user.id, is_admin=False, key=runtime.settings.signing_key, ttl_seconds=600
+        user.id, is_admin=False, key=runtime.settings.signing_key, ttl_seconds=ttl_seconds
     )
-    return {"Authorization": f"Bearer {token}"}
+    return user.id, {"Authorization": f"Bearer {token}"}
+
+
+async def member_headers(
+    session: AsyncSession, runtime: Runtime, restaurant: Restaurant, role: Role
+) -> dict[str, str]:
+    """Headers of a new member with ``role`` (see :func:`member`)."""
+    return (await member(session, runtime, restaurant, role))[1]
 
 
 @pytest.fixture

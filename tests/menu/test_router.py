@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -9,11 +10,12 @@ from httpx import AsyncClient, Response
 from sqlalchemy import event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from brigade.auth.permissions import Role
 from brigade.menu.cache import get_menu_cache
 from brigade.menu.models import Category, MenuItem, Variation
 from brigade.menu.service import LineChoice, resolve_lines
 from brigade.runtime import Runtime
-from tests.menu.conftest import Staff, api_token_headers, events_of
+from tests.menu.conftest import Staff, api_token_headers, events_of, member
 
 
 def problem(response: Response, status: int, slug: str) -> dict[str, Any]:
@@ -154,7 +156,7 @@ class TestMenuDocument:
         after = (await client.get(f"{staff.base}/menu", headers=staff.waiter)).json()
         assert after["categories"][0]["items"][0]["is_available"] is False
 
-    async def test_cache_hit_costs_only_the_permission_check(
+    async def test_cache_hit_costs_no_query(
         self, client: AsyncClient, staff: Staff, session: AsyncSession, runtime: Runtime
     ) -> None:
         chicken = await make_category(client, staff, "Chicken")
@@ -169,12 +171,56 @@ class TestMenuDocument:
         event.listen(engine, "before_cursor_execute", count)
         try:
             second = await client.get(f"{staff.base}/menu", headers=staff.waiter)
+            # another member's first read checks its membership, and only that
+            third = await client.get(f"{staff.base}/menu", headers=staff.kitchen)
         finally:
             event.remove(engine, "before_cursor_execute", count)
-        assert second.content == first.content
-        selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-        assert len(selects) == 1  # the membership lookup
+        assert second.content == first.content == third.content
+        assert second.headers["content-type"] == "application/json"
+        assert int(second.headers["content-length"]) == len(first.content)
+        selects = [s for s in statements if "SAVEPOINT" not in s]  # the test's transaction
+        assert len(selects) == 1, statements
         assert "memberships" in selects[0]
+
+    async def test_a_remembered_grant_ends_with_the_membership(
+        self, client: AsyncClient, staff: Staff, session: AsyncSession, runtime: Runtime
+    ) -> None:
+        user_id, headers = await member(session, runtime, staff.restaurant, Role.waiter)
+        await session.commit()
+        assert (await client.get(f"{staff.base}/menu", headers=headers)).status_code == 200
+        assert (await client.get(f"{staff.base}/menu", headers=headers)).status_code == 200
+        r = await client.delete(f"{staff.base}/staff/{user_id}", headers=staff.owner)
+        assert r.status_code == 204, r.text
+        problem(await client.get(f"{staff.base}/menu", headers=headers), 404, "not-found")
+
+    async def test_an_expired_token_is_refused_even_when_remembered(
+        self, client: AsyncClient, staff: Staff, session: AsyncSession, runtime: Runtime
+    ) -> None:
+        _, headers = await member(session, runtime, staff.restaurant, Role.waiter, ttl_seconds=1)
+        await session.commit()
+        assert (await client.get(f"{staff.base}/menu", headers=headers)).status_code == 200
+        await asyncio.sleep(2.1)
+        problem(await client.get(f"{staff.base}/menu", headers=headers), 401, "not-authenticated")
+
+    async def test_bad_tokens_on_a_cached_menu(
+        self, client: AsyncClient, staff: Staff, session: AsyncSession
+    ) -> None:
+        assert (await client.get(f"{staff.base}/menu", headers=staff.waiter)).status_code == 200
+        forged = {"Authorization": staff.waiter["Authorization"][:-3] + "AAA"}
+        problem(await client.get(f"{staff.base}/menu", headers=forged), 401, "not-authenticated")
+        problem(
+            await client.get(f"{staff.base}/menu", headers={"Authorization": "Bearer brg_nope"}),
+            401,
+            "not-authenticated",
+        )
+        problem(await client.get(f"{staff.base}/menu"), 401, "not-authenticated")
+        no_scope = await api_token_headers(session, staff.restaurant, ["tables:read"])
+        await session.commit()
+        for _ in range(2):
+            r = await client.get(f"{staff.base}/menu", headers=no_scope)
+            problem(r, 403, "permission-denied")
+        r = await client.get(f"{staff.base}/menu", headers=staff.stranger)
+        problem(r, 404, "not-found")
 
     async def test_writes_without_events_show_after_the_ttl(
         self, client: AsyncClient, staff: Staff, session: AsyncSession, runtime: Runtime
