@@ -298,9 +298,7 @@ async def _insert_lines(
         }
         for line, r in zip(lines, resolved, strict=True)
     ]
-    rows = await session.execute(
-        insert(_items).returning(*_ITEM_COLUMNS, sort_by_parameter_order=True), params
-    )
+    rows = await session.execute(insert(_items).returning(*_ITEM_COLUMNS), params)
     return [_item_read(row) for row in rows]
 
 
