@@ -298,8 +298,9 @@ async def _insert_lines(
         }
         for line, r in zip(lines, resolved, strict=True)
     ]
+    # One multi-row INSERT; RETURNING order is not guaranteed, ids are (in VALUES order).
     rows = await session.execute(insert(_items).returning(*_ITEM_COLUMNS), params)
-    return [_item_read(row) for row in rows]
+    return sorted((_item_read(row) for row in rows), key=lambda item: item.id)
 
 
 async def _record(
