@@ -286,6 +286,16 @@ class TestGreatTablesShape:
         assert orders(folder) == orders(great)
 
 
+def test_bundled_menu_is_readable_utf8() -> None:
+    """The package data the great-tables shape relies on (shipped in the wheel)."""
+    types, pizzas = pizza_place._bundled_menu()
+    assert len(types) == 32
+    assert len(pizzas) == 96
+    assert types["calabrese"].ingredients[0] == "\u2018Nduja Salami"
+    assert types["thai_ckn"].name == "The Thai Chicken Pizza"
+    assert pizzas["the_greek_xxl"].price == 3595
+
+
 class TestLoadErrors:
     def test_missing_path(self, tmp_path: Path) -> None:
         with pytest.raises(ImportSourceError, match="does not exist"):

@@ -638,8 +638,12 @@ def _check_amounts(ctx: _Context, subtotal: int) -> tuple[int, int]:
 async def _insert_orders(
     session: AsyncSession, ctx: _Context, orders: Sequence[SourceOrder], report: ImportReport
 ) -> None:
-    """Write one chunk of orders with their lines, paid checks and payments (four
-    multi-row statements)."""
+    """Write one chunk of orders with their lines, paid checks and payments.
+
+    Four ``executemany`` inserts and two selects of the new ids. Not ``INSERT ...
+    RETURNING`` with ``sort_by_parameter_order``: SQLite cannot promise the order of
+    returned rows, so SQLAlchemy would fall back to one statement per row there.
+    """
     rid = ctx.restaurant_id
     order_rows: list[dict[str, Any]] = []
     for order in orders:
@@ -661,10 +665,17 @@ async def _insert_orders(
                 "external_ref": order.ref,
             }
         )
-    result = await session.execute(
-        insert(_ORDERS).returning(_ORDERS.c.id, sort_by_parameter_order=True), order_rows
-    )
-    order_ids = list(result.scalars())
+    await session.execute(insert(_ORDERS), order_rows)
+    refs = [order.ref for order in orders]
+    ids_by_ref: dict[str | None, int] = {
+        row.external_ref: row.id
+        for row in await session.execute(
+            select(Order.id, Order.external_ref).where(
+                Order.restaurant_id == rid, Order.external_ref.in_(refs)
+            )
+        )
+    }
+    order_ids = [ids_by_ref[ref] for ref in refs]
 
     line_rows: list[dict[str, Any]] = []
     check_rows: list[dict[str, Any]] = []
@@ -723,10 +734,16 @@ async def _insert_orders(
         )
     if line_rows:
         await session.execute(insert(_ORDER_ITEMS), line_rows)
-    result = await session.execute(
-        insert(_CHECKS).returning(_CHECKS.c.id, sort_by_parameter_order=True), check_rows
-    )
-    check_ids = list(result.scalars())
+    await session.execute(insert(_CHECKS), check_rows)
+    check_by_order: dict[int, int] = {
+        row.order_id: row.id
+        for row in await session.execute(
+            select(Check.id, Check.order_id).where(
+                Check.restaurant_id == rid, Check.order_id.in_(order_ids)
+            )
+        )
+    }
+    check_ids = [check_by_order[order_id] for order_id in order_ids]
     await session.execute(
         insert(_PAYMENTS),
         [
