@@ -26,6 +26,7 @@ from sqlalchemy import (
     ColumnElement,
     Row,
     Table,
+    bindparam,
     func,
     insert,
     literal,
@@ -134,6 +135,14 @@ _ITEM_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _items.c.created_at,
     _items.c.fired_at,
     _items.c.voided_at,
+)
+
+
+# Statements of the hot path built once; executed with parameter dicts.
+_INSERT_ORDER = insert(_orders).returning(*_ORDER_COLUMNS)
+_INSERT_ITEMS = insert(_items).returning(*_ITEM_COLUMNS)
+_RESTAURANT = select(_restaurants.c.currency, _restaurants.c.time_zone).where(
+    _restaurants.c.id == bindparam("restaurant_id")
 )
 
 
@@ -299,7 +308,7 @@ async def _insert_lines(
         for line, r in zip(lines, resolved, strict=True)
     ]
     # One multi-row INSERT; RETURNING order is not guaranteed, ids are (in VALUES order).
-    rows = await session.execute(insert(_items).returning(*_ITEM_COLUMNS), params)
+    rows = await session.execute(_INSERT_ITEMS, params)
     return sorted((_item_read(row) for row in rows), key=lambda item: item.id)
 
 
@@ -363,31 +372,24 @@ async def create_order_once(
             return CreateResult(OrderRead.model_validate(claimed[1]), replayed=True)
         claim = claimed
 
-    restaurant = (
-        await session.execute(
-            select(_restaurants.c.currency, _restaurants.c.time_zone).where(
-                _restaurants.c.id == restaurant_id
-            )
-        )
-    ).one()
+    restaurant = (await session.execute(_RESTAURANT, {"restaurant_id": restaurant_id})).one()
     now = utcnow()
     business_date: date = now.astimezone(ZoneInfo(restaurant.time_zone)).date()
     head = (
         await session.execute(
-            insert(_orders)
-            .values(
-                restaurant_id=restaurant_id,
-                table_id=data.table_id,
-                kind=data.kind.value,
-                status=OrderStatus.open.value,
-                covers=data.covers,
-                notes=data.notes,
-                version=1,
-                opened_by=access.actor.user_id,
-                opened_at=now,
-                business_date=business_date,
-            )
-            .returning(*_ORDER_COLUMNS)
+            _INSERT_ORDER,
+            {
+                "restaurant_id": restaurant_id,
+                "table_id": data.table_id,
+                "kind": data.kind.value,
+                "status": OrderStatus.open.value,
+                "covers": data.covers,
+                "notes": data.notes,
+                "version": 1,
+                "opened_by": access.actor.user_id,
+                "opened_at": now,
+                "business_date": business_date,
+            },
         )
     ).one()
     if data.kind is OrderKind.dine_in and data.table_id is not None:
