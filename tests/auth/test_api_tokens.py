@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from brigade.auth.models import ApiToken
 from brigade.auth.permissions import Role
 from brigade.auth.security import token_digest
+from brigade.events.models import OutboxEvent
 from brigade.restaurants.models import Restaurant
 from brigade.runtime import Runtime
 from tests.factories import Login, make_restaurant, make_user
@@ -322,3 +323,32 @@ class TestScopedToken:
 
         assert response.status_code == 200
         assert [r["id"] for r in response.json()["items"]] == [restaurant.id]
+
+
+class TestRevokeReachesCaches:
+    async def test_revoked_token_loses_the_cached_menu_read_at_once(
+        self, client: AsyncClient, session: AsyncSession, runtime: Runtime
+    ) -> None:
+        restaurant = await make_restaurant(session)
+        owner = await make_user(session, runtime, restaurant=restaurant, role=Role.owner)
+        token = await create_token(client, restaurant, owner, ["menu:read"])
+        headers = bearer(str(token["token"]))
+        menu = f"{API}/restaurants/{restaurant.id}/menu"
+        for _ in range(2):  # the second read is served from the menu cache
+            assert (await client.get(menu, headers=headers)).status_code == 200
+
+        revoked = await client.delete(
+            f"{tokens_url(restaurant)}/{token['id']}", headers=owner.headers
+        )
+
+        assert revoked.status_code == 204
+        assert (await client.get(menu, headers=headers)).status_code == 401
+        recorded = (
+            await session.scalars(
+                select(OutboxEvent.payload).where(
+                    OutboxEvent.restaurant_id == restaurant.id,
+                    OutboxEvent.type == "staff.api_token.revoked",
+                )
+            )
+        ).all()
+        assert recorded == [{"api_token_id": token["id"]}]

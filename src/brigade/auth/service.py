@@ -39,12 +39,15 @@ from brigade.auth.security import (
 )
 from brigade.db import utcnow
 from brigade.errors import NotFound, PermissionDenied
+from brigade.events.outbox import record
 from brigade.restaurants.models import Membership, Restaurant
 from brigade.runtime import Runtime
 from brigade.settings import Settings
 
 #: Shortest password a new account may have.
 MIN_PASSWORD_LENGTH = 8
+#: Event recorded when an API token is revoked (``staff.`` so access caches drop it).
+API_TOKEN_REVOKED_EVENT = "staff.api_token.revoked"  # noqa: S105 - an event name
 #: Characters of an API token kept in clear (``prefix``) so people can recognise it.
 API_TOKEN_SHOWN_CHARS = 12
 
@@ -281,8 +284,10 @@ async def list_api_tokens(session: AsyncSession, access: Access) -> ApiTokenList
 
 async def revoke_api_token(session: AsyncSession, access: Access, token_id: int) -> None:
     """Revoke token ``token_id`` of ``access.restaurant_id`` (idempotent); it gets 401
-    from then on. Raises :class:`~brigade.errors.NotFound` for a token of another
-    restaurant or none."""
+    from then on. Records ``staff.api_token.revoked`` ``{"api_token_id"}``.
+
+    Raises :class:`~brigade.errors.NotFound` for a token of another restaurant or none.
+    """
     result = await session.execute(
         select(ApiToken.id, ApiToken.revoked_at).where(
             ApiToken.id == token_id, ApiToken.restaurant_id == access.restaurant_id
@@ -296,4 +301,9 @@ async def revoke_api_token(session: AsyncSession, access: Access, token_id: int)
             update(ApiToken)
             .where(ApiToken.id == token_id, ApiToken.restaurant_id == access.restaurant_id)
             .values(revoked_at=utcnow())
+        )
+        # A ``staff.*`` event: caches of who may do what (the menu fast path) drop their
+        # grants at once. The payload names the token only, never its prefix.
+        await record(
+            session, access.restaurant_id, API_TOKEN_REVOKED_EVENT, {"api_token_id": token_id}
         )
