@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, DateTime, Dialect, Integer, MetaData, event
+from sqlalchemy import BigInteger, DateTime, Dialect, Integer, MetaData, event, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -89,10 +89,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """Create the async engine for ``url``.
 
-    SQLite gets one pooled connection (the single writer) and WAL; servers get a pool of
-    10 connections plus 10 overflow, pre-pinged.
+    SQLite gets one pooled connection (the single writer), WAL, and the in-loop driver of
+    :mod:`brigade.sqlite_inline`; servers get a pool of 10 connections plus 10 overflow,
+    pre-pinged.
     """
     if url.startswith("sqlite"):
+        from brigade.sqlite_inline import creator
+
         engine = create_async_engine(
             url,
             echo=echo,
@@ -100,6 +103,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             pool_size=1,
             max_overflow=0,
             pool_timeout=60,
+            async_creator=creator(make_url(url).database or ":memory:"),
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
