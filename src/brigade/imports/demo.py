@@ -12,8 +12,11 @@ users by username, memberships by user), so the setup is idempotent. When the lo
 is lost but the users exist, their passwords are reset to new generated ones and the file
 is written again, so the logins printed always work.
 
-Tables are inserted with Core here: ``brigade.tables.service`` offers no creation
-function callable outside a request yet (only ``occupy_table``/``release_table``).
+Areas and tables are created through ``brigade.tables.service`` with a system
+:class:`~brigade.auth.dependencies.Access` holding only the tables permissions; users and
+memberships through the auth and restaurants services. Resetting a lost password is the
+one direct write (a Core ``UPDATE`` of ``users.password_hash`` with
+:func:`brigade.auth.security.hash_password`): the auth service has no function for it.
 """
 
 from __future__ import annotations
@@ -26,11 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from brigade.auth.dependencies import Access, Actor
 from brigade.auth.models import User
-from brigade.auth.permissions import Role
+from brigade.auth.permissions import Permission, Role
 from brigade.auth.security import hash_password
 from brigade.auth.service import create_user, get_user_by_username
 from brigade.db import Database, unit_of_work
@@ -138,13 +142,24 @@ def write_logins(path: Path, restaurant_id: int, logins: list[DemoLogin]) -> Non
 
 
 async def _ensure_floor(session: AsyncSession, restaurant_id: int, result: DemoSetup) -> None:
+    """Create the missing areas and tables through ``brigade.tables.service`` (so each
+    new table records its ``table.created`` event), acting as the system."""
+    from brigade.tables import service as tables
+    from brigade.tables.schemas import AreaCreate, TableCreate
+
+    system = Access(
+        actor=Actor(),
+        restaurant_id=restaurant_id,
+        role=None,
+        permissions=frozenset({Permission.tables_read, Permission.tables_write}),
+    )
     areas = {
         row.name: row.id
         for row in await session.execute(
             select(Area.id, Area.name).where(Area.restaurant_id == restaurant_id)
         )
     }
-    tables = set(
+    existing = set(
         (
             await session.scalars(
                 select(DiningTable.name).where(DiningTable.restaurant_id == restaurant_id)
@@ -154,26 +169,19 @@ async def _ensure_floor(session: AsyncSession, restaurant_id: int, result: DemoS
     position = 0
     for area_position, (area_name, area_tables) in enumerate(DEMO_FLOOR):
         if area_name not in areas:
-            areas[area_name] = await session.scalar(
-                insert(Area)
-                .values(restaurant_id=restaurant_id, name=area_name, position=area_position)
-                .returning(Area.id)
+            area = await tables.create_area(
+                session, system, AreaCreate(name=area_name, position=area_position)
             )
+            areas[area_name] = area.id
             result.areas_created += 1
         for name, seats in area_tables:
             position += 1
-            if name in tables:
+            if name in existing:
                 continue
-            await session.execute(
-                insert(DiningTable).values(
-                    restaurant_id=restaurant_id,
-                    area_id=areas[area_name],
-                    name=name,
-                    seats=seats,
-                    status="free",
-                    version=1,
-                    position=position,
-                )
+            await tables.create_table(
+                session,
+                system,
+                TableCreate(name=name, seats=seats, area_id=areas[area_name], position=position),
             )
             result.tables_created += 1
 
