@@ -105,6 +105,7 @@ async def connection(runtime: Runtime) -> AsyncIterator[AsyncConnection]:
             runtime.db.sessionmaker = original
             runtime.extras.pop("test_reset", None)
             runtime.extras.pop("menu_cache", None)  # ids are reused after a rollback
+            runtime.extras.pop("auth.access_cache", None)
             if outer.is_active:
                 await outer.rollback()
 

@@ -46,8 +46,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     runtime = Runtime(
         settings=settings, db=Database(settings.resolved_database_url, echo=settings.sql_echo)
     )
+    from brigade.auth.access_cache import install_access_cache
     from brigade.menu.cache import install_menu_cache
 
+    install_access_cache(runtime)  # forget remembered grants on staff events
     install_menu_cache(runtime)  # drop a restaurant's cached menu on its menu events
 
     @asynccontextmanager

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    bindparam,
     insert,
     select,
     update,
@@ -126,6 +127,16 @@ async def remember(
 # --- claim first, answer last (safe under concurrent retries) ---------------------------
 
 _records = cast(Table, IdempotencyRecord.__table__)
+# Built once (they run on every keyed create and payment); values come as parameters.
+_CLAIM = {
+    "postgresql": postgresql.insert(_records).on_conflict_do_nothing().returning(_records.c.id),
+    "sqlite": sqlite.insert(_records).on_conflict_do_nothing().returning(_records.c.id),
+}
+_STORE_ANSWER = (
+    update(_records)
+    .where(_records.c.id == bindparam("claim_id"))
+    .values(status_code=bindparam("answer_status"), body=bindparam("answer_body"))
+)
 
 
 async def claim(
@@ -150,10 +161,9 @@ async def claim(
     }
     dialect = session.get_bind().dialect.name
     claimed: int | None
-    if dialect in {"postgresql", "sqlite"}:
-        ins = postgresql.insert(_records) if dialect == "postgresql" else sqlite.insert(_records)
-        stmt = ins.values(**values).on_conflict_do_nothing().returning(_records.c.id)
-        claimed = (await session.execute(stmt)).scalar_one_or_none()
+    upsert = _CLAIM.get(dialect)
+    if upsert is not None:
+        claimed = (await session.execute(upsert, values)).scalar_one_or_none()
     else:  # other servers: a savepoint around a plain insert
         try:
             async with session.begin_nested():
@@ -175,5 +185,5 @@ async def claim(
 async def store_answer(session: AsyncSession, claim_id: int, status_code: int, body: Any) -> None:
     """Fill in the answer of the request that claimed row ``claim_id`` (same transaction)."""
     await session.execute(
-        update(_records).where(_records.c.id == claim_id).values(status_code=status_code, body=body)
+        _STORE_ANSWER, {"claim_id": claim_id, "answer_status": status_code, "answer_body": body}
     )

@@ -14,16 +14,31 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from brigade.auth.access_cache import get_access_cache
 from brigade.auth.models import ApiToken
 from brigade.auth.permissions import ROLE_PERMISSIONS, Permission, Role
-from brigade.auth.security import API_TOKEN_PREFIX, decode_access_token, token_digest
+from brigade.auth.security import API_TOKEN_PREFIX, token_digest
 from brigade.db import unit_of_work, utcnow
 from brigade.errors import NotAuthenticated, NotFound, PermissionDenied
 from brigade.restaurants.models import Membership, Restaurant
 from brigade.runtime import Runtime, RuntimeDep, get_runtime
+
+_API_TOKEN = select(
+    ApiToken.__table__.c.id, ApiToken.__table__.c.restaurant_id, ApiToken.__table__.c.scopes
+).where(
+    ApiToken.__table__.c.token_hash == bindparam("digest"),
+    ApiToken.__table__.c.revoked_at.is_(None),
+)
+_MEMBER_ROLE = select(Membership.__table__.c.role).where(
+    Membership.__table__.c.restaurant_id == bindparam("restaurant_id"),
+    Membership.__table__.c.user_id == bindparam("user_id"),
+)
+_RESTAURANT_EXISTS = select(Restaurant.__table__.c.id).where(
+    Restaurant.__table__.c.id == bindparam("restaurant_id")
+)
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -91,25 +106,26 @@ async def authenticate(session: AsyncSession, runtime: Runtime, token: str | Non
     """
     if not token:
         raise NotAuthenticated("send an access token or API token as 'Authorization: Bearer'")
+    cache = get_access_cache(runtime)
     if token.startswith(API_TOKEN_PREFIX):
-        row = (
-            await session.execute(
-                select(ApiToken.id, ApiToken.restaurant_id, ApiToken.scopes).where(
-                    ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None)
-                )
-            )
-        ).first()
+        digest = token_digest(token)
+        remembered = cache.api_token(digest)
+        if remembered is not None:
+            return remembered
+        row = (await session.execute(_API_TOKEN, {"digest": digest})).first()
         if row is None:
             raise NotAuthenticated("unknown or revoked API token")
-        return Actor(
+        actor = Actor(
             token_id=row.id,
             token_restaurant_id=row.restaurant_id,
             token_scopes=frozenset(row.scopes),
         )
-    claims = decode_access_token(token, key=runtime.settings.signing_key)
-    if claims is None:
+        cache.put_api_token(digest, actor)
+        return actor
+    key = cache.caller_key(runtime.settings.signing_key, token)
+    if key is None:
         raise NotAuthenticated("invalid or expired access token")
-    return Actor(user_id=claims.user_id, is_admin=claims.is_admin)
+    return Actor(user_id=key[1], is_admin=key[2])
 
 
 async def current_actor(request: Request, session: SessionDep, runtime: RuntimeDep) -> Actor:
@@ -136,18 +152,37 @@ async def resolve_access(session: AsyncSession, actor: Actor, restaurant_id: int
             frozenset(p for p in Permission if p.value in actor.token_scopes),
         )
     if actor.is_admin:
-        exists = await session.scalar(select(Restaurant.id).where(Restaurant.id == restaurant_id))
+        exists = await session.scalar(_RESTAURANT_EXISTS, {"restaurant_id": restaurant_id})
         if exists is None:
             raise NotFound("restaurant not found")
         return Access(actor, restaurant_id, None, frozenset(Permission))
     role = await session.scalar(
-        select(Membership.role).where(
-            Membership.restaurant_id == restaurant_id, Membership.user_id == actor.user_id
-        )
+        _MEMBER_ROLE, {"restaurant_id": restaurant_id, "user_id": actor.user_id}
     )
     if role is None:
         raise NotFound("restaurant not found")
     return Access(actor, restaurant_id, Role(role), ROLE_PERMISSIONS[Role(role)])
+
+
+async def cached_access(
+    session: AsyncSession, runtime: Runtime, request: Request, restaurant_id: int
+) -> Access:
+    """The caller's :class:`Access` to ``restaurant_id``, remembered per process for a
+    few seconds (:mod:`brigade.auth.access_cache`), so a request that repeats what the
+    caller did a moment ago costs no query. Raises like :func:`authenticate` and
+    :func:`resolve_access`."""
+    cache = get_access_cache(runtime)
+    token = bearer_token(request)
+    key = cache.caller_key(runtime.settings.signing_key, token)
+    if key is not None:
+        remembered = cache.grant(restaurant_id, key)
+        if remembered is not None:
+            return remembered
+    actor = await authenticate(session, runtime, token)
+    access = await resolve_access(session, actor, restaurant_id)
+    if key is not None:
+        cache.put_grant(restaurant_id, key, access)
+    return access
 
 
 def require(
@@ -160,11 +195,11 @@ def require(
     """
 
     async def dependency(
-        actor: CurrentActor,
+        request: Request,
         session: SessionDep,
         restaurant_id: Annotated[int, Path(ge=1)],
     ) -> Access:
-        access = await resolve_access(session, actor, restaurant_id)
+        access = await cached_access(session, get_runtime(request), request, restaurant_id)
         access.check(permission)
         return access
 

@@ -12,15 +12,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.db import utcnow
 from brigade.events.models import EventSequence, OutboxEvent
 
 _PENDING_KEY = "brigade.pending_events"
+
+# Built once: these run in every writing request (see CONTRIBUTING, "Hot path").
+_sequences = cast(Table, EventSequence.__table__)
+_ADVANCE = (
+    update(_sequences)
+    .where(_sequences.c.restaurant_id == bindparam("sequence_restaurant_id"))
+    .values(last_seq=_sequences.c.last_seq + bindparam("n"))
+    .returning(_sequences.c.last_seq)
+)
+_INSERT = insert(cast(Table, OutboxEvent.__table__))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +95,7 @@ async def record_many(
     if not events:
         return []
     n = len(events)
-    result = await session.execute(
-        update(EventSequence)
-        .where(EventSequence.restaurant_id == restaurant_id)
-        .values(last_seq=EventSequence.last_seq + n)
-        .returning(EventSequence.last_seq)
-    )
+    result = await session.execute(_ADVANCE, {"sequence_restaurant_id": restaurant_id, "n": n})
     last = result.scalar_one_or_none()
     if last is None:
         raise LookupError(f"restaurant {restaurant_id} has no event sequence")
@@ -107,7 +112,7 @@ async def record_many(
         for i, e in enumerate(events)
     ]
     await session.execute(
-        insert(OutboxEvent),
+        _INSERT,
         [
             {
                 "restaurant_id": restaurant_id,

@@ -10,13 +10,8 @@ worker process made the change or data was written without an event.
 A generation counter per restaurant keeps a response built from a snapshot read before
 an invalidation from being stored after it.
 
-The cache also remembers, for ``ttl`` seconds, that a caller may read a restaurant's
-menu (:meth:`MenuCache.grant`), so that a cache hit costs no database round trip at all.
-The access JWT's expiry is still checked on every request (its signature is verified
-once per token and process); what is remembered is the membership lookup (or the API
-token lookup). A ``staff.*`` event of the restaurant drops its remembered grants at once
-in this process; elsewhere (another worker, a revoked API token, which records no
-event) they lapse within ``ttl``.
+Who may read a restaurant's menu comes from the process's access cache
+(:mod:`brigade.auth.access_cache`), so a cache hit costs no database round trip at all.
 
 :class:`MenuFastPath` (an ASGI middleware) answers ``GET .../restaurants/{id}/menu``
 straight from the cache when both the caller's grant and the document are there, before
@@ -31,21 +26,16 @@ import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from brigade.auth.security import API_TOKEN_PREFIX, decode_access_token, token_digest
+from brigade.auth.access_cache import get_access_cache
+from brigade.auth.permissions import Permission
 from brigade.events.outbox import DomainEvent
 from brigade.runtime import Runtime
-
-if TYPE_CHECKING:
-    from brigade.auth.dependencies import Access
 
 MENU_CACHE_KEY = "menu_cache"
 DEFAULT_TTL_SECONDS = 5.0
 _INVALIDATING_PREFIXES = ("menu.", "restaurant.", "import.")
-_GRANT_DROPPING_PREFIXES = ("staff.", "restaurant.")
-_MAX_GRANTS_PER_RESTAURANT = 10_000
-_MAX_VERIFIED_TOKENS = 10_000
 
 
 @dataclass
@@ -56,8 +46,6 @@ class MenuCache:
     clock: Callable[[], float] = time.monotonic
     _entries: dict[int, tuple[float, bytes]] = field(default_factory=dict)
     _generations: dict[int, int] = field(default_factory=dict)
-    _grants: dict[int, dict[Any, tuple[float, Access]]] = field(default_factory=dict)
-    _verified: dict[str, tuple[tuple[Any, ...], float]] = field(default_factory=dict)
 
     def get(self, restaurant_id: int) -> bytes | None:
         """The cached document, or ``None`` when absent or older than ``ttl``."""
@@ -86,54 +74,9 @@ class MenuCache:
         self._entries.pop(restaurant_id, None)
 
     def clear(self) -> None:
-        """Drop every document and every grant."""
+        """Drop every document."""
         for restaurant_id in list(self._entries):
             self.invalidate(restaurant_id)
-        self._grants.clear()
-
-    def grant(self, restaurant_id: int, key: Any) -> Access | None:
-        """The :class:`Access` remembered for caller ``key`` in the restaurant, unless
-        older than ``ttl``."""
-        entry = self._grants.get(restaurant_id, {}).get(key)
-        if entry is None or self.clock() - entry[0] > self.ttl:
-            return None
-        return entry[1]
-
-    def put_grant(self, restaurant_id: int, key: Any, access: Access) -> None:
-        """Remember that caller ``key`` reads the restaurant's menu with ``access``."""
-        grants = self._grants.setdefault(restaurant_id, {})
-        if len(grants) >= _MAX_GRANTS_PER_RESTAURANT:
-            grants.clear()
-        grants[key] = (self.clock(), access)
-
-    def drop_grants(self, restaurant_id: int) -> None:
-        """Forget the restaurant's grants (its staff changed)."""
-        self._grants.pop(restaurant_id, None)
-
-    def caller_key(self, signing_key: str, token: str | None) -> tuple[Any, ...] | None:
-        """Who presents ``token``, as a key for :meth:`grant`: ``("t", sha256)`` for an
-        API token, ``("u", user_id, is_admin)`` for an access JWT that is valid now;
-        ``None`` without a valid credential. A JWT's signature is verified once per
-        process (remembered until its expiry); its expiry on every call."""
-        if not token:
-            return None
-        if token.startswith(API_TOKEN_PREFIX):
-            return ("t", token_digest(token))
-        now = time.time()
-        known = self._verified.get(token)
-        if known is not None:
-            if known[1] > now:
-                return known[0]
-            del self._verified[token]
-            return None
-        claims = decode_access_token(token, key=signing_key)
-        if claims is None:
-            return None
-        key = ("u", claims.user_id, claims.is_admin)
-        if len(self._verified) >= _MAX_VERIFIED_TOKENS:
-            self._verified.clear()
-        self._verified[token] = (key, claims.expires_at.timestamp())
-        return key
 
 
 def get_menu_cache(runtime: Runtime) -> MenuCache:
@@ -157,8 +100,6 @@ def install_menu_cache(runtime: Runtime) -> None:
         for event in events:
             if event.type.startswith(_INVALIDATING_PREFIXES):
                 cache.invalidate(event.restaurant_id)
-            if event.type.startswith(_GRANT_DROPPING_PREFIXES):
-                cache.drop_grants(event.restaurant_id)
 
     runtime.bus.subscribe(on_events)
 
@@ -208,9 +149,10 @@ class MenuFastPath:
         body = cache.get(restaurant_id)
         if body is None:
             return None
-        token = _bearer(scope)
-        key = cache.caller_key(self.runtime.settings.signing_key, token)
-        if key is None or cache.grant(restaurant_id, key) is None:
+        grants = get_access_cache(self.runtime)
+        key = grants.caller_key(self.runtime.settings.signing_key, _bearer(scope))
+        access = grants.grant(restaurant_id, key) if key is not None else None
+        if access is None or not access.can(Permission.menu_read):
             return None
         return body
 
