@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from brigade.kitchen.models import Ticket, TicketItem
 from brigade.orders.models import Order
@@ -520,6 +520,35 @@ class TestVoidItem:
             "ticket.updated",
             "order.item.voided",
         ]
+
+    async def test_void_fired_line_locks_the_ticket_before_the_line(
+        self, client: AsyncClient, connection: AsyncConnection, world: World
+    ) -> None:
+        # Kitchen steps lock the ticket, then the order lines; a void taking them the
+        # other way round could deadlock against them on PostgreSQL.
+        order = await open_order(client, world, items=[pizza_line(world)])
+        await client.post(f"{world.orders_url}/{order['id']}/send", headers=world.waiter.headers)
+        written: list[str] = []
+
+        def remember(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            verb = statement.lstrip().split(None, 2)
+            if verb and verb[0].upper() == "UPDATE":
+                written.append(verb[1].strip('"'))
+
+        sync_conn = connection.sync_connection
+        assert sync_conn is not None
+        event.listen(sync_conn, "before_cursor_execute", remember)
+        try:
+            response = await client.post(
+                f"{world.orders_url}/{order['id']}/items/{order['items'][0]['id']}/void",
+                json={"reason": "burnt"},
+                headers=world.waiter.headers,
+            )
+        finally:
+            event.remove(sync_conn, "before_cursor_execute", remember)
+        assert response.status_code == 200
+        assert "kitchen_tickets" in written
+        assert written.index("kitchen_tickets") < written.index("order_items")
 
     @pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "   "}])
     async def test_reason_required(

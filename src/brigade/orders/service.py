@@ -502,16 +502,18 @@ async def void_item(
     item = items[index]
     if item.status is OrderItemStatus.voided:
         raise ItemAlreadyVoided(f"line {item_id} was voided already")
+    if item.status is not OrderItemStatus.pending:
+        # The ticket before the line: the kitchen's steps lock the ticket, then the order
+        # lines (mark_items); the same order here means the two never deadlock.
+        from brigade.kitchen.service import void_ticket_line
+
+        await void_ticket_line(session, restaurant_id, item_id)
     now = utcnow()
     await session.execute(
         update(_items)
         .where(_items.c.id == item_id, _items.c.restaurant_id == restaurant_id)
         .values(status=OrderItemStatus.voided.value, void_reason=data.reason, voided_at=now)
     )
-    if item.status is not OrderItemStatus.pending:
-        from brigade.kitchen.service import void_ticket_line
-
-        await void_ticket_line(session, restaurant_id, item_id)
     items[index] = item.model_copy(
         update={"status": OrderItemStatus.voided, "void_reason": data.reason, "voided_at": now}
     )
