@@ -93,6 +93,59 @@ async def test_many_lines_cost_two_queries(session: AsyncSession, runtime: Runti
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2
 
 
+async def test_lines_without_modifiers_cost_one_query(
+    session: AsyncSession, runtime: Runtime
+) -> None:
+    resto = await make_restaurant(session)
+    pizza = await make_menu_item(session, resto, prices={"S": 1000, "L": 2000})
+    soda = await make_menu_item(session, resto, prices={"Can": 300})
+    # an optional group the waiter skipped does not need the modifiers query
+    await make_modifier_group(session, resto, items=[pizza.id], modifiers={"Olives": 50})
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    engine = runtime.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        lines = await resolve_lines(
+            session, resto.id, [LineChoice(pizza.id, pizza.variations["L"]), LineChoice(soda.id)]
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert [(line.unit_price, line.modifiers, line.modifiers_total) for line in lines] == [
+        (2000, [], 0),
+        (300, [], 0),
+    ]
+    assert len(statements) == 1
+
+
+async def test_required_group_checked_on_a_line_without_modifiers(
+    session: AsyncSession,
+) -> None:
+    resto = await make_restaurant(session)
+    pizza = await make_menu_item(session, resto)
+    soda = await make_menu_item(session, resto)
+    crust = await make_modifier_group(
+        session, resto, items=[pizza.id], name="Crust", modifiers={"Thin": 0}, min_choices=1
+    )
+    # another line choosing modifiers does not hide the pizza's missing crust
+    ice = await make_modifier_group(session, resto, items=[soda.id], modifiers={"Ice": 0})
+    with pytest.raises(ModifierChoiceInvalid, match="Crust"):
+        await resolve_lines(
+            session,
+            resto.id,
+            [LineChoice(soda.id, modifier_ids=[ice["Ice"]]), LineChoice(pizza.id)],
+        )
+    first, second = await resolve_lines(
+        session,
+        resto.id,
+        [LineChoice(soda.id), LineChoice(pizza.id, modifier_ids=[crust["Thin"]])],
+    )
+    assert (first.modifiers, [m["name"] for m in second.modifiers]) == ([], ["Thin"])
+
+
 async def test_unknown_or_foreign_item_is_not_found(session: AsyncSession) -> None:
     resto = await make_restaurant(session)
     other = await make_restaurant(session)

@@ -1,7 +1,8 @@
 """Rules of the menu context.
 
 Cross-context API (for orders): :func:`resolve_lines` turns the choices of order lines
-into priced, validated snapshots in two queries, whatever the number of lines.
+into priced, validated snapshots in one query (two when modifiers are involved),
+whatever the number of lines.
 
 Admin CRUD (categories, items, variations, modifier groups, 86) takes the caller's
 :class:`~brigade.auth.dependencies.Access` (permission already checked by the route),
@@ -16,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from pydantic import BaseModel
-from sqlalchemy import delete, insert, select
+from sqlalchemy import BindParameter, Table, bindparam, delete, exists, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.db import Base, utcnow
@@ -75,7 +76,7 @@ if TYPE_CHECKING:
 _M = TypeVar("_M", bound=Base)
 
 # --------------------------------------------------------------------------------------
-# Resolving order lines (hot path: Core selects, two round trips)
+# Resolving order lines (hot path: Core selects built once, one or two round trips)
 # --------------------------------------------------------------------------------------
 
 
@@ -140,15 +141,99 @@ class _Offer:
     sort_key: tuple[int, int, int, int]
 
 
+_menu_items = cast(Table, MenuItem.__table__)
+_categories = cast(Table, Category.__table__)
+_variations = cast(Table, Variation.__table__)
+_groups = cast(Table, ModifierGroup.__table__)
+_modifiers = cast(Table, Modifier.__table__)
+_item_groups = cast(Table, ItemModifierGroup.__table__)
+
+# The statements of resolve_lines, built once; executed with parameter dicts
+# (``restaurant_id``, and ``item_ids`` / ``modifier_ids`` lists).
+_R: BindParameter[int] = bindparam("restaurant_id")
+
+#: Whether the item offers a group that zero choices would break (``min_choices > 0``):
+#: only then are its groups needed for a line without modifiers.
+_GROUPS_NEED_CHOICE = (
+    exists()
+    .where(
+        _item_groups.c.item_id == _menu_items.c.id,
+        _item_groups.c.restaurant_id == _R,
+        _groups.c.id == _item_groups.c.group_id,
+        or_(_groups.c.min_choices > 0, _groups.c.max_choices < 0),
+    )
+    .label("groups_need_choice")
+)
+
+_RESOLVE_ITEMS = (
+    select(
+        _menu_items.c.id,
+        _menu_items.c.name,
+        _menu_items.c.station,
+        _menu_items.c.is_available,
+        _categories.c.name.label("category_name"),
+        _variations.c.id.label("variation_id"),
+        _variations.c.name.label("variation_name"),
+        _variations.c.sku,
+        _variations.c.price,
+        _variations.c.is_available.label("variation_available"),
+        _GROUPS_NEED_CHOICE,
+    )
+    .select_from(
+        _menu_items.join(_categories, _categories.c.id == _menu_items.c.category_id).outerjoin(
+            _variations,
+            (_variations.c.item_id == _menu_items.c.id) & (_variations.c.restaurant_id == _R),
+        )
+    )
+    .where(
+        _menu_items.c.restaurant_id == _R,
+        _menu_items.c.id.in_(bindparam("item_ids", expanding=True)),
+    )
+)
+
+_RESOLVE_OFFERS = (
+    select(
+        _item_groups.c.item_id,
+        _item_groups.c.position.label("link_position"),
+        _groups.c.id.label("group_id"),
+        _groups.c.name.label("group_name"),
+        _groups.c.min_choices,
+        _groups.c.max_choices,
+        _groups.c.position.label("group_position"),
+        _modifiers.c.id.label("modifier_id"),
+        _modifiers.c.name.label("modifier_name"),
+        _modifiers.c.price_delta,
+        _modifiers.c.is_available,
+        _modifiers.c.position.label("modifier_position"),
+    )
+    .select_from(
+        _item_groups.join(_groups, _groups.c.id == _item_groups.c.group_id).outerjoin(
+            _modifiers, _modifiers.c.group_id == _groups.c.id
+        )
+    )
+    .where(
+        _item_groups.c.restaurant_id == _R,
+        _item_groups.c.item_id.in_(bindparam("item_ids", expanding=True)),
+    )
+)
+
+_KNOWN_MODIFIER = select(_modifiers.c.id).where(
+    _modifiers.c.restaurant_id == _R,
+    _modifiers.c.id.in_(bindparam("modifier_ids", expanding=True)),
+)
+
+
 async def resolve_lines(
     session: AsyncSession, restaurant_id: int, choices: Sequence[LineChoice]
 ) -> list[ResolvedLine]:
     """Validate and price ``choices`` against the restaurant's current menu.
 
-    Returns one :class:`ResolvedLine` per choice, in the same order. Costs two queries
-    (items with their category and variations; offered modifier groups with their
-    modifiers), plus one more only when a modifier is not offered, to tell an unknown
-    modifier from one the item does not offer.
+    Returns one :class:`ResolvedLine` per choice, in the same order. Costs one query
+    (items with their category and variations, and whether each item has a modifier group
+    that zero choices would break) plus, only when a modifier was chosen or such a group
+    exists, a second one (the offered modifier groups with their modifiers), plus one
+    more only when a modifier is not offered, to tell an unknown modifier from one the
+    item does not offer.
 
     Raises :class:`~brigade.errors.NotFound` (an item, variation or modifier that is not
     in this restaurant, or a variation of another item), :class:`ItemUnavailable`
@@ -162,81 +247,65 @@ async def resolve_lines(
     item_ids = {c.menu_item_id for c in choices}
 
     item_rows = await session.execute(
-        select(
-            MenuItem.id,
-            MenuItem.name,
-            MenuItem.station,
-            MenuItem.is_available,
-            Category.name.label("category_name"),
-            Variation.id.label("variation_id"),
-            Variation.name.label("variation_name"),
-            Variation.sku,
-            Variation.price,
-            Variation.is_available.label("variation_available"),
-        )
-        .select_from(MenuItem)
-        .join(Category, Category.id == MenuItem.category_id)
-        .outerjoin(
-            Variation,
-            (Variation.item_id == MenuItem.id) & (Variation.restaurant_id == restaurant_id),
-        )
-        .where(MenuItem.restaurant_id == restaurant_id, MenuItem.id.in_(item_ids))
+        _RESOLVE_ITEMS, {"restaurant_id": restaurant_id, "item_ids": list(item_ids)}
     )
     items: dict[int, _Item] = {}
-    for row in item_rows:
-        item = items.get(row.id)
+    need_offers: set[int] = {c.menu_item_id for c in choices if c.modifier_ids}
+    for (
+        iid,
+        name,
+        station,
+        is_available,
+        category_name,
+        variation_id,
+        variation_name,
+        sku,
+        price,
+        variation_available,
+        groups_need_choice,
+    ) in item_rows:
+        item = items.get(iid)
         if item is None:
-            item = items[row.id] = _Item(
-                row.id, row.name, row.station, row.is_available, row.category_name
-            )
-        if row.variation_id is not None:
-            item.variations[row.variation_id] = (
-                row.variation_name,
-                row.sku,
-                row.price,
-                row.variation_available,
-            )
+            item = items[iid] = _Item(iid, name, station, is_available, category_name)
+            if groups_need_choice:
+                need_offers.add(iid)
+        if variation_id is not None:
+            item.variations[variation_id] = (variation_name, sku, price, variation_available)
     missing = item_ids - items.keys()
     if missing:
         raise NotFound(f"menu item {min(missing)} not found")
 
-    offer_rows = await session.execute(
-        select(
-            ItemModifierGroup.item_id,
-            ItemModifierGroup.position.label("link_position"),
-            ModifierGroup.id.label("group_id"),
-            ModifierGroup.name.label("group_name"),
-            ModifierGroup.min_choices,
-            ModifierGroup.max_choices,
-            ModifierGroup.position.label("group_position"),
-            Modifier.id.label("modifier_id"),
-            Modifier.name.label("modifier_name"),
-            Modifier.price_delta,
-            Modifier.is_available,
-            Modifier.position.label("modifier_position"),
-        )
-        .select_from(ItemModifierGroup)
-        .join(ModifierGroup, ModifierGroup.id == ItemModifierGroup.group_id)
-        .outerjoin(Modifier, Modifier.group_id == ModifierGroup.id)
-        .where(
-            ItemModifierGroup.restaurant_id == restaurant_id,
-            ItemModifierGroup.item_id.in_(item_ids),
-        )
-    )
     groups_of: dict[int, dict[int, _Group]] = {}
     offers_of: dict[int, dict[int, _Offer]] = {}
-    for o in offer_rows:
-        groups_of.setdefault(o.item_id, {})[o.group_id] = _Group(
-            o.group_id, o.group_name, o.min_choices, o.max_choices
+    if need_offers:
+        offer_rows = await session.execute(
+            _RESOLVE_OFFERS, {"restaurant_id": restaurant_id, "item_ids": list(need_offers)}
         )
-        if o.modifier_id is not None:
-            offers_of.setdefault(o.item_id, {})[o.modifier_id] = _Offer(
-                o.group_id,
-                o.modifier_name,
-                o.price_delta,
-                o.is_available,
-                (o.link_position, o.group_position, o.modifier_position, o.modifier_id),
+        for (
+            item_id,
+            link_position,
+            group_id,
+            group_name,
+            min_choices,
+            max_choices,
+            group_position,
+            modifier_id,
+            modifier_name,
+            price_delta,
+            modifier_available,
+            modifier_position,
+        ) in offer_rows:
+            groups_of.setdefault(item_id, {})[group_id] = _Group(
+                group_id, group_name, min_choices, max_choices
             )
+            if modifier_id is not None:
+                offers_of.setdefault(item_id, {})[modifier_id] = _Offer(
+                    group_id,
+                    modifier_name,
+                    price_delta,
+                    modifier_available,
+                    (link_position, group_position, modifier_position, modifier_id),
+                )
 
     resolved: list[ResolvedLine] = []
     for choice in choices:
@@ -245,15 +314,21 @@ async def resolve_lines(
             raise ItemUnavailable(f"{item.name!r} is 86'd", menu_item_id=item.id)
         variation_id = _pick_variation(item, choice.variation_id)
         variation_name, sku, price, _ = item.variations[variation_id]
-        chosen = await _check_modifiers(
-            session,
-            restaurant_id,
-            item,
-            choice.modifier_ids,
-            groups_of.get(item.id, {}),
-            offers_of.get(item.id, {}),
-        )
-        modifiers = [{"id": mid, "name": o.name, "price_delta": o.price_delta} for mid, o in chosen]
+        if choice.modifier_ids or item.id in groups_of:
+            chosen = await _check_modifiers(
+                session,
+                restaurant_id,
+                item,
+                choice.modifier_ids,
+                groups_of.get(item.id, {}),
+                offers_of.get(item.id, {}),
+            )
+            modifiers = [
+                {"id": mid, "name": o.name, "price_delta": o.price_delta} for mid, o in chosen
+            ]
+            modifiers_total = sum(o.price_delta for _, o in chosen)
+        else:
+            modifiers, modifiers_total = [], 0
         resolved.append(
             ResolvedLine(
                 menu_item_id=item.id,
@@ -265,7 +340,7 @@ async def resolve_lines(
                 station=item.station,
                 unit_price=price,
                 modifiers=modifiers,
-                modifiers_total=sum(o.price_delta for _, o in chosen),
+                modifiers_total=modifiers_total,
             )
         )
     return resolved
@@ -308,9 +383,7 @@ async def _check_modifiers(
     not_offered = [mid for mid in modifier_ids if mid not in offers]
     if not_offered:
         known = await session.scalar(
-            select(Modifier.id).where(
-                Modifier.restaurant_id == restaurant_id, Modifier.id.in_(not_offered)
-            )
+            _KNOWN_MODIFIER, {"restaurant_id": restaurant_id, "modifier_ids": not_offered}
         )
         if known is None:
             raise NotFound(f"modifier {not_offered[0]} not found")
