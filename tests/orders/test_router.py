@@ -353,6 +353,36 @@ class TestReadOrders:
         assert by_table["total"] == 1
         assert by_table["items"][0]["status"] == "closed"
 
+    async def test_list_pages_newest_first_and_combines_filters(
+        self, client: AsyncClient, world: World
+    ) -> None:
+        takeaways = []
+        for _ in range(3):
+            created = await client.post(
+                world.orders_url,
+                json={"kind": "takeaway", "items": [pizza_line(world)]},
+                headers=world.waiter.headers,
+            )
+            takeaways.append(created.json()["id"])
+        at_table = await open_order(client, world, table=world.table2)
+        url, headers = world.orders_url, world.waiter.headers
+        page = (await client.get(url, params={"limit": 2, "offset": 1}, headers=headers)).json()
+        assert page["total"] == 4
+        assert [o["id"] for o in page["items"]] == [takeaways[2], takeaways[1]]
+        assert [len(o["items"]) for o in page["items"]] == [1, 1]
+        both = (
+            await client.get(
+                url, params={"status": "open", "table_id": world.table2}, headers=headers
+            )
+        ).json()
+        assert (both["total"], [o["id"] for o in both["items"]]) == (1, [at_table["id"]])
+        none = (
+            await client.get(
+                url, params={"status": "closed", "table_id": world.table2}, headers=headers
+            )
+        ).json()
+        assert none == {"items": [], "total": 0}
+
     async def test_unknown_order(self, client: AsyncClient, world: World) -> None:
         response = await client.get(world.orders_url + "/999999", headers=world.waiter.headers)
         assert response.status_code == 404
