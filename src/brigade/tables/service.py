@@ -1,18 +1,19 @@
 """Rules of the tables context.
 
 Cross-context API (for orders and billing): :func:`occupy_table` and
-:func:`release_table`, Core updates on the hot path. Admin CRUD of areas and tables uses
-the ORM and takes the caller's :class:`~brigade.auth.dependencies.Access`; table events
-(``table.created``, ``table.updated``, ``table.deleted``) carry ``{"table": TableRead}``.
+:func:`release_table`, Core updates built once on the table (hot path). Admin CRUD of
+areas and tables uses the ORM and takes the caller's
+:class:`~brigade.auth.dependencies.Access`; table events (``table.created``,
+``table.updated``, ``table.deleted``) carry ``{"table": TableRead}``.
 
 Guest links and QR codes: see :mod:`brigade.tables.qr`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.db import utcnow
@@ -51,6 +52,41 @@ _TABLE_COLUMNS = (
 )
 
 
+_tables = cast(Table, DiningTable.__table__)
+_TABLE_RETURNING = tuple(_tables.c[column.key] for column in _TABLE_COLUMNS)
+
+# The statements of occupy_table / release_table, built once; executed with parameter
+# dicts: ``r`` (restaurant id), ``t`` (table id), ``o`` (order id), ``now`` (UTC).
+_OCCUPY = (
+    update(_tables)
+    .where(
+        _tables.c.restaurant_id == bindparam("r"),
+        _tables.c.id == bindparam("t"),
+        _tables.c.current_order_id.is_(None),
+    )
+    .values(
+        status="occupied",
+        current_order_id=bindparam("o"),
+        seated_at=bindparam("now"),
+        version=_tables.c.version + 1,
+    )
+    .returning(*_TABLE_RETURNING)
+)
+_RELEASE = (
+    update(_tables)
+    .where(
+        _tables.c.restaurant_id == bindparam("r"),
+        _tables.c.id == bindparam("t"),
+        _tables.c.current_order_id == bindparam("o"),
+    )
+    .values(status="free", current_order_id=None, seated_at=None, version=_tables.c.version + 1)
+    .returning(*_TABLE_RETURNING)
+)
+_CURRENT_ORDER = select(_tables.c.current_order_id).where(
+    _tables.c.restaurant_id == bindparam("r"), _tables.c.id == bindparam("t")
+)
+
+
 async def _record_table(
     session: AsyncSession, restaurant_id: int, kind: str, table: TableRead
 ) -> None:
@@ -68,31 +104,10 @@ async def occupy_table(
     on success. Raises :class:`~brigade.errors.NotFound` (no such table in this
     restaurant) and :class:`TableOccupied` (409: the table holds another open order).
     """
-    result = await session.execute(
-        update(DiningTable)
-        .where(
-            DiningTable.restaurant_id == restaurant_id,
-            DiningTable.id == table_id,
-            DiningTable.current_order_id.is_(None),
-        )
-        .values(
-            status="occupied",
-            current_order_id=order_id,
-            seated_at=utcnow(),
-            version=DiningTable.version + 1,
-        )
-        .returning(*_TABLE_COLUMNS)
-        .execution_options(synchronize_session=False)
-    )
-    row = result.first()
+    params = {"r": restaurant_id, "t": table_id, "o": order_id, "now": utcnow()}
+    row = (await session.execute(_OCCUPY, params)).first()
     if row is None:
-        current = (
-            await session.execute(
-                select(DiningTable.current_order_id).where(
-                    DiningTable.restaurant_id == restaurant_id, DiningTable.id == table_id
-                )
-            )
-        ).first()
+        current = (await session.execute(_CURRENT_ORDER, params)).first()
         if current is None:
             raise NotFound(f"table {table_id} not found")
         if current.current_order_id == order_id:
@@ -112,33 +127,13 @@ async def release_table(
     order, no ``seated_at``, ``version`` + 1, event ``table.updated``.
 
     Does nothing when the table does not hold ``order_id`` (already freed, or reseated
-    with another order). Raises :class:`~brigade.errors.NotFound` when there is no such
-    table in this restaurant.
+    with another order). One ``UPDATE ... RETURNING`` on success. Raises
+    :class:`~brigade.errors.NotFound` when there is no such table in this restaurant.
     """
-    result = await session.execute(
-        update(DiningTable)
-        .where(
-            DiningTable.restaurant_id == restaurant_id,
-            DiningTable.id == table_id,
-            DiningTable.current_order_id == order_id,
-        )
-        .values(
-            status="free",
-            current_order_id=None,
-            seated_at=None,
-            version=DiningTable.version + 1,
-        )
-        .returning(*_TABLE_COLUMNS)
-        .execution_options(synchronize_session=False)
-    )
-    row = result.first()
+    params = {"r": restaurant_id, "t": table_id, "o": order_id}
+    row = (await session.execute(_RELEASE, params)).first()
     if row is None:
-        exists = await session.scalar(
-            select(DiningTable.id).where(
-                DiningTable.restaurant_id == restaurant_id, DiningTable.id == table_id
-            )
-        )
-        if exists is None:
+        if (await session.execute(_CURRENT_ORDER, params)).first() is None:
             raise NotFound(f"table {table_id} not found")
         return
     await _record_table(session, restaurant_id, "updated", TableRead(**row._mapping))
