@@ -392,6 +392,17 @@ class TestListChecks:
         await pay(client, world, check_b["id"], {"method": "card"})
         everything = (await client.get(world.url("/checks"), headers=world.waiter.headers)).json()
         assert everything["total"] == 2
+        # newest first, each with its own order's lines and payments
+        assert [
+            (c["id"], [line["name"] for line in c["lines"]], len(c["payments"]))
+            for c in everything["items"]
+        ] == [(check_b["id"], ["Cola"], 1), (check_a["id"], ["Margherita"], 0)]
+        second = (
+            await client.get(
+                world.url("/checks"), params={"limit": 1, "offset": 1}, headers=world.waiter.headers
+            )
+        ).json()
+        assert (second["total"], [c["id"] for c in second["items"]]) == (2, [check_a["id"]])
         open_only = (
             await client.get(
                 world.url("/checks"), params={"status": "open"}, headers=world.waiter.headers

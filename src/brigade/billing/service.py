@@ -11,11 +11,26 @@ terms to :func:`compute_amounts` without changing what exists.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Row, Table, func, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ColumnElement,
+    Integer,
+    Row,
+    Select,
+    String,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade import idempotency, money
@@ -38,12 +53,12 @@ from brigade.billing.schemas import (
     PaymentRead,
     PaymentResult,
 )
-from brigade.db import utcnow
+from brigade.db import UTCDateTime, utcnow
 from brigade.errors import NotFound, StaleVersion
 from brigade.events.outbox import NewEvent, record_many
 from brigade.orders.exceptions import OrderClosed
 from brigade.orders.schemas import OrderItemStatus, OrderRead, OrderStatus
-from brigade.orders.service import close_order, get_order_row
+from brigade.orders.service import close_order, get_order_row, get_order_rows
 from brigade.restaurants.models import Restaurant
 
 CHECK_CREATED = "check.created"
@@ -81,6 +96,85 @@ _PAYMENT_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _payments.c.reference,
     _payments.c.created_at,
 )
+# Statements of the hot path, built once on the tables with a bind parameter for every
+# value and executed with parameter dicts. Parameter names of UPDATEs start with ``b_``
+# (SQLAlchemy reserves the column names there).
+_TAX_RULE = select(_restaurants.c.tax_rate_bp, _restaurants.c.tax_inclusive).where(
+    _restaurants.c.id == bindparam("restaurant_id")
+)
+_PAYMENTS_OF = (
+    select(*_PAYMENT_COLUMNS)
+    .where(
+        _payments.c.restaurant_id == bindparam("restaurant_id"),
+        _payments.c.check_id.in_(bindparam("check_ids", expanding=True)),
+    )
+    .order_by(_payments.c.id)
+)
+_CHECK = select(*_CHECK_COLUMNS).where(
+    _checks.c.id == bindparam("check_id"), _checks.c.restaurant_id == bindparam("restaurant_id")
+)
+_CHECK_STATE = select(_checks.c.status, _checks.c.version).where(
+    _checks.c.id == bindparam("check_id"), _checks.c.restaurant_id == bindparam("restaurant_id")
+)
+_LATEST_CHECK = (
+    select(*_CHECK_COLUMNS)
+    .where(
+        _checks.c.restaurant_id == bindparam("restaurant_id"),
+        _checks.c.order_id == bindparam("order_id"),
+    )
+    .order_by(_checks.c.id.desc())
+    .limit(1)
+)
+_INSERT_CHECK = insert(_checks).returning(*_CHECK_COLUMNS)
+_INSERT_PAYMENT = insert(_payments).returning(*_PAYMENT_COLUMNS)
+_AMOUNT_VALUES: dict[str, Any] = {
+    "subtotal": bindparam("b_subtotal", type_=BigInteger()),
+    "discount_total": bindparam("b_discount_total", type_=BigInteger()),
+    "tax_total": bindparam("b_tax_total", type_=BigInteger()),
+    "total": bindparam("b_total", type_=BigInteger()),
+    "tax_rate_bp": bindparam("b_tax_rate_bp", type_=Integer()),
+    "tax_inclusive": bindparam("b_tax_inclusive", type_=Boolean()),
+}
+_CHECK_KEY = (
+    _checks.c.id == bindparam("b_check_id"),
+    _checks.c.restaurant_id == bindparam("b_rid"),
+)
+# An open check's amounts brought up to date (version + 1).
+_REFRESH_CHECK = (
+    update(_checks)
+    .where(*_CHECK_KEY)
+    .values(version=_checks.c.version + 1, **_AMOUNT_VALUES)
+    .returning(*_CHECK_COLUMNS)
+)
+# A payment takes the open check's row (version + 1; locked on PostgreSQL) first ...
+_LOCK_OPEN_CHECK = (
+    update(_checks)
+    .where(*_CHECK_KEY, _checks.c.status == CheckStatus.open.value)
+    .values(version=_checks.c.version + 1)
+    .returning(*_CHECK_COLUMNS)
+)
+_LOCK_OPEN_CHECK_AT_VERSION = (
+    update(_checks)
+    .where(
+        *_CHECK_KEY,
+        _checks.c.status == CheckStatus.open.value,
+        _checks.c.version == bindparam("b_version"),
+    )
+    .values(version=_checks.c.version + 1)
+    .returning(*_CHECK_COLUMNS)
+)
+# ... and writes its amounts, paid total and status last.
+_SETTLE_CHECK = (
+    update(_checks)
+    .where(*_CHECK_KEY)
+    .values(
+        paid_total=bindparam("b_paid_total", type_=BigInteger()),
+        status=bindparam("b_status", type_=String()),
+        paid_at=bindparam("b_paid_at", type_=UTCDateTime()),
+        **_AMOUNT_VALUES,
+    )
+    .returning(*_CHECK_COLUMNS)
+)
 _AMOUNT_FIELDS = (
     "subtotal",
     "discount_total",
@@ -105,6 +199,10 @@ class Amounts:
     def as_values(self) -> dict[str, Any]:
         """The amounts as column values of ``checks``."""
         return {name: getattr(self, name) for name in _AMOUNT_FIELDS}
+
+    def as_params(self) -> dict[str, Any]:
+        """The amounts as the ``b_...`` parameters of the check UPDATEs."""
+        return {f"b_{name}": getattr(self, name) for name in _AMOUNT_FIELDS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,13 +284,7 @@ def _check_read(
 
 
 async def _tax_rule(session: AsyncSession, restaurant_id: int) -> tuple[int, bool]:
-    row = (
-        await session.execute(
-            select(_restaurants.c.tax_rate_bp, _restaurants.c.tax_inclusive).where(
-                _restaurants.c.id == restaurant_id
-            )
-        )
-    ).one()
+    row = (await session.execute(_TAX_RULE, {"restaurant_id": restaurant_id})).one()
     return int(row.tax_rate_bp), bool(row.tax_inclusive)
 
 
@@ -203,9 +295,7 @@ async def _payments_of(
     if not check_ids:
         return by_check
     rows = await session.execute(
-        select(*_PAYMENT_COLUMNS)
-        .where(_payments.c.restaurant_id == restaurant_id, _payments.c.check_id.in_(check_ids))
-        .order_by(_payments.c.id)
+        _PAYMENTS_OF, {"restaurant_id": restaurant_id, "check_ids": list(check_ids)}
     )
     for row in rows:
         by_check[row.check_id].append(PaymentRead.model_validate(row, from_attributes=True))
@@ -225,14 +315,8 @@ async def _refresh(
     values = amounts.as_values()
     if all(data[k] == v for k, v in values.items()):
         return data
-    updated = (
-        await session.execute(
-            update(_checks)
-            .where(_checks.c.id == data["id"], _checks.c.restaurant_id == restaurant_id)
-            .values(version=_checks.c.version + 1, **values)
-            .returning(*_CHECK_COLUMNS)
-        )
-    ).one()
+    params = {"b_check_id": data["id"], "b_rid": restaurant_id, **amounts.as_params()}
+    updated = (await session.execute(_REFRESH_CHECK, params)).one()
     return dict(updated._mapping)
 
 
@@ -240,12 +324,7 @@ async def _latest_check(
     session: AsyncSession, restaurant_id: int, order_id: int
 ) -> Row[*tuple[Any, ...]] | None:
     return (
-        await session.execute(
-            select(*_CHECK_COLUMNS)
-            .where(_checks.c.restaurant_id == restaurant_id, _checks.c.order_id == order_id)
-            .order_by(_checks.c.id.desc())
-            .limit(1)
-        )
+        await session.execute(_LATEST_CHECK, {"restaurant_id": restaurant_id, "order_id": order_id})
     ).first()
 
 
@@ -260,7 +339,7 @@ async def open_check(session: AsyncSession, access: Access, order_id: int) -> Ch
     access.check(Permission.billing_write)
     restaurant_id = access.restaurant_id
     # Lock the order row (PostgreSQL) so that two cashiers do not open two checks.
-    order = await _lock_order(session, restaurant_id, order_id)
+    order = await get_order_row(session, restaurant_id, order_id, for_update=True)
     existing = await _latest_check(session, restaurant_id, order_id)
     lines = _lines(order)
     if existing is not None:
@@ -275,20 +354,19 @@ async def open_check(session: AsyncSession, access: Access, order_id: int) -> Ch
     amounts = compute_amounts(order.subtotal, rate, inclusive)
     row = (
         await session.execute(
-            insert(_checks)
-            .values(
-                restaurant_id=restaurant_id,
-                order_id=order_id,
-                status=CheckStatus.open.value,
-                currency=order.currency,
-                paid_total=0,
-                tip_total=0,
-                version=1,
-                created_at=utcnow(),
-                paid_at=None,
+            _INSERT_CHECK,
+            {
+                "restaurant_id": restaurant_id,
+                "order_id": order_id,
+                "status": CheckStatus.open.value,
+                "currency": order.currency,
+                "paid_total": 0,
+                "tip_total": 0,
+                "version": 1,
+                "created_at": utcnow(),
+                "paid_at": None,
                 **amounts.as_values(),
-            )
-            .returning(*_CHECK_COLUMNS)
+            },
         )
     ).one()
     check = _check_read(row, lines, [])
@@ -298,24 +376,6 @@ async def open_check(session: AsyncSession, access: Access, order_id: int) -> Ch
         [NewEvent(CHECK_CREATED, {"check": check.model_dump(mode="json")})],
     )
     return CheckCreateResult(check, created=True)
-
-
-async def _lock_order(session: AsyncSession, restaurant_id: int, order_id: int) -> OrderRead:
-    """The order, its row locked for this transaction on PostgreSQL (``FOR UPDATE``;
-    SQLite has one writer). Raises ``NotFound``."""
-    from brigade.orders.models import Order
-
-    orders = cast(Table, Order.__table__)
-    found = (
-        await session.execute(
-            select(orders.c.id)
-            .where(orders.c.id == order_id, orders.c.restaurant_id == restaurant_id)
-            .with_for_update()
-        )
-    ).first()
-    if found is None:
-        raise NotFound(f"order {order_id} not found")
-    return await get_order_row(session, restaurant_id, order_id)
 
 
 async def get_order_check(session: AsyncSession, access: Access, order_id: int) -> CheckRead:
@@ -340,11 +400,7 @@ async def get_check(session: AsyncSession, access: Access, check_id: int) -> Che
     access.check(Permission.billing_read)
     restaurant_id = access.restaurant_id
     row = (
-        await session.execute(
-            select(*_CHECK_COLUMNS).where(
-                _checks.c.id == check_id, _checks.c.restaurant_id == restaurant_id
-            )
-        )
+        await session.execute(_CHECK, {"check_id": check_id, "restaurant_id": restaurant_id})
     ).first()
     if row is None:
         raise NotFound(f"check {check_id} not found")
@@ -352,6 +408,24 @@ async def get_check(session: AsyncSession, access: Access, check_id: int) -> Che
     data = await _refresh(session, restaurant_id, row, order)
     payments = (await _payments_of(session, restaurant_id, [check_id]))[check_id]
     return _check_read(data, _lines(order), payments)
+
+
+@functools.cache
+def _list_statements(by_status: bool) -> tuple[Select[Any], Select[Any]]:
+    """(count, page) statements of :func:`list_checks`, with or without the status
+    filter; parameters ``restaurant_id``, ``status``, ``limit``, ``offset``."""
+    conditions: list[ColumnElement[bool]] = [_checks.c.restaurant_id == bindparam("restaurant_id")]
+    if by_status:
+        conditions.append(_checks.c.status == bindparam("status"))
+    count = select(func.count()).select_from(_checks).where(*conditions)
+    page = (
+        select(*_CHECK_COLUMNS)
+        .where(*conditions)
+        .order_by(_checks.c.id.desc())
+        .limit(bindparam("limit", type_=Integer()))
+        .offset(bindparam("offset", type_=Integer()))
+    )
+    return count, page
 
 
 async def list_checks(
@@ -365,26 +439,15 @@ async def list_checks(
     """Checks of the restaurant, newest first, with lines and payments, as stored."""
     access.check(Permission.billing_read)
     restaurant_id = access.restaurant_id
-    conditions: list[ColumnElement[bool]] = [_checks.c.restaurant_id == restaurant_id]
+    count, page = _list_statements(status is not None)
+    params: dict[str, Any] = {"restaurant_id": restaurant_id, "limit": limit, "offset": offset}
     if status is not None:
-        conditions.append(_checks.c.status == status.value)
-    total = (
-        await session.execute(select(func.count()).select_from(_checks).where(*conditions))
-    ).scalar_one()
-    rows = (
-        await session.execute(
-            select(*_CHECK_COLUMNS)
-            .where(*conditions)
-            .order_by(_checks.c.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-    ).all()
+        params["status"] = status.value
+    total = (await session.execute(count, params)).scalar_one()
+    rows = (await session.execute(page, params)).all()
     payments = await _payments_of(session, restaurant_id, [r.id for r in rows])
-    items = []
-    for row in rows:
-        order = await get_order_row(session, restaurant_id, row.order_id)
-        items.append(_check_read(row, _lines(order), payments[row.id]))
+    orders = await get_order_rows(session, restaurant_id, [r.order_id for r in rows])
+    items = [_check_read(row, _lines(orders[row.order_id]), payments[row.id]) for row in rows]
     return CheckList(items=items, total=int(total))
 
 
@@ -452,16 +515,13 @@ async def pay(
             return PaymentOutcome(PaymentResult.model_validate(claimed[1]), replayed=True)
         claim = claimed
 
-    stmt = update(_checks).where(
-        _checks.c.id == check_id,
-        _checks.c.restaurant_id == restaurant_id,
-        _checks.c.status == CheckStatus.open.value,
-    )
-    if data.version is not None:
-        stmt = stmt.where(_checks.c.version == data.version)
-    locked = (
-        await session.execute(stmt.values(version=_checks.c.version + 1).returning(*_CHECK_COLUMNS))
-    ).first()
+    key = {"b_check_id": check_id, "b_rid": restaurant_id}
+    if data.version is None:
+        locked = (await session.execute(_LOCK_OPEN_CHECK, key)).first()
+    else:
+        locked = (
+            await session.execute(_LOCK_OPEN_CHECK_AT_VERSION, {**key, "b_version": data.version})
+        ).first()
     if locked is None:
         await _raise_why_not_paid(session, restaurant_id, check_id)
     assert locked is not None  # noqa: S101 - the call above always raises
@@ -470,43 +530,47 @@ async def pay(
     amounts = compute_amounts(order.subtotal, rate, inclusive, locked.discount_total)
     balance = max(amounts.total - locked.paid_total, 0)
     amount, tendered, change = _settle_amounts(data, balance)
+    # Every payment is at least 1, so a check with nothing paid has none yet.
+    earlier = (
+        (await _payments_of(session, restaurant_id, [check_id]))[check_id]
+        if locked.paid_total
+        else []
+    )
     now = utcnow()
     payment_row = (
         await session.execute(
-            insert(_payments)
-            .values(
-                restaurant_id=restaurant_id,
-                check_id=check_id,
-                method=data.method.value,
-                amount=amount,
-                tendered=tendered,
-                change=change,
-                tip=0,
-                reference=data.reference,
-                created_by=access.actor.user_id,
-                created_at=now,
-            )
-            .returning(*_PAYMENT_COLUMNS)
+            _INSERT_PAYMENT,
+            {
+                "restaurant_id": restaurant_id,
+                "check_id": check_id,
+                "method": data.method.value,
+                "amount": amount,
+                "tendered": tendered,
+                "change": change,
+                "tip": 0,
+                "reference": data.reference,
+                "created_by": access.actor.user_id,
+                "created_at": now,
+            },
         )
     ).one()
     paid_total = locked.paid_total + amount
     settled = paid_total >= amounts.total
     check_row = (
         await session.execute(
-            update(_checks)
-            .where(_checks.c.id == check_id, _checks.c.restaurant_id == restaurant_id)
-            .values(
-                paid_total=paid_total,
-                status=(CheckStatus.paid if settled else CheckStatus.open).value,
-                paid_at=now if settled else None,
-                **amounts.as_values(),
-            )
-            .returning(*_CHECK_COLUMNS)
+            _SETTLE_CHECK,
+            {
+                **key,
+                "b_paid_total": paid_total,
+                "b_status": (CheckStatus.paid if settled else CheckStatus.open).value,
+                "b_paid_at": now if settled else None,
+                **amounts.as_params(),
+            },
         )
     ).one()
-    payments = (await _payments_of(session, restaurant_id, [check_id]))[check_id]
-    check = _check_read(check_row, _lines(order), payments)
     payment = PaymentRead.model_validate(payment_row, from_attributes=True)
+    payments = [*earlier, payment]
+    check = _check_read(check_row, _lines(order), payments)
     result = PaymentResult(**payment.model_dump(), check=check)
     check_json = check.model_dump(mode="json")
     events = [
@@ -516,7 +580,7 @@ async def pay(
         events.append(NewEvent(CHECK_PAID, {"check": check_json}))
     await record_many(session, restaurant_id, events)
     if settled:
-        await close_order(session, restaurant_id, locked.order_id)
+        await close_order(session, restaurant_id, locked.order_id, items=order.items)
     if claim is not None:
         await idempotency.store_answer(session, claim, 201, result.model_dump(mode="json"))
     return PaymentOutcome(result, replayed=False)
@@ -524,11 +588,7 @@ async def pay(
 
 async def _raise_why_not_paid(session: AsyncSession, restaurant_id: int, check_id: int) -> None:
     current = (
-        await session.execute(
-            select(_checks.c.status, _checks.c.version).where(
-                _checks.c.id == check_id, _checks.c.restaurant_id == restaurant_id
-            )
-        )
+        await session.execute(_CHECK_STATE, {"check_id": check_id, "restaurant_id": restaurant_id})
     ).first()
     if current is None:
         raise NotFound(f"check {check_id} not found")
