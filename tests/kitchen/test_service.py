@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from brigade.auth.dependencies import Access, Actor
+from brigade.auth.permissions import ROLE_PERMISSIONS, Role
 from brigade.kitchen.models import Ticket, TicketItem
-from brigade.kitchen.service import void_ticket_line
+from brigade.kitchen.schemas import TicketListStatus
+from brigade.kitchen.service import get_ticket, list_tickets, void_ticket_line
+from brigade.runtime import Runtime
 from tests.factories import make_restaurant
 from tests.kitchen.support import Line, fire_direct, outbox
+
+
+@contextmanager
+def statements(runtime: Runtime) -> Iterator[list[str]]:
+    """The SQL statements run inside the block (one string per round trip)."""
+    seen: list[str] = []
+
+    def remember(*args: object) -> None:
+        seen.append(str(args[2]).lstrip())
+
+    engine = runtime.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+
+
+def cook(restaurant_id: int) -> Access:
+    return Access(Actor(user_id=1), restaurant_id, Role.kitchen, ROLE_PERMISSIONS[Role.kitchen])
 
 
 class TestCreateTickets:
@@ -51,6 +78,35 @@ class TestCreateTickets:
             )
         ).all()
         assert item_ids == [i.id for i in grill.items]
+
+    async def test_one_insert_per_table_whatever_the_lines(
+        self, session: AsyncSession, runtime: Runtime
+    ) -> None:
+        restaurant = await make_restaurant(session)
+        lines = [
+            Line(f"Dish {i}", ("grill", "bar", "cold")[i % 3], course=1 + i % 2) for i in range(12)
+        ]
+        with statements(runtime) as seen:
+            tickets = await fire_direct(session, restaurant.id, lines)
+        inserts = [s.split(None, 3)[2] for s in seen if s.upper().startswith("INSERT")]
+        assert inserts.count("kitchen_tickets") == 1
+        assert inserts.count("kitchen_ticket_items") == 1
+        assert len(tickets) == 6
+        # every line the tickets report is the stored row of that ticket and order line
+        stored = (
+            await session.execute(
+                select(TicketItem.id, TicketItem.ticket_id, TicketItem.order_item_id).where(
+                    TicketItem.restaurant_id == restaurant.id
+                )
+            )
+        ).all()
+        reported = [(i.id, t.id, i.order_item_id) for t in tickets for i in t.items]
+        assert sorted(reported) == sorted(tuple(row) for row in stored)
+        assert [[i.name for i in t.items] for t in tickets][:3] == [
+            ["Dish 4", "Dish 10"],  # course 1, bar
+            ["Dish 2", "Dish 8"],  # course 1, cold
+            ["Dish 0", "Dish 6"],  # course 1, grill
+        ]
 
     async def test_records_one_created_event_per_ticket(self, session: AsyncSession) -> None:
         restaurant = await make_restaurant(session)
@@ -108,3 +164,39 @@ class TestVoidTicketLine:
             select(TicketItem.status).where(TicketItem.id == ticket.items[0].id)
         )
         assert status == "new"
+
+
+class TestReads:
+    async def test_list_is_one_query_with_every_ticket_s_lines(
+        self, session: AsyncSession, runtime: Runtime
+    ) -> None:
+        restaurant = await make_restaurant(session)
+        other = await make_restaurant(session)
+        await fire_direct(session, other.id, [Line("Secret")])
+        first = await fire_direct(session, restaurant.id, [Line("Burger"), Line("Fries")])
+        second = await fire_direct(
+            session, restaurant.id, [Line("Steak"), Line("Beer", "bar"), Line("Salad")]
+        )
+        await void_ticket_line(session, restaurant.id, first[0].items[1].order_item_id)
+        with statements(runtime) as seen:
+            listed = await list_tickets(session, cook(restaurant.id), station="grill")
+        assert len(seen) == 1
+        assert listed.total == 2
+        assert [[(i.name, i.voided) for i in t.items] for t in listed.items] == [
+            [("Burger", False), ("Fries", True)],
+            [("Steak", False), ("Salad", False)],
+        ]
+        assert [t.id for t in listed.items] == [first[0].id, second[1].id]
+        page = await list_tickets(
+            session, cook(restaurant.id), status=TicketListStatus.all, limit=1, offset=2
+        )
+        assert (page.total, [t.id for t in page.items]) == (3, [second[1].id])
+        assert [i.name for i in page.items[0].items] == ["Steak", "Salad"]
+
+    async def test_get_is_one_query(self, session: AsyncSession, runtime: Runtime) -> None:
+        restaurant = await make_restaurant(session)
+        (ticket,) = await fire_direct(session, restaurant.id, [Line("Burger"), Line("Fries")])
+        with statements(runtime) as seen:
+            read = await get_ticket(session, cook(restaurant.id), ticket.id)
+        assert len(seen) == 1
+        assert read == ticket

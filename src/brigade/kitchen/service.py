@@ -28,9 +28,23 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy import (
+    BindParameter,
+    Column,
+    ColumnElement,
+    FromClause,
+    Integer,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.auth.dependencies import Access
@@ -175,36 +189,205 @@ _ITEM_EVENT = {
 _RANK = {_S.new: 0, _S.preparing: 1, _S.ready: 2, _S.bumped: 3}
 _OPEN = (_S.new.value, _S.preparing.value, _S.ready.value)
 
-_TICKET_COLUMNS = (
-    Ticket.id,
-    Ticket.order_id,
-    Ticket.station,
-    Ticket.course,
-    Ticket.table_name,
-    Ticket.status,
-    Ticket.version,
-    Ticket.created_at,
-    Ticket.started_at,
-    Ticket.ready_at,
-    Ticket.bumped_at,
-    Ticket.recalled_at,
+_tickets = cast(Table, Ticket.__table__)
+_lines = cast(Table, TicketItem.__table__)
+_order_lines = cast(Table, OrderItem.__table__)
+
+#: The columns of :class:`TicketRead` (without its items), in the order
+#: :func:`_ticket_read` reads them.
+_TICKET_COLUMNS: tuple[Column[Any], ...] = (
+    _tickets.c.id,
+    _tickets.c.order_id,
+    _tickets.c.station,
+    _tickets.c.course,
+    _tickets.c.table_name,
+    _tickets.c.status,
+    _tickets.c.version,
+    _tickets.c.created_at,
+    _tickets.c.started_at,
+    _tickets.c.ready_at,
+    _tickets.c.bumped_at,
+    _tickets.c.recalled_at,
+)
+_NT = len(_TICKET_COLUMNS)
+
+#: The columns of :class:`TicketItemRead` (a ticket line joined with its order line), in
+#: the order :func:`_item_read` reads them.
+_LINE_COLUMNS: tuple[ColumnElement[Any], ...] = (
+    _lines.c.id,
+    _lines.c.order_item_id,
+    _order_lines.c.name,
+    _order_lines.c.variation_name,
+    _order_lines.c.quantity,
+    _order_lines.c.modifiers,
+    _order_lines.c.notes,
+    _order_lines.c.seat,
+    _lines.c.status,
+    _lines.c.started_at,
+    _lines.c.ready_at,
+    _lines.c.bumped_at,
+)
+#: The same, labelled apart from the ticket's columns for selects of both.
+_LINE_COLUMNS_LABELLED = tuple(c.label(f"line_{i}") for i, c in enumerate(_LINE_COLUMNS))
+
+# Statements of the hot path, built once on the tables and executed with parameter
+# dicts: ``r`` restaurant id, ``tid`` ticket id, ``lid`` ticket line id, ``oid`` order
+# line id, ``ids`` ticket ids (expanding), ``v`` version, ``now`` the step's time (UTC).
+# (Bind names never equal a column name: an UPDATE would take them as SET values.)
+_R: BindParameter[int] = bindparam("r")
+_TID: BindParameter[int] = bindparam("tid")
+
+_INSERT_TICKETS = insert(_tickets).returning(_tickets.c.id, _tickets.c.course, _tickets.c.station)
+_INSERT_LINES = insert(_lines).returning(_lines.c.id, _lines.c.ticket_id, _lines.c.order_item_id)
+
+#: The lines of tickets ``ids``, each after its ticket's id, by ticket then line id.
+_LOAD_LINES = (
+    select(_lines.c.ticket_id, *_LINE_COLUMNS)
+    .select_from(_lines.join(_order_lines, _order_lines.c.id == _lines.c.order_item_id))
+    .where(_lines.c.restaurant_id == _R, _lines.c.ticket_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_lines.c.ticket_id, _lines.c.id)
 )
 
-_ITEM_COLUMNS = (
-    TicketItem.id,
-    TicketItem.ticket_id,
-    TicketItem.order_item_id,
-    OrderItem.name,
-    OrderItem.variation_name,
-    OrderItem.quantity,
-    OrderItem.modifiers,
-    OrderItem.notes,
-    OrderItem.seat,
-    TicketItem.status,
-    TicketItem.started_at,
-    TicketItem.ready_at,
-    TicketItem.bumped_at,
+_LIVE_LINE = (
+    _lines.c.restaurant_id == _R,
+    _lines.c.order_item_id == bindparam("oid"),
+    _lines.c.status != _I.voided.value,
 )
+# A void takes the ticket rows first, as the ticket steps do, so the two never deadlock.
+_VOID_TICKETS = (
+    update(_tickets)
+    .where(
+        _tickets.c.restaurant_id == _R,
+        _tickets.c.id.in_(select(_lines.c.ticket_id).where(*_LIVE_LINE)),
+    )
+    .values(version=_tickets.c.version + 1)
+    .returning(*_TICKET_COLUMNS)
+)
+_VOID_LINES = update(_lines).where(*_LIVE_LINE).values(status=_I.voided.value)
+
+
+def _with_lines(tickets: FromClause) -> Select[Any]:
+    """``tickets`` (a ticket select or the table) with their lines: one row per line
+    (ticket columns, then :data:`_LINE_COLUMNS_LABELLED`), one with no line columns for a
+    ticket without lines."""
+    t = tickets.c
+    return select(*(t[c.key] for c in _TICKET_COLUMNS), *_LINE_COLUMNS_LABELLED).select_from(
+        tickets.outerjoin(
+            _lines, (_lines.c.ticket_id == t.id) & (_lines.c.restaurant_id == _R)
+        ).outerjoin(_order_lines, _order_lines.c.id == _lines.c.order_item_id)
+    )
+
+
+_GET_TICKET = (
+    _with_lines(_tickets)
+    .where(_tickets.c.id == _TID, _tickets.c.restaurant_id == _R)
+    .order_by(_lines.c.id)
+)
+
+
+def _list_statements(station: bool, open_only: bool) -> tuple[Select[Any], Select[Any]]:
+    """The page (with its lines) and the count statements of :func:`list_tickets` for
+    one combination of filters."""
+    conditions: list[ColumnElement[bool]] = [_tickets.c.restaurant_id == _R]
+    if station:
+        conditions.append(_tickets.c.station == bindparam("station"))
+    if open_only:
+        conditions.append(_tickets.c.status.in_(_OPEN))
+    page = (
+        select(*_TICKET_COLUMNS, func.count().over().label("total"))
+        .where(*conditions)
+        .order_by(_tickets.c.created_at, _tickets.c.id)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+        .subquery("page")
+    )
+    listed = (
+        _with_lines(page)
+        .add_columns(page.c.total)
+        .order_by(page.c.created_at, page.c.id, _lines.c.id)
+    )
+    count = select(func.count()).select_from(_tickets).where(*conditions)
+    return listed, count
+
+
+_LIST = {
+    (station, open_only): _list_statements(station, open_only)
+    for station in (False, True)
+    for open_only in (False, True)
+}
+
+
+def _step_statements(step: _Step, with_version: bool) -> Update:
+    """The ticket UPDATE of one step of :func:`step_ticket`."""
+    stmt = update(_tickets).where(
+        _tickets.c.id == _TID,
+        _tickets.c.restaurant_id == _R,
+        _tickets.c.status.in_([s.value for s in step.allowed]),
+    )
+    if with_version:
+        stmt = stmt.where(_tickets.c.version == bindparam("v"))
+    return stmt.values(
+        {"status": step.to.value, "version": _tickets.c.version + 1, step.stamp: bindparam("now")}
+    ).returning(*_TICKET_COLUMNS)
+
+
+def _step_lines_statement(step: _Step) -> Update:
+    """The lines UPDATE of one step of :func:`step_ticket` (returns the order line ids)."""
+    values: dict[str, Any] = {"status": step.items_to.value}
+    if step.items_stamp is not None:
+        values[step.items_stamp] = bindparam("now")
+    return (
+        update(_lines)
+        .where(
+            _lines.c.restaurant_id == _R,
+            _lines.c.ticket_id == _TID,
+            _lines.c.status.in_([s.value for s in step.items_from]),
+        )
+        .values(values)
+        .returning(_lines.c.order_item_id)
+    )
+
+
+_STEP_TICKET = {
+    (action, with_version): _step_statements(step, with_version)
+    for action, step in _TICKET_STEPS.items()
+    for with_version in (False, True)
+}
+_STEP_LINES = {action: _step_lines_statement(step) for action, step in _TICKET_STEPS.items()}
+_TICKET_STATE = select(_tickets.c.status, _tickets.c.version).where(
+    _tickets.c.id == _TID, _tickets.c.restaurant_id == _R
+)
+
+#: The ticket row, locked to serialise taps on one ticket's lines (no-op on SQLite).
+_LOCK_TICKET = (
+    select(*_TICKET_COLUMNS)
+    .where(_tickets.c.id == _TID, _tickets.c.restaurant_id == _R)
+    .with_for_update()
+)
+_STEP_LINE = {
+    action: update(_lines)
+    .where(_lines.c.id == bindparam("lid"), _lines.c.restaurant_id == _R)
+    .values({"status": to.value, stamp: bindparam("now")})
+    for action, (to, _, stamp, _) in _ITEM_STEPS.items()
+}
+
+
+def _follow_statement(new_status: TicketStatus | None) -> Update:
+    """The ticket UPDATE of :func:`step_ticket_item` when the ticket moves to
+    ``new_status`` (``None``: it stays where it is)."""
+    values: dict[str, Any] = {"version": _tickets.c.version + 1}
+    if new_status is not None:
+        values["status"] = new_status.value
+        values[_TICKET_STEPS[_STATUS_ACTION[new_status]].stamp] = bindparam("now")
+    return (
+        update(_tickets)
+        .where(_tickets.c.id == _TID, _tickets.c.version == bindparam("v"))
+        .values(values)
+        .returning(*_TICKET_COLUMNS)
+    )
+
+
+_FOLLOW = {status: _follow_statement(status) for status in (None, *_STATUS_ACTION)}
 
 
 def _modifiers(raw: Iterable[Mapping[str, Any]] | None) -> list[TicketModifier]:
@@ -214,40 +397,84 @@ def _modifiers(raw: Iterable[Mapping[str, Any]] | None) -> list[TicketModifier]:
     ]
 
 
-def _item_read(row: Row[*tuple[Any, ...]]) -> TicketItemRead:
+def _item_read(values: Sequence[Any]) -> TicketItemRead:
+    """A :class:`TicketItemRead` from the values of :data:`_LINE_COLUMNS`."""
+    (
+        line_id,
+        order_item_id,
+        name,
+        variation_name,
+        quantity,
+        modifiers,
+        notes,
+        seat,
+        status,
+        started_at,
+        ready_at,
+        bumped_at,
+    ) = values
     return TicketItemRead(
-        id=row.id,
-        order_item_id=row.order_item_id,
-        name=row.name,
-        variation_name=row.variation_name,
-        quantity=row.quantity,
-        modifiers=_modifiers(row.modifiers),
-        notes=row.notes,
-        seat=row.seat,
-        status=TicketItemStatus(row.status),
-        voided=row.status == TicketItemStatus.voided,
-        started_at=row.started_at,
-        ready_at=row.ready_at,
-        bumped_at=row.bumped_at,
+        id=line_id,
+        order_item_id=order_item_id,
+        name=name,
+        variation_name=variation_name,
+        quantity=quantity,
+        modifiers=_modifiers(modifiers),
+        notes=notes,
+        seat=seat,
+        status=TicketItemStatus(status),
+        voided=status == TicketItemStatus.voided,
+        started_at=started_at,
+        ready_at=ready_at,
+        bumped_at=bumped_at,
     )
 
 
-def _ticket_read(row: Row[*tuple[Any, ...]], items: list[TicketItemRead]) -> TicketRead:
+def _ticket_read(values: Sequence[Any], items: list[TicketItemRead]) -> TicketRead:
+    """A :class:`TicketRead` from the values of :data:`_TICKET_COLUMNS` and its lines."""
+    (
+        ticket_id,
+        order_id,
+        station,
+        course,
+        table_name,
+        status,
+        version,
+        created_at,
+        started_at,
+        ready_at,
+        bumped_at,
+        recalled_at,
+    ) = values[:_NT]
     return TicketRead(
-        id=row.id,
-        order_id=row.order_id,
-        station=row.station,
-        course=row.course,
-        table_name=row.table_name,
-        status=TicketStatus(row.status),
-        version=row.version,
-        created_at=row.created_at,
-        started_at=row.started_at,
-        ready_at=row.ready_at,
-        bumped_at=row.bumped_at,
-        recalled_at=row.recalled_at,
+        id=ticket_id,
+        order_id=order_id,
+        station=station,
+        course=course,
+        table_name=table_name,
+        status=TicketStatus(status),
+        version=version,
+        created_at=created_at,
+        started_at=started_at,
+        ready_at=ready_at,
+        bumped_at=bumped_at,
+        recalled_at=recalled_at,
         items=items,
     )
+
+
+def _tickets_with_lines(rows: Iterable[Sequence[Any]]) -> list[TicketRead]:
+    """Tickets from the rows of a :func:`_with_lines` select, in row order."""
+    heads: dict[int, Sequence[Any]] = {}
+    lines: dict[int, list[TicketItemRead]] = {}
+    for row in rows:
+        ticket_id = row[0]
+        if ticket_id not in heads:
+            heads[ticket_id] = row
+            lines[ticket_id] = []
+        if row[_NT] is not None:
+            lines[ticket_id].append(_item_read(row[_NT : _NT + len(_LINE_COLUMNS)]))
+    return [_ticket_read(head, lines[ticket_id]) for ticket_id, head in heads.items()]
 
 
 async def _load_items(
@@ -257,14 +484,9 @@ async def _load_items(
     by_ticket: dict[int, list[TicketItemRead]] = {tid: [] for tid in ticket_ids}
     if not ticket_ids:
         return by_ticket
-    rows = await session.execute(
-        select(*_ITEM_COLUMNS)
-        .join(OrderItem, OrderItem.id == TicketItem.order_item_id)
-        .where(TicketItem.restaurant_id == restaurant_id, TicketItem.ticket_id.in_(ticket_ids))
-        .order_by(TicketItem.ticket_id, TicketItem.id)
-    )
+    rows = await session.execute(_LOAD_LINES, {"r": restaurant_id, "ids": list(ticket_ids)})
     for row in rows:
-        by_ticket[row.ticket_id].append(_item_read(row))
+        by_ticket[row[0]].append(_item_read(row[1:]))
     return by_ticket
 
 
@@ -304,9 +526,9 @@ async def create_tickets(
     are created ``new`` (version 1, ``created_at`` now, UTC), in (course, station) order,
     each with its lines in the order given; one ``ticket.created`` event per ticket is
     recorded with ``station`` set and data ``{"action": "created", "ticket": TicketRead}``.
-    Three statements whatever the number of lines (tickets, lines, outbox) plus the
-    outbox's sequence update. Returns the tickets; ``[]`` when ``lines`` is empty. The
-    caller guarantees the order and its lines belong to ``restaurant_id``.
+    Two multi-row ``INSERT ... RETURNING`` whatever the number of lines (tickets, lines)
+    plus the outbox's statements. Returns the tickets; ``[]`` when ``lines`` is empty.
+    The caller guarantees the order and its lines belong to ``restaurant_id``.
     """
     if not lines:
         return []
@@ -315,45 +537,46 @@ async def create_tickets(
         groups.setdefault((line.course, line.station), []).append(line)
     keys = sorted(groups)
     now = utcnow()
-    ticket_ids = list(
-        (
-            await session.execute(
-                insert(Ticket).returning(Ticket.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "restaurant_id": restaurant_id,
-                        "order_id": order_id,
-                        "station": station,
-                        "course": course,
-                        "table_name": table_name,
-                        "status": TicketStatus.new.value,
-                        "version": 1,
-                        "created_at": now,
-                    }
-                    for course, station in keys
-                ],
-            )
-        ).scalars()
+    # Multi-row INSERTs whose RETURNING order is not relied upon (an ordered RETURNING
+    # makes SQLite run one statement per row): rows are matched back by their values.
+    ticket_rows = await session.execute(
+        _INSERT_TICKETS,
+        [
+            {
+                "restaurant_id": restaurant_id,
+                "order_id": order_id,
+                "station": station,
+                "course": course,
+                "table_name": table_name,
+                "status": TicketStatus.new.value,
+                "version": 1,
+                "created_at": now,
+            }
+            for course, station in keys
+        ],
     )
-    grouped = [(ticket_id, groups[key]) for ticket_id, key in zip(ticket_ids, keys, strict=True)]
-    item_ids = list(
-        (
-            await session.execute(
-                insert(TicketItem).returning(TicketItem.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "restaurant_id": restaurant_id,
-                        "ticket_id": ticket_id,
-                        "order_item_id": line.order_item_id,
-                        "status": TicketItemStatus.new.value,
-                    }
-                    for ticket_id, group in grouped
-                    for line in group
-                ],
-            )
-        ).scalars()
+    ticket_of = {(course, station): ticket_id for ticket_id, course, station in ticket_rows}
+    grouped = [(ticket_of[key], groups[key]) for key in keys]
+    line_rows = await session.execute(
+        _INSERT_LINES,
+        [
+            {
+                "restaurant_id": restaurant_id,
+                "ticket_id": ticket_id,
+                "order_item_id": line.order_item_id,
+                "status": TicketItemStatus.new.value,
+            }
+            for ticket_id, group in grouped
+            for line in group
+        ],
     )
-    ids = iter(item_ids)
+    # ids by (ticket, order line), ascending: the same order line twice on one ticket
+    # takes its ids in the order given, as the ids were assigned in VALUES order.
+    line_ids: dict[tuple[int, int], list[int]] = {}
+    for line_id, ticket_id, order_item_id in sorted(line_rows):
+        line_ids.setdefault((ticket_id, order_item_id), []).append(line_id)
+    for ids in line_ids.values():
+        ids.reverse()
     tickets = [
         TicketRead(
             id=ticket_id,
@@ -370,7 +593,7 @@ async def create_tickets(
             recalled_at=None,
             items=[
                 TicketItemRead(
-                    id=next(ids),
+                    id=line_ids[ticket_id, line.order_item_id].pop(),
                     order_item_id=line.order_item_id,
                     name=line.name,
                     variation_name=line.variation_name,
@@ -411,40 +634,19 @@ async def void_ticket_line(session: AsyncSession, restaurant_id: int, order_item
     with ``status="voided"`` and ``voided=true`` (the cook must see it was cancelled);
     the ticket's ``version`` increases and ``ticket.updated`` (action ``line_voided``,
     with ``station``) is recorded. Does nothing when the line was never fired (no
-    ticket) or is already voided.
+    ticket) or is already voided. Writes the ticket rows before the line, in the order
+    the ticket steps take them (no deadlock between the two on PostgreSQL).
     """
-    live = select(TicketItem.ticket_id).where(
-        TicketItem.restaurant_id == restaurant_id,
-        TicketItem.order_item_id == order_item_id,
-        TicketItem.status != TicketItemStatus.voided.value,
-    )
-    # The ticket rows first, as the ticket steps lock them, so the two never deadlock.
-    rows = (
-        await session.execute(
-            update(Ticket)
-            .where(Ticket.restaurant_id == restaurant_id, Ticket.id.in_(live))
-            .values(version=Ticket.version + 1)
-            .returning(*_TICKET_COLUMNS)
-            .execution_options(synchronize_session=False)
-        )
-    ).all()
+    params = {"r": restaurant_id, "oid": order_item_id}
+    rows = (await session.execute(_VOID_TICKETS, params)).all()
     if not rows:
         return
-    await session.execute(
-        update(TicketItem)
-        .where(
-            TicketItem.restaurant_id == restaurant_id,
-            TicketItem.order_item_id == order_item_id,
-            TicketItem.status != TicketItemStatus.voided.value,
-        )
-        .values(status=TicketItemStatus.voided.value)
-        .execution_options(synchronize_session=False)
-    )
-    items = await _load_items(session, restaurant_id, [row.id for row in rows])
+    await session.execute(_VOID_LINES, params)
+    items = await _load_items(session, restaurant_id, [row[0] for row in rows])
     await record_many(
         session,
         restaurant_id,
-        [_event("line_voided", _ticket_read(row, items[row.id])) for row in rows],
+        [_event("line_voided", _ticket_read(row, items[row[0]])) for row in rows],
     )
 
 
@@ -461,51 +663,33 @@ async def list_tickets(
 
     ``station`` keeps one station's tickets; ``status=open`` (default) keeps those not
     bumped (a recalled ticket is open again), ``all`` keeps every ticket. ``total``
-    counts every match; ``items`` holds at most ``limit`` from ``offset``. Raises
+    counts every match; ``items`` holds at most ``limit`` from ``offset``. One query (the
+    page with its lines), plus a count only for a page past the end. Raises
     :class:`~brigade.errors.PermissionDenied` without ``kitchen:read``.
     """
     access.check(Permission.kitchen_read)
-    conditions = [Ticket.restaurant_id == access.restaurant_id]
-    if station is not None:
-        conditions.append(Ticket.station == station)
-    if status is TicketListStatus.open:
-        conditions.append(Ticket.status.in_(_OPEN))
-    rows = (
-        await session.execute(
-            select(*_TICKET_COLUMNS, func.count().over().label("total"))
-            .where(*conditions)
-            .order_by(Ticket.created_at, Ticket.id)
-            .limit(limit)
-            .offset(offset)
-        )
-    ).all()
+    listed, count = _LIST[station is not None, status is TicketListStatus.open]
+    params = {"r": access.restaurant_id, "station": station, "limit": limit, "offset": offset}
+    rows = (await session.execute(listed, params)).all()
     if rows:
-        total = int(rows[0].total)
+        total = int(rows[0][-1])
     elif offset:
-        total = int(
-            await session.scalar(select(func.count()).select_from(Ticket).where(*conditions)) or 0
-        )
+        total = int(await session.scalar(count, params) or 0)
     else:
         total = 0
-    items = await _load_items(session, access.restaurant_id, [row.id for row in rows])
-    return TicketList(items=[_ticket_read(row, items[row.id]) for row in rows], total=total)
+    return TicketList(items=_tickets_with_lines(rows), total=total)
 
 
 async def get_ticket(session: AsyncSession, access: Access, ticket_id: int) -> TicketRead:
-    """One ticket with its lines. Raises :class:`~brigade.errors.NotFound` when it is not
-    a ticket of this restaurant, ``PermissionDenied`` without ``kitchen:read``."""
+    """One ticket with its lines (one query). Raises :class:`~brigade.errors.NotFound`
+    when it is not a ticket of this restaurant, ``PermissionDenied`` without
+    ``kitchen:read``."""
     access.check(Permission.kitchen_read)
-    row = (
-        await session.execute(
-            select(*_TICKET_COLUMNS).where(
-                Ticket.id == ticket_id, Ticket.restaurant_id == access.restaurant_id
-            )
-        )
-    ).first()
-    if row is None:
+    rows = await session.execute(_GET_TICKET, {"r": access.restaurant_id, "tid": ticket_id})
+    tickets = _tickets_with_lines(rows)
+    if not tickets:
         raise NotFound("ticket not found")
-    items = await _load_items(session, access.restaurant_id, [ticket_id])
-    return _ticket_read(row, items[ticket_id])
+    return tickets[0]
 
 
 async def step_ticket(
@@ -533,28 +717,10 @@ async def step_ticket(
     step = _TICKET_STEPS[action]
     rid = access.restaurant_id
     now = utcnow()
-    stmt = update(Ticket).where(
-        Ticket.id == ticket_id,
-        Ticket.restaurant_id == rid,
-        Ticket.status.in_([s.value for s in step.allowed]),
-    )
-    if version is not None:
-        stmt = stmt.where(Ticket.version == version)
-    row = (
-        await session.execute(
-            stmt.values({"status": step.to.value, "version": Ticket.version + 1, step.stamp: now})
-            .returning(*_TICKET_COLUMNS)
-            .execution_options(synchronize_session=False)
-        )
-    ).first()
+    params = {"r": rid, "tid": ticket_id, "v": version, "now": now}
+    row = (await session.execute(_STEP_TICKET[action, version is not None], params)).first()
     if row is None:
-        current = (
-            await session.execute(
-                select(Ticket.status, Ticket.version).where(
-                    Ticket.id == ticket_id, Ticket.restaurant_id == rid
-                )
-            )
-        ).first()
+        current = (await session.execute(_TICKET_STATE, params)).first()
         if current is None:
             raise NotFound("ticket not found")
         if version is not None and current.version != version:
@@ -563,24 +729,7 @@ async def step_ticket(
                 current_version=current.version,
             )
         raise InvalidTicketTransition("ticket", current.status, step.to.value)
-    values: dict[str, Any] = {"status": step.items_to.value}
-    if step.items_stamp is not None:
-        values[step.items_stamp] = now
-    moved = list(
-        (
-            await session.execute(
-                update(TicketItem)
-                .where(
-                    TicketItem.restaurant_id == rid,
-                    TicketItem.ticket_id == ticket_id,
-                    TicketItem.status.in_([s.value for s in step.items_from]),
-                )
-                .values(values)
-                .returning(TicketItem.order_item_id)
-                .execution_options(synchronize_session=False)
-            )
-        ).scalars()
-    )
+    moved = (await session.execute(_STEP_LINES[action], params)).scalars().all()
     await _mark_order_items(session, rid, moved, step.order_status, now)
     items = await _load_items(session, rid, [ticket_id])
     ticket = _ticket_read(row, items[ticket_id])
@@ -636,13 +785,9 @@ async def step_ticket_item(
     access.check(Permission.kitchen_bump)
     rid = access.restaurant_id
     to, allowed, stamp, order_status = _ITEM_STEPS[action]
-    row = (
-        await session.execute(
-            select(*_TICKET_COLUMNS)
-            .where(Ticket.id == ticket_id, Ticket.restaurant_id == rid)
-            .with_for_update()  # serialise taps on one ticket's lines (a no-op on SQLite)
-        )
-    ).first()
+    # The lock first, then the lines in a statement of their own: read after the lock,
+    # they include what a concurrent step committed while this one waited.
+    row = (await session.execute(_LOCK_TICKET, {"r": rid, "tid": ticket_id})).first()
     if row is None:
         raise NotFound("ticket not found")
     if version is not None and row.version != version:
@@ -657,27 +802,15 @@ async def step_ticket_item(
     if line.status not in allowed:
         raise InvalidTicketTransition("ticket item", line.status.value, to.value)
     now = utcnow()
-    await session.execute(
-        update(TicketItem)
-        .where(TicketItem.id == ticket_item_id, TicketItem.restaurant_id == rid)
-        .values({"status": to.value, stamp: now})
-        .execution_options(synchronize_session=False)
-    )
+    await session.execute(_STEP_LINE[action], {"r": rid, "lid": ticket_item_id, "now": now})
     current = TicketStatus(row.status)
     new_status = _derived_status(
         current, [to if i.id == ticket_item_id else i.status for i in lines]
     )
-    values: dict[str, Any] = {"version": Ticket.version + 1}
-    if new_status is not current:
-        values["status"] = new_status.value
-        values[_TICKET_STEPS[_STATUS_ACTION[new_status]].stamp] = now
     updated = (
         await session.execute(
-            update(Ticket)
-            .where(Ticket.id == ticket_id, Ticket.version == row.version)
-            .values(values)
-            .returning(*_TICKET_COLUMNS)
-            .execution_options(synchronize_session=False)
+            _FOLLOW[None if new_status is current else new_status],
+            {"tid": ticket_id, "v": row.version, "now": now},
         )
     ).first()
     if updated is None:
