@@ -37,11 +37,13 @@ from sqlalchemy import (
     FromClause,
     Integer,
     Select,
+    String,
     Table,
     Update,
     bindparam,
     func,
     insert,
+    literal,
     select,
     update,
 )
@@ -230,6 +232,13 @@ _LINE_COLUMNS: tuple[ColumnElement[Any], ...] = (
 #: The same, labelled apart from the ticket's columns for selects of both.
 _LINE_COLUMNS_LABELLED = tuple(c.label(f"line_{i}") for i, c in enumerate(_LINE_COLUMNS))
 
+
+def _fixed(statuses: Iterable[str]) -> list[BindParameter[str]]:
+    """A constant ``IN`` list as plain bound values, sorted: unlike an expanding list it
+    needs no re-rendering of the SQL on every execution."""
+    return [literal(str(status), String) for status in sorted(statuses)]
+
+
 # Statements of the hot path, built once on the tables and executed with parameter
 # dicts: ``r`` restaurant id, ``tid`` ticket id, ``lid`` ticket line id, ``oid`` order
 # line id, ``ids`` ticket ids (expanding), ``v`` version, ``now`` the step's time (UTC).
@@ -246,6 +255,14 @@ _LOAD_LINES = (
     .select_from(_lines.join(_order_lines, _order_lines.c.id == _lines.c.order_item_id))
     .where(_lines.c.restaurant_id == _R, _lines.c.ticket_id.in_(bindparam("ids", expanding=True)))
     .order_by(_lines.c.ticket_id, _lines.c.id)
+)
+
+#: The lines of ticket ``tid``, by id (the one-ticket case of :data:`_LOAD_LINES`).
+_LOAD_TICKET_LINES = (
+    select(_lines.c.ticket_id, *_LINE_COLUMNS)
+    .select_from(_lines.join(_order_lines, _order_lines.c.id == _lines.c.order_item_id))
+    .where(_lines.c.restaurant_id == _R, _lines.c.ticket_id == _TID)
+    .order_by(_lines.c.id)
 )
 
 _LIVE_LINE = (
@@ -292,7 +309,7 @@ def _list_statements(station: bool, open_only: bool) -> tuple[Select[Any], Selec
     if station:
         conditions.append(_tickets.c.station == bindparam("station"))
     if open_only:
-        conditions.append(_tickets.c.status.in_(_OPEN))
+        conditions.append(_tickets.c.status.in_(_fixed(_OPEN)))
     page = (
         select(*_TICKET_COLUMNS, func.count().over().label("total"))
         .where(*conditions)
@@ -322,7 +339,7 @@ def _step_statements(step: _Step, with_version: bool) -> Update:
     stmt = update(_tickets).where(
         _tickets.c.id == _TID,
         _tickets.c.restaurant_id == _R,
-        _tickets.c.status.in_([s.value for s in step.allowed]),
+        _tickets.c.status.in_(_fixed(step.allowed)),
     )
     if with_version:
         stmt = stmt.where(_tickets.c.version == bindparam("v"))
@@ -341,7 +358,7 @@ def _step_lines_statement(step: _Step) -> Update:
         .where(
             _lines.c.restaurant_id == _R,
             _lines.c.ticket_id == _TID,
-            _lines.c.status.in_([s.value for s in step.items_from]),
+            _lines.c.status.in_(_fixed(step.items_from)),
         )
         .values(values)
         .returning(_lines.c.order_item_id)
@@ -484,7 +501,11 @@ async def _load_items(
     by_ticket: dict[int, list[TicketItemRead]] = {tid: [] for tid in ticket_ids}
     if not ticket_ids:
         return by_ticket
-    rows = await session.execute(_LOAD_LINES, {"r": restaurant_id, "ids": list(ticket_ids)})
+    if len(ticket_ids) == 1:
+        params = {"r": restaurant_id, "tid": ticket_ids[0]}
+        rows = await session.execute(_LOAD_TICKET_LINES, params)
+    else:
+        rows = await session.execute(_LOAD_LINES, {"r": restaurant_id, "ids": list(ticket_ids)})
     for row in rows:
         by_ticket[row[0]].append(_item_read(row[1:]))
     return by_ticket
