@@ -57,8 +57,14 @@ from brigade.db import UTCDateTime, utcnow
 from brigade.errors import NotFound, StaleVersion
 from brigade.events.outbox import NewEvent, record_many
 from brigade.orders.exceptions import OrderClosed
-from brigade.orders.schemas import OrderItemStatus, OrderRead, OrderStatus
-from brigade.orders.service import close_order, get_order_row, get_order_rows
+from brigade.orders.schemas import OrderItemRead, OrderItemStatus, OrderStatus
+from brigade.orders.service import (
+    close_order,
+    get_order_row,
+    lines_subtotal,
+    order_lines,
+    orders_lines,
+)
 from brigade.restaurants.models import Restaurant
 
 CHECK_CREATED = "check.created"
@@ -240,7 +246,7 @@ def compute_amounts(
     return Amounts(subtotal, discount_total, tax, total, tax_rate_bp, tax_inclusive)
 
 
-def _lines(order: OrderRead) -> list[CheckLineRead]:
+def _lines(items: Sequence[OrderItemRead]) -> list[CheckLineRead]:
     return [
         CheckLineRead(
             order_item_id=i.id,
@@ -251,7 +257,7 @@ def _lines(order: OrderRead) -> list[CheckLineRead]:
             modifiers_total=i.modifiers_total,
             line_total=i.line_total,
         )
-        for i in order.items
+        for i in items
         if i.status is not OrderItemStatus.voided
     ]
 
@@ -303,15 +309,16 @@ async def _payments_of(
 
 
 async def _refresh(
-    session: AsyncSession, restaurant_id: int, row: Row[*tuple[Any, ...]], order: OrderRead
+    session: AsyncSession, restaurant_id: int, row: Row[*tuple[Any, ...]], subtotal: int
 ) -> dict[str, Any]:
-    """Bring an open check's amounts up to date with the order's lines and the
-    restaurant's tax rule (one UPDATE, version + 1, only when something changed)."""
+    """Bring an open check's amounts up to date with its order's ``subtotal`` (minor
+    units) and the restaurant's tax rule (one UPDATE, version + 1, only when something
+    changed)."""
     data = dict(row._mapping)
     if data["status"] != CheckStatus.open.value:
         return data
     rate, inclusive = await _tax_rule(session, restaurant_id)
-    amounts = compute_amounts(order.subtotal, rate, inclusive, data["discount_total"])
+    amounts = compute_amounts(subtotal, rate, inclusive, data["discount_total"])
     values = amounts.as_values()
     if all(data[k] == v for k, v in values.items()):
         return data
@@ -341,9 +348,9 @@ async def open_check(session: AsyncSession, access: Access, order_id: int) -> Ch
     # Lock the order row (PostgreSQL) so that two cashiers do not open two checks.
     order = await get_order_row(session, restaurant_id, order_id, for_update=True)
     existing = await _latest_check(session, restaurant_id, order_id)
-    lines = _lines(order)
+    lines = _lines(order.items)
     if existing is not None:
-        data = await _refresh(session, restaurant_id, existing, order)
+        data = await _refresh(session, restaurant_id, existing, order.subtotal)
         payments = (await _payments_of(session, restaurant_id, [data["id"]]))[data["id"]]
         return CheckCreateResult(_check_read(data, lines, payments), created=False)
     if order.status is not OrderStatus.open:
@@ -386,13 +393,13 @@ async def get_order_check(session: AsyncSession, access: Access, order_id: int) 
     """
     access.check(Permission.billing_read)
     restaurant_id = access.restaurant_id
-    order = await get_order_row(session, restaurant_id, order_id)
     existing = await _latest_check(session, restaurant_id, order_id)
     if existing is None:
-        raise NotFound(f"order {order_id} has no check")
-    data = await _refresh(session, restaurant_id, existing, order)
+        raise NotFound(f"order {order_id} not found or has no check")
+    items = await order_lines(session, restaurant_id, order_id)
+    data = await _refresh(session, restaurant_id, existing, lines_subtotal(items))
     payments = (await _payments_of(session, restaurant_id, [data["id"]]))[data["id"]]
-    return _check_read(data, _lines(order), payments)
+    return _check_read(data, _lines(items), payments)
 
 
 async def get_check(session: AsyncSession, access: Access, check_id: int) -> CheckRead:
@@ -404,10 +411,10 @@ async def get_check(session: AsyncSession, access: Access, check_id: int) -> Che
     ).first()
     if row is None:
         raise NotFound(f"check {check_id} not found")
-    order = await get_order_row(session, restaurant_id, row.order_id)
-    data = await _refresh(session, restaurant_id, row, order)
+    items = await order_lines(session, restaurant_id, row.order_id)
+    data = await _refresh(session, restaurant_id, row, lines_subtotal(items))
     payments = (await _payments_of(session, restaurant_id, [check_id]))[check_id]
-    return _check_read(data, _lines(order), payments)
+    return _check_read(data, _lines(items), payments)
 
 
 @functools.cache
@@ -446,8 +453,8 @@ async def list_checks(
     total = (await session.execute(count, params)).scalar_one()
     rows = (await session.execute(page, params)).all()
     payments = await _payments_of(session, restaurant_id, [r.id for r in rows])
-    orders = await get_order_rows(session, restaurant_id, [r.order_id for r in rows])
-    items = [_check_read(row, _lines(orders[row.order_id]), payments[row.id]) for row in rows]
+    lines = await orders_lines(session, restaurant_id, [r.order_id for r in rows])
+    items = [_check_read(row, _lines(lines[row.order_id]), payments[row.id]) for row in rows]
     return CheckList(items=items, total=int(total))
 
 
@@ -525,9 +532,9 @@ async def pay(
     if locked is None:
         await _raise_why_not_paid(session, restaurant_id, check_id)
     assert locked is not None  # noqa: S101 - the call above always raises
-    order = await get_order_row(session, restaurant_id, locked.order_id)
+    items = await order_lines(session, restaurant_id, locked.order_id)
     rate, inclusive = await _tax_rule(session, restaurant_id)
-    amounts = compute_amounts(order.subtotal, rate, inclusive, locked.discount_total)
+    amounts = compute_amounts(lines_subtotal(items), rate, inclusive, locked.discount_total)
     balance = max(amounts.total - locked.paid_total, 0)
     amount, tendered, change = _settle_amounts(data, balance)
     # Every payment is at least 1, so a check with nothing paid has none yet.
@@ -570,7 +577,7 @@ async def pay(
     ).one()
     payment = PaymentRead.model_validate(payment_row, from_attributes=True)
     payments = [*earlier, payment]
-    check = _check_read(check_row, _lines(order), payments)
+    check = _check_read(check_row, _lines(items), payments)
     result = PaymentResult(**payment.model_dump(), check=check)
     check_json = check.model_dump(mode="json")
     events = [
@@ -580,7 +587,7 @@ async def pay(
         events.append(NewEvent(CHECK_PAID, {"check": check_json}))
     await record_many(session, restaurant_id, events)
     if settled:
-        await close_order(session, restaurant_id, locked.order_id, items=order.items)
+        await close_order(session, restaurant_id, locked.order_id, items=items)
     if claim is not None:
         await idempotency.store_answer(session, claim, 201, result.model_dump(mode="json"))
     return PaymentOutcome(result, replayed=False)

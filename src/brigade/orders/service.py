@@ -9,7 +9,8 @@ multi-row ``INSERT ... RETURNING``, and the response model is built from the row
 Cross-context API:
 
 - for the kitchen: :func:`mark_items` (lines follow the kitchen's steps);
-- for billing: :func:`close_order` (closes and frees the table), :func:`get_order_row`.
+- for billing: :func:`close_order` (closes and frees the table), :func:`get_order_row`,
+  :func:`order_lines`, :func:`orders_lines`, :func:`lines_subtotal`.
 
 The realtime commands call the same functions as the REST routes.
 """
@@ -155,10 +156,6 @@ _RESTAURANT = select(_restaurants.c.currency, _restaurants.c.time_zone).where(
 _ORDER = select(*_ORDER_COLUMNS, _currency).where(
     _orders.c.id == bindparam("order_id"), _orders.c.restaurant_id == bindparam("restaurant_id")
 )
-_ORDERS = select(*_ORDER_COLUMNS, _currency).where(
-    _orders.c.restaurant_id == bindparam("restaurant_id"),
-    _orders.c.id.in_(bindparam("order_ids", expanding=True)),
-)
 # The order locked for the transaction (PostgreSQL; SQLite has one writer anyway).
 _ORDER_FOR_UPDATE = _ORDER.with_for_update(of=_orders)
 _ORDER_STATE = select(_orders.c.status, _orders.c.version).where(
@@ -269,7 +266,6 @@ def _item_read(row: Row[*tuple[Any, ...]]) -> OrderItemRead:
 def _order_read(
     head: Row[*tuple[Any, ...]], currency: str, items: list[OrderItemRead]
 ) -> OrderRead:
-    subtotal = sum(i.line_total for i in items if i.status is not OrderItemStatus.voided)
     return OrderRead(
         id=head.id,
         restaurant_id=head.restaurant_id,
@@ -282,7 +278,7 @@ def _order_read(
         opened_at=head.opened_at,
         sent_at=head.sent_at,
         closed_at=head.closed_at,
-        subtotal=subtotal,
+        subtotal=lines_subtotal(items),
         currency=currency,
         items=items,
     )
@@ -520,20 +516,27 @@ async def get_order_row(
     return _order_read(head, head.currency, items)
 
 
-async def get_order_rows(
+async def order_lines(
+    session: AsyncSession, restaurant_id: int, order_id: int
+) -> list[OrderItemRead]:
+    """The lines of order ``order_id`` of ``restaurant_id`` in the order they were added,
+    voided ones included (for other contexts; no permission check; one query). Empty for
+    an order of another restaurant or no order."""
+    return await _items_of(session, restaurant_id, order_id)
+
+
+async def orders_lines(
     session: AsyncSession, restaurant_id: int, order_ids: Sequence[int]
-) -> dict[int, OrderRead]:
-    """The orders ``order_ids`` of ``restaurant_id`` by id, with their lines (for other
-    contexts; no permission check; two queries whatever the number). Ids of other
-    restaurants or of no order are left out."""
-    if not order_ids:
-        return {}
-    ids = list(set(order_ids))
-    heads = (
-        await session.execute(_ORDERS, {"restaurant_id": restaurant_id, "order_ids": ids})
-    ).all()
-    items = await _load_items(session, restaurant_id, [h.id for h in heads])
-    return {h.id: _order_read(h, h.currency, items[h.id]) for h in heads}
+) -> dict[int, list[OrderItemRead]]:
+    """The lines of each of ``order_ids`` (as :func:`order_lines`), one query whatever
+    the number; every id is a key."""
+    return await _load_items(session, restaurant_id, list(dict.fromkeys(order_ids)))
+
+
+def lines_subtotal(items: Sequence[OrderItemRead]) -> int:
+    """What the lines come to: the sum of the non-voided lines' ``line_total`` (minor
+    units), the order's ``subtotal``."""
+    return sum(i.line_total for i in items if i.status is not OrderItemStatus.voided)
 
 
 @functools.cache
