@@ -116,6 +116,14 @@ _PAYMENTS_OF = (
     )
     .order_by(_payments.c.id)
 )
+_PAYMENTS_OF_CHECK = (
+    select(*_PAYMENT_COLUMNS)
+    .where(
+        _payments.c.restaurant_id == bindparam("restaurant_id"),
+        _payments.c.check_id == bindparam("check_id"),
+    )
+    .order_by(_payments.c.id)
+)
 _CHECK = select(*_CHECK_COLUMNS).where(
     _checks.c.id == bindparam("check_id"), _checks.c.restaurant_id == bindparam("restaurant_id")
 )
@@ -308,6 +316,15 @@ async def _payments_of(
     return by_check
 
 
+async def _payments_of_check(
+    session: AsyncSession, restaurant_id: int, check_id: int
+) -> list[PaymentRead]:
+    rows = await session.execute(
+        _PAYMENTS_OF_CHECK, {"restaurant_id": restaurant_id, "check_id": check_id}
+    )
+    return [PaymentRead.model_validate(row, from_attributes=True) for row in rows]
+
+
 async def _refresh(
     session: AsyncSession, restaurant_id: int, row: Row[*tuple[Any, ...]], subtotal: int
 ) -> dict[str, Any]:
@@ -351,7 +368,7 @@ async def open_check(session: AsyncSession, access: Access, order_id: int) -> Ch
     lines = _lines(order.items)
     if existing is not None:
         data = await _refresh(session, restaurant_id, existing, order.subtotal)
-        payments = (await _payments_of(session, restaurant_id, [data["id"]]))[data["id"]]
+        payments = await _payments_of_check(session, restaurant_id, data["id"])
         return CheckCreateResult(_check_read(data, lines, payments), created=False)
     if order.status is not OrderStatus.open:
         raise OrderClosed(f"order {order_id} is {order.status.value}")
@@ -398,7 +415,7 @@ async def get_order_check(session: AsyncSession, access: Access, order_id: int) 
         raise NotFound(f"order {order_id} not found or has no check")
     items = await order_lines(session, restaurant_id, order_id)
     data = await _refresh(session, restaurant_id, existing, lines_subtotal(items))
-    payments = (await _payments_of(session, restaurant_id, [data["id"]]))[data["id"]]
+    payments = await _payments_of_check(session, restaurant_id, data["id"])
     return _check_read(data, _lines(items), payments)
 
 
@@ -413,7 +430,7 @@ async def get_check(session: AsyncSession, access: Access, check_id: int) -> Che
         raise NotFound(f"check {check_id} not found")
     items = await order_lines(session, restaurant_id, row.order_id)
     data = await _refresh(session, restaurant_id, row, lines_subtotal(items))
-    payments = (await _payments_of(session, restaurant_id, [check_id]))[check_id]
+    payments = await _payments_of_check(session, restaurant_id, check_id)
     return _check_read(data, _lines(items), payments)
 
 
@@ -539,9 +556,7 @@ async def pay(
     amount, tendered, change = _settle_amounts(data, balance)
     # Every payment is at least 1, so a check with nothing paid has none yet.
     earlier = (
-        (await _payments_of(session, restaurant_id, [check_id]))[check_id]
-        if locked.paid_total
-        else []
+        await _payments_of_check(session, restaurant_id, check_id) if locked.paid_total else []
     )
     now = utcnow()
     payment_row = (
