@@ -349,7 +349,7 @@ def _step_statements(step: _Step, with_version: bool) -> Update:
 
 
 def _step_lines_statement(step: _Step) -> Update:
-    """The lines UPDATE of one step of :func:`step_ticket` (returns the order line ids)."""
+    """The lines UPDATE of one step of :func:`step_ticket`."""
     values: dict[str, Any] = {"status": step.items_to.value}
     if step.items_stamp is not None:
         values[step.items_stamp] = bindparam("now")
@@ -361,7 +361,6 @@ def _step_lines_statement(step: _Step) -> Update:
             _lines.c.status.in_(_fixed(step.items_from)),
         )
         .values(values)
-        .returning(_lines.c.order_item_id)
     )
 
 
@@ -750,10 +749,18 @@ async def step_ticket(
                 current_version=current.version,
             )
         raise InvalidTicketTransition("ticket", current.status, step.to.value)
-    moved = (await session.execute(_STEP_LINES[action], params)).scalars().all()
+    # The ticket row is locked now (line steps and voids lock it first too), so its lines
+    # read before their UPDATE are the ones it moves: no RETURNING and no second read.
+    lines = (await _load_items(session, rid, [ticket_id]))[ticket_id]
+    changes: dict[str, Any] = {"status": step.items_to}
+    if step.items_stamp is not None:
+        changes[step.items_stamp] = now
+    moved = [i.order_item_id for i in lines if i.status in step.items_from]
+    if moved:
+        await session.execute(_STEP_LINES[action], params)
+        lines = [i.model_copy(update=changes) if i.status in step.items_from else i for i in lines]
     await _mark_order_items(session, rid, moved, step.order_status, now)
-    items = await _load_items(session, rid, [ticket_id])
-    ticket = _ticket_read(row, items[ticket_id])
+    ticket = _ticket_read(row, lines)
     await record_many(session, rid, [_event(step.event_action, ticket)])
     return ticket
 
