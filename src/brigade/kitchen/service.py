@@ -18,8 +18,9 @@ recall       bumped → ready         → ``preparing`` (it is being redone)
 ===========  =====================  ========================
 
 Only the lines that actually changed are passed to ``mark_items``; voided lines never
-move. This is the hot path of a kitchen screen: Core statements, ``UPDATE ... RETURNING``
-and multi-row ``INSERT ... RETURNING``, no ORM object loading.
+move. This is the hot path of a kitchen screen: Core statements built once at import on
+the tables and executed with parameter dicts, ``UPDATE ... RETURNING`` and multi-row
+``INSERT ... RETURNING``, tickets read with their lines in one query, no ORM entities.
 """
 
 from __future__ import annotations
