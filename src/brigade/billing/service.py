@@ -2,7 +2,9 @@
 
 A check's amounts are stored, and recomputed from the order's lines and the restaurant's
 tax rule while it is open (lines added or voided after the check was opened show up on
-the next read or payment). Written with Core statements like the orders hot path.
+the next read or payment). Written like the orders hot path: Core statements built
+once on the tables with bind parameters, executed with parameter dicts, RETURNING
+instead of re-reading.
 
 Built for what comes later: a check names its order and stores ``discount_total`` and
 ``tip_total``, so splits (several checks per order), discounts and tips add rows and

@@ -5,6 +5,12 @@ on the request's session (no ORM object is loaded): the order row is written fir
 ``UPDATE ... RETURNING`` (which checks ``restaurant_id``, ``status`` and ``version`` and
 takes the row lock on PostgreSQL in the same round trip), lines go in with one
 multi-row ``INSERT ... RETURNING``, and the response model is built from the rows.
+Every statement is built once at import on the tables (``Model.__table__``) with bind
+parameters and executed with parameter dicts; nothing just written is read back, and
+no expanding ``IN`` list is re-rendered per call (see the performance notes).
+
+Lock order (PostgreSQL): the order row first (every write), then kitchen tickets, then
+order lines; the kitchen's steps take ticket, then lines, so the two never deadlock.
 
 Cross-context API:
 
