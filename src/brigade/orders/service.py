@@ -9,8 +9,9 @@ Every statement is built once at import on the tables (``Model.__table__``) with
 parameters and executed with parameter dicts; nothing just written is read back, and
 no expanding ``IN`` list is re-rendered per call (see the performance notes).
 
-Lock order (PostgreSQL): the order row first (every write), then kitchen tickets, then
-order lines; the kitchen's steps take ticket, then lines, so the two never deadlock.
+Lock order (PostgreSQL): every write takes the order row first; a void then takes the
+line's kitchen ticket before the line itself, as the kitchen's steps do (ticket, then
+lines), so the two never deadlock.
 
 Cross-context API:
 
