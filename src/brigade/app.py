@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -34,6 +35,28 @@ def _operation_id(route: APIRoute) -> str:
     return f"{tags[0]}-{route.name}" if tags else route.name
 
 
+#: Allocations between two young-generation collections (CPython's default is 700).
+GC_GEN0_THRESHOLD = 50_000
+
+
+def tune_gc() -> None:
+    """Move everything allocated at start-up out of the collector's sight and collect
+    the young generation less often.
+
+    A server's start-up objects (modules, SQLAlchemy's compiled caches, the routes) never
+    die; without :func:`gc.freeze` every full collection walks them again, which shows
+    as tail latency. Measured on this machine with ``python -m bench.order_create
+    sqlite`` (16 clients): p99 of order placement 125 ms → 44 ms, 425 → 479 orders/s.
+    The same technique Instagram described for its Django servers ("Dismissing Python
+    Garbage Collection at Instagram", 2017) and that :func:`gc.freeze`'s documentation
+    recommends for pre-fork servers.
+    """
+    gc.collect()
+    gc.freeze()
+    _, gen1, gen2 = gc.get_threshold()
+    gc.set_threshold(GC_GEN0_THRESHOLD, gen1, gen2)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build Brigade's ASGI app for ``settings`` (read from the environment if omitted).
 
@@ -57,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from brigade.realtime.server import start_realtime, stop_realtime
 
         await start_realtime(runtime)
+        tune_gc()
         try:
             yield
         finally:
