@@ -104,6 +104,12 @@ class InlineConnection:
     def _connection(self) -> sqlite3.Connection | None:
         return self._conn
 
+    @property
+    def sqlite3_connection(self) -> sqlite3.Connection:
+        """The wrapped ``sqlite3`` connection (for :mod:`brigade.prepared`); raises
+        ``ValueError`` once closed."""
+        return self._live()
+
     def _live(self) -> sqlite3.Connection:
         if self._conn is None:
             raise ValueError("no active connection")
