@@ -208,7 +208,41 @@ async def test_rollback_undoes_a_prepared_write_and_commit_keeps_it(runtime: Run
             await s.rollback()
         async with db.sessionmaker() as s:
             assert (await s.execute(_SEQ, {"rid": rid})).scalar_one() == 5
+
+        # multi-row forms as a transaction's first statement, then rollback / commit
+        now = datetime.now(UTC)
+
+        def event(seq: int) -> dict[str, Any]:
+            return {
+                "restaurant_id": rid,
+                "seq": seq,
+                "type": "t",
+                "station": None,
+                "payload": {"n": seq},
+                "created_at": now,
+            }
+
+        async with db.sessionmaker() as s:
+            returned = await _INSERT_OUTBOX_RETURNING.fetchall_many(s, [event(1), event(2)])
+            assert sorted(r.payload["n"] for r in returned) == [1, 2]
+            await s.rollback()
+        async with db.sessionmaker() as s:
+            await _INSERT_OUTBOX.executemany(s, [event(3), event(4)])
+            await s.rollback()
+        async with db.sessionmaker() as s:
+            assert (await s.execute(_OUTBOX_OF, {"rid": rid})).all() == []
+        async with db.sessionmaker() as s:
+            await _INSERT_OUTBOX.executemany(s, [event(5), event(6)])
+            await s.commit()
+        async with db.sessionmaker() as s:
+            returned = await _INSERT_OUTBOX_RETURNING.fetchall_many(s, [event(7), event(8)])
+            assert sorted(r.payload["n"] for r in returned) == [7, 8]
+            await s.commit()
+        async with db.sessionmaker() as s:
+            rows = (await s.execute(_OUTBOX_OF, {"rid": rid})).all()
+            assert sorted(r.payload["n"] for r in rows) == [5, 6, 7, 8]
     finally:
         async with db.sessionmaker() as s:
+            await s.execute(delete(_outbox).where(_outbox.c.restaurant_id == rid))
             await s.execute(delete(Restaurant).where(Restaurant.id == rid))
             await s.commit()

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from brigade.db import Base, IdType, UTCDateTime, utcnow
 from brigade.errors import BrigadeError, Conflict
+from brigade.prepared import Prepared
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -128,11 +129,15 @@ async def remember(
 
 _records = cast(Table, IdempotencyRecord.__table__)
 # Built once (they run on every keyed create and payment); values come as parameters.
+# Both run on the driver connection (brigade.prepared): their only expected conflict is
+# absorbed by ON CONFLICT DO NOTHING, any other database error is a bug (500).
 _CLAIM = {
-    "postgresql": postgresql.insert(_records).on_conflict_do_nothing().returning(_records.c.id),
-    "sqlite": sqlite.insert(_records).on_conflict_do_nothing().returning(_records.c.id),
+    "postgresql": Prepared(
+        postgresql.insert(_records).on_conflict_do_nothing().returning(_records.c.id)
+    ),
+    "sqlite": Prepared(sqlite.insert(_records).on_conflict_do_nothing().returning(_records.c.id)),
 }
-_STORE_ANSWER = (
+_STORE_ANSWER = Prepared(
     update(_records)
     .where(_records.c.id == bindparam("claim_id"))
     .values(status_code=bindparam("answer_status"), body=bindparam("answer_body"))
@@ -163,7 +168,7 @@ async def claim(
     claimed: int | None
     upsert = _CLAIM.get(dialect)
     if upsert is not None:
-        claimed = (await session.execute(upsert, values)).scalar_one_or_none()
+        claimed = await upsert.scalar(session, values)
     else:  # other servers: a savepoint around a plain insert
         try:
             async with session.begin_nested():
@@ -184,6 +189,6 @@ async def claim(
 
 async def store_answer(session: AsyncSession, claim_id: int, status_code: int, body: Any) -> None:
     """Fill in the answer of the request that claimed row ``claim_id`` (same transaction)."""
-    await session.execute(
-        _STORE_ANSWER, {"claim_id": claim_id, "answer_status": status_code, "answer_body": body}
+    await _STORE_ANSWER.execute(
+        session, {"claim_id": claim_id, "answer_status": status_code, "answer_body": body}
     )

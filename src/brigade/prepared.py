@@ -17,9 +17,11 @@ connection, inside the session's transaction**:
   rollback ends it;
 - PostgreSQL (asyncpg): SQLAlchemy's adapter begins its asyncpg transaction lazily, on
   its first statement. Before running, :class:`Prepared` checks the asyncpg connection's
-  ``is_in_transaction()`` and, when no transaction is open yet, runs one ``SELECT 1``
-  through SQLAlchemy, which makes the adapter begin (and later commit or roll back) it.
-  Within a request this never happens: authentication has already run a statement.
+  (public) ``is_in_transaction()``; when no transaction is open yet, the statement is
+  run once through ``session.execute`` instead, which makes the adapter begin (and
+  later commit or roll back) the transaction with no extra round trip; its rows are
+  converted to the same named tuples. (The adapter's private ``_start_transaction()``
+  would save SQLAlchemy's overhead on that one statement; it is not used.)
 
 Values go in and come out exactly as through ``session.execute``: each parameter goes
 through its bind parameter type's ``bind_processor`` and each result column through its
@@ -40,8 +42,12 @@ What it does not do: driver errors are the driver's own (``sqlite3.Error``,
 ``asyncpg.PostgresError``), not SQLAlchemy's ``DBAPIError`` wrappers, so use it only for
 statements whose errors are bugs (500s), never for ones the caller catches. It supports
 the SQLite (``sqlite_inline``) and asyncpg drivers; anything else raises
-``NotImplementedError`` (call ``session.execute`` there). The only private detail it
-relies on is in :mod:`brigade.sqlite_inline` (this project's own driver shim).
+``NotImplementedError`` (call ``session.execute`` there). The connection's
+``before_cursor_execute`` listeners are called (``cursor`` and ``context`` are ``None``),
+so statement-counting tests see these statements too; no other engine event fires and
+``echo`` does not log them. Public SQLAlchemy API only, except
+``Connection.dispatch`` (the event listener collection, to call those listeners); the
+``sqlite3`` connection comes from :mod:`brigade.sqlite_inline` (this project's shim).
 """
 
 from __future__ import annotations
@@ -55,7 +61,7 @@ from typing import Any, cast
 from sqlalchemy import BindParameter, Dialect, Insert, bindparam, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.expression import ClauseElement, ReturnsRows
+from sqlalchemy.sql.expression import ClauseElement, Executable, ReturnsRows
 from sqlalchemy.sql.schema import ColumnDefault, Table
 from sqlalchemy.sql.visitors import iterate
 
@@ -72,7 +78,7 @@ class _Compiled:
     sql: str
     #: per position: (parameter name, index in an expanding list or -1, bind processor)
     binds: tuple[tuple[str, int, _Processor], ...]
-    #: parameters filled from a column's scalar default when not given
+    #: values bound in the statement itself, and columns' scalar defaults (not given)
     defaults: Mapping[str, Any]
     result: tuple[_Processor, ...]
     row: Callable[[Iterable[Any]], tuple[Any, ...]] | None
@@ -165,7 +171,7 @@ class Prepared:
                 raise ValueError("an expanding parameter was given an empty list")
             # render_postcompile renders the lists from values bound in the statement;
             # placeholders only (values are passed at execution), so dummies will do.
-            dummies: dict[str, Any] = {b.key: None for b in _bindparams(statement)}
+            dummies: dict[str, Any] = {b.key: None for b in _bindparams(statement) if b.required}
             dummies.update({n: [0] * k for n, k in lengths.items()})
             statement = statement.params(dummies)
             kwargs["compile_kwargs"] = {"render_postcompile": True}
@@ -175,6 +181,7 @@ class Prepared:
         if not compiled.positional or compiled.positiontup is None:
             raise NotImplementedError(f"dialect {dialect.name!r} is not positional")
         binds: list[tuple[str, int, _Processor]] = []
+        literals: dict[str, Any] = {}
         for name in compiled.positiontup:
             index = -1
             base = name
@@ -183,7 +190,11 @@ class Prepared:
                 if base not in self._expanding:
                     raise ValueError(f"unexpected rendered parameter {name!r}")
                 index = int(number) - 1
-            type_ = compiled.binds[base].type.dialect_impl(dialect)
+            bind = compiled.binds[base]
+            if index < 0 and not bind.required and bind.callable is None:
+                # a value bound in the statement itself (a literal such as ``x > 0``)
+                literals[name] = bind.value
+            type_ = bind.type.dialect_impl(dialect)
             binds.append((base, index, type_.bind_processor(dialect)))
         result: tuple[_Processor, ...] = ()
         row: Callable[[Iterable[Any]], tuple[Any, ...]] | None = None
@@ -197,7 +208,7 @@ class Prepared:
         return _Compiled(
             sql=compiled.string,
             binds=tuple(binds),
-            defaults=_insert_defaults(self.statement, compiled),
+            defaults={**literals, **_insert_defaults(self.statement, compiled)},
             result=result,
             row=row,
         )
@@ -207,9 +218,12 @@ class Prepared:
     async def _run(
         self, session: AsyncSession, params: Mapping[str, Any], *, rows: bool
     ) -> list[Any]:
-        driver, dialect = await _driver(session)
+        driver, dialect, sync = await _driver(session)
         shape = self._shape(dialect, params)
+        if driver is None:  # the transaction's first statement: SQLAlchemy begins it
+            return await self._through_sqlalchemy(session, shape, params, rows=rows)
         args = shape.positional(params)
+        _announce(sync, shape.sql, args, many=False)
         if isinstance(driver, sqlite3.Connection):
             cursor = driver.execute(shape.sql, args)
             try:
@@ -247,9 +261,13 @@ class Prepared:
             raise ValueError("executemany cannot return rows; use fetchall_many")
         if not rows:
             return
-        driver, dialect = await _driver(session)
+        driver, dialect, sync = await _driver(session)
         shape = self._shape(dialect, rows[0])
+        if driver is None:  # the transaction's first statement: SQLAlchemy begins it
+            await self._through_sqlalchemy(session, shape, rows, rows=False)
+            return
         args = [shape.positional(r) for r in rows]
+        _announce(sync, shape.sql, args, many=True)
         if isinstance(driver, sqlite3.Connection):
             driver.executemany(shape.sql, args).close()
         else:
@@ -267,13 +285,17 @@ class Prepared:
             raise ValueError("fetchall_many is for INSERT ... RETURNING statements")
         if not rows:
             return []
-        driver, dialect = await _driver(session)
+        driver, dialect, sync = await _driver(session)
+        if driver is None:  # the transaction's first statement: SQLAlchemy begins it
+            one = self._shape(dialect, rows[0])
+            return await self._through_sqlalchemy(session, one, rows, rows=True)
         key = (dialect.name, "many", len(rows), frozenset(rows[0]))
         shape = self._cache.get(key)
         if shape is None:
             shape = self._cache[key] = self._compile_many(dialect, list(rows[0]), len(rows))
         params = {f"{k}_m{i}": v for i, r in enumerate(rows) for k, v in r.items()}
         args = shape.positional(params)
+        _announce(sync, shape.sql, args, many=False)
         if isinstance(driver, sqlite3.Connection):
             cursor = driver.execute(shape.sql, args)
             try:
@@ -281,6 +303,25 @@ class Prepared:
             finally:
                 cursor.close()
         return shape.rows(await driver.fetch(shape.sql, *args))
+
+    async def _through_sqlalchemy(
+        self,
+        session: AsyncSession,
+        shape: _Compiled,
+        params: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+        *,
+        rows: bool,
+    ) -> list[Any]:
+        """Run the statement with ``session.execute`` (asyncpg, no transaction begun on
+        the driver yet: SQLAlchemy's adapter begins it on this statement and will commit
+        or roll it back). Rows come back as this statement's named tuples; SQLAlchemy
+        has already processed their values."""
+        result = await session.execute(cast(Executable, self.statement), params)
+        if not rows:
+            return []
+        make = shape.row
+        assert make is not None  # noqa: S101 - rows=True only for row-returning statements
+        return [make(tuple(r)) for r in result]
 
     def _compile_many(self, dialect: Dialect, keys: list[str], n: int) -> _Compiled:
         stmt = cast(Insert, self.statement)
@@ -304,24 +345,57 @@ class Prepared:
             raise ValueError("the statement returns no rows")
 
 
+def _announce(sync: Any, sql: str, args: Any, *, many: bool) -> None:
+    """Tell the connection's ``before_cursor_execute`` listeners (if any) about a
+    statement, as SQLAlchemy does; ``cursor`` and ``context`` are passed as ``None`` and
+    a listener's return value is ignored (the statement cannot be rewritten)."""
+    listeners = sync.dispatch.before_cursor_execute
+    if listeners:
+        for fn in listeners:
+            fn(sync, None, sql, args, None, many)
+
+
 def _bindparams(statement: ClauseElement) -> list[BindParameter[Any]]:
     return [e for e in iterate(statement) if isinstance(e, BindParameter)]
 
 
-async def _driver(session: AsyncSession) -> tuple[Any, Dialect]:
-    """The session's driver connection (``sqlite3.Connection`` or asyncpg's) and its
-    dialect, with the session's transaction begun on the driver."""
+_DRIVER_KEY = "brigade.prepared.driver"
+
+
+async def _driver(session: AsyncSession) -> tuple[Any, Dialect, Any]:
+    """The session's driver connection (``sqlite3.Connection`` or asyncpg's), dialect
+    and sync ``Connection``, with the session's transaction begun on the driver; or, on
+    asyncpg when the driver's transaction is not begun yet, ``None`` for the driver (the
+    caller then runs the statement through SQLAlchemy, which begins it).
+
+    Pending ORM changes are flushed first, as ``session.execute`` does when the session
+    autoflushes. The answer is remembered in ``session.info`` for the session's current
+    transaction (a transaction keeps its connection; the next one looks it up again),
+    which saves the greenlet hop of ``session.connection()`` on every statement.
+    """
+    sync_session = session.sync_session
+    if sync_session.autoflush and (sync_session.new or sync_session.dirty or sync_session.deleted):
+        await session.flush()  # as session.execute would (autoflush)
+    transaction = sync_session.get_transaction()
+    cached = session.info.get(_DRIVER_KEY)
+    if cached is not None and transaction is not None and cached[0] is transaction:
+        remembered: tuple[Any, Dialect, Any] = cached[1]
+        return remembered
     conn = await session.connection()
     raw = (await conn.get_raw_connection()).driver_connection
     if raw is None:
         raise RuntimeError("the session's connection is closed")
     dialect = conn.dialect
+    found: tuple[Any, Dialect, Any]
     if isinstance(raw, InlineConnection):
-        return raw.sqlite3_connection, dialect
-    if dialect.driver == "asyncpg":
+        found = raw.sqlite3_connection, dialect, conn.sync_connection
+    elif dialect.driver == "asyncpg":
         if not raw.is_in_transaction():
             # SQLAlchemy's adapter begins its asyncpg transaction on its first
-            # statement; let it, so that it also commits or rolls it back.
-            await conn.exec_driver_sql("SELECT 1")
-        return raw, dialect
-    raise NotImplementedError(f"Prepared does not support the {dialect.driver!r} driver")
+            # statement (and only then commits or rolls it back): let it run this one.
+            return None, dialect, conn.sync_connection
+        found = raw, dialect, conn.sync_connection
+    else:
+        raise NotImplementedError(f"Prepared does not support the {dialect.driver!r} driver")
+    session.info[_DRIVER_KEY] = (sync_session.get_transaction(), found)
+    return found

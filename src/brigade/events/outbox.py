@@ -19,18 +19,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.db import utcnow
 from brigade.events.models import EventSequence, OutboxEvent
+from brigade.prepared import Prepared
 
 _PENDING_KEY = "brigade.pending_events"
 
 # Built once: these run in every writing request (see CONTRIBUTING, "Hot path").
 _sequences = cast(Table, EventSequence.__table__)
-_ADVANCE = (
+# Run on the driver connection (brigade.prepared): neither has an error a caller handles.
+_ADVANCE = Prepared(
     update(_sequences)
     .where(_sequences.c.restaurant_id == bindparam("sequence_restaurant_id"))
     .values(last_seq=_sequences.c.last_seq + bindparam("n"))
     .returning(_sequences.c.last_seq)
 )
-_INSERT = insert(cast(Table, OutboxEvent.__table__))
+_INSERT = Prepared(insert(cast(Table, OutboxEvent.__table__)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,15 +90,15 @@ async def record_many(
 ) -> list[DomainEvent]:
     """Give ``events`` the restaurant's next ``seq`` values and write them to the outbox.
 
-    Takes one ``UPDATE ... RETURNING`` and one multi-row ``INSERT`` whatever the number
-    of events. Raises ``LookupError`` if the restaurant has no sequence row (every
-    restaurant gets one when it is created).
+    Takes one ``UPDATE ... RETURNING`` and one ``INSERT`` run for every event (the
+    driver's ``executemany``), both straight on the driver (:mod:`brigade.prepared`).
+    Raises ``LookupError`` if the restaurant has no sequence row (every restaurant gets
+    one when it is created).
     """
     if not events:
         return []
     n = len(events)
-    result = await session.execute(_ADVANCE, {"sequence_restaurant_id": restaurant_id, "n": n})
-    last = result.scalar_one_or_none()
+    last = await _ADVANCE.scalar(session, {"sequence_restaurant_id": restaurant_id, "n": n})
     if last is None:
         raise LookupError(f"restaurant {restaurant_id} has no event sequence")
     now = utcnow()
@@ -111,20 +113,21 @@ async def record_many(
         )
         for i, e in enumerate(events)
     ]
-    await session.execute(
-        _INSERT,
-        [
-            {
-                "restaurant_id": restaurant_id,
-                "seq": e.seq,
-                "type": e.type,
-                "station": e.station,
-                "payload": e.payload,
-                "created_at": now,
-            }
-            for e in recorded
-        ],
-    )
+    rows = [
+        {
+            "restaurant_id": restaurant_id,
+            "seq": e.seq,
+            "type": e.type,
+            "station": e.station,
+            "payload": e.payload,
+            "created_at": now,
+        }
+        for e in recorded
+    ]
+    if n == 1:
+        await _INSERT.execute(session, rows[0])
+    else:
+        await _INSERT.executemany(session, rows)
     session.info.setdefault(_PENDING_KEY, []).extend(recorded)
     return recorded
 

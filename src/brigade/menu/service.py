@@ -68,6 +68,7 @@ from brigade.menu.schemas import (
     VariationRead,
     VariationUpdate,
 )
+from brigade.prepared import Prepared
 from brigade.restaurants.models import Restaurant
 
 if TYPE_CHECKING:
@@ -165,7 +166,10 @@ _GROUPS_NEED_CHOICE = (
     .label("groups_need_choice")
 )
 
-_RESOLVE_ITEMS = (
+# _RESOLVE_ITEMS and _RESOLVE_OFFERS run on every order line write: straight on the
+# driver (brigade.prepared; compiled once per number of item ids). A database error
+# there is a bug (500), never an answer.
+_RESOLVE_ITEMS = Prepared(
     select(
         _menu_items.c.id,
         _menu_items.c.name,
@@ -191,7 +195,7 @@ _RESOLVE_ITEMS = (
     )
 )
 
-_RESOLVE_OFFERS = (
+_RESOLVE_OFFERS = Prepared(
     select(
         _item_groups.c.item_id,
         _item_groups.c.position.label("link_position"),
@@ -246,8 +250,8 @@ async def resolve_lines(
         return []
     item_ids = {c.menu_item_id for c in choices}
 
-    item_rows = await session.execute(
-        _RESOLVE_ITEMS, {"restaurant_id": restaurant_id, "item_ids": list(item_ids)}
+    item_rows = await _RESOLVE_ITEMS.fetchall(
+        session, {"restaurant_id": restaurant_id, "item_ids": list(item_ids)}
     )
     items: dict[int, _Item] = {}
     need_offers: set[int] = {c.menu_item_id for c in choices if c.modifier_ids}
@@ -278,8 +282,8 @@ async def resolve_lines(
     groups_of: dict[int, dict[int, _Group]] = {}
     offers_of: dict[int, dict[int, _Offer]] = {}
     if need_offers:
-        offer_rows = await session.execute(
-            _RESOLVE_OFFERS, {"restaurant_id": restaurant_id, "item_ids": list(need_offers)}
+        offer_rows = await _RESOLVE_OFFERS.fetchall(
+            session, {"restaurant_id": restaurant_id, "item_ids": list(need_offers)}
         )
         for (
             item_id,

@@ -73,6 +73,7 @@ from brigade.orders.schemas import (
     OrderStatus,
     event_payload,
 )
+from brigade.prepared import Prepared
 from brigade.restaurants.models import Restaurant
 from brigade.tables.models import DiningTable
 
@@ -155,10 +156,16 @@ _ITEM_COLUMNS: tuple[ColumnElement[Any], ...] = (
 # value and executed with parameter dicts (see /perf: a statement built per call, or on
 # an ORM entity, costs 3 to 6 times the CPU). Parameter names of UPDATEs start with
 # ``b_`` (SQLAlchemy reserves the column names there).
-_INSERT_ORDER = insert(_orders).returning(*_ORDER_COLUMNS)
-_INSERT_ITEMS = insert(_items).returning(*_ITEM_COLUMNS)
-_RESTAURANT = select(_restaurants.c.currency, _restaurants.c.time_zone).where(
-    _restaurants.c.id == bindparam("restaurant_id")
+#
+# The three below run straight on the driver connection (brigade.prepared: compiled once,
+# no SQLAlchemy execution machinery, in the session's transaction); none has a database
+# error that is an answer rather than a bug.
+_INSERT_ORDER = Prepared(insert(_orders).returning(*_ORDER_COLUMNS))
+_INSERT_ITEMS = Prepared(insert(_items).returning(*_ITEM_COLUMNS))
+_RESTAURANT = Prepared(
+    select(_restaurants.c.currency, _restaurants.c.time_zone).where(
+        _restaurants.c.id == bindparam("restaurant_id")
+    )
 )
 _ORDER = select(*_ORDER_COLUMNS, _currency).where(
     _orders.c.id == bindparam("order_id"), _orders.c.restaurant_id == bindparam("restaurant_id")
@@ -273,13 +280,11 @@ class _Head:
 # --------------------------------------------------------------------------------------
 
 
-def _item_read(row: Row[*tuple[Any, ...]]) -> OrderItemRead:
+def _item_read(row: Any) -> OrderItemRead:
     return OrderItemRead.model_validate(row, from_attributes=True)
 
 
-def _order_read(
-    head: Row[*tuple[Any, ...]], currency: str, items: list[OrderItemRead]
-) -> OrderRead:
+def _order_read(head: Any, currency: str, items: list[OrderItemRead]) -> OrderRead:
     return OrderRead(
         id=head.id,
         restaurant_id=head.restaurant_id,
@@ -412,7 +417,7 @@ async def _insert_lines(
         for line, r in zip(lines, resolved, strict=True)
     ]
     # One multi-row INSERT; RETURNING order is not guaranteed, ids are (in VALUES order).
-    rows = await session.execute(_INSERT_ITEMS, params)
+    rows = await _INSERT_ITEMS.fetchall_many(session, params)
     return sorted((_item_read(row) for row in rows), key=lambda item: item.id)
 
 
@@ -476,26 +481,27 @@ async def create_order_once(
             return CreateResult(OrderRead.model_validate(claimed[1]), replayed=True)
         claim = claimed
 
-    restaurant = (await session.execute(_RESTAURANT, {"restaurant_id": restaurant_id})).one()
+    restaurant = await _RESTAURANT.fetchone(session, {"restaurant_id": restaurant_id})
+    if restaurant is None:  # the access was just checked against this restaurant
+        raise NotFound(f"restaurant {restaurant_id} not found")
     now = utcnow()
     business_date: date = now.astimezone(ZoneInfo(restaurant.time_zone)).date()
-    head = (
-        await session.execute(
-            _INSERT_ORDER,
-            {
-                "restaurant_id": restaurant_id,
-                "table_id": data.table_id,
-                "kind": data.kind.value,
-                "status": OrderStatus.open.value,
-                "covers": data.covers,
-                "notes": data.notes,
-                "version": 1,
-                "opened_by": access.actor.user_id,
-                "opened_at": now,
-                "business_date": business_date,
-            },
-        )
-    ).one()
+    head = await _INSERT_ORDER.fetchone(
+        session,
+        {
+            "restaurant_id": restaurant_id,
+            "table_id": data.table_id,
+            "kind": data.kind.value,
+            "status": OrderStatus.open.value,
+            "covers": data.covers,
+            "notes": data.notes,
+            "version": 1,
+            "opened_by": access.actor.user_id,
+            "opened_at": now,
+            "business_date": business_date,
+        },
+    )
+    assert head is not None  # noqa: S101 - INSERT ... RETURNING returns its row
     if data.kind is OrderKind.dine_in and data.table_id is not None:
         from brigade.tables.service import occupy_table
 
