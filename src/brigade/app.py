@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         from brigade.realtime.server import start_realtime, stop_realtime
 
+        await runtime.db.start()
         await start_realtime(runtime)
         tune_gc()
         try:

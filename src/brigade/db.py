@@ -26,6 +26,7 @@ from sqlalchemy.types import TypeDecorator
 
 if TYPE_CHECKING:
     from brigade.events.bus import EventBus
+    from brigade.sqlite_inline import BackgroundCheckpointer
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -123,9 +124,32 @@ class Database:
         self.sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.engine, expire_on_commit=False
         )
+        self._checkpointer: BackgroundCheckpointer | None = None
+
+    async def start(self, *, checkpoint_interval: float = 1.0) -> None:
+        """Start a server's background work: on a SQLite file, WAL checkpoints move off
+        the event loop, every ``checkpoint_interval`` seconds
+        (:class:`brigade.sqlite_inline.BackgroundCheckpointer`)."""
+        from brigade.sqlite_inline import BackgroundCheckpointer, disable_autocheckpoint
+
+        path = make_url(self.url).database if self.url.startswith("sqlite") else None
+        if not path or path == ":memory:" or self._checkpointer is not None:
+            return
+        event.listen(self.engine.sync_engine, "connect", disable_autocheckpoint)
+        await self.engine.dispose()  # the next connection is made with the listener
+        self._checkpointer = BackgroundCheckpointer(path, checkpoint_interval)
+        self._checkpointer.start()
+
+    @property
+    def checkpointer(self) -> BackgroundCheckpointer | None:
+        """The running WAL checkpointer (SQLite file after :meth:`start`), else ``None``."""
+        return self._checkpointer
 
     async def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Stop background work and close every pooled connection."""
+        if self._checkpointer is not None:
+            await self._checkpointer.stop()
+            self._checkpointer = None
         await self.engine.dispose()
 
 

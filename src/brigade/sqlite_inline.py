@@ -18,11 +18,16 @@ for at most ``busy_timeout`` milliseconds.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 BUSY_TIMEOUT_MS = 5000
+
+logger = logging.getLogger(__name__)
 
 
 class InlineCursor:
@@ -159,3 +164,64 @@ def creator(path: str) -> Callable[[], Any]:
         return InlineConnection(connection)
 
     return connect
+
+
+class BackgroundCheckpointer:
+    """Copies the WAL back into the SQLite database file from a worker thread.
+
+    SQLite's automatic checkpoint runs inside the ``COMMIT`` that crosses the WAL's size
+    threshold, and writes and fsyncs the database file there; with the in-loop driver
+    that stalls every request for its duration (measured on this machine: order
+    placement p99 30-47 ms with automatic checkpoints, 23-25 ms without). A server
+    therefore turns them off on its connection (``PRAGMA wal_autocheckpoint=0``) and runs
+    this instead: every ``interval`` seconds a ``PRAGMA wal_checkpoint(PASSIVE)`` on a
+    connection of its own, in a thread. A passive checkpoint never waits for readers or
+    writers (https://www.sqlite.org/pragma.html#pragma_wal_checkpoint), so it cannot
+    block the server; the WAL is reset by the next writer once it has been copied.
+    """
+
+    def __init__(self, path: str, interval: float = 1.0) -> None:
+        self.path = path
+        self.interval = interval
+        self._task: asyncio.Task[None] | None = None
+        self.checkpoints = 0
+
+    def start(self) -> None:
+        """Begin checkpointing in the running event loop."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="sqlite-checkpointer")
+
+    async def stop(self) -> None:
+        """Stop, after one last checkpoint."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    async def _run(self) -> None:
+        connection = await asyncio.to_thread(
+            sqlite3.connect, self.path, check_same_thread=False, timeout=0
+        )
+        try:
+            while True:
+                await asyncio.sleep(self.interval)
+                await asyncio.to_thread(self._checkpoint, connection)
+        finally:
+            await asyncio.shield(asyncio.to_thread(self._checkpoint, connection))
+            connection.close()
+
+    def _checkpoint(self, connection: sqlite3.Connection) -> None:
+        try:
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            self.checkpoints += 1
+        except sqlite3.Error:
+            logger.exception("background WAL checkpoint of %s failed", self.path)
+
+
+def disable_autocheckpoint(dbapi_connection: Any, _record: Any) -> None:
+    """A ``connect`` listener turning SQLite's automatic WAL checkpoints off."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.close()
