@@ -8,6 +8,8 @@ SQLite's file lock with p99 above a second, one writer does not (DESIGN.md, "Spe
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -125,6 +127,15 @@ class Database:
             self.engine, expire_on_commit=False
         )
         self._checkpointer: BackgroundCheckpointer | None = None
+        self._sequence_locks: dict[int, asyncio.Lock] = {}
+
+    def sequence_lock(self, restaurant_id: int) -> asyncio.Lock:
+        """The in-process lock taken while a transaction numbers the restaurant's events
+        and commits (see :func:`unit_of_work`)."""
+        lock = self._sequence_locks.get(restaurant_id)
+        if lock is None:
+            lock = self._sequence_locks[restaurant_id] = asyncio.Lock()
+        return lock
 
     async def start(self, *, checkpoint_interval: float = 1.0) -> None:
         """Start a server's background work: on a SQLite file, WAL checkpoints move off
@@ -161,17 +172,27 @@ async def unit_of_work(db: Database, bus: EventBus | None) -> AsyncIterator[Asyn
     commands and CLI jobs alike. The domain events recorded in the outbox during the
     transaction (:func:`brigade.events.outbox.record`) are handed to ``bus`` only after the
     commit succeeded, so nothing is announced that was not committed.
+
+    Numbering the events takes the restaurant's sequence row lock until the commit. The
+    requests of one process that are about to do so wait their turn on an
+    :class:`asyncio.Lock` per restaurant (:meth:`Database.sequence_lock`) instead, so
+    each number-and-commit runs without the others holding database connections in a
+    row-lock queue (on PostgreSQL, 10 of 16 connections were seen waiting there, with
+    p99 of order placement at 150-300 ms).
     """
-    from brigade.events.outbox import take_pending
+    from brigade.events.outbox import number_queued, queued_restaurants, take_pending
 
     async with db.sessionmaker() as session:
         try:
             yield session
+            async with contextlib.AsyncExitStack() as held:
+                for restaurant_id in queued_restaurants(session):
+                    await held.enter_async_context(db.sequence_lock(restaurant_id))
+                await number_queued(session)
+                await session.commit()
         except BaseException:
             await session.rollback()
             raise
-        else:
-            await session.commit()
         pending = take_pending(session)
     if bus is not None and pending:
         await bus.publish(pending)

@@ -178,6 +178,7 @@ class TestFolderShape:
         report = await import_pizza_place(
             session, load_pizza_place(folder_slice), slug=unique("pp")
         )
+        await session.commit()  # numbers the recorded events into the outbox
         types = list(
             await session.scalars(
                 select(OutboxEvent.type).where(OutboxEvent.restaurant_id == report.restaurant_id)

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.db import utcnow
 from brigade.events.models import OutboxEvent
+from brigade.events.outbox import number_queued
 from brigade.kitchen.schemas import TicketRead
 from brigade.kitchen.service import FiredLine, create_tickets
 from brigade.orders.models import Order, OrderItem
@@ -117,7 +118,9 @@ async def fire_direct(
 
 
 async def outbox(session: AsyncSession, restaurant_id: int) -> list[OutboxEvent]:
-    """The restaurant's outbox rows, by ``seq``."""
+    """The restaurant's outbox rows, by ``seq`` (events this transaction recorded are
+    numbered first, as its commit would)."""
+    await number_queued(session)
     rows = await session.execute(
         select(OutboxEvent)
         .where(OutboxEvent.restaurant_id == restaurant_id)

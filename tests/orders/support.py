@@ -15,6 +15,7 @@ from brigade.auth.security import create_access_token
 from brigade.billing.models import Check, Payment
 from brigade.db import utcnow
 from brigade.events.models import OutboxEvent
+from brigade.events.outbox import number_queued
 from brigade.idempotency import IdempotencyRecord
 from brigade.kitchen.models import Ticket, TicketItem
 from brigade.orders.models import Order, OrderItem
@@ -190,7 +191,9 @@ async def snapshot(session: AsyncSession, restaurant_id: int) -> dict[str, Any]:
 
 
 async def event_types(session: AsyncSession, restaurant_id: int, after_seq: int = 0) -> list[str]:
-    """Types of the restaurant's outbox events after ``after_seq``, in ``seq`` order."""
+    """Types of the restaurant's outbox events after ``after_seq``, in ``seq`` order
+    (events this transaction recorded are numbered first, as its commit would)."""
+    await number_queued(session)
     rows = await session.execute(
         select(OutboxEvent.type)
         .where(OutboxEvent.restaurant_id == restaurant_id, OutboxEvent.seq > after_seq)

@@ -8,8 +8,7 @@ import httpx
 import pytest
 import socketio
 
-from brigade.db import unit_of_work
-from brigade.events.outbox import DomainEvent, NewEvent, record_many
+from brigade.events.outbox import DomainEvent, NewEvent, record_many, take_pending
 from tests.realtime.conftest import LiveServer, make_api_token
 
 
@@ -18,12 +17,16 @@ async def emit_events(
 ) -> list[DomainEvent]:
     """Commit events (type, station) for ``restaurant_id`` the way services do."""
     runtime = live_server.runtime
-    async with unit_of_work(runtime.db, runtime.bus) as session:
-        return await record_many(
+    async with runtime.db.sessionmaker() as session:
+        await record_many(
             session,
             restaurant_id,
             [NewEvent(t, {"n": i}, station=s) for i, (t, s) in enumerate(events)],
         )
+        await session.commit()
+        committed = take_pending(session)
+    await runtime.bus.publish(committed)
+    return committed
 
 
 async def test_committed_event_reaches_connected_client(
@@ -195,9 +198,11 @@ async def test_events_published_out_of_order_reach_clients_in_seq_order(
     runtime = live_server.runtime
     await emit_events(live_server, r.restaurant_id, ("order.created", None))
     assert (await screen.next())[1]["seq"] == 1
-    async with unit_of_work(runtime.db, None) as session:  # committed, not announced
-        late = await record_many(session, r.restaurant_id, [NewEvent("order.sent", {})])
-        early = await record_many(session, r.restaurant_id, [NewEvent("order.closed", {})])
+    async with runtime.db.sessionmaker() as session:  # committed, not announced
+        await record_many(session, r.restaurant_id, [NewEvent("order.sent", {})])
+        await record_many(session, r.restaurant_id, [NewEvent("order.closed", {})])
+        await session.commit()
+        late, early = ([event] for event in take_pending(session))
     await runtime.bus.publish(early)
     got = [await screen.next() for _ in range(2)]
     assert [(n, d["seq"]) for n, d in got] == [("order.sent", 2), ("order.closed", 3)]

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.errors import NotFound
 from brigade.events.models import OutboxEvent
+from brigade.events.outbox import number_queued
 from brigade.tables.exceptions import TableOccupied
 from brigade.tables.models import DiningTable
 from brigade.tables.service import occupy_table, release_table
@@ -26,6 +27,7 @@ async def _table(session: AsyncSession, table_id: int) -> DiningTable:
 
 
 async def _events(session: AsyncSession, restaurant_id: int) -> list[OutboxEvent]:
+    await number_queued(session)  # as the commit would
     rows = await session.execute(
         select(OutboxEvent)
         .where(OutboxEvent.restaurant_id == restaurant_id)

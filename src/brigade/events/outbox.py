@@ -1,9 +1,10 @@
 """Record domain events in the outbox, inside the caller's transaction.
 
-A service calls :func:`record` (or :func:`record_many`) after its writes; the events get
-the restaurant's next ``seq`` values and an outbox row each. The unit of work
-(:func:`brigade.db.unit_of_work`) takes them with :func:`take_pending` after commit and
-hands them to the bus. Clients that reconnect read what they missed with
+A service calls :func:`record` (or :func:`record_many`) after its writes; just before the
+transaction commits, the events get the restaurant's next ``seq`` values and an outbox row
+each (:func:`number_queued`), so they are committed with the writes or not at all. The
+unit of work (:func:`brigade.db.unit_of_work`) takes them with :func:`take_pending` after
+the commit and hands them to the bus. Clients that reconnect read what they missed with
 :func:`events_since`.
 """
 
@@ -14,25 +15,29 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, event, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from brigade.db import utcnow
 from brigade.events.models import EventSequence, OutboxEvent
 from brigade.prepared import Prepared
 
+_QUEUED_KEY = "brigade.queued_events"
 _PENDING_KEY = "brigade.pending_events"
 
 # Built once: these run in every writing request (see CONTRIBUTING, "Hot path").
 _sequences = cast(Table, EventSequence.__table__)
 # Run on the driver connection (brigade.prepared): neither has an error a caller handles.
-_ADVANCE = Prepared(
+_ADVANCE_SQL = (
     update(_sequences)
     .where(_sequences.c.restaurant_id == bindparam("sequence_restaurant_id"))
     .values(last_seq=_sequences.c.last_seq + bindparam("n"))
     .returning(_sequences.c.last_seq)
 )
-_INSERT = Prepared(insert(cast(Table, OutboxEvent.__table__)))
+_INSERT_SQL = insert(cast(Table, OutboxEvent.__table__))
+_ADVANCE = Prepared(_ADVANCE_SQL)
+_INSERT = Prepared(_INSERT_SQL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,57 +84,110 @@ async def record(
     payload: dict[str, Any],
     *,
     station: str | None = None,
-) -> DomainEvent:
+) -> None:
     """Record one event for ``restaurant_id``; see :func:`record_many`."""
-    (event,) = await record_many(session, restaurant_id, [NewEvent(type, payload, station)])
-    return event
+    await record_many(session, restaurant_id, [NewEvent(type, payload, station)])
 
 
 async def record_many(
     session: AsyncSession, restaurant_id: int, events: Sequence[NewEvent]
-) -> list[DomainEvent]:
-    """Give ``events`` the restaurant's next ``seq`` values and write them to the outbox.
+) -> None:
+    """Record ``events`` of ``restaurant_id`` in this transaction's outbox.
 
-    Takes one ``UPDATE ... RETURNING`` and one ``INSERT`` run for every event (the
-    driver's ``executemany``), both straight on the driver (:mod:`brigade.prepared`).
-    Raises ``LookupError`` if the restaurant has no sequence row (every restaurant gets
-    one when it is created).
+    The events are queued on the session and numbered at the end of the transaction:
+    :func:`number_queued` (called by :func:`brigade.db.unit_of_work` just before it
+    commits, and by a ``before_commit`` hook for any other commit) gives them the
+    restaurant's next ``seq`` values and writes their outbox rows. Taking the sequence
+    row's lock that late keeps it held for one statement and the commit, not for the
+    whole request: concurrent writers of one restaurant queue on it only briefly.
     """
-    if not events:
-        return []
-    n = len(events)
-    last = await _ADVANCE.scalar(session, {"sequence_restaurant_id": restaurant_id, "n": n})
+    if events:
+        now = utcnow()
+        queue = session.info.setdefault(_QUEUED_KEY, [])
+        queue.extend((restaurant_id, event, now) for event in events)
+
+
+async def number_queued(session: AsyncSession) -> None:
+    """Number and write the events queued in ``session`` (see :func:`record_many`):
+    per restaurant one ``UPDATE ... RETURNING`` of its sequence and one insert of its
+    outbox rows, straight on the driver (:mod:`brigade.prepared`). The numbered events
+    wait in the session for :func:`take_pending`.
+
+    Raises ``LookupError`` if a restaurant has no sequence row (every restaurant gets one
+    when it is created).
+    """
+    for restaurant_id, batch in _take_queued(session.info):
+        last = await _ADVANCE.scalar(
+            session, {"sequence_restaurant_id": restaurant_id, "n": len(batch)}
+        )
+        rows = _numbered(session.info, restaurant_id, batch, last)
+        if len(rows) == 1:
+            await _INSERT.execute(session, rows[0])
+        else:
+            await _INSERT.executemany(session, rows)
+
+
+def queued_restaurants(session: AsyncSession) -> list[int]:
+    """The restaurants with events queued in ``session``, in ascending id order (the
+    order in which their sequence locks are taken)."""
+    queued: list[tuple[int, NewEvent, datetime]] = session.info.get(_QUEUED_KEY, [])
+    return sorted({restaurant_id for restaurant_id, _, _ in queued})
+
+
+def _take_queued(info: dict[Any, Any]) -> list[tuple[int, list[tuple[NewEvent, datetime]]]]:
+    queued: list[tuple[int, NewEvent, datetime]] = info.pop(_QUEUED_KEY, [])
+    by_restaurant: dict[int, list[tuple[NewEvent, datetime]]] = {}
+    for restaurant_id, queued_event, at in queued:
+        by_restaurant.setdefault(restaurant_id, []).append((queued_event, at))
+    return list(by_restaurant.items())
+
+
+def _numbered(
+    info: dict[Any, Any],
+    restaurant_id: int,
+    batch: list[tuple[NewEvent, datetime]],
+    last: int | None,
+) -> list[dict[str, Any]]:
+    """Give ``batch`` the seqs ending at ``last``; keep the events for the bus and return
+    their outbox rows."""
     if last is None:
         raise LookupError(f"restaurant {restaurant_id} has no event sequence")
-    now = utcnow()
-    recorded = [
+    first = last - len(batch) + 1
+    numbered = [
         DomainEvent(
             restaurant_id=restaurant_id,
-            seq=last - n + 1 + i,
-            type=e.type,
-            payload=e.payload,
-            occurred_at=now,
-            station=e.station,
+            seq=first + i,
+            type=event.type,
+            payload=event.payload,
+            occurred_at=at,
+            station=event.station,
         )
-        for i, e in enumerate(events)
+        for i, (event, at) in enumerate(batch)
     ]
-    rows = [
+    info.setdefault(_PENDING_KEY, []).extend(numbered)
+    return [
         {
             "restaurant_id": restaurant_id,
             "seq": e.seq,
             "type": e.type,
             "station": e.station,
             "payload": e.payload,
-            "created_at": now,
+            "created_at": e.occurred_at,
         }
-        for e in recorded
+        for e in numbered
     ]
-    if n == 1:
-        await _INSERT.execute(session, rows[0])
-    else:
-        await _INSERT.executemany(session, rows)
-    session.info.setdefault(_PENDING_KEY, []).extend(recorded)
-    return recorded
+
+
+@event.listens_for(Session, "before_commit")
+def _number_before_commit(session: Session) -> None:
+    """Safety net for commits outside :func:`brigade.db.unit_of_work` (tests, scripts):
+    number what is still queued, with plain Core statements on the session."""
+    for restaurant_id, batch in _take_queued(session.info):
+        last = session.execute(
+            _ADVANCE_SQL, {"sequence_restaurant_id": restaurant_id, "n": len(batch)}
+        ).scalar_one_or_none()
+        rows = _numbered(session.info, restaurant_id, batch, last)
+        session.execute(_INSERT_SQL, rows)
 
 
 def take_pending(session: AsyncSession) -> list[DomainEvent]:
@@ -141,6 +199,7 @@ def take_pending(session: AsyncSession) -> list[DomainEvent]:
 def discard_pending(session: AsyncSession) -> None:
     """Forget recorded events (after a rollback)."""
     session.info.pop(_PENDING_KEY, None)
+    session.info.pop(_QUEUED_KEY, None)
 
 
 async def events_since(
