@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from brigade.auth.exceptions import InvalidScope, WeakPassword
 from brigade.auth.models import User
 from brigade.auth.ratelimit import LIMITER_KEY, LoginLimiter, get_login_limiter
-from brigade.auth.service import validate_password, validate_scopes
+from brigade.auth.service import create_user, set_password, validate_password, validate_scopes
 from brigade.db import Database, utcnow
 from brigade.errors import TooManyRequests
 from brigade.runtime import Runtime
@@ -112,3 +112,28 @@ async def test_login_upgrades_a_bcrypt_hash_to_argon2(
     )
     assert stored is not None
     assert stored.startswith("$argon2")
+
+
+async def test_set_password_replaces_the_password_and_ends_every_login(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    user = await create_user(session, username="rita", password="first password")
+    await session.commit()
+    first = await client.post(
+        "/api/v1/auth/login", json={"username": "rita", "password": "first password"}
+    )
+    assert first.status_code == 200, first.text
+    await set_password(session, user.id, "second password")
+    await session.commit()
+    old = await client.post(
+        "/api/v1/auth/login", json={"username": "rita", "password": "first password"}
+    )
+    assert old.status_code == 401
+    refreshed = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": first.json()["refresh_token"]}
+    )
+    assert refreshed.status_code == 401
+    new = await client.post(
+        "/api/v1/auth/login", json={"username": "rita", "password": "second password"}
+    )
+    assert new.status_code == 200

@@ -189,6 +189,22 @@ async def revoke_family(session: AsyncSession, family_id: str) -> None:
     )
 
 
+async def set_password(session: AsyncSession, user_id: int, password: str) -> None:
+    """Give user ``user_id`` a new password (argon2 hash) and end all their logins
+    (every refresh token is revoked). Raises ``WeakPassword`` (422) like
+    :func:`create_user`."""
+    password_hash = hash_password(validate_password(password))
+    await session.execute(
+        update(User).where(User.id == user_id).values(password_hash=password_hash)
+    )
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def logout(session: AsyncSession, token: str) -> None:
     """End the login that ``token`` belongs to (its whole family); an unknown token is
     ignored, so logging out twice is harmless. Access JWTs already issued stay valid

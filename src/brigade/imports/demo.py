@@ -14,9 +14,7 @@ is written again, so the logins printed always work.
 
 Areas and tables are created through ``brigade.tables.service`` with a system
 :class:`~brigade.auth.dependencies.Access` holding only the tables permissions; users and
-memberships through the auth and restaurants services. Resetting a lost password is the
-one direct write (a Core ``UPDATE`` of ``users.password_hash`` with
-:func:`brigade.auth.security.hash_password`): the auth service has no function for it.
+memberships (and resetting a lost password) through the auth and restaurants services.
 """
 
 from __future__ import annotations
@@ -29,14 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.auth.dependencies import Access, Actor
-from brigade.auth.models import User
 from brigade.auth.permissions import Permission, Role
-from brigade.auth.security import hash_password
-from brigade.auth.service import create_user, get_user_by_username
+from brigade.auth.service import create_user, get_user_by_username, set_password
 from brigade.db import Database, unit_of_work
 from brigade.imports.pizza_place import (
     DEFAULT_SLUG,
@@ -205,9 +201,7 @@ async def _ensure_staff(
         elif password is None:
             # The logins file was lost: give the account a new password we can show.
             password = secrets.token_urlsafe(12)
-            await session.execute(
-                update(User).where(User.id == user.id).values(password_hash=hash_password(password))
-            )
+            await set_password(session, user.id, password)
             result.passwords_reset += 1
         if role != ADMIN:
             member = await session.scalar(
