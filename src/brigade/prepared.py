@@ -41,8 +41,8 @@ one multi-row ``INSERT ... VALUES (...), (...)`` compiled per row count.
 What it does not do: driver errors are the driver's own (``sqlite3.Error``,
 ``asyncpg.PostgresError``), not SQLAlchemy's ``DBAPIError`` wrappers, so use it only for
 statements whose errors are bugs (500s), never for ones the caller catches. It supports
-the SQLite (``sqlite_inline``) and asyncpg drivers; anything else raises
-``NotImplementedError`` (call ``session.execute`` there). The connection's
+the SQLite (``sqlite_inline``) and asyncpg drivers; with any other driver every
+statement simply goes through ``session.execute``. The connection's
 ``before_cursor_execute`` listeners are called (``cursor`` and ``context`` are ``None``),
 so statement-counting tests see these statements too; no other engine event fires and
 ``echo`` does not log them. Public SQLAlchemy API only, except
@@ -312,10 +312,10 @@ class Prepared:
         *,
         rows: bool,
     ) -> list[Any]:
-        """Run the statement with ``session.execute`` (asyncpg, no transaction begun on
-        the driver yet: SQLAlchemy's adapter begins it on this statement and will commit
-        or roll it back). Rows come back as this statement's named tuples; SQLAlchemy
-        has already processed their values."""
+        """Run the statement with ``session.execute``: on asyncpg when no transaction is
+        begun on the driver yet (SQLAlchemy's adapter begins it on this statement and
+        will commit or roll it back), and always on other drivers. Rows come back as this
+        statement's named tuples; SQLAlchemy has already processed their values."""
         result = await session.execute(cast(Executable, self.statement), params)
         if not rows:
             return []
@@ -396,6 +396,7 @@ async def _driver(session: AsyncSession) -> tuple[Any, Dialect, Any]:
             return None, dialect, conn.sync_connection
         found = raw, dialect, conn.sync_connection
     else:
-        raise NotImplementedError(f"Prepared does not support the {dialect.driver!r} driver")
+        # Another driver (e.g. asyncmy for MariaDB): plain session.execute, every time.
+        return None, dialect, conn.sync_connection
     session.info[_DRIVER_KEY] = (sync_session.get_transaction(), found)
     return found
