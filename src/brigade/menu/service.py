@@ -15,7 +15,7 @@ scopes every query by ``access.restaurant_id`` (another restaurant's record is a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from brigade.db import Base, utcnow
 from brigade.errors import InvalidInput, NotFound
 from brigade.events.outbox import record
+from brigade.integrity import unique_constraint, unique_guard
 from brigade.menu.cache import MenuCache
 from brigade.menu.exceptions import (
     CategoryNotEmpty,
@@ -148,6 +149,10 @@ _variations = cast(Table, Variation.__table__)
 _groups = cast(Table, ModifierGroup.__table__)
 _modifiers = cast(Table, Modifier.__table__)
 _item_groups = cast(Table, ItemModifierGroup.__table__)
+
+#: One SKU per restaurant (checked first; the constraint settles a race, see
+#: :func:`brigade.integrity.unique_guard`).
+_SKU_UNIQUE = unique_constraint(_variations, "uq_menu_variations_restaurant_id_sku")
 
 # The statements of resolve_lines, built once; executed with parameter dicts
 # (``restaurant_id``, and ``item_ids`` / ``modifier_ids`` lists).
@@ -723,6 +728,18 @@ async def _check_skus(
         raise SkuTaken(f"SKU {taken!r} is taken", sku=taken)
 
 
+def _sku_race(skus: Sequence[str]) -> Callable[[], SkuTaken]:
+    """The :class:`SkuTaken` to raise when another request took one of ``skus`` between
+    :func:`_check_skus` and the write."""
+
+    def error() -> SkuTaken:
+        if len(skus) == 1:
+            return SkuTaken(f"SKU {skus[0]!r} is taken", sku=skus[0])
+        return SkuTaken("one of these SKUs is taken", skus=list(skus))
+
+    return error
+
+
 async def list_items(
     session: AsyncSession, access: Access, category_id: int | None = None
 ) -> MenuItemList:
@@ -744,7 +761,9 @@ async def get_item(session: AsyncSession, access: Access, item_id: int) -> MenuI
 async def create_item(session: AsyncSession, access: Access, body: MenuItemCreate) -> MenuItemRead:
     """Create an item and its variations; event ``menu.updated``.
 
-    Raises :class:`NotFound` (unknown category) and :class:`SkuTaken` (409).
+    Raises :class:`NotFound` (unknown category) and :class:`SkuTaken` (409, also when a
+    concurrent request takes a SKU first: the item and its variations are rolled back to
+    their savepoint and the transaction goes on).
     """
     rid = access.restaurant_id
     await _check_category(session, rid, body.category_id)
@@ -761,12 +780,13 @@ async def create_item(session: AsyncSession, access: Access, body: MenuItemCreat
         position=body.position,
         updated_at=utcnow(),
     )
-    session.add(item)
-    await session.flush()
-    session.add_all(
-        Variation(restaurant_id=rid, item_id=item.id, **v.model_dump()) for v in body.variations
-    )
-    await session.flush()
+    async with unique_guard(session, _SKU_UNIQUE, _sku_race([v.sku for v in body.variations])):
+        session.add(item)
+        await session.flush()
+        session.add_all(
+            Variation(restaurant_id=rid, item_id=item.id, **v.model_dump()) for v in body.variations
+        )
+        await session.flush()
     read = await _item_read(session, rid, item)
     await _menu_event(session, rid, "item", "created", item.id, read)
     return read
@@ -926,13 +946,16 @@ async def create_variation(
     session: AsyncSession, access: Access, item_id: int, body: VariationCreate
 ) -> VariationRead:
     """Add a variation (size) to an item; raises :class:`NotFound` and
-    :class:`SkuTaken` (409); event ``menu.updated``."""
+    :class:`SkuTaken` (409, also when a concurrent request takes the SKU first: the
+    insert is rolled back to its savepoint and the transaction goes on); event
+    ``menu.updated``."""
     rid = access.restaurant_id
     await _get(session, MenuItem, rid, item_id, "menu item")
     await _check_skus(session, rid, [body.sku])
     row = Variation(restaurant_id=rid, item_id=item_id, **body.model_dump())
-    session.add(row)
-    await session.flush()
+    async with unique_guard(session, _SKU_UNIQUE, _sku_race([body.sku])):
+        session.add(row)
+        await session.flush()
     read = VariationRead.model_validate(row)
     await _menu_event(session, rid, "variation", "created", row.id, read)
     return read
@@ -941,16 +964,18 @@ async def create_variation(
 async def update_variation(
     session: AsyncSession, access: Access, item_id: int, variation_id: int, body: VariationUpdate
 ) -> VariationRead:
-    """Change a variation; raises :class:`NotFound` and :class:`SkuTaken` (409); event
-    ``menu.updated``."""
+    """Change a variation; raises :class:`NotFound` and :class:`SkuTaken` (409, also when
+    a concurrent request takes the SKU first: the change is rolled back to its savepoint);
+    event ``menu.updated``."""
     rid = access.restaurant_id
     row = await _get_variation(session, rid, item_id, variation_id)
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     if "sku" in changes and changes["sku"] != row.sku:
         await _check_skus(session, rid, [changes["sku"]], except_id=row.id)
-    for key, value in changes.items():
-        setattr(row, key, value)
-    await session.flush()
+    async with unique_guard(session, _SKU_UNIQUE, _sku_race([changes.get("sku", row.sku)])):
+        for key, value in changes.items():
+            setattr(row, key, value)
+        await session.flush()
     read = VariationRead.model_validate(row)
     await _menu_event(session, rid, "variation", "updated", row.id, read)
     return read

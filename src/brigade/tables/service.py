@@ -11,6 +11,7 @@ Guest links and QR codes: see :mod:`brigade.tables.qr`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal, cast
 
 from sqlalchemy import Table, bindparam, select, update
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from brigade.db import utcnow
 from brigade.errors import NotFound, StaleVersion
 from brigade.events.outbox import record
+from brigade.integrity import unique_constraint, unique_guard
 from brigade.settings import Settings
 from brigade.tables.exceptions import InvalidTableToken, TableNameTaken, TableOccupied
 from brigade.tables.models import Area, DiningTable
@@ -54,6 +56,10 @@ _TABLE_COLUMNS = (
 
 _tables = cast(Table, DiningTable.__table__)
 _TABLE_RETURNING = tuple(_tables.c[column.key] for column in _TABLE_COLUMNS)
+
+#: One name per table of a restaurant (checked first; the constraint settles a race,
+#: see :func:`brigade.integrity.unique_guard`).
+_NAME_UNIQUE = unique_constraint(_tables, "uq_floor_tables_restaurant_id_name")
 
 # The statements of occupy_table / release_table, built once; executed with parameter
 # dicts: ``r`` (restaurant id), ``t`` (table id), ``o`` (order id), ``now`` (UTC).
@@ -234,7 +240,13 @@ async def _check_name(
     if except_id is not None:
         query = query.where(DiningTable.id != except_id)
     if await session.scalar(query) is not None:
-        raise TableNameTaken(f"a table named {name!r} exists", name=name)
+        raise _name_taken(name)()
+
+
+def _name_taken(name: str) -> Callable[[], TableNameTaken]:
+    """The :class:`TableNameTaken` for ``name`` (raised by :func:`_check_name`, or when a
+    concurrent request took the name between that check and the write)."""
+    return lambda: TableNameTaken(f"a table named {name!r} exists", name=name)
 
 
 def _check_version(table: DiningTable, version: int | None) -> None:
@@ -272,7 +284,9 @@ async def get_table(session: AsyncSession, access: Access, table_id: int) -> Tab
 async def create_table(session: AsyncSession, access: Access, body: TableCreate) -> TableRead:
     """Create a free table (version 1); event ``table.created``.
 
-    Raises :class:`NotFound` (unknown area) and :class:`TableNameTaken` (409).
+    Raises :class:`NotFound` (unknown area) and :class:`TableNameTaken` (409, also when a
+    concurrent request takes the name first: the insert is rolled back to its savepoint
+    and the transaction goes on).
     """
     rid = access.restaurant_id
     if body.area_id is not None:
@@ -287,8 +301,9 @@ async def create_table(session: AsyncSession, access: Access, body: TableCreate)
         status="free",
         version=1,
     )
-    session.add(table)
-    await session.flush()
+    async with unique_guard(session, _NAME_UNIQUE, _name_taken(body.name)):
+        session.add(table)
+        await session.flush()
     read = TableRead.model_validate(table)
     await _record_table(session, rid, "created", read)
     return read
@@ -301,7 +316,8 @@ async def update_table(
     ``table.updated``.
 
     Raises :class:`NotFound` (table or area), :class:`StaleVersion` (409: ``version``
-    given and not current) and :class:`TableNameTaken` (409).
+    given and not current) and :class:`TableNameTaken` (409, also when a concurrent
+    request takes the name first: the change is rolled back to its savepoint).
     """
     rid = access.restaurant_id
     table = await _get_table(session, rid, table_id)
@@ -311,11 +327,12 @@ async def update_table(
         await _get_area(session, rid, changes["area_id"])
     if changes.get("name") is not None and changes["name"] != table.name:
         await _check_name(session, rid, changes["name"], except_id=table.id)
-    for key, value in changes.items():
-        if value is not None or key == "area_id":
-            setattr(table, key, value)
-    table.version += 1
-    await session.flush()
+    async with unique_guard(session, _NAME_UNIQUE, _name_taken(changes.get("name") or table.name)):
+        for key, value in changes.items():
+            if value is not None or key == "area_id":
+                setattr(table, key, value)
+        table.version += 1
+        await session.flush()
     read = TableRead.model_validate(table)
     await _record_table(session, rid, "updated", read)
     return read
