@@ -7,14 +7,22 @@ twelve tables (``"1"`` … ``"12"``) and one login per role: the platform ``admi
 Their generated passwords are kept in ``<data_dir>/demo-logins.json`` (mode 0600) and
 reused, so running the demo again changes nothing and shows the same logins.
 
-Everything is found before it is created (restaurant by slug, areas and tables by name,
-users by username, memberships by user), so the setup is idempotent. When the logins file
-is lost but the users exist, their passwords are reset to new generated ones and the file
-is written again, so the logins printed always work.
+It also gives the pizzas what a real pizza place offers: the modifier groups of
+:data:`DEMO_MODIFIER_GROUPS` ("Extra toppings": up to three, +$1.00 or +$1.50 each;
+"Crust": at most one), offered by every imported pizza. They change nothing of the
+import's orders or the reports.
 
-Areas and tables are created through ``brigade.tables.service`` with a system
-:class:`~brigade.auth.dependencies.Access` holding only the tables permissions; users and
-memberships (and resetting a lost password) through the auth and restaurants services.
+Everything is found before it is created (restaurant by slug, areas and tables by name,
+modifier groups by name, users by username, memberships by user), so the setup is
+idempotent; a pizza keeps the groups it offers and gets the missing demo ones appended.
+When the logins file is lost but the users exist, their passwords are reset to new
+generated ones and the file is written again, so the logins printed always work.
+
+Areas and tables are created through ``brigade.tables.service``, modifier groups and
+their links through ``brigade.menu.service``, each with a system
+:class:`~brigade.auth.dependencies.Access` holding only that context's permissions;
+users and memberships (and resetting a lost password) through the auth and restaurants
+services.
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ from brigade.imports.pizza_place import (
     import_pizza_place,
     load_pizza_place,
 )
+from brigade.menu.models import ItemModifierGroup, MenuItem, ModifierGroup
 from brigade.migrate import upgrade
 from brigade.restaurants.models import Membership
 from brigade.restaurants.service import add_member
@@ -68,6 +77,19 @@ DEMO_FLOOR: tuple[tuple[str, tuple[tuple[str, int], ...]], ...] = (
     ("Terrace", (("9", 2), ("10", 2), ("11", 4), ("12", 4))),
 )
 
+#: The pizzas' modifier groups: (name, min_choices, max_choices, ((modifier, price delta
+#: in minor units of the restaurant's currency, USD), ...)). Every imported pizza offers
+#: them, in this order.
+DEMO_MODIFIER_GROUPS: tuple[tuple[str, int, int, tuple[tuple[str, int], ...]], ...] = (
+    (
+        "Extra toppings",
+        0,
+        3,
+        (("Extra cheese", 150), ("Pepperoni", 150), ("Mushrooms", 100), ("Jalapeños", 100)),
+    ),
+    ("Crust", 0, 1, (("Thin crust", 0), ("Gluten-free crust", 250))),
+)
+
 
 @dataclass(frozen=True, slots=True)
 class DemoLogin:
@@ -88,6 +110,8 @@ class DemoSetup:
     import_report: ImportReport
     areas_created: int = 0
     tables_created: int = 0
+    modifier_groups_created: int = 0
+    items_linked: int = 0
     users_created: int = 0
     memberships_created: int = 0
     passwords_reset: int = 0
@@ -99,6 +123,8 @@ class DemoSetup:
             self.import_report.changed
             or self.areas_created
             or self.tables_created
+            or self.modifier_groups_created
+            or self.items_linked
             or self.users_created
             or self.memberships_created
             or self.passwords_reset
@@ -182,6 +208,66 @@ async def _ensure_floor(session: AsyncSession, restaurant_id: int, result: DemoS
             result.tables_created += 1
 
 
+async def _ensure_modifiers(session: AsyncSession, restaurant_id: int, result: DemoSetup) -> None:
+    """Create the missing groups of :data:`DEMO_MODIFIER_GROUPS` and make every imported
+    pizza (an item with an ``external_ref``) offer them, through ``brigade.menu.service``
+    (so each change records its ``menu.updated`` event), acting as the system. A pizza
+    keeps the groups it offers, in their order; the missing demo groups are appended."""
+    from brigade.menu import service as menu
+    from brigade.menu.schemas import ModifierCreate, ModifierGroupCreate
+
+    system = Access(
+        actor=Actor(),
+        restaurant_id=restaurant_id,
+        role=None,
+        permissions=frozenset({Permission.menu_read, Permission.menu_write}),
+    )
+    groups: dict[str, int] = {}
+    for row in await session.execute(
+        select(ModifierGroup.id, ModifierGroup.name)
+        .where(ModifierGroup.restaurant_id == restaurant_id)
+        .order_by(ModifierGroup.id)
+    ):
+        groups.setdefault(row.name, row.id)
+    for position, (name, min_choices, max_choices, choices) in enumerate(DEMO_MODIFIER_GROUPS):
+        if name in groups:
+            continue
+        created = await menu.create_modifier_group(
+            session,
+            system,
+            ModifierGroupCreate(
+                name=name,
+                min_choices=min_choices,
+                max_choices=max_choices,
+                position=position,
+                modifiers=[ModifierCreate(name=m, price_delta=delta) for m, delta in choices],
+            ),
+        )
+        groups[name] = created.id
+        result.modifier_groups_created += 1
+    wanted = [groups[name] for name, *_ in DEMO_MODIFIER_GROUPS]
+    pizzas = (
+        await session.scalars(
+            select(MenuItem.id)
+            .where(MenuItem.restaurant_id == restaurant_id, MenuItem.external_ref.is_not(None))
+            .order_by(MenuItem.id)
+        )
+    ).all()
+    offered: dict[int, list[int]] = {item_id: [] for item_id in pizzas}
+    for link in await session.execute(
+        select(ItemModifierGroup.item_id, ItemModifierGroup.group_id)
+        .where(ItemModifierGroup.restaurant_id == restaurant_id)
+        .order_by(ItemModifierGroup.item_id, ItemModifierGroup.position)
+    ):
+        if link.item_id in offered:
+            offered[link.item_id].append(link.group_id)
+    for item_id, current in offered.items():
+        missing = [g for g in wanted if g not in current]
+        if missing:
+            await menu.set_item_modifier_groups(session, system, item_id, current + missing)
+            result.items_linked += 1
+
+
 async def _ensure_staff(
     session: AsyncSession, restaurant_id: int, known: dict[str, str], result: DemoSetup
 ) -> None:
@@ -226,6 +312,7 @@ async def _setup(
         result = DemoSetup(report.restaurant_id, [], logins_file, report)
         async with unit_of_work(db, None) as session:
             await _ensure_floor(session, report.restaurant_id, result)
+            await _ensure_modifiers(session, report.restaurant_id, result)
             await _ensure_staff(session, report.restaurant_id, read_logins(logins_file), result)
     finally:
         await db.dispose()
@@ -239,7 +326,8 @@ async def _setup(
 def setup_demo(
     settings: Settings, path: Path | None = None, *, progress: ProgressCallback | None = None
 ) -> DemoSetup:
-    """Migrate, import the pizza place, create the floor and the staff logins (blocking).
+    """Migrate, import the pizza place, give its pizzas the demo modifier groups, create
+    the floor and the staff logins (blocking).
 
     ``path`` is what ``brigade import pizza-place`` takes (``None``: the great-tables
     file). Must not be called from a running event loop (migrations run their own).
