@@ -106,6 +106,7 @@ async def connection(runtime: Runtime) -> AsyncIterator[AsyncConnection]:
             runtime.extras.pop("test_reset", None)
             runtime.extras.pop("menu_cache", None)  # ids are reused after a rollback
             runtime.extras.pop("auth.access_cache", None)
+            runtime.extras.pop("restaurants.profile_cache", None)
             if outer.is_active:
                 await outer.rollback()
 

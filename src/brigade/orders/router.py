@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Path, Query, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 
 from brigade import idempotency
 from brigade.auth.dependencies import OrdersRead, OrdersVoid, OrdersWrite, SessionDep
@@ -32,6 +33,8 @@ from brigade.orders.schemas import (
     OrderStatus,
     VersionedWrite,
 )
+from brigade.restaurants.service import get_profile_cache
+from brigade.runtime import get_runtime
 
 router = APIRouter(tags=["orders"])
 
@@ -69,16 +72,27 @@ async def create_order(
     body: OrderCreate,
     access: OrdersWrite,
     session: SessionDep,
-    response: Response,
+    request: Request,
     idempotency_key: IdempotencyKey = None,
-) -> OrderRead:
+) -> Response:
     """Open a dine-in order at a table (the table becomes occupied) or a takeaway order,
     optionally with its first lines. A retry with the same ``Idempotency-Key`` returns
     the first answer with header ``Idempotent-Replayed: true``."""
-    result = await service.create_order_once(session, access, body, idempotency_key=idempotency_key)
-    if result.replayed:
-        response.headers[REPLAYED_HEADER] = "true"
-    return result.order
+    result = await service.create_order_once(
+        session,
+        access,
+        body,
+        idempotency_key=idempotency_key,
+        profiles=get_profile_cache(get_runtime(request)),
+    )
+    # The order's JSON data is already built (for its event and idempotency record):
+    # encoded as FastAPI's JSONResponse would, without validating and dumping it again.
+    return Response(
+        json.dumps(result.answer, ensure_ascii=False, separators=(",", ":")).encode(),
+        status_code=201,
+        media_type="application/json",
+        headers={REPLAYED_HEADER: "true"} if result.replayed else None,
+    )
 
 
 @router.get(BASE, response_model=OrderList, responses=problem_responses(*_AUTH))

@@ -75,6 +75,7 @@ from brigade.orders.schemas import (
 )
 from brigade.prepared import Prepared
 from brigade.restaurants.models import Restaurant
+from brigade.restaurants.service import ProfileCache, restaurant_profile
 from brigade.tables.models import DiningTable
 
 ORDER_CREATED = "order.created"
@@ -162,11 +163,6 @@ _ITEM_COLUMNS: tuple[ColumnElement[Any], ...] = (
 # error that is an answer rather than a bug.
 _INSERT_ORDER = Prepared(insert(_orders).returning(*_ORDER_COLUMNS))
 _INSERT_ITEMS = Prepared(insert(_items).returning(*_ITEM_COLUMNS))
-_RESTAURANT = Prepared(
-    select(_restaurants.c.currency, _restaurants.c.time_zone).where(
-        _restaurants.c.id == bindparam("restaurant_id")
-    )
-)
 _ORDER = select(*_ORDER_COLUMNS, _currency).where(
     _orders.c.id == bindparam("order_id"), _orders.c.restaurant_id == bindparam("restaurant_id")
 )
@@ -259,11 +255,14 @@ _HEAD_UPDATES: dict[tuple[str, bool], Update] = {
 
 @dataclass(frozen=True, slots=True)
 class CreateResult:
-    """What :func:`create_order_once` did: the order, and whether it is the stored answer
-    of an earlier request with the same ``Idempotency-Key`` (nothing was created)."""
+    """What :func:`create_order_once` did: the order, whether it is the stored answer
+    of an earlier request with the same ``Idempotency-Key`` (nothing was created), and
+    ``answer``, the order as JSON-ready data (``order.model_dump(mode="json")``, built
+    once for the event, the idempotency record and the HTTP response)."""
 
     order: OrderRead
     replayed: bool
+    answer: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,8 +457,13 @@ async def create_order_once(
     data: OrderCreate,
     *,
     idempotency_key: str | None = None,
+    profiles: ProfileCache | None = None,
 ) -> CreateResult:
     """:func:`create_order`, telling whether the answer is a replay.
+
+    ``profiles`` (the process's :func:`brigade.restaurants.service.get_profile_cache`)
+    saves reading the restaurant's currency and time zone on every order; without it
+    they are read.
 
     With ``idempotency_key``, the key is claimed first (per restaurant and actor); a
     retry with the same key and body returns the stored order and creates nothing
@@ -478,12 +482,11 @@ async def create_order_once(
             session, restaurant_id, access.actor.label, idempotency_key, fp
         )
         if isinstance(claimed, tuple):
-            return CreateResult(OrderRead.model_validate(claimed[1]), replayed=True)
+            stored: dict[str, Any] = claimed[1]
+            return CreateResult(OrderRead.model_validate(stored), replayed=True, answer=stored)
         claim = claimed
 
-    restaurant = await _RESTAURANT.fetchone(session, {"restaurant_id": restaurant_id})
-    if restaurant is None:  # the access was just checked against this restaurant
-        raise NotFound(f"restaurant {restaurant_id} not found")
+    restaurant = await restaurant_profile(session, profiles, restaurant_id)
     now = utcnow()
     business_date: date = now.astimezone(ZoneInfo(restaurant.time_zone)).date()
     head = await _INSERT_ORDER.fetchone(
@@ -512,7 +515,7 @@ async def create_order_once(
     await record_many(session, restaurant_id, [NewEvent(ORDER_CREATED, payload)])
     if claim is not None:
         await idempotency.store_answer(session, claim, 201, payload["order"])
-    return CreateResult(order, replayed=False)
+    return CreateResult(order, replayed=False, answer=payload["order"])
 
 
 async def get_order(session: AsyncSession, access: Access, order_id: int) -> OrderRead:

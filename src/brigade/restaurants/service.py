@@ -2,14 +2,19 @@
 
 Other contexts may call :func:`get_restaurant`, :func:`validate_currency`,
 :func:`validate_time_zone`, :func:`validate_tax_rate`, :func:`create_restaurant` and
-:func:`add_member` (imports, demo).
+:func:`add_member` (imports, demo), and :func:`restaurant_profile` (currency, time zone
+and tax settings, remembered per process by :func:`get_profile_cache`).
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.auth.dependencies import Access, Actor
@@ -18,7 +23,8 @@ from brigade.auth.permissions import Role
 from brigade.auth.service import create_user, validate_password
 from brigade.db import utcnow
 from brigade.errors import NotFound
-from brigade.events.outbox import create_sequence, record
+from brigade.events.outbox import DomainEvent, create_sequence, record
+from brigade.prepared import Prepared
 from brigade.restaurants.exceptions import (
     AdminOnly,
     AlreadyMember,
@@ -42,6 +48,7 @@ from brigade.restaurants.schemas import (
     StaffMemberRead,
     StaffUpdate,
 )
+from brigade.runtime import Runtime
 
 #: ISO 4217 codes and their minor-unit exponent (digits after the decimal point).
 #: Source: ISO 4217 list one (SIX Group), the currencies a restaurant is likely to use.
@@ -443,3 +450,115 @@ async def remove_staff(session: AsyncSession, access: Access, user_id: int) -> N
         )
     )
     await _staff_event(session, access.restaurant_id, "removed", member)
+
+
+# --------------------------------------------------------------------------------------
+# The restaurant's profile, remembered per process (hot path: order placement)
+# --------------------------------------------------------------------------------------
+
+PROFILE_CACHE_KEY = "restaurants.profile_cache"
+_PROFILE_SUBSCRIBED_KEY = "restaurants.profile_cache.subscribed"
+#: How long a remembered profile is trusted (seconds) in a process that did not see the
+#: ``restaurant.*`` event of a change (another worker process).
+PROFILE_TTL_SECONDS = 5.0
+_PROFILE_MAX_ENTRIES = 10_000
+_restaurants = cast(Table, Restaurant.__table__)
+# Run on the driver connection (brigade.prepared): a database error here is a bug.
+_PROFILE = Prepared(
+    select(
+        _restaurants.c.currency,
+        _restaurants.c.time_zone,
+        _restaurants.c.tax_rate_bp,
+        _restaurants.c.tax_inclusive,
+    ).where(_restaurants.c.id == bindparam("restaurant_id"))
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RestaurantProfile:
+    """The settings of a restaurant that order and money rules need: ISO 4217
+    ``currency``, IANA ``time_zone``, ``tax_rate_bp`` (basis points) and whether prices
+    include tax (``tax_inclusive``)."""
+
+    currency: str
+    time_zone: str
+    tax_rate_bp: int
+    tax_inclusive: bool
+
+
+@dataclass
+class ProfileCache:
+    """Restaurant profiles by restaurant id, each trusted for ``ttl`` seconds; a
+    ``restaurant.*`` event drops the restaurant's entry in this process at once (see
+    :func:`get_profile_cache`)."""
+
+    ttl: float = PROFILE_TTL_SECONDS
+    clock: Callable[[], float] = time.monotonic
+    _entries: dict[int, tuple[float, RestaurantProfile]] = field(default_factory=dict)
+
+    def get(self, restaurant_id: int) -> RestaurantProfile | None:
+        """The remembered profile, or ``None`` (unknown or older than ``ttl``)."""
+        entry = self._entries.get(restaurant_id)
+        if entry is None or self.clock() - entry[0] > self.ttl:
+            return None
+        return entry[1]
+
+    def put(self, restaurant_id: int, profile: RestaurantProfile) -> None:
+        """Remember ``profile`` as read now."""
+        if len(self._entries) >= _PROFILE_MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[restaurant_id] = (self.clock(), profile)
+
+    def drop(self, restaurant_id: int) -> None:
+        """Forget the restaurant's profile (its settings changed)."""
+        self._entries.pop(restaurant_id, None)
+
+    def clear(self) -> None:
+        """Forget every profile."""
+        self._entries.clear()
+
+
+def get_profile_cache(runtime: Runtime) -> ProfileCache:
+    """The process's :class:`ProfileCache` (in ``runtime.extras``, created on first use).
+
+    The first call subscribes to ``runtime.bus``: every committed ``restaurant.*`` event
+    drops that restaurant's profile from whichever cache ``runtime.extras`` then holds.
+    """
+    cache = runtime.extras.get(PROFILE_CACHE_KEY)
+    if isinstance(cache, ProfileCache):
+        return cache
+    cache = runtime.extras[PROFILE_CACHE_KEY] = ProfileCache()
+    if not runtime.extras.get(_PROFILE_SUBSCRIBED_KEY):
+        runtime.extras[_PROFILE_SUBSCRIBED_KEY] = True
+
+        async def on_events(events: Sequence[DomainEvent]) -> None:
+            current = runtime.extras.get(PROFILE_CACHE_KEY)
+            if isinstance(current, ProfileCache):
+                for event in events:
+                    if event.type.startswith("restaurant."):
+                        current.drop(event.restaurant_id)
+
+        runtime.bus.subscribe(on_events)
+    return cache
+
+
+async def restaurant_profile(
+    session: AsyncSession, cache: ProfileCache | None, restaurant_id: int
+) -> RestaurantProfile:
+    """The :class:`RestaurantProfile` of ``restaurant_id``: from ``cache`` when it
+    remembers it, else read (one query) and remembered there. Without a cache it is
+    always read. In another process a change shows within the cache's ``ttl``.
+
+    Raises :class:`NotFound` when there is no such restaurant.
+    """
+    if cache is not None:
+        remembered = cache.get(restaurant_id)
+        if remembered is not None:
+            return remembered
+    row = await _PROFILE.fetchone(session, {"restaurant_id": restaurant_id})
+    if row is None:
+        raise NotFound(f"restaurant {restaurant_id} not found")
+    profile = RestaurantProfile(row.currency, row.time_zone, row.tax_rate_bp, row.tax_inclusive)
+    if cache is not None:
+        cache.put(restaurant_id, profile)
+    return profile
