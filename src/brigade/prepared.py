@@ -138,7 +138,8 @@ class Prepared:
         self._returns_rows = isinstance(statement, ReturnsRows) and bool(
             getattr(statement, "exported_columns", ())
         )
-        self._is_insert = isinstance(statement, Insert)
+        # an INSERT of given values (compiled per set of keys); not INSERT ... SELECT
+        self._is_insert = isinstance(statement, Insert) and statement.select is None
         self._expanding = tuple(
             sorted(
                 b.key
