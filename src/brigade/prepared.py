@@ -82,9 +82,16 @@ class _Compiled:
     defaults: Mapping[str, Any]
     result: tuple[_Processor, ...]
     row: Callable[[Iterable[Any]], tuple[Any, ...]] | None
+    #: no expanding list among ``binds`` (then a plain list comprehension will do)
+    plain: bool = False
 
     def positional(self, params: Mapping[str, Any]) -> list[Any]:
         """The positional parameters for ``params`` (names of the statement)."""
+        if self.plain:
+            try:
+                return [params[n] if p is None else p(params[n]) for n, _, p in self.binds]
+            except KeyError:
+                pass  # a default or literal is needed, or a parameter is missing
         out: list[Any] = []
         for name, index, proc in self.binds:
             if name in params:
@@ -131,7 +138,14 @@ class Prepared:
     docstring) and raises the driver's own errors.
     """
 
-    __slots__ = ("_cache", "_expanding", "_is_insert", "_returns_rows", "statement")
+    __slots__ = (
+        "_cache",
+        "_expanding",
+        "_is_insert",
+        "_many_plans",
+        "_returns_rows",
+        "statement",
+    )
 
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
@@ -148,6 +162,7 @@ class Prepared:
             )
         )
         self._cache: dict[tuple[Any, ...], _Compiled] = {}
+        self._many_plans: dict[tuple[Any, ...], tuple[tuple[int, str, _Processor], ...]] = {}
 
     # -- compiling --------------------------------------------------------------------
 
@@ -212,6 +227,7 @@ class Prepared:
             defaults={**literals, **_insert_defaults(self.statement, compiled)},
             result=result,
             row=row,
+            plain=all(index < 0 for _, index, _ in binds),
         )
 
     # -- running ----------------------------------------------------------------------
@@ -294,8 +310,14 @@ class Prepared:
         shape = self._cache.get(key)
         if shape is None:
             shape = self._cache[key] = self._compile_many(dialect, list(rows[0]), len(rows))
-        params = {f"{k}_m{i}": v for i, r in enumerate(rows) for k, v in r.items()}
-        args = shape.positional(params)
+        plan = self._many_plans.get(key)
+        if plan is None:  # parameter ``<key>_m<row>`` of each position, from its row
+            plan = self._many_plans[key] = tuple(
+                (int(number), base, proc)
+                for name, _, proc in shape.binds
+                for base, _, number in [name.rpartition("_m")]
+            )
+        args = [rows[i][k] if p is None else p(rows[i][k]) for i, k, p in plan]
         _announce(sync, shape.sql, args, many=False)
         if isinstance(driver, sqlite3.Connection):
             cursor = driver.execute(shape.sql, args)
