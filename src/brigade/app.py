@@ -71,9 +71,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     from brigade.auth.access_cache import install_access_cache
     from brigade.menu.cache import install_menu_cache
+    from brigade.restaurants.service import install_profile_cache
 
     install_access_cache(runtime)  # forget remembered grants on staff events
     install_menu_cache(runtime)  # drop a restaurant's cached menu on its menu events
+    install_profile_cache(runtime)  # drop a restaurant's profile on its settings events
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -750,3 +750,20 @@ class TestSendAndFire:
         )
         assert closed.status_code == 409
         assert problem_type(closed) == "order-closed"
+
+
+async def test_a_settings_change_reaches_the_next_order_at_once(
+    client: AsyncClient, world: World
+) -> None:
+    """The restaurant's profile is remembered per process; a settings change drops it."""
+    body = {"kind": "takeaway", "items": [pizza_line(world)]}
+    first = await client.post(world.orders_url, json=body, headers=world.waiter.headers)
+    assert first.status_code == 201, first.text
+    assert first.json()["currency"] != "GBP"
+    patched = await client.patch(
+        world.url(""), json={"currency": "GBP"}, headers=world.owner.headers
+    )
+    assert patched.status_code == 200, patched.text
+    second = await client.post(world.orders_url, json=body, headers=world.waiter.headers)
+    assert second.status_code == 201, second.text
+    assert second.json()["currency"] == "GBP"

@@ -67,7 +67,7 @@ from brigade.orders.service import (
     order_lines,
     orders_lines,
 )
-from brigade.restaurants.models import Restaurant
+from brigade.restaurants.service import restaurant_profile
 
 CHECK_CREATED = "check.created"
 PAYMENT_CREATED = "payment.created"
@@ -75,7 +75,6 @@ CHECK_PAID = "check.paid"
 
 _checks = cast(Table, Check.__table__)
 _payments = cast(Table, Payment.__table__)
-_restaurants = cast(Table, Restaurant.__table__)
 
 _CHECK_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _checks.c.id,
@@ -107,9 +106,6 @@ _PAYMENT_COLUMNS: tuple[ColumnElement[Any], ...] = (
 # Statements of the hot path, built once on the tables with a bind parameter for every
 # value and executed with parameter dicts. Parameter names of UPDATEs start with ``b_``
 # (SQLAlchemy reserves the column names there).
-_TAX_RULE = select(_restaurants.c.tax_rate_bp, _restaurants.c.tax_inclusive).where(
-    _restaurants.c.id == bindparam("restaurant_id")
-)
 _PAYMENTS_OF = (
     select(*_PAYMENT_COLUMNS)
     .where(
@@ -300,8 +296,8 @@ def _check_read(
 
 
 async def _tax_rule(session: AsyncSession, restaurant_id: int) -> tuple[int, bool]:
-    row = (await session.execute(_TAX_RULE, {"restaurant_id": restaurant_id})).one()
-    return int(row.tax_rate_bp), bool(row.tax_inclusive)
+    profile = await restaurant_profile(session, None, restaurant_id)
+    return profile.tax_rate_bp, profile.tax_inclusive
 
 
 async def _payments_of(

@@ -457,7 +457,6 @@ async def remove_staff(session: AsyncSession, access: Access, user_id: int) -> N
 # --------------------------------------------------------------------------------------
 
 PROFILE_CACHE_KEY = "restaurants.profile_cache"
-_PROFILE_SUBSCRIBED_KEY = "restaurants.profile_cache.subscribed"
 #: How long a remembered profile is trusted (seconds) in a process that did not see the
 #: ``restaurant.*`` event of a change (another worker process).
 PROFILE_TTL_SECONDS = 5.0
@@ -519,27 +518,24 @@ class ProfileCache:
 
 
 def get_profile_cache(runtime: Runtime) -> ProfileCache:
-    """The process's :class:`ProfileCache` (in ``runtime.extras``, created on first use).
-
-    The first call subscribes to ``runtime.bus``: every committed ``restaurant.*`` event
-    drops that restaurant's profile from whichever cache ``runtime.extras`` then holds.
-    """
+    """The process's :class:`ProfileCache` (in ``runtime.extras``, created on first use)."""
     cache = runtime.extras.get(PROFILE_CACHE_KEY)
-    if isinstance(cache, ProfileCache):
-        return cache
-    cache = runtime.extras[PROFILE_CACHE_KEY] = ProfileCache()
-    if not runtime.extras.get(_PROFILE_SUBSCRIBED_KEY):
-        runtime.extras[_PROFILE_SUBSCRIBED_KEY] = True
-
-        async def on_events(events: Sequence[DomainEvent]) -> None:
-            current = runtime.extras.get(PROFILE_CACHE_KEY)
-            if isinstance(current, ProfileCache):
-                for event in events:
-                    if event.type.startswith("restaurant."):
-                        current.drop(event.restaurant_id)
-
-        runtime.bus.subscribe(on_events)
+    if not isinstance(cache, ProfileCache):
+        cache = runtime.extras[PROFILE_CACHE_KEY] = ProfileCache()
     return cache
+
+
+def install_profile_cache(runtime: Runtime) -> None:
+    """Subscribe the cache's invalidation to ``runtime.bus`` (called by ``create_app``):
+    every committed ``restaurant.*`` event drops that restaurant's profile."""
+
+    async def on_events(events: Sequence[DomainEvent]) -> None:
+        cache = get_profile_cache(runtime)
+        for event in events:
+            if event.type.startswith("restaurant."):
+                cache.drop(event.restaurant_id)
+
+    runtime.bus.subscribe(on_events)
 
 
 async def restaurant_profile(
