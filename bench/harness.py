@@ -35,12 +35,28 @@ PG_BENCH_DATABASE = "brigade_bench"
 STAFF_PASSWORD = "bench-" + "password"  # a fixed, local-only password for bench logins
 
 
+#: ``BENCH_PORTS=first-last`` (e.g. ``8121-8139``): servers started here take a free port
+#: of that range instead of one the OS picks, on a machine where ports are shared out.
+PORTS_ENV = "BENCH_PORTS"
+
+
 def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A TCP port free on 127.0.0.1 right now: the first free one of ``$BENCH_PORTS``
+    when set (``RuntimeError`` if none is free), else one the OS picks."""
+    wanted = os.environ.get(PORTS_ENV)
+    candidates = [0]
+    if wanted:
+        first, _, last = wanted.partition("-")
+        candidates = list(range(int(first), int(last or first) + 1))
+    for candidate in candidates:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            port: int = sock.getsockname()[1]
+            return port
+    raise RuntimeError(f"no free port in {PORTS_ENV}={wanted}")
 
 
 def cpu_seconds(pid: int) -> float:
