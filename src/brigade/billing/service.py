@@ -350,6 +350,13 @@ async def _latest_check(
     ).first()
 
 
+async def order_check_id(session: AsyncSession, restaurant_id: int, order_id: int) -> int | None:
+    """The id of the latest check of order ``order_id`` of ``restaurant_id``, ``None``
+    when it has none (for other contexts; no permission check; one query)."""
+    row = await _latest_check(session, restaurant_id, order_id)
+    return None if row is None else int(row.id)
+
+
 async def open_check(session: AsyncSession, access: Access, order_id: int) -> CheckCreateResult:
     """The check of ``order_id``: created (``created=True``, event ``check.created`` with
     ``{"check": CheckRead}``) when the order has none, else the existing one (an open

@@ -24,3 +24,34 @@ class ItemAlreadyVoided(Conflict):
 
     type = "item-already-voided"
     title = "The line is already voided"
+
+
+class NothingToServe(Conflict):
+    """Serve found no ``ready`` line to mark served."""
+
+    type = "nothing-to-serve"
+    title = "There is nothing ready to serve"
+
+
+class ItemNotReady(Conflict):
+    """A line chosen to be served is not ``ready`` (still in the kitchen, pending,
+    served already or voided); extension ``item_ids`` lists them."""
+
+    type = "item-not-ready"
+    title = "The line is not ready"
+
+
+class OrderAlreadyFired(Conflict):
+    """The order cannot be cancelled: a line was fired to the kitchen already
+    (extension ``item_ids``); void its lines and settle it instead."""
+
+    type = "order-already-fired"
+    title = "The order has lines fired to the kitchen"
+
+
+class OrderHasCheck(Conflict):
+    """The order cannot be cancelled: a check was opened for it (extension
+    ``check_id``)."""
+
+    type = "order-has-check"
+    title = "The order has a check"

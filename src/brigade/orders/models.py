@@ -24,7 +24,8 @@ from brigade.db import Base, IdType, UTCDateTime
 class Order(Base):
     """A dine-in (``table_id`` set) or takeaway order.
 
-    ``status``: ``open`` until its check is paid, then ``closed`` (or ``cancelled``).
+    ``status``: ``open`` until its check is paid, then ``closed``; or ``cancelled`` (nothing
+    fired, with ``cancel_reason``). ``closed_at`` is when it was closed or cancelled (UTC).
     ``business_date`` is the local date (restaurant time zone) the order was opened,
     which reports group by. ``version`` increases with every write (409 when stale).
     """
@@ -54,6 +55,7 @@ class Order(Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    cancel_reason: Mapped[str | None] = mapped_column(Text, default=None)
     business_date: Mapped[date] = mapped_column(Date)
     external_ref: Mapped[str | None] = mapped_column(String(100), default=None)
 

@@ -21,15 +21,21 @@ from brigade.menu.exceptions import ItemUnavailable
 from brigade.orders import service
 from brigade.orders.exceptions import (
     ItemAlreadyVoided,
+    ItemNotReady,
     NothingToFire,
+    NothingToServe,
+    OrderAlreadyFired,
     OrderClosed,
+    OrderHasCheck,
 )
 from brigade.orders.schemas import (
+    OrderCancel,
     OrderCreate,
     OrderItemsAdd,
     OrderItemVoid,
     OrderList,
     OrderRead,
+    OrderServe,
     OrderStatus,
     VersionedWrite,
 )
@@ -172,3 +178,34 @@ async def fire_course(
     return await service.fire_course(
         session, access, order_id, course, body.version if body else None
     )
+
+
+@router.post(
+    BASE + "/{order_id}/serve",
+    response_model=OrderRead,
+    responses=problem_responses(*_AUTH, OrderClosed, StaleVersion, ItemNotReady, NothingToServe),
+)
+async def serve_items(
+    order_id: OrderId,
+    access: OrdersWrite,
+    session: SessionDep,
+    body: Annotated[OrderServe | None, Body()] = None,
+) -> OrderRead:
+    """Mark the ready lines served (all of them, or only ``order_item_ids``); event
+    ``order.served``."""
+    return await service.serve_items(session, access, order_id, body or OrderServe())
+
+
+@router.post(
+    BASE + "/{order_id}/cancel",
+    response_model=OrderRead,
+    responses=problem_responses(
+        *_AUTH, OrderClosed, StaleVersion, OrderAlreadyFired, OrderHasCheck
+    ),
+)
+async def cancel_order(
+    order_id: OrderId, body: OrderCancel, access: OrdersWrite, session: SessionDep
+) -> OrderRead:
+    """Cancel an open order with nothing fired, with a reason; its table is freed; event
+    ``order.cancelled``."""
+    return await service.cancel_order(session, access, order_id, body)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -19,7 +19,8 @@ class OrderKind(StrEnum):
 
 
 class OrderStatus(StrEnum):
-    """``open`` until its check is paid, then ``closed``."""
+    """``open`` until its check is paid, then ``closed``; ``cancelled`` when it was
+    cancelled before anything was fired (``POST .../cancel``)."""
 
     open = "open"
     closed = "closed"
@@ -104,6 +105,38 @@ class OrderItemVoid(VersionedWrite):
         return value
 
 
+class OrderServe(VersionedWrite):
+    """Mark ready lines ``served``: the lines of ``order_item_ids`` (each must be
+    ``ready``), or, without it, every ``ready`` line of the order."""
+
+    order_item_ids: list[Annotated[int, Field(ge=1)]] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_LINES_PER_REQUEST,
+        description="Only these lines (each must be ready); default: every ready line.",
+    )
+
+    @field_validator("order_item_ids")
+    @classmethod
+    def _distinct(cls, value: list[int] | None) -> list[int] | None:
+        return None if value is None else list(dict.fromkeys(value))
+
+
+class OrderCancel(VersionedWrite):
+    """Cancel an order that has nothing fired; ``reason`` is required and may not be
+    blank."""
+
+    reason: str = Field(min_length=1, max_length=500)
+
+    @field_validator("reason")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("a cancellation needs a reason")
+        return value
+
+
 class OrderModifierRead(BaseModel):
     """A modifier chosen on a line, as snapshotted; ``price_delta`` in minor units."""
 
@@ -163,7 +196,10 @@ class OrderRead(BaseModel):
     version: int
     opened_at: datetime
     sent_at: datetime | None
-    closed_at: datetime | None
+    closed_at: datetime | None = Field(description="When it was closed or cancelled (UTC).")
+    cancel_reason: str | None = Field(
+        default=None, description="Why it was cancelled (status ``cancelled`` only)."
+    )
     subtotal: int = Field(description="Minor units: the non-voided lines.")
     currency: str
     items: list[OrderItemRead]

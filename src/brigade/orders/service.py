@@ -19,6 +19,9 @@ Cross-context API:
 - for billing: :func:`close_order` (closes and frees the table), :func:`get_order_row`,
   :func:`order_lines`, :func:`orders_lines`, :func:`lines_subtotal`.
 
+The floor's steps, :func:`serve_items` and :func:`cancel_order`, are not on the hot
+path; they follow the same pattern (the order row written first).
+
 The realtime commands call the same functions as the REST routes.
 """
 
@@ -57,11 +60,16 @@ from brigade.events.outbox import NewEvent, record_many
 from brigade.menu.service import LineChoice, resolve_lines
 from brigade.orders.exceptions import (
     ItemAlreadyVoided,
+    ItemNotReady,
     NothingToFire,
+    NothingToServe,
+    OrderAlreadyFired,
     OrderClosed,
+    OrderHasCheck,
 )
 from brigade.orders.models import Order, OrderItem
 from brigade.orders.schemas import (
+    OrderCancel,
     OrderCreate,
     OrderItemRead,
     OrderItemsAdd,
@@ -70,10 +78,11 @@ from brigade.orders.schemas import (
     OrderKind,
     OrderList,
     OrderRead,
+    OrderServe,
     OrderStatus,
     event_payload,
 )
-from brigade.prepared import Prepared
+from brigade.prepared import Executor, Prepared
 from brigade.restaurants.models import Restaurant
 from brigade.restaurants.service import ProfileCache, restaurant_profile
 from brigade.tables.models import DiningTable
@@ -84,6 +93,8 @@ ORDER_ITEM_VOIDED = "order.item.voided"
 ORDER_SENT = "order.sent"
 ORDER_COURSE_FIRED = "order.course.fired"
 ORDER_CLOSED = "order.closed"
+ORDER_SERVED = "order.served"
+ORDER_CANCELLED = "order.cancelled"
 
 _orders = cast(Table, Order.__table__)
 _items = cast(Table, OrderItem.__table__)
@@ -126,6 +137,7 @@ _ORDER_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _orders.c.opened_at,
     _orders.c.sent_at,
     _orders.c.closed_at,
+    _orders.c.cancel_reason,
 )
 _ITEM_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _items.c.id,
@@ -217,6 +229,7 @@ _MARK_ITEM = (
         _items.c.id == bindparam("b_id"),
         _items.c.status != OrderItemStatus.voided.value,
         _items.c.status != OrderItemStatus.pending.value,
+        _items.c.status != OrderItemStatus.served.value,
     )
     .values(status=bindparam("b_status", type_=String()))
 )
@@ -296,6 +309,7 @@ def _order_read(head: Any, currency: str, items: list[OrderItemRead]) -> OrderRe
         opened_at=head.opened_at,
         sent_at=head.sent_at,
         closed_at=head.closed_at,
+        cancel_reason=head.cancel_reason,
         subtotal=lines_subtotal(items),
         currency=currency,
         items=items,
@@ -373,7 +387,7 @@ async def _raise_why_not_written(session: AsyncSession, restaurant_id: int, orde
 
 
 async def _insert_lines(
-    session: AsyncSession,
+    session: Executor,
     restaurant_id: int,
     order_id: int,
     data: OrderCreate | OrderItemsAdd,
@@ -452,7 +466,7 @@ async def create_order(
 
 
 async def create_order_once(
-    session: AsyncSession,
+    session: Executor,
     access: Access,
     data: OrderCreate,
     *,
@@ -783,12 +797,13 @@ async def mark_items(
     """Move order lines along the kitchen's steps (called by the kitchen context).
 
     ``status`` is ``fired``, ``preparing``, ``ready`` or ``served``; lines that are
-    voided or still pending are left alone, as are ids of other restaurants. ``at``
-    (UTC) is the step's time, which the kitchen keeps on its ticket items. One UPDATE
-    per line, sent as one executemany; records no event (the kitchen records
-    ``ticket.updated``) and does not bump the order's ``version``: kitchen progress
-    never conflicts with the waiter's writes. Raises ``ValueError`` for another
-    ``status``.
+    voided, still pending or already served (the floor's last step, :func:`serve_items`:
+    a later bump or recall of their ticket does not undo it) are left alone, as are ids
+    of other restaurants. ``at`` (UTC) is the step's time, which the kitchen keeps on its
+    ticket items. One UPDATE per line, sent as one executemany; records no event (the
+    kitchen records ``ticket.updated``) and does not bump the order's ``version``:
+    kitchen progress never conflicts with the waiter's writes. Raises ``ValueError``
+    for another ``status``.
     """
     if status not in KITCHEN_STATES:
         raise ValueError(f"not a kitchen state: {status!r}")
@@ -825,4 +840,153 @@ async def close_order(
         items = await _items_of(session, restaurant_id, order_id)
     order = _order_read(head.row, head.currency, items)
     await _record(session, restaurant_id, ORDER_CLOSED, order)
+    return order
+
+
+# --------------------------------------------------------------------------------------
+# The floor's steps: serving ready lines, cancelling an order opened by mistake
+# --------------------------------------------------------------------------------------
+
+# Serves the ready lines among ``b_ids`` of one order and returns the ids it changed: a
+# line the kitchen recalled since it was read (it is ``preparing`` again) is not served.
+# The expanding list is rendered per call; serving is not on the hot path.
+_SERVE_ITEMS = (
+    update(_items)
+    .where(
+        _items.c.restaurant_id == bindparam("b_rid"),
+        _items.c.order_id == bindparam("b_order_id"),
+        _items.c.status == OrderItemStatus.ready.value,
+        _items.c.id.in_(bindparam("b_ids", expanding=True)),
+    )
+    .values(status=OrderItemStatus.served.value)
+    .returning(_items.c.id)
+)
+#: The order row of :func:`cancel_order` (``cancelled``, ``closed_at`` = ``b_now``,
+#: ``cancel_reason`` = ``b_reason``), without and with the version check.
+_CANCEL_HEAD: dict[bool, Update] = {
+    versioned: _head_update(
+        {
+            "status": OrderStatus.cancelled.value,
+            "closed_at": _NOW,
+            "cancel_reason": bindparam("b_reason", type_=Text()),
+        },
+        versioned=versioned,
+    )
+    for versioned in (False, True)
+}
+#: Line statuses that mean nothing reached the kitchen: an order of only these lines
+#: may be cancelled.
+_UNFIRED = frozenset({OrderItemStatus.pending, OrderItemStatus.voided})
+
+
+async def serve_items(
+    session: AsyncSession, access: Access, order_id: int, data: OrderServe
+) -> OrderRead:
+    """The waiter took ready lines to the table: mark them ``served``.
+
+    Serves the lines of ``data.order_item_ids`` (every one must be a line of the order
+    in status ``ready``), or without it every ``ready`` line of the order. The order's
+    ``version`` increases (409 when ``data.version`` is given and not current). A served
+    line stays served: a later bump or recall of its ticket does not move it back
+    (:func:`mark_items`). Records ``order.served`` with ``{"order": OrderRead,
+    "item_ids": [...]}`` (the lines served, ascending).
+
+    Raises ``PermissionDenied`` (no ``orders:write``), ``NotFound`` (no such order in
+    this restaurant, or a chosen line not on it), ``OrderClosed``, ``StaleVersion``,
+    :class:`ItemNotReady` (a chosen line is not ready; extension ``item_ids``) and
+    :class:`NothingToServe` (no ready line; all 409).
+    """
+    access.check(Permission.orders_write)
+    restaurant_id = access.restaurant_id
+    head = await _write_head(session, restaurant_id, order_id, data.version)
+    items = await _items_of(session, restaurant_id, order_id)
+    ready = OrderItemStatus.ready
+    if data.order_item_ids is None:
+        chosen = [i.id for i in items if i.status is ready]
+        if not chosen:
+            raise NothingToServe(f"order {order_id} has no ready line")
+    else:
+        chosen = data.order_item_ids
+        by_id = {i.id: i for i in items}
+        missing = [i for i in chosen if i not in by_id]
+        if missing:
+            raise NotFound(f"line {missing[0]} not found on order {order_id}")
+        _raise_not_ready(order_id, [i for i in chosen if by_id[i].status is not ready])
+    rows = await session.execute(
+        _SERVE_ITEMS, {"b_rid": restaurant_id, "b_order_id": order_id, "b_ids": chosen}
+    )
+    served = sorted(row.id for row in rows)
+    if data.order_item_ids is not None:
+        # A line the kitchen recalled between the read and the write (PostgreSQL).
+        _raise_not_ready(order_id, sorted(set(chosen) - set(served)))
+    if not served:
+        raise NothingToServe(f"order {order_id} has no ready line")
+    done = set(served)
+    items = [
+        i.model_copy(update={"status": OrderItemStatus.served}) if i.id in done else i
+        for i in items
+    ]
+    order = _order_read(head.row, head.currency, items)
+    await _record(session, restaurant_id, ORDER_SERVED, order, item_ids=served)
+    return order
+
+
+def _raise_not_ready(order_id: int, item_ids: list[int]) -> None:
+    """Raise :class:`ItemNotReady` naming ``item_ids`` when there is any."""
+    if item_ids:
+        names = ", ".join(map(str, item_ids))
+        raise ItemNotReady(f"line(s) {names} of order {order_id} not ready", item_ids=item_ids)
+
+
+async def cancel_order(
+    session: AsyncSession, access: Access, order_id: int, data: OrderCancel
+) -> OrderRead:
+    """Cancel an open order that has nothing fired (a waiter opened the wrong table).
+
+    Every line must be ``pending`` or ``voided``, and the order may have no check. The
+    order becomes ``cancelled`` with ``cancel_reason`` = ``data.reason`` and
+    ``closed_at`` now (UTC), ``version`` + 1; its lines stay as they are (nothing
+    reached the kitchen; reports count closed orders only). A dine-in order's table is
+    freed (``brigade.tables.service.release_table``, event ``table.updated``). Records
+    ``order.cancelled`` with ``{"order": OrderRead}``.
+
+    Raises ``PermissionDenied`` (no ``orders:write``), ``NotFound``, ``OrderClosed``
+    (closed or cancelled already), ``StaleVersion``, :class:`OrderAlreadyFired` (a line
+    was fired; extension ``item_ids``) and :class:`OrderHasCheck` (extension
+    ``check_id``), all 409; on an error nothing is written.
+    """
+    access.check(Permission.orders_write)
+    restaurant_id = access.restaurant_id
+    params: dict[str, Any] = {
+        "b_order_id": order_id,
+        "b_rid": restaurant_id,
+        "b_now": utcnow(),
+        "b_reason": data.reason,
+    }
+    if data.version is not None:
+        params["b_version"] = data.version
+    row = (await session.execute(_CANCEL_HEAD[data.version is not None], params)).first()
+    if row is None:
+        await _raise_why_not_written(session, restaurant_id, order_id)
+    assert row is not None  # noqa: S101 - _raise_why_not_written always raises
+    # The checks below run under the order row's lock; raising rolls the UPDATE back
+    # with the rest of the request.
+    items = await _items_of(session, restaurant_id, order_id)
+    fired = [i.id for i in items if i.status not in _UNFIRED]
+    if fired:
+        raise OrderAlreadyFired(
+            f"order {order_id} has lines in the kitchen or served; void them instead",
+            item_ids=fired,
+        )
+    from brigade.billing.service import order_check_id  # billing imports this module
+
+    check_id = await order_check_id(session, restaurant_id, order_id)
+    if check_id is not None:
+        raise OrderHasCheck(f"order {order_id} has check {check_id}", check_id=check_id)
+    if row.table_id is not None:
+        from brigade.tables.service import release_table
+
+        await release_table(session, restaurant_id, row.table_id, order_id)
+    order = _order_read(row, row.currency, items)
+    await _record(session, restaurant_id, ORDER_CANCELLED, order)
     return order

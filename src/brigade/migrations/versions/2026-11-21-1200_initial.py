@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 12:27:23.783744
+Create Date: 2026-11-21 14:36:06.133708
 """
 
 from collections.abc import Sequence
@@ -458,6 +458,7 @@ def upgrade() -> None:
         sa.Column("opened_at", brigade.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("sent_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("closed_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("cancel_reason", sa.Text(), nullable=True),
         sa.Column("business_date", sa.Date(), nullable=False),
         sa.Column("external_ref", sa.String(length=100), nullable=True),
         sa.ForeignKeyConstraint(
