@@ -40,7 +40,8 @@ from brigade.settings import Settings
 from tests.factories import PASSWORD, make_menu_item, make_restaurant, make_table, unique
 
 POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
-POSTGRES_DB = "brigade_realtime_test"
+#: The realtime server's own database; engineers sharing one PostgreSQL each set their own.
+POSTGRES_DB = os.environ.get("BRIGADE_TEST_REALTIME_POSTGRES_DB", "brigade_realtime_test")
 #: Upper bound of every wait for an event (seconds); waits end as soon as it arrives.
 WAIT = 5.0
 

@@ -79,6 +79,48 @@ class TableRead(BaseModel):
     position: int
 
 
+ServiceState = Literal["free", "seated", "in_kitchen", "ready", "check_requested"]
+
+
+class FloorTable(TableRead):
+    """A table as the floor screen shows it: its :class:`TableRead` fields plus the live
+    service state of its open order (``current_order_id``).
+
+    ``service_state``, the first that holds of:
+
+    - ``free``: no open order;
+    - ``check_requested``: the order has an open check (``check_id``);
+    - ``ready``: a line is ``ready`` (the kitchen bumped it, nobody served it yet);
+    - ``in_kitchen``: a line is ``fired`` or ``preparing``;
+    - ``seated``: otherwise (lines only pending, served or voided, or none yet).
+
+    Line counts (of order lines, not quantities; voided lines never count):
+    ``lines_pending`` not fired yet (held courses included), ``lines_in_kitchen`` fired
+    or preparing, ``lines_ready`` ready and not served. A free table has ``order_id``,
+    ``order_version``, ``covers``, ``order_subtotal`` and ``check_id`` ``null`` and
+    counts of 0. ``seated_at`` is UTC; money is minor units of ``currency`` (the
+    restaurant's, also on a free table).
+    """
+
+    service_state: ServiceState
+    order_id: int | None = Field(description="The open order at the table.")
+    order_version: int | None = Field(description="Its version, for the next write.")
+    covers: int | None = Field(description="Guests at the table.")
+    order_subtotal: int | None = Field(description="Minor units: the non-voided lines.")
+    currency: str = Field(description="ISO 4217 code of the restaurant.")
+    check_id: int | None = Field(description="The order's open check, when requested.")
+    lines_pending: int = Field(description="Lines not fired yet.")
+    lines_in_kitchen: int = Field(description="Lines fired or being prepared.")
+    lines_ready: int = Field(description="Lines ready at the pass, not served.")
+
+
+class Floor(BaseModel):
+    """The whole floor: areas by position, then id; tables by position, then name."""
+
+    areas: list[AreaRead]
+    tables: list[FloorTable]
+
+
 class TableList(BaseModel):
     """Tables ordered by position, then name."""
 

@@ -1,0 +1,188 @@
+"""The floor screen's view: every table with the live service state of its open order.
+
+:func:`floor` reads the restaurant's areas, then every table joined with its open order
+(``current_order_id``), that order's lines summed per status and its open check: two
+queries whatever the size of the floor. It reads the orders', order lines', checks' and
+restaurant's tables and never writes them (the rules of those stay in their contexts).
+
+How a table's ``service_state`` is chosen (the first that holds):
+
+================== ================================================================
+``free``           no open order at the table
+``check_requested`` the order has an open check (the cashier opened it)
+``ready``          a line is ``ready``: the kitchen marked it ready or bumped it
+                   (``brigade.kitchen.service``), nobody served it yet
+``in_kitchen``     a line is ``fired`` or ``preparing``
+``seated``         otherwise: lines only ``pending`` (held courses), ``served`` or
+                   ``voided``, or no line yet
+================== ================================================================
+
+A floor stays live by re-reading (or patching) on ``table.*``, ``order.*``,
+``ticket.*`` and ``check.*`` events; see docs/realtime.md.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from sqlalchemy import BindParameter, Column, Table, and_, bindparam, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from brigade.auth.permissions import Permission
+from brigade.billing.models import Check
+from brigade.orders.models import Order, OrderItem
+from brigade.restaurants.models import Restaurant
+from brigade.tables.models import Area, DiningTable
+from brigade.tables.schemas import AreaRead, Floor, FloorTable, ServiceState, TableRead
+
+if TYPE_CHECKING:
+    from brigade.auth.dependencies import Access
+
+_areas = cast(Table, Area.__table__)
+_tables = cast(Table, DiningTable.__table__)
+_orders = cast(Table, Order.__table__)
+_lines = cast(Table, OrderItem.__table__)
+_checks = cast(Table, Check.__table__)
+_restaurants = cast(Table, Restaurant.__table__)
+_R: BindParameter[int] = bindparam("r")
+
+#: The columns of :class:`TableRead`, in its field order.
+_TABLE_COLUMNS: tuple[Column[Any], ...] = tuple(_tables.c[name] for name in TableRead.model_fields)
+
+
+def _lines_with(*statuses: str) -> Any:
+    """How many lines have one of ``statuses`` (0 for none), for the lines' GROUP BY."""
+    matches = or_(*(_lines.c.status == status for status in statuses))
+    return func.coalesce(func.sum(case((matches, 1), else_=0)), 0)
+
+
+# Both statements are built once and executed with ``{"r": restaurant_id}``.
+_FLOOR_AREAS = (
+    select(_areas.c.id, _areas.c.name, _areas.c.position)
+    .where(_areas.c.restaurant_id == _R)
+    .order_by(_areas.c.position, _areas.c.id)
+)
+#: The lines of the orders seated at the restaurant's tables, summed per order.
+_FLOOR_LINES = (
+    select(
+        _lines.c.order_id,
+        func.coalesce(
+            func.sum(case((_lines.c.status != "voided", _lines.c.line_total), else_=0)), 0
+        ).label("subtotal"),
+        _lines_with("pending").label("pending"),
+        _lines_with("fired", "preparing").label("in_kitchen"),
+        _lines_with("ready").label("ready"),
+    )
+    .where(
+        _lines.c.restaurant_id == _R,
+        _lines.c.order_id.in_(
+            select(_tables.c.current_order_id).where(
+                _tables.c.restaurant_id == _R, _tables.c.current_order_id.is_not(None)
+            )
+        ),
+    )
+    .group_by(_lines.c.order_id)
+    .subquery("floor_lines")
+)
+#: The open check of the outer query's order (the latest, should there be several).
+_FLOOR_OPEN_CHECK = (
+    select(func.max(_checks.c.id))
+    .where(
+        _checks.c.restaurant_id == _R,
+        _checks.c.order_id == _orders.c.id,
+        _checks.c.status == "open",
+    )
+    .correlate(_orders)
+    .scalar_subquery()
+)
+#: Every table with its open order (when it holds one), the order's line counts, its open
+#: check and the restaurant's currency: one row per table.
+_FLOOR_TABLES = (
+    select(
+        *_TABLE_COLUMNS,
+        _orders.c.id.label("order_id"),
+        _orders.c.version.label("order_version"),
+        _orders.c.covers.label("covers"),
+        _FLOOR_LINES.c.subtotal,
+        _FLOOR_LINES.c.pending,
+        _FLOOR_LINES.c.in_kitchen,
+        _FLOOR_LINES.c.ready,
+        _FLOOR_OPEN_CHECK.label("check_id"),
+        select(_restaurants.c.currency)
+        .where(_restaurants.c.id == _R)
+        .scalar_subquery()
+        .label("currency"),
+    )
+    .select_from(
+        _tables.outerjoin(
+            _orders,
+            and_(
+                _orders.c.id == _tables.c.current_order_id,
+                _orders.c.restaurant_id == _tables.c.restaurant_id,
+                _orders.c.status == "open",
+            ),
+        ).outerjoin(_FLOOR_LINES, _FLOOR_LINES.c.order_id == _orders.c.id)
+    )
+    .where(_tables.c.restaurant_id == _R)
+    .order_by(_tables.c.position, _tables.c.name)
+)
+
+
+def service_state(
+    *, has_order: bool, check_open: bool, lines_ready: int, lines_in_kitchen: int
+) -> ServiceState:
+    """The floor state of a table (see the module's table): ``free`` without an open
+    order, else the first of ``check_requested`` > ``ready`` > ``in_kitchen`` that
+    holds, else ``seated``."""
+    if not has_order:
+        return "free"
+    if check_open:
+        return "check_requested"
+    if lines_ready > 0:
+        return "ready"
+    if lines_in_kitchen > 0:
+        return "in_kitchen"
+    return "seated"
+
+
+def _floor_table(row: Any) -> FloorTable:
+    """A :class:`FloorTable` from a row of :data:`_FLOOR_TABLES`."""
+    has_order = row.order_id is not None
+    pending, in_kitchen, ready = (int(n or 0) for n in (row.pending, row.in_kitchen, row.ready))
+    return FloorTable(
+        **{column.key: row._mapping[column.key] for column in _TABLE_COLUMNS},
+        service_state=service_state(
+            has_order=has_order,
+            check_open=row.check_id is not None,
+            lines_ready=ready,
+            lines_in_kitchen=in_kitchen,
+        ),
+        order_id=row.order_id,
+        order_version=row.order_version,
+        covers=row.covers,
+        # SUM of a BIGINT is a NUMERIC on PostgreSQL: back to an int of minor units.
+        order_subtotal=int(row.subtotal or 0) if has_order else None,
+        currency=row.currency,
+        check_id=row.check_id,
+        lines_pending=pending,
+        lines_in_kitchen=in_kitchen,
+        lines_ready=ready,
+    )
+
+
+async def floor(session: AsyncSession, access: Access) -> Floor:
+    """The floor screen: ``{"areas": [AreaRead], "tables": [FloorTable]}``, areas by
+    position then id, tables by position then name, each table with the service state of
+    its open order (:class:`~brigade.tables.schemas.FloorTable`).
+
+    Two queries whatever the number of tables and orders. Raises ``PermissionDenied``
+    without ``tables:read``.
+    """
+    access.check(Permission.tables_read)
+    params = {"r": access.restaurant_id}
+    areas = [
+        AreaRead(id=row.id, name=row.name, position=row.position)
+        for row in await session.execute(_FLOOR_AREAS, params)
+    ]
+    tables = [_floor_table(row) for row in await session.execute(_FLOOR_TABLES, params)]
+    return Floor(areas=areas, tables=tables)
