@@ -32,7 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from brigade.db import Base, IdType, UTCDateTime, utcnow
 from brigade.errors import BrigadeError, Conflict
-from brigade.prepared import Prepared
+from brigade.prepared import Executor, Prepared, dialect_name
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -76,25 +76,15 @@ def fingerprint(method: str, path: str, body: Any) -> str:
 
 
 async def replay(
-    session: AsyncSession, restaurant_id: int, actor: str, key: str, fp: str
+    session: Executor, restaurant_id: int, actor: str, key: str, fp: str
 ) -> tuple[int, Any] | None:
     """The stored ``(status_code, body)`` for this key, or ``None`` if it is new.
 
     Raises :class:`IdempotencyKeyReused` when the key was used for another request.
     """
-    row = (
-        await session.execute(
-            select(
-                IdempotencyRecord.fingerprint,
-                IdempotencyRecord.status_code,
-                IdempotencyRecord.body,
-            ).where(
-                IdempotencyRecord.restaurant_id == restaurant_id,
-                IdempotencyRecord.actor == actor,
-                IdempotencyRecord.key == key,
-            )
-        )
-    ).first()
+    row = await _REPLAY.fetchone(
+        session, {"r_restaurant_id": restaurant_id, "r_actor": actor, "r_key": key}
+    )
     if row is None:
         return None
     if row.fingerprint != fp:
@@ -137,6 +127,13 @@ _CLAIM = {
     ),
     "sqlite": Prepared(sqlite.insert(_records).on_conflict_do_nothing().returning(_records.c.id)),
 }
+_REPLAY = Prepared(
+    select(_records.c.fingerprint, _records.c.status_code, _records.c.body).where(
+        _records.c.restaurant_id == bindparam("r_restaurant_id"),
+        _records.c.actor == bindparam("r_actor"),
+        _records.c.key == bindparam("r_key"),
+    )
+)
 _STORE_ANSWER = Prepared(
     update(_records)
     .where(_records.c.id == bindparam("claim_id"))
@@ -145,7 +142,7 @@ _STORE_ANSWER = Prepared(
 
 
 async def claim(
-    session: AsyncSession, restaurant_id: int, actor: str, key: str, fp: str
+    session: Executor, restaurant_id: int, actor: str, key: str, fp: str
 ) -> int | tuple[int, Any]:
     """Claim ``key`` for this request before doing any work.
 
@@ -164,12 +161,13 @@ async def claim(
         "body": None,
         "created_at": utcnow(),
     }
-    dialect = session.get_bind().dialect.name
     claimed: int | None
-    upsert = _CLAIM.get(dialect)
+    upsert = _CLAIM.get(dialect_name(session))
     if upsert is not None:
         claimed = await upsert.scalar(session, values)
-    else:  # other servers: a savepoint around a plain insert
+    else:  # other servers (always through a session): a savepoint around a plain insert
+        if not isinstance(session, AsyncSession):
+            raise TypeError("idempotency keys on this database need a session")
         try:
             async with session.begin_nested():
                 claimed = (
@@ -187,7 +185,7 @@ async def claim(
     return stored
 
 
-async def store_answer(session: AsyncSession, claim_id: int, status_code: int, body: Any) -> None:
+async def store_answer(session: Executor, claim_id: int, status_code: int, body: Any) -> None:
     """Fill in the answer of the request that claimed row ``claim_id`` (same transaction)."""
     await _STORE_ANSWER.execute(
         session, {"claim_id": claim_id, "answer_status": status_code, "answer_body": body}

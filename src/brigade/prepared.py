@@ -38,6 +38,12 @@ SQLAlchemy's documented ``render_postcompile`` compile flag; an empty list raise
 ``ValueError``). :meth:`Prepared.fetchall_many` inserts several rows with RETURNING as
 one multi-row ``INSERT ... VALUES (...), (...)`` compiled per row count.
 
+Without a session: a :class:`DriverTransaction` (opened by
+:meth:`brigade.db.Database.driver_transaction`) is a transaction straight on a driver
+connection, with an ``info`` dict like a session's. Every :class:`Prepared` method, and
+every service function typed with :data:`Executor`, runs on either; the order-placement
+fast path (:mod:`brigade.orders.fastpath`) uses it to skip the ORM session's lifecycle.
+
 What it does not do: driver errors are the driver's own (``sqlite3.Error``,
 ``asyncpg.PostgresError``), not SQLAlchemy's ``DBAPIError`` wrappers, so use it only for
 statements whose errors are bugs (500s), never for ones the caller catches. It supports
@@ -68,6 +74,40 @@ from sqlalchemy.sql.visitors import iterate
 from brigade.sqlite_inline import InlineConnection
 
 _Processor = Callable[[Any], Any] | None
+
+
+class DriverTransaction:
+    """A transaction on a driver connection, without an ORM session.
+
+    ``driver`` is the ``sqlite3.Connection`` (:mod:`brigade.sqlite_inline`) or the
+    asyncpg connection, already inside the transaction; ``dialect`` the engine's
+    dialect; ``sync`` the SQLAlchemy ``Connection`` it was checked out through (its
+    ``before_cursor_execute`` listeners hear every statement, as with a session).
+    ``info`` holds per-transaction state, as ``AsyncSession.info`` does (queued events,
+    see :mod:`brigade.events.outbox`). Made, committed and rolled back only by
+    :meth:`brigade.db.Database.driver_transaction`.
+    """
+
+    __slots__ = ("dialect", "driver", "info", "sync")
+
+    def __init__(self, driver: Any, dialect: Dialect, sync: Any) -> None:
+        self.driver = driver
+        self.dialect = dialect
+        self.sync = sync
+        self.info: dict[Any, Any] = {}
+
+
+#: Where a hot-path service function runs its statements: the request's ORM session, or
+#: a :class:`DriverTransaction` (the fast path). Such a function uses only
+#: :class:`Prepared` statements, ``.info`` and :func:`dialect_name` on it.
+Executor = AsyncSession | DriverTransaction
+
+
+def dialect_name(executor: Executor) -> str:
+    """The database's dialect name (``"sqlite"``, ``"postgresql"``, ...) of ``executor``."""
+    if isinstance(executor, DriverTransaction):
+        return str(executor.dialect.name)
+    return str(executor.get_bind().dialect.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,9 +272,7 @@ class Prepared:
 
     # -- running ----------------------------------------------------------------------
 
-    async def _run(
-        self, session: AsyncSession, params: Mapping[str, Any], *, rows: bool
-    ) -> list[Any]:
+    async def _run(self, session: Executor, params: Mapping[str, Any], *, rows: bool) -> list[Any]:
         driver, dialect, sync = await _driver(session)
         shape = self._shape(dialect, params)
         if driver is None:  # the transaction's first statement: SQLAlchemy begins it
@@ -252,26 +290,26 @@ class Prepared:
         await driver.execute(shape.sql, *args)
         return []
 
-    async def fetchall(self, session: AsyncSession, params: Mapping[str, Any]) -> list[Any]:
+    async def fetchall(self, session: Executor, params: Mapping[str, Any]) -> list[Any]:
         """Every result row (named tuples), in the database's order."""
         self._require_rows()
         return await self._run(session, params, rows=True)
 
-    async def fetchone(self, session: AsyncSession, params: Mapping[str, Any]) -> Any | None:
+    async def fetchone(self, session: Executor, params: Mapping[str, Any]) -> Any | None:
         """The first result row, or ``None`` when there is none."""
         found = await self.fetchall(session, params)
         return found[0] if found else None
 
-    async def scalar(self, session: AsyncSession, params: Mapping[str, Any]) -> Any | None:
+    async def scalar(self, session: Executor, params: Mapping[str, Any]) -> Any | None:
         """The first column of the first row, or ``None`` when there is no row."""
         row = await self.fetchone(session, params)
         return None if row is None else row[0]
 
-    async def execute(self, session: AsyncSession, params: Mapping[str, Any]) -> None:
+    async def execute(self, session: Executor, params: Mapping[str, Any]) -> None:
         """Run the statement, discarding any rows (RETURNING rows are still fetched)."""
         await self._run(session, params, rows=self._returns_rows)
 
-    async def executemany(self, session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+    async def executemany(self, session: Executor, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run the statement once per parameter dict in ``rows`` (same keys in each),
         with the driver's ``executemany``. No RETURNING: see :meth:`fetchall_many`."""
         if self._returns_rows:
@@ -291,7 +329,7 @@ class Prepared:
             await driver.executemany(shape.sql, args)
 
     async def fetchall_many(
-        self, session: AsyncSession, rows: Sequence[Mapping[str, Any]]
+        self, session: Executor, rows: Sequence[Mapping[str, Any]]
     ) -> list[Any]:
         """Insert ``rows`` (same keys in each) as one multi-row ``INSERT ... RETURNING``
         and return the returned rows. Their order is the database's, not necessarily
@@ -329,7 +367,7 @@ class Prepared:
 
     async def _through_sqlalchemy(
         self,
-        session: AsyncSession,
+        session: Executor,
         shape: _Compiled,
         params: Mapping[str, Any] | Sequence[Mapping[str, Any]],
         *,
@@ -339,6 +377,8 @@ class Prepared:
         begun on the driver yet (SQLAlchemy's adapter begins it on this statement and
         will commit or roll it back), and always on other drivers. Rows come back as this
         statement's named tuples; SQLAlchemy has already processed their values."""
+        if isinstance(session, DriverTransaction):  # never: it always has its driver
+            raise TypeError("a DriverTransaction runs statements on its driver")
         result = await session.execute(cast(Executable, self.statement), params)
         if not rows:
             return []
@@ -372,8 +412,7 @@ def _announce(sync: Any, sql: str, args: Any, *, many: bool) -> None:
     """Tell the connection's ``before_cursor_execute`` listeners (if any) about a
     statement, as SQLAlchemy does; ``cursor`` and ``context`` are passed as ``None`` and
     a listener's return value is ignored (the statement cannot be rewritten)."""
-    listeners = sync.dispatch.before_cursor_execute
-    if listeners:
+    if sync is not None and (listeners := sync.dispatch.before_cursor_execute):
         for fn in listeners:
             fn(sync, None, sql, args, None, many)
 
@@ -385,7 +424,7 @@ def _bindparams(statement: ClauseElement) -> list[BindParameter[Any]]:
 _DRIVER_KEY = "brigade.prepared.driver"
 
 
-async def _driver(session: AsyncSession) -> tuple[Any, Dialect, Any]:
+async def _driver(session: Executor) -> tuple[Any, Dialect, Any]:
     """The session's driver connection (``sqlite3.Connection`` or asyncpg's), dialect
     and sync ``Connection``, with the session's transaction begun on the driver; or, on
     asyncpg when the driver's transaction is not begun yet, ``None`` for the driver (the
@@ -395,7 +434,10 @@ async def _driver(session: AsyncSession) -> tuple[Any, Dialect, Any]:
     autoflushes. The answer is remembered in ``session.info`` for the session's current
     transaction (a transaction keeps its connection; the next one looks it up again),
     which saves the greenlet hop of ``session.connection()`` on every statement.
+    A :class:`DriverTransaction` answers with its own driver at once.
     """
+    if isinstance(session, DriverTransaction):
+        return session.driver, session.dialect, session.sync
     sync_session = session.sync_session
     if sync_session.autoflush and (sync_session.new or sync_session.dirty or sync_session.deleted):
         await session.flush()  # as session.execute would (autoflush)

@@ -23,9 +23,12 @@ from brigade.auth.permissions import ROLE_PERMISSIONS, Permission, Role
 from brigade.auth.security import API_TOKEN_PREFIX, token_digest
 from brigade.db import unit_of_work, utcnow
 from brigade.errors import NotAuthenticated, NotFound, PermissionDenied
+from brigade.prepared import Executor, Prepared
 from brigade.restaurants.models import Membership, Restaurant
 from brigade.runtime import Runtime, RuntimeDep, get_runtime
 
+# Prepared (brigade.prepared): they also run on order placement's fast path, without a
+# session; neither has a database error that is an answer.
 _API_TOKEN = select(
     ApiToken.__table__.c.id, ApiToken.__table__.c.restaurant_id, ApiToken.__table__.c.scopes
 ).where(
@@ -39,6 +42,9 @@ _MEMBER_ROLE = select(Membership.__table__.c.role).where(
 _RESTAURANT_EXISTS = select(Restaurant.__table__.c.id).where(
     Restaurant.__table__.c.id == bindparam("restaurant_id")
 )
+_API_TOKEN_P = Prepared(_API_TOKEN)
+_MEMBER_ROLE_P = Prepared(_MEMBER_ROLE)
+_RESTAURANT_EXISTS_P = Prepared(_RESTAURANT_EXISTS)
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -89,7 +95,11 @@ class Access:
 
 def bearer_token(request: Request) -> str | None:
     """The bearer token of the ``Authorization`` header, if any."""
-    header = request.headers.get("authorization")
+    return bearer_of(request.headers.get("authorization"))
+
+
+def bearer_of(header: str | None) -> str | None:
+    """The token of an ``Authorization`` header value ``Bearer <token>``, if any."""
     if not header:
         return None
     scheme, _, token = header.partition(" ")
@@ -98,7 +108,7 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
-async def authenticate(session: AsyncSession, runtime: Runtime, token: str | None) -> Actor:
+async def authenticate(session: Executor, runtime: Runtime, token: str | None) -> Actor:
     """Resolve a bearer token (access JWT or API token) to an :class:`Actor`.
 
     Raises :class:`NotAuthenticated` when the token is missing, invalid, expired or
@@ -112,7 +122,7 @@ async def authenticate(session: AsyncSession, runtime: Runtime, token: str | Non
         remembered = cache.api_token(digest)
         if remembered is not None:
             return remembered
-        row = (await session.execute(_API_TOKEN, {"digest": digest})).first()
+        row = await _API_TOKEN_P.fetchone(session, {"digest": digest})
         if row is None:
             raise NotAuthenticated("unknown or revoked API token")
         actor = Actor(
@@ -136,7 +146,7 @@ async def current_actor(request: Request, session: SessionDep, runtime: RuntimeD
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
-async def resolve_access(session: AsyncSession, actor: Actor, restaurant_id: int) -> Access:
+async def resolve_access(session: Executor, actor: Actor, restaurant_id: int) -> Access:
     """The actor's :class:`Access` to ``restaurant_id``.
 
     Raises :class:`NotFound` when the restaurant does not exist or the actor does not
@@ -152,12 +162,12 @@ async def resolve_access(session: AsyncSession, actor: Actor, restaurant_id: int
             frozenset(p for p in Permission if p.value in actor.token_scopes),
         )
     if actor.is_admin:
-        exists = await session.scalar(_RESTAURANT_EXISTS, {"restaurant_id": restaurant_id})
+        exists = await _RESTAURANT_EXISTS_P.scalar(session, {"restaurant_id": restaurant_id})
         if exists is None:
             raise NotFound("restaurant not found")
         return Access(actor, restaurant_id, None, frozenset(Permission))
-    role = await session.scalar(
-        _MEMBER_ROLE, {"restaurant_id": restaurant_id, "user_id": actor.user_id}
+    role = await _MEMBER_ROLE_P.scalar(
+        session, {"restaurant_id": restaurant_id, "user_id": actor.user_id}
     )
     if role is None:
         raise NotFound("restaurant not found")
@@ -171,8 +181,16 @@ async def cached_access(
     few seconds (:mod:`brigade.auth.access_cache`), so a request that repeats what the
     caller did a moment ago costs no query. Raises like :func:`authenticate` and
     :func:`resolve_access`."""
+    return await access_for_token(session, runtime, bearer_token(request), restaurant_id)
+
+
+async def access_for_token(
+    session: Executor, runtime: Runtime, token: str | None, restaurant_id: int
+) -> Access:
+    """:func:`cached_access` for a bearer ``token`` (``None``: none was sent), in any
+    :data:`~brigade.prepared.Executor` (order placement's fast path has no session).
+    Raises :class:`NotAuthenticated` (401) and :class:`NotFound` (404)."""
     cache = get_access_cache(runtime)
-    token = bearer_token(request)
     key = cache.caller_key(runtime.settings.signing_key, token)
     if key is not None:
         remembered = cache.grant(restaurant_id, key)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from brigade.db import utcnow
 from brigade.events.models import EventSequence, OutboxEvent
-from brigade.prepared import Prepared
+from brigade.prepared import Executor, Prepared, dialect_name
 
 _QUEUED_KEY = "brigade.queued_events"
 _PENDING_KEY = "brigade.pending_events"
@@ -106,7 +106,7 @@ class NewEvent:
 
 
 async def record(
-    session: AsyncSession,
+    session: Executor,
     restaurant_id: int,
     type: str,  # noqa: A002 - the event's type, as in the wire format
     payload: dict[str, Any],
@@ -117,9 +117,7 @@ async def record(
     await record_many(session, restaurant_id, [NewEvent(type, payload, station)])
 
 
-async def record_many(
-    session: AsyncSession, restaurant_id: int, events: Sequence[NewEvent]
-) -> None:
+async def record_many(session: Executor, restaurant_id: int, events: Sequence[NewEvent]) -> None:
     """Record ``events`` of ``restaurant_id`` in this transaction's outbox.
 
     The events are queued on the session and numbered at the end of the transaction:
@@ -135,7 +133,7 @@ async def record_many(
         queue.extend((restaurant_id, event, now) for event in events)
 
 
-async def number_queued(session: AsyncSession) -> None:
+async def number_queued(session: Executor) -> None:
     """Number and write the events queued in ``session`` (see :func:`record_many`):
     per restaurant one ``UPDATE ... RETURNING`` of its sequence and one insert of its
     outbox rows, straight on the driver (:mod:`brigade.prepared`). The numbered events
@@ -150,7 +148,7 @@ async def number_queued(session: AsyncSession) -> None:
     queued = _take_queued(session.info)
     if not queued:
         return
-    postgres = session.get_bind().dialect.name == "postgresql"
+    postgres = dialect_name(session) == "postgresql"
     for restaurant_id, batch in queued:
         if postgres and len(batch) == 1:
             event, at = batch[0]
@@ -178,7 +176,7 @@ async def number_queued(session: AsyncSession) -> None:
             await _INSERT.executemany(session, rows)
 
 
-def queued_restaurants(session: AsyncSession) -> list[int]:
+def queued_restaurants(session: Executor) -> list[int]:
     """The restaurants with events queued in ``session``, in ascending id order (the
     order in which their sequence locks are taken)."""
     queued: list[tuple[int, NewEvent, datetime]] = session.info.get(_QUEUED_KEY, [])
@@ -241,13 +239,13 @@ def _number_before_commit(session: Session) -> None:
         session.execute(_INSERT_SQL, rows)
 
 
-def take_pending(session: AsyncSession) -> list[DomainEvent]:
+def take_pending(session: Executor) -> list[DomainEvent]:
     """Remove and return the events recorded in ``session`` since the last call."""
     pending: list[DomainEvent] = session.info.pop(_PENDING_KEY, [])
     return pending
 
 
-def discard_pending(session: AsyncSession) -> None:
+def discard_pending(session: Executor) -> None:
     """Forget recorded events (after a rollback)."""
     session.info.pop(_PENDING_KEY, None)
     session.info.pop(_QUEUED_KEY, None)

@@ -69,7 +69,7 @@ from brigade.menu.schemas import (
     VariationRead,
     VariationUpdate,
 )
-from brigade.prepared import Prepared
+from brigade.prepared import Executor, Prepared
 from brigade.restaurants.models import Restaurant
 
 if TYPE_CHECKING:
@@ -226,14 +226,16 @@ _RESOLVE_OFFERS = Prepared(
     )
 )
 
-_KNOWN_MODIFIER = select(_modifiers.c.id).where(
-    _modifiers.c.restaurant_id == _R,
-    _modifiers.c.id.in_(bindparam("modifier_ids", expanding=True)),
+_KNOWN_MODIFIER = Prepared(
+    select(_modifiers.c.id).where(
+        _modifiers.c.restaurant_id == _R,
+        _modifiers.c.id.in_(bindparam("modifier_ids", expanding=True)),
+    )
 )
 
 
 async def resolve_lines(
-    session: AsyncSession, restaurant_id: int, choices: Sequence[LineChoice]
+    session: Executor, restaurant_id: int, choices: Sequence[LineChoice]
 ) -> list[ResolvedLine]:
     """Validate and price ``choices`` against the restaurant's current menu.
 
@@ -379,7 +381,7 @@ def _pick_variation(item: _Item, variation_id: int | None) -> int:
 
 
 async def _check_modifiers(
-    session: AsyncSession,
+    session: Executor,
     restaurant_id: int,
     item: _Item,
     modifier_ids: Sequence[int],
@@ -391,8 +393,8 @@ async def _check_modifiers(
         raise ModifierChoiceInvalid("a modifier is chosen more than once", menu_item_id=item.id)
     not_offered = [mid for mid in modifier_ids if mid not in offers]
     if not_offered:
-        known = await session.scalar(
-            _KNOWN_MODIFIER, {"restaurant_id": restaurant_id, "modifier_ids": not_offered}
+        known = await _KNOWN_MODIFIER.scalar(
+            session, {"restaurant_id": restaurant_id, "modifier_ids": not_offered}
         )
         if known is None:
             raise NotFound(f"modifier {not_offered[0]} not found")

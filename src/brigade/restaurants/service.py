@@ -24,7 +24,7 @@ from brigade.auth.service import create_user, validate_password
 from brigade.db import utcnow
 from brigade.errors import NotFound
 from brigade.events.outbox import DomainEvent, create_sequence, record
-from brigade.prepared import Prepared
+from brigade.prepared import Executor, Prepared
 from brigade.restaurants.exceptions import (
     AdminOnly,
     AlreadyMember,
@@ -539,7 +539,7 @@ def install_profile_cache(runtime: Runtime) -> None:
 
 
 async def restaurant_profile(
-    session: AsyncSession, cache: ProfileCache | None, restaurant_id: int
+    session: Executor, cache: ProfileCache | None, restaurant_id: int
 ) -> RestaurantProfile:
     """The :class:`RestaurantProfile` of ``restaurant_id``: from ``cache`` when it
     remembers it, else read (one query) and remembered there. Without a cache it is

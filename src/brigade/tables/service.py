@@ -21,6 +21,7 @@ from brigade.db import utcnow
 from brigade.errors import NotFound, StaleVersion
 from brigade.events.outbox import record
 from brigade.integrity import unique_constraint, unique_guard
+from brigade.prepared import Executor, Prepared
 from brigade.settings import Settings
 from brigade.tables.exceptions import InvalidTableToken, TableNameTaken, TableOccupied
 from brigade.tables.models import Area, DiningTable
@@ -63,7 +64,8 @@ _NAME_UNIQUE = unique_constraint(_tables, "uq_floor_tables_restaurant_id_name")
 
 # The statements of occupy_table / release_table, built once; executed with parameter
 # dicts: ``r`` (restaurant id), ``t`` (table id), ``o`` (order id), ``now`` (UTC).
-_OCCUPY = (
+# Seating runs on order placement's fast path too (brigade.prepared: any Executor).
+_OCCUPY = Prepared(
     update(_tables)
     .where(
         _tables.c.restaurant_id == bindparam("r"),
@@ -77,6 +79,11 @@ _OCCUPY = (
         version=_tables.c.version + 1,
     )
     .returning(*_TABLE_RETURNING)
+)
+_OCCUPY_STATE = Prepared(
+    select(_tables.c.current_order_id).where(
+        _tables.c.restaurant_id == bindparam("r"), _tables.c.id == bindparam("t")
+    )
 )
 _RELEASE = (
     update(_tables)
@@ -93,16 +100,12 @@ _CURRENT_ORDER = select(_tables.c.current_order_id).where(
 )
 
 
-async def _record_table(
-    session: AsyncSession, restaurant_id: int, kind: str, table: TableRead
-) -> None:
+async def _record_table(session: Executor, restaurant_id: int, kind: str, table: TableRead) -> None:
     """Record ``table.<kind>`` with ``{"table": TableRead}`` as its data."""
     await record(session, restaurant_id, f"table.{kind}", {"table": table.model_dump(mode="json")})
 
 
-async def occupy_table(
-    session: AsyncSession, restaurant_id: int, table_id: int, order_id: int
-) -> None:
+async def occupy_table(session: Executor, restaurant_id: int, table_id: int, order_id: int) -> None:
     """Seat open order ``order_id`` at the table: status ``occupied``,
     ``current_order_id``, ``seated_at`` now (UTC), ``version`` + 1, event ``table.updated``.
 
@@ -111,9 +114,9 @@ async def occupy_table(
     restaurant) and :class:`TableOccupied` (409: the table holds another open order).
     """
     params = {"r": restaurant_id, "t": table_id, "o": order_id, "now": utcnow()}
-    row = (await session.execute(_OCCUPY, params)).first()
+    row = await _OCCUPY.fetchone(session, params)
     if row is None:
-        current = (await session.execute(_CURRENT_ORDER, params)).first()
+        current = await _OCCUPY_STATE.fetchone(session, params)
         if current is None:
             raise NotFound(f"table {table_id} not found")
         if current.current_order_id == order_id:
@@ -123,7 +126,7 @@ async def occupy_table(
             table_id=table_id,
             current_order_id=current.current_order_id,
         )
-    await _record_table(session, restaurant_id, "updated", TableRead(**row._mapping))
+    await _record_table(session, restaurant_id, "updated", TableRead(**row._asdict()))
 
 
 async def release_table(
