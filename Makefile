@@ -4,7 +4,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck test-sqlite test-postgresql docs migration clean
+.PHONY: run test install lint typecheck test-sqlite test-postgresql docs migration clean web web-deps web-api web-test
+
+# The web app (web/: React + Vite). `npm ci` runs when package-lock.json is newer than
+# what node_modules was installed from; the build when a source changed (stamp files).
+WEB := web
+WEB_DEPS_STAMP := $(WEB)/node_modules/.package-lock.json
+WEB_BUILD_STAMP := $(WEB)/dist/.build-stamp
+WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) \
+	$(wildcard $(WEB)/index.html $(WEB)/package.json $(WEB)/vite.config.ts $(WEB)/tsconfig*.json)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV) || { apt-get update -q && apt-get install -y -q python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -15,13 +23,14 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## Start the demo: migrate, load the pizza place with staff logins, serve on 127.0.0.1:8000.
-run: install
+run: install web
 	$(VENV)/bin/brigade demo
 
 ## Everything CI runs: lint, types, the suite on SQLite and on PostgreSQL (docs build included).
 test: install
 	./scripts/ensure-services.sh
 	$(MAKE) lint typecheck
+	$(MAKE) web-test
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgresql
 
@@ -44,5 +53,29 @@ docs: install
 migration: install
 	./scripts/regen-initial-migration.sh
 
+$(WEB_DEPS_STAMP): $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund
+	touch $@
+
+web-deps: $(WEB_DEPS_STAMP)
+
+$(WEB_BUILD_STAMP): $(WEB_DEPS_STAMP) $(WEB_SOURCES)
+	cd $(WEB) && npm run build
+	touch $@
+
+## Build the web app into web/dist (served at / by `brigade serve`).
+web: $(WEB_BUILD_STAMP)
+
+## Regenerate the API contract: web/openapi.json from the server, web/src/api/schema.d.ts from it.
+web-api: install web-deps
+	$(VENV)/bin/brigade openapi --output $(WEB)/openapi.json
+	cd $(WEB) && npm run gen:api
+
+## The web app's checks: generated API files current, types, component tests, the build.
+web-test: install web
+	cd $(WEB) && npm run check:api
+	cd $(WEB) && npm run typecheck
+	cd $(WEB) && npm test
+
 clean:
-	rm -rf $(VENV) var site .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var site .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules $(WEB)/dist

@@ -62,8 +62,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     The returned FastAPI app serves the REST API under ``/api/v1``, the probes, the
     OpenAPI document at ``/openapi.json`` with its docs at ``/docs``, and the Socket.IO
-    server (namespace ``/realtime/v1``) at ``/socket.io/``. ``app.state.runtime`` holds
-    the :class:`~brigade.runtime.Runtime`.
+    server (namespace ``/realtime/v1``) at ``/socket.io/``, and the built web app at ``/``
+    for every other ``GET`` (:mod:`brigade.webapp`). ``app.state.runtime`` holds the
+    :class:`~brigade.runtime.Runtime`.
     """
     settings = settings or Settings()
     runtime = Runtime(
@@ -128,4 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from brigade.realtime.server import mount_realtime
 
     mount_realtime(app, runtime)
+    from brigade.webapp import install_webapp
+
+    install_webapp(app, settings)  # the web app answers what no route matched
     return app

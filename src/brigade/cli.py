@@ -93,6 +93,38 @@ def serve(
     )
 
 
+def openapi_json() -> str:
+    """The app's OpenAPI document as stable JSON text (sorted keys, 2-space indent, a
+    final newline): what ``web/openapi.json`` holds and the web client is generated from.
+
+    Built from ``create_app()`` with an in-memory SQLite URL, so nothing is read from or
+    written to the data dir.
+    """
+    import json
+
+    from brigade.app import create_app
+
+    app = create_app(Settings(database_url="sqlite+aiosqlite:///:memory:"))
+    return json.dumps(app.openapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@app.command()
+def openapi(
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file instead of standard output."),
+    ] = None,
+) -> None:
+    """Print the API's OpenAPI document as JSON (sorted keys, stable between runs)."""
+    text = openapi_json()
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    console.print(f"[green]wrote[/green] {output}", highlight=False)
+
+
 @contextmanager
 def _progress_bar(description: str) -> Iterator[Callable[[str, int, int], None]]:
     """A Rich progress bar; yields the ``progress(stage, done, total)`` callback."""

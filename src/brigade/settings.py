@@ -46,6 +46,11 @@ class Settings(BaseSettings):
         description="Base URL that table QR codes point at.",
     )
     sql_echo: bool = False
+    web_dir: Path | None = Field(
+        default=None,
+        description="Folder of the built web app served at / (index.html, assets/); "
+        "unset: web/dist of the source checkout, when running from one.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

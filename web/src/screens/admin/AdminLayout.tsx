@@ -1,0 +1,28 @@
+/** `/r/:restaurantId/admin/*` — the owner's and manager's back office, with its own tabs. */
+import { NavLink, Outlet } from "react-router";
+
+import { useRestaurantScope } from "../../auth/restaurant";
+
+const TABS = [
+  ["menu", "Menu"],
+  ["tables", "Tables & QR"],
+  ["staff", "Staff"],
+  ["tokens", "API tokens"],
+  ["settings", "Settings"],
+] as const;
+
+export function AdminLayout() {
+  const { restaurantId } = useRestaurantScope();
+  return (
+    <div className="admin-layout">
+      <nav aria-label="Admin" className="tabs">
+        {TABS.map(([path, label]) => (
+          <NavLink key={path} to={`/r/${restaurantId}/admin/${path}`} className="tab">
+            {label}
+          </NavLink>
+        ))}
+      </nav>
+      <Outlet />
+    </div>
+  );
+}
