@@ -26,7 +26,14 @@ from brigade.auth.permissions import Permission
 from brigade.errors import PROBLEM_BASE, BrigadeError
 from brigade.idempotency import MAX_KEY_LENGTH
 from brigade.kitchen.schemas import TicketStep
-from brigade.orders.schemas import OrderCreate, OrderItemsAdd, OrderItemVoid, VersionedWrite
+from brigade.orders.schemas import (
+    OrderCancel,
+    OrderCreate,
+    OrderItemsAdd,
+    OrderItemVoid,
+    OrderServe,
+    VersionedWrite,
+)
 from brigade.tables.schemas import TableCreate, TableUpdate
 
 
@@ -225,6 +232,20 @@ async def _order_course_fire(session: AsyncSession, access: Access, cmd: Command
     )
 
 
+async def _order_serve(session: AsyncSession, access: Access, cmd: CommandInput) -> Any:
+    from brigade.orders.service import serve_items
+
+    assert isinstance(cmd.body, OrderServe)  # noqa: S101
+    return await serve_items(session, access, cmd.ids["order_id"], cmd.body)
+
+
+async def _order_cancel(session: AsyncSession, access: Access, cmd: CommandInput) -> Any:
+    from brigade.orders.service import cancel_order
+
+    assert isinstance(cmd.body, OrderCancel)  # noqa: S101
+    return await cancel_order(session, access, cmd.ids["order_id"], cmd.body)
+
+
 async def _ticket_bump(session: AsyncSession, access: Access, cmd: CommandInput) -> Any:
     from brigade.kitchen.service import bump_ticket
 
@@ -278,6 +299,20 @@ COMMANDS: dict[str, Command] = {
             ids=("order_id", "course"),
             body=VersionedWrite,
             id_max={"course": 9},
+        ),
+        Command(
+            "order.serve",
+            Permission.orders_write,
+            _order_serve,
+            ids=("order_id",),
+            body=OrderServe,
+        ),
+        Command(
+            "order.cancel",
+            Permission.orders_write,
+            _order_cancel,
+            ids=("order_id",),
+            body=OrderCancel,
         ),
         Command(
             "ticket.bump",
