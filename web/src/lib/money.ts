@@ -42,14 +42,23 @@ export function formatMoney(minor: number, currency: string, locale?: string): s
 }
 
 /**
- * Parse what a person typed ("12.5", "12,50", "$12.50") into integer minor units of
- * `currency`, rounding half away from zero; `null` when it is not a number.
+ * Parse what a person typed ("12.5", "12,50", "$1,234.56") into integer minor units of
+ * `currency`, rounding half away from zero at the first dropped digit (decimal
+ * arithmetic on the digits, no floating point); `null` when it is not an amount.
  */
 export function parseMoney(text: string, currency: string): number | null {
-  const cleaned = text.replace(/[^\d.,-]/g, "").replace(/,(\d{1,3})$/, ".$1").replace(/,/g, "");
-  if (cleaned === "" || cleaned === "-" || cleaned === ".") return null;
-  const value = Number(cleaned);
-  if (!Number.isFinite(value)) return null;
-  const scaled = value * 10 ** minorUnitDigits(currency);
-  return Math.sign(scaled) * Math.round(Math.abs(scaled) + Number.EPSILON * 10);
+  const cleaned = text
+    .replace(/[^\d.,-]/g, "")
+    .replace(/,(\d{1,2})$/, ".$1") // a decimal comma: "12,50"
+    .replace(/,/g, "");
+  const match = /^(-)?(\d*)(?:\.(\d*))?$/.exec(cleaned);
+  if (match === null) return null;
+  const [, sign, whole = "", fraction = ""] = match;
+  if (whole === "" && fraction === "") return null;
+  const digits = minorUnitDigits(currency);
+  const kept = fraction.slice(0, digits).padEnd(digits, "0");
+  let minor = Number(whole || "0") * 10 ** digits + Number(kept || "0");
+  if (Number(fraction.charAt(digits) || "0") >= 5) minor += 1;
+  if (!Number.isSafeInteger(minor)) return null;
+  return sign ? -minor : minor;
 }
