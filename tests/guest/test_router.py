@@ -93,8 +93,10 @@ async def test_guest_sees_the_whole_menu_and_the_table(
     assert r.headers["content-type"] == "application/json"
     body = r.json()
     assert body["table"] == {"id": table_id, "name": 'Booth "7"'}
+    assert body["restaurant_name"] == staff.restaurant.name
     staff_menu = (await client.get(f"{staff.base}/menu", headers=staff.waiter)).json()
-    assert {k: v for k, v in body.items() if k != "table"} == staff_menu
+    guest_only = {"table", "restaurant_name"}
+    assert {k: v for k, v in body.items() if k not in guest_only} == staff_menu
     (category,) = body["categories"]
     (item,) = category["items"]
     assert item["id"] == pizza.id
@@ -106,7 +108,7 @@ async def test_guest_sees_the_whole_menu_and_the_table(
 async def test_each_token_shows_its_own_restaurant(
     client: AsyncClient, staff: Staff, session: AsyncSession, runtime: Runtime
 ) -> None:
-    other = await make_restaurant(session, currency="USD")
+    other = await make_restaurant(session, name='Luigi\'s "Other" Place', currency="USD")
     await make_menu_item(session, other, name="Their pizza")
     await make_menu_item(session, staff.restaurant, name="Our pizza")
     ours = await make_table(session, staff.restaurant, name="T1")
@@ -119,6 +121,8 @@ async def test_each_token_shows_its_own_restaurant(
         token = table_token(runtime.settings, restaurant_id, table_id)
         body = (await client.get(URL, params={"t": token})).json()
         assert body["restaurant_id"] == restaurant_id
+        expected = staff.restaurant.name if restaurant_id == staff.restaurant.id else other.name
+        assert body["restaurant_name"] == expected
         assert [i["name"] for c in body["categories"] for i in c["items"]] == [name]
     # a token naming a table of another restaurant is refused
     crossed = table_token(runtime.settings, staff.restaurant.id, theirs)

@@ -12,6 +12,7 @@ from brigade.errors import problem_responses
 from brigade.guest.schemas import GuestMenuRead
 from brigade.menu.cache import get_menu_cache
 from brigade.menu.service import menu_bytes
+from brigade.restaurants.service import get_restaurant
 from brigade.runtime import RuntimeDep
 from brigade.tables.exceptions import InvalidTableToken
 from brigade.tables.qr import read_table_token
@@ -26,7 +27,8 @@ async def get_guest_menu(
     runtime: RuntimeDep,
     t: str | None = Query(default=None, description="The table token of the QR code's link."),
 ) -> Response:
-    """The whole menu of the table's restaurant plus ``table: {id, name}``.
+    """The whole menu of the table's restaurant plus its ``restaurant_name`` and
+    ``table: {id, name}``.
 
     401 ``invalid-table-token`` when the token is missing, forged, or its table is gone.
     """
@@ -34,7 +36,11 @@ async def get_guest_menu(
         raise InvalidTableToken("the link has no table token")
     restaurant_id, table_id = read_table_token(runtime.settings, t)
     table_id, name = await guest_table(session, restaurant_id, table_id)
+    restaurant = await get_restaurant(session, restaurant_id)
     menu = await menu_bytes(session, get_menu_cache(runtime), restaurant_id)
-    table = json.dumps({"id": table_id, "name": name}, separators=(",", ":")).encode()
-    # the cached document is one JSON object: add the table as its last member
-    return Response(menu[:-1] + b',"table":' + table + b"}", media_type="application/json")
+    extra = json.dumps(
+        {"restaurant_name": restaurant.name, "table": {"id": table_id, "name": name}},
+        separators=(",", ":"),
+    ).encode()
+    # the cached document is one JSON object: add the name and the table as its last members
+    return Response(menu[:-1] + b"," + extra[1:], media_type="application/json")

@@ -15,6 +15,7 @@ class GuestTable(BaseModel):
 
 
 class GuestMenuRead(MenuRead):
-    """The restaurant's whole menu (prices in minor units) and the guest's table."""
+    """The restaurant's whole menu (prices in minor units), its name and the guest's table."""
 
+    restaurant_name: str
     table: GuestTable
