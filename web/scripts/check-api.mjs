@@ -44,7 +44,7 @@ try {
   const freshTypes = path.join(tmp, "schema.d.ts");
   try {
     execFileSync(brigade, ["openapi", "--output", freshSpec], { stdio: ["ignore", "ignore", "pipe"] });
-    execFileSync(openapiTs, [freshSpec, "--output", freshTypes], { stdio: ["ignore", "ignore", "pipe"] });
+    execFileSync(openapiTs, [freshSpec, "--default-non-nullable=false", "--output", freshTypes], { stdio: ["ignore", "ignore", "pipe"] });
   } catch (error) {
     const stderr = error && typeof error === "object" && "stderr" in error ? String(error.stderr) : String(error);
     fail(2, `regenerating failed:\n${stderr}`);

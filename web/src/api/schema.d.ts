@@ -1324,7 +1324,7 @@ export interface components {
              * Position
              * @default 0
              */
-            position: number;
+            position?: number;
         };
         /**
          * AreaList
@@ -1377,7 +1377,7 @@ export interface components {
              * Position
              * @default 0
              */
-            position: number;
+            position?: number;
         };
         /**
          * CategoryList
@@ -1731,27 +1731,27 @@ export interface components {
              * Description
              * @default
              */
-            description: string;
+            description?: string;
             /** Ingredients */
             ingredients?: string[];
             /**
              * Is Available
              * @default true
              */
-            is_available: boolean;
+            is_available?: boolean;
             /** Name */
             name: string;
             /**
              * Position
              * @default 0
              */
-            position: number;
+            position?: number;
             /**
              * Station
              * @description Kitchen station.
              * @default kitchen
              */
-            station: string;
+            station?: string;
             /** Variations */
             variations?: components["schemas"]["VariationCreate"][];
         };
@@ -1898,7 +1898,7 @@ export interface components {
              * Is Available
              * @default true
              */
-            is_available: boolean;
+            is_available?: boolean;
             /** Name */
             name: string;
             /**
@@ -1906,7 +1906,7 @@ export interface components {
              * @description Added price in minor units.
              * @default 0
              */
-            price_delta: number;
+            price_delta?: number;
         };
         /**
          * ModifierGroupCreate
@@ -1918,12 +1918,12 @@ export interface components {
              * Max Choices
              * @default 1
              */
-            max_choices: number;
+            max_choices?: number;
             /**
              * Min Choices
              * @default 0
              */
-            min_choices: number;
+            min_choices?: number;
             /** Modifiers */
             modifiers?: components["schemas"]["ModifierCreate"][];
             /** Name */
@@ -1932,7 +1932,7 @@ export interface components {
              * Position
              * @default 0
              */
-            position: number;
+            position?: number;
         };
         /**
          * ModifierGroupList
@@ -2017,7 +2017,7 @@ export interface components {
              * @description Guests at the table.
              * @default 0
              */
-            covers: number;
+            covers?: number;
             /** Items */
             items?: components["schemas"]["OrderLineCreate"][];
             kind: components["schemas"]["OrderKind"];
@@ -2025,7 +2025,7 @@ export interface components {
              * Notes
              * @default
              */
-            notes: string;
+            notes?: string;
             /** Table Id */
             table_id?: number | null;
         };
@@ -2135,7 +2135,7 @@ export interface components {
              * Course
              * @default 1
              */
-            course: number;
+            course?: number;
             /** Menu Item Id */
             menu_item_id: number;
             /** Modifier Ids */
@@ -2144,12 +2144,12 @@ export interface components {
              * Notes
              * @default
              */
-            notes: string;
+            notes?: string;
             /**
              * Quantity
              * @default 1
              */
-            quantity: number;
+            quantity?: number;
             /** Seat */
             seat?: number | null;
             /** Variation Id */
@@ -2256,7 +2256,7 @@ export interface components {
              * Full Name
              * @default
              */
-            full_name: string;
+            full_name?: string;
             /**
              * Password
              * @description Needed when the user is new (>= 8).
@@ -2286,7 +2286,7 @@ export interface components {
              * Reference
              * @default
              */
-            reference: string;
+            reference?: string;
             /**
              * Tendered
              * @description Minor units, cash only.
@@ -2424,7 +2424,7 @@ export interface components {
              * @description ISO 4217.
              * @default USD
              */
-            currency: string;
+            currency?: string;
             /** Name */
             name: string;
             owner?: components["schemas"]["OwnerCreate"] | null;
@@ -2435,7 +2435,7 @@ export interface components {
              * @description Whether menu prices include the tax (else it is added).
              * @default false
              */
-            tax_inclusive: boolean;
+            tax_inclusive?: boolean;
             /**
              * Tax Rate Bp
              * @description Sales tax in basis points (1/100 %): 825 = 8.25 %.
@@ -2446,7 +2446,7 @@ export interface components {
              * @description IANA time zone.
              * @default UTC
              */
-            time_zone: string;
+            time_zone?: string;
         };
         /**
          * RestaurantList
@@ -2566,7 +2566,7 @@ export interface components {
              * Full Name
              * @default
              */
-            full_name: string;
+            full_name?: string;
             /** Password */
             password?: string | null;
             role: components["schemas"]["Role"];
@@ -2623,12 +2623,12 @@ export interface components {
              * Position
              * @default 0
              */
-            position: number;
+            position?: number;
             /**
              * Seats
              * @default 4
              */
-            seats: number;
+            seats?: number;
         };
         /**
          * TableList
@@ -2758,7 +2758,7 @@ export interface components {
              * @description Minor units added per unit.
              * @default 0
              */
-            price_delta: number;
+            price_delta?: number;
         };
         /**
          * TicketRead
@@ -2833,7 +2833,7 @@ export interface components {
              * Token Type
              * @default bearer
              */
-            token_type: string;
+            token_type?: string;
             user: components["schemas"]["UserRead"];
         };
         /**
@@ -2872,14 +2872,14 @@ export interface components {
              * Is Available
              * @default true
              */
-            is_available: boolean;
+            is_available?: boolean;
             /** Name */
             name: string;
             /**
              * Position
              * @default 0
              */
-            position: number;
+            position?: number;
             /**
              * Price
              * @description Price in minor units.
