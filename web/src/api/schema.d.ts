@@ -95,7 +95,8 @@ export interface paths {
         };
         /**
          * Get Guest Menu
-         * @description The whole menu of the table's restaurant plus ``table: {id, name}``.
+         * @description The whole menu of the table's restaurant plus its ``restaurant_name`` and
+         *     ``table: {id, name}``.
          *
          *     401 ``invalid-table-token`` when the token is missing, forged, or its table is gone.
          */
@@ -1610,7 +1611,7 @@ export interface components {
         };
         /**
          * GuestMenuRead
-         * @description The restaurant's whole menu (prices in minor units) and the guest's table.
+         * @description The restaurant's whole menu (prices in minor units), its name and the guest's table.
          */
         GuestMenuRead: {
             /** Categories */
@@ -1619,6 +1620,8 @@ export interface components {
             currency: string;
             /** Restaurant Id */
             restaurant_id: number;
+            /** Restaurant Name */
+            restaurant_name: string;
             table: components["schemas"]["GuestTable"];
         };
         /**
