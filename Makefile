@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck test-sqlite test-postgresql docs migration clean web web-deps web-api web-test
+.PHONY: run test install lint typecheck test-sqlite test-postgresql test-e2e docs migration clean web web-deps web-api web-test
 
 # The web app (web/: React + Vite). `npm ci` runs when package-lock.json is newer than
 # what node_modules was installed from; the build when a source changed (stamp files).
@@ -29,6 +29,7 @@ run: install web
 ## Everything CI runs: lint, types, the suite on SQLite and on PostgreSQL (docs build included).
 test: install
 	./scripts/ensure-services.sh
+	./scripts/ensure-chromium.sh
 	$(MAKE) lint typecheck
 	$(MAKE) web-test
 	$(MAKE) test-sqlite
@@ -41,11 +42,17 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-test-sqlite: install
+# Both suites include tests/e2e (a real server and Chromium): they need a fresh web/dist.
+test-sqlite: install web
 	BRIGADE_TEST_DATABASE=sqlite $(VENV)/bin/pytest -q
 
-test-postgresql: install
+test-postgresql: install web
 	BRIGADE_TEST_DATABASE=postgresql $(VENV)/bin/pytest -q
+
+## Only the browser tests (tests/e2e) on SQLite; their screenshots land in docs/img/screens/.
+test-e2e: install web
+	./scripts/ensure-chromium.sh
+	BRIGADE_TEST_DATABASE=sqlite $(VENV)/bin/pytest -q tests/e2e
 
 docs: install
 	$(VENV)/bin/mkdocs build --strict --quiet --site-dir site

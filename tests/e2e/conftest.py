@@ -1,0 +1,330 @@
+"""End-to-end harness: a real Brigade server with the demo restaurant, driven by Chromium.
+
+One server per test session: ``brigade demo --port <free port>`` as a subprocess in a
+temporary ``BRIGADE_DATA_DIR`` (it migrates, imports the pizza place, writes
+``demo-logins.json`` and serves the built web app from ``web/dist``). With
+``BRIGADE_TEST_DATABASE=postgresql`` it runs on its own PostgreSQL database
+(``BRIGADE_TEST_E2E_POSTGRES_DB``, default ``brigade_e2e``, dropped and recreated) on the
+server of ``BRIGADE_TEST_POSTGRES_URL``.
+
+One browser per session: Debian's Chromium (``/usr/bin/chromium``, see
+``scripts/ensure-chromium.sh``) driven by Playwright's async API, headless; each role gets
+its own browser context (its own storage, so its own sign-in) at tablet size, 1024×768.
+Every wait is bounded: server start-up, page actions (``ACTION_TIMEOUT_MS``) and
+assertions (``EXPECT_TIMEOUT_MS``).
+
+Screenshots of each screen are written to ``docs/img/screens/`` (used by docs/web.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    async_playwright,
+    expect,
+)
+from sqlalchemy.engine import make_url
+
+from tests.conftest import postgres_url, test_database_kind
+
+ROOT = Path(__file__).resolve().parents[2]
+WEB_DIST = ROOT / "web" / "dist"
+SCREENSHOTS = ROOT / "docs" / "img" / "screens"
+CHROMIUM = Path(os.environ.get("BRIGADE_TEST_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: Tablet and phone viewports (CSS pixels).
+TABLET = {"width": 1024, "height": 768}
+PHONE = {"width": 390, "height": 844}
+#: Upper bound of the server's start-up (migrate + import the pizza place + serve), s.
+STARTUP_TIMEOUT_S = 180.0
+#: Upper bound of one page action (click, fill, navigation), ms.
+ACTION_TIMEOUT_MS = 15_000
+#: Upper bound of one `expect(...)` assertion, ms (a realtime update arrives well within it).
+EXPECT_TIMEOUT_MS = 10_000
+
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+
+
+# --------------------------------------------------------------------------------------
+# The server
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoServer:
+    """A running demo server: ``base_url`` (``http://127.0.0.1:<port>``), the demo
+    restaurant's id and each role's ``(username, password)``."""
+
+    base_url: str
+    restaurant_id: int
+    logins: dict[str, tuple[str, str]]
+    log_path: Path
+
+    def api(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """Call ``/api/v1{path}`` and return its JSON; raises ``AssertionError`` with the
+        problem+json body on a status ≥ 400. Blocking; for set-up and checks only."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(  # noqa: S310 - http://127.0.0.1 only
+            f"{self.base_url}/api/v1{path}", data=data, method=method
+        )
+        request.add_header("Accept", "application/json")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        if token is not None:
+            request.add_header("Authorization", f"Bearer {token}")
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
+                raw = response.read()
+        except urllib.error.HTTPError as exc:
+            raise AssertionError(f"{method} {path} -> {exc.code}: {exc.read().decode()}") from exc
+        return json.loads(raw) if raw else None
+
+    def token(self, role: str) -> str:
+        """A fresh access token of the demo login of ``role``."""
+        username, password = self.logins[role]
+        answer = self.api("POST", "/auth/login", body={"username": username, "password": password})
+        return str(answer["access_token"])
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _recreate_postgres_database(url: str) -> None:
+    """Drop and create the database named by ``url`` (connecting to ``postgres``)."""
+    import asyncpg
+
+    parsed = make_url(url)
+    name = parsed.database
+    assert name, "the PostgreSQL URL names no database"
+    assert name.replace("_", "").isalnum(), f"unexpected database name {name!r}"
+    admin_dsn = parsed.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
+    try:
+        admin = await asyncpg.connect(admin_dsn, timeout=5)
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.exit(f"PostgreSQL at {admin_dsn} cannot be reached: {exc}", returncode=3)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+
+
+def _e2e_database_url() -> str | None:
+    """The PostgreSQL URL of the e2e server's own database, or None for SQLite."""
+    if test_database_kind() != "postgresql":
+        return None
+    name = os.environ.get("BRIGADE_TEST_E2E_POSTGRES_DB", "brigade_e2e")
+    url = make_url(postgres_url()).set(database=name).render_as_string(hide_password=False)
+    asyncio.run(_recreate_postgres_database(url))
+    return url
+
+
+def _wait_ready(process: subprocess.Popen[bytes], base_url: str, log_path: Path) -> None:
+    """Poll ``/readyz`` until it answers 200; fail with the server's log otherwise."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    last_error = ""
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(
+                f"brigade demo exited with {process.returncode} before it was ready:\n"
+                + _tail(log_path)
+            )
+        try:
+            with urllib.request.urlopen(f"{base_url}/readyz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError) as exc:
+            last_error = str(exc)
+        time.sleep(0.25)
+    pytest.fail(
+        f"brigade demo was not ready within {STARTUP_TIMEOUT_S:.0f} s ({last_error}):\n"
+        + _tail(log_path)
+    )
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL after 10 s (the server is our own child)."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    """``brigade demo`` on a free port of 127.0.0.1 with its own data dir (and its own
+    PostgreSQL database when the suite runs on PostgreSQL); stopped after the session."""
+    if not (WEB_DIST / "index.html").is_file():
+        pytest.fail(f"{WEB_DIST}/index.html is missing: build the web app with `make web` first")
+    data_dir = tmp_path_factory.mktemp("e2e-data")
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIGADE_")}
+    env.update(
+        BRIGADE_DATA_DIR=str(data_dir),
+        BRIGADE_WEB_DIR=str(WEB_DIST),
+        BRIGADE_PUBLIC_URL=base_url,
+        PYTHONUNBUFFERED="1",
+    )
+    database_url = _e2e_database_url()
+    if database_url is not None:
+        env["BRIGADE_DATABASE_URL"] = database_url
+    brigade = Path(sys.executable).parent / "brigade"
+    log_path = data_dir / "server.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(  # noqa: S603 - fixed argument list
+            [str(brigade), "demo", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=data_dir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_ready(process, base_url, log_path)
+        raw = json.loads((data_dir / "demo-logins.json").read_text())
+        logins = {x["role"]: (x["username"], x["password"]) for x in raw["logins"]}
+        yield DemoServer(base_url, int(raw["restaurant_id"]), logins, log_path)
+    finally:
+        _stop(process)
+
+
+# --------------------------------------------------------------------------------------
+# The browser
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+async def playwright() -> AsyncIterator[Playwright]:
+    async with async_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's Chromium executable (``scripts/ensure-chromium.sh`` installs it)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-chromium.sh")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+async def browser(playwright: Playwright, chromium: Path) -> AsyncIterator[Browser]:
+    """Debian's Chromium, headless, one for the whole session."""
+    browser = await playwright.chromium.launch(
+        executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS, timeout=60_000
+    )
+    try:
+        yield browser
+    finally:
+        await browser.close()
+
+
+NewContext = Callable[..., Awaitable[BrowserContext]]
+
+
+@pytest.fixture
+async def new_context(browser: Browser, demo_server: DemoServer) -> AsyncIterator[NewContext]:
+    """Factory of fresh browser contexts (tablet size unless ``viewport=`` says otherwise)
+    on the demo server; all closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    async def make(viewport: dict[str, int] | None = None) -> BrowserContext:
+        context = await browser.new_context(
+            base_url=demo_server.base_url,
+            viewport=viewport or TABLET,  # type: ignore[arg-type]
+            locale="en-US",
+            timezone_id="UTC",
+            color_scheme="light",
+            reduced_motion="reduce",
+        )
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        context.set_default_navigation_timeout(ACTION_TIMEOUT_MS)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        await context.close()
+
+
+SignIn = Callable[..., Awaitable[Page]]
+
+
+@pytest.fixture
+async def sign_in(new_context: NewContext, demo_server: DemoServer) -> SignIn:
+    """``await sign_in("waiter")`` → a page of a new context, signed in through the login
+    form as that demo role, on the screen the app opened (its landing screen)."""
+
+    async def do(role: str, viewport: dict[str, int] | None = None) -> Page:
+        context = await new_context(viewport)
+        page = await context.new_page()
+        username, password = demo_server.logins[role]
+        await page.goto("/login")
+        await page.get_by_label("Username").fill(username)
+        await page.get_by_label("Password").fill(password)
+        await page.get_by_role("button", name="Sign in").click()
+        await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        return page
+
+    return do
+
+
+async def screenshot(page: Page, name: str) -> None:
+    """Save the page as ``docs/img/screens/<name>.png`` (the viewport, as a person sees it)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = str(SCREENSHOTS / f"{name}.png")
+    await page.screenshot(path=path, animations="disabled", caret="hide")
