@@ -54,8 +54,9 @@ export type EventListener = (event: RealtimeEvent) => void;
 /** Called after each `ready`: `first` is true for the connection's first one. */
 export type ReadyListener = (info: { first: boolean; replayed: number; lastSeq: number }) => void;
 
+/** socket.io-client with its default transports: long-polling first, upgraded to WebSocket. */
 const defaultFactory: SocketFactory = (url, options) =>
-  io(url, { path: options.path, auth: options.auth, transports: ["websocket", "polling"] }) as unknown as SocketLike;
+  io(url, { path: options.path, auth: options.auth, autoConnect: false }) as unknown as SocketLike;
 
 const MAX_TRACKED_GAP = 1000;
 const SEEN_WINDOW = 2000;
