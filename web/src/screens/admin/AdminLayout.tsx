@@ -2,6 +2,7 @@
 import { NavLink, Outlet } from "react-router";
 
 import { useRestaurantScope } from "../../auth/restaurant";
+import "./admin.css";
 
 const TABS = [
   ["menu", "Menu"],
