@@ -28,6 +28,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +48,9 @@ from sqlalchemy.engine import make_url
 from tests.conftest import postgres_url, test_database_kind
 
 ROOT = Path(__file__).resolve().parents[2]
-WEB_DIST = ROOT / "web" / "dist"
+#: The built web app the server serves (``make web``); ``BRIGADE_TEST_WEB_DIR`` may point
+#: at another build (e.g. ``npx vite build --outDir /tmp/x``) while developing.
+WEB_DIST = Path(os.environ.get("BRIGADE_TEST_WEB_DIR", ROOT / "web" / "dist"))
 SCREENSHOTS = ROOT / "docs" / "img" / "screens"
 CHROMIUM = Path(os.environ.get("BRIGADE_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -115,6 +118,52 @@ class DemoServer:
         except urllib.error.HTTPError as exc:
             raise AssertionError(f"{method} {path} -> {exc.code}: {exc.read().decode()}") from exc
         return json.loads(raw) if raw else None
+
+    def table_id(self, token: str, name: str) -> int:
+        """The id of the demo table called ``name`` (``"1"`` … ``"12"``)."""
+        tables = self.api("GET", f"/restaurants/{self.restaurant_id}/tables", token=token)
+        return int(next(t["id"] for t in tables["items"] if t["name"] == name))
+
+    def line(
+        self,
+        token: str,
+        item: str,
+        size: str,
+        quantity: int = 1,
+        modifiers: tuple[str, ...] = (),
+        **extra: Any,
+    ) -> dict[str, Any]:
+        """An order line (OrderCreate's item) of the menu item named ``item`` in size
+        ``size`` with the modifiers named ``modifiers``; ``extra`` adds fields (notes, course)."""
+        menu = self.api("GET", f"/restaurants/{self.restaurant_id}/menu", token=token)
+        found = next(i for c in menu["categories"] for i in c["items"] if i["name"] == item)
+        variation = next(v["id"] for v in found["variations"] if v["name"] == size)
+        by_name = {m["name"]: m["id"] for g in found["modifier_groups"] for m in g["modifiers"]}
+        return {
+            "menu_item_id": found["id"],
+            "variation_id": variation,
+            "quantity": quantity,
+            "modifier_ids": [by_name[m] for m in modifiers],
+            **extra,
+        }
+
+    def place_order(self, token: str, table_name: str, items: list[dict[str, Any]]) -> Any:
+        """Open a dine-in order at table ``table_name`` with ``items`` (OrderCreate lines)
+        and send it (course 1 fires); returns the sent order's JSON."""
+        rid = self.restaurant_id
+        order = self.api(
+            "POST",
+            f"/restaurants/{rid}/orders",
+            token=token,
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+            body={
+                "kind": "dine_in",
+                "table_id": self.table_id(token, table_name),
+                "covers": 2,
+                "items": items,
+            },
+        )
+        return self.api("POST", f"/restaurants/{rid}/orders/{order['id']}/send", token=token)
 
     def token(self, role: str) -> str:
         """A fresh access token of the demo login of ``role``."""
