@@ -68,16 +68,17 @@ describe("sign in", () => {
 
   it.each([
     ["waiter", "Floor", "/r/1/floor"],
-    ["kitchen", "Kitchen — expo", "/r/1/kitchen"],
+    ["kitchen", "Kitchen", "/r/1/kitchen"],
     ["cashier", "Till", "/r/1/till"],
     ["owner", "Floor", "/r/1/floor"],
     ["manager", "Floor", "/r/1/floor"],
-  ])("opens the %s's screen after signing in", async (role, heading, path) => {
+  ])("opens the %s's screen after signing in", async (role, link, path) => {
     const { router } = renderApp({ path: "/login", server: loginServer(role) });
     await signIn(role, "secret-password");
-    expect(await screen.findByRole("heading", { name: heading })).toBeInTheDocument();
+    const nav = await screen.findByRole("navigation", { name: "Screens" });
     expect(router.state.location.pathname).toBe(path);
-    const nav = screen.getByRole("navigation", { name: "Screens" });
+    expect(within(nav).getByRole("link", { name: link })).toHaveClass("active");
+    expect(screen.queryByRole("heading", { name: "Not allowed" })).not.toBeInTheDocument();
     const admin = within(nav).queryByRole("link", { name: "Admin" });
     if (role === "owner" || role === "manager") expect(admin).toBeInTheDocument();
     else expect(admin).not.toBeInTheDocument();
@@ -96,7 +97,7 @@ describe("sign in", () => {
     await waitFor(() => expect(router.state.location.pathname).toBe("/login"));
     expect(router.state.location.search).toBe("?next=%2Fr%2F1%2Ftill");
     await signIn("cashier", "secret-password");
-    expect(await screen.findByRole("heading", { name: "Till" })).toBeInTheDocument();
+    await screen.findByRole("navigation", { name: "Screens" });
     expect(router.state.location.pathname).toBe("/r/1/till");
   });
 });
@@ -106,14 +107,15 @@ describe("route guards", () => {
     const server = fakeServer({ "GET /api/v1/auth/me": () => json(me("waiter")) });
     renderApp({ path: "/r/1/admin/menu", server, tokens: signedInTokens() });
     expect(await screen.findByRole("heading", { name: "Not allowed" })).toBeInTheDocument();
-    expect(screen.queryByText("Menu editor")).not.toBeInTheDocument();
+    expect(screen.queryByRole("navigation", { name: "Admin" })).not.toBeInTheDocument();
+    expect(server.requests.filter((r) => r.path !== "/api/v1/auth/me")).toEqual([]); // no admin data asked for
   });
 
   it("shows the kitchen 'Not allowed' on the till", async () => {
     const server = fakeServer({ "GET /api/v1/auth/me": () => json(me("kitchen")) });
     renderApp({ path: "/r/1/till", server, tokens: signedInTokens() });
     expect(await screen.findByRole("heading", { name: "Not allowed" })).toBeInTheDocument();
-    expect(screen.queryByRole("heading", { name: "Till" })).not.toBeInTheDocument();
+    expect(server.requests.filter((r) => r.path !== "/api/v1/auth/me")).toEqual([]); // no till data asked for
   });
 
   it("tells a user who is not on a restaurant's staff", async () => {
@@ -124,9 +126,9 @@ describe("route guards", () => {
 
   it("lets a manager into every admin tab", async () => {
     const server = fakeServer({ "GET /api/v1/auth/me": () => json(me("manager")) });
-    renderApp({ path: "/r/1/admin", server, tokens: signedInTokens() });
-    expect(await screen.findByRole("heading", { name: "Menu editor" })).toBeInTheDocument();
-    const tabs = screen.getByRole("navigation", { name: "Admin" });
+    const { router } = renderApp({ path: "/r/1/admin", server, tokens: signedInTokens() });
+    const tabs = await screen.findByRole("navigation", { name: "Admin" });
+    expect(router.state.location.pathname).toBe("/r/1/admin/menu");
     expect(within(tabs).getAllByRole("link").map((a) => a.textContent)).toEqual([
       "Menu",
       "Tables & QR",
@@ -143,7 +145,7 @@ describe("route guards", () => {
     });
     const tokens = signedInTokens("access-before-logout");
     const { services, router } = renderApp({ path: "/r/1/floor", server, tokens });
-    await screen.findByRole("heading", { name: "Floor" });
+    await screen.findByRole("navigation", { name: "Screens" });
     expect(services.queryClient.getQueryData(queryKeys.me())).toBeDefined();
 
     await userEvent.setup().click(screen.getByRole("button", { name: "Sign out" }));

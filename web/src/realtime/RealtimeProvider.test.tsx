@@ -11,7 +11,7 @@ describe("the app's realtime connection", () => {
   it("opens one connection for the restaurant, shows its state and keeps the cache current", async () => {
     const server = fakeServer({ "GET /api/v1/auth/me": () => json(me("waiter")) });
     const { services, sockets } = renderApp({ path: "/r/1/floor", server, tokens: signedInTokens("access-7") });
-    await screen.findByRole("heading", { name: "Floor" });
+    await screen.findByRole("navigation", { name: "Screens" });
     await waitFor(() => expect(sockets).toHaveLength(1));
     const socket = sockets[0]!;
     expect(socket.auths[0]).toEqual({ token: "access-7", restaurant_id: 1 });
