@@ -218,3 +218,18 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCanc
     </dialog>
   );
 }
+
+/**
+ * A date and time for admin lists ("Jan 3, 2026, 5:00 AM"), in the restaurant's IANA
+ * `timeZone` when given (the browser's otherwise); "—" for null.
+ */
+export function formatDateTime(iso: string | null, timeZone?: string): string {
+  if (iso === null) return "—";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  try {
+    return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", ...(timeZone ? { timeZone } : {}) }).format(date);
+  } catch {
+    return new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(date);
+  }
+}
