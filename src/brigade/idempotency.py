@@ -1,18 +1,34 @@
-"""``Idempotency-Key`` support: a retried create or payment returns the first answer.
+"""``Idempotency-Key`` support: a retried write returns the first answer.
 
 The first request with a key stores its response in the same transaction as its writes;
 a retry with the same key and the same request gets that response back (with header
 ``Idempotent-Replayed: true``); the same key with a different request is a 422
 ``idempotency-key-reused`` (draft-ietf-httpapi-idempotency-key-header).
+
+Keys are scoped per ``(restaurant, actor)``: another user, API token or restaurant may
+use the same key for its own request. The key is claimed first (:func:`claim`), the
+answer stored last (:func:`store_answer`), both in the request's transaction: a request
+that fails (any 4xx or 5xx) rolls its claim back with its other writes, so nothing is
+stored for it and a retry with the same key runs the request again.
+
+Order creation and payments call :func:`claim` / :func:`store_answer` in their services
+(creation also runs on the fast path without a session). The other REST writes take the
+:data:`Idempotent` dependency and wrap their service call in
+:meth:`IdempotentWrite.run`, one mechanism for every such route.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Annotated, Any, TypeVar, cast
 
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import (
     JSON,
     ForeignKey,
@@ -30,11 +46,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from brigade.auth.dependencies import Access, SessionDep
 from brigade.db import Base, IdType, UTCDateTime, utcnow
 from brigade.errors import BrigadeError, Conflict
 from brigade.prepared import Executor, Prepared, dialect_name
 
 HEADER = "Idempotency-Key"
+#: Response header set to ``true`` on a replayed answer.
+REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
 
 
@@ -190,3 +209,106 @@ async def store_answer(session: Executor, claim_id: int, status_code: int, body:
     await _STORE_ANSWER.execute(
         session, {"claim_id": claim_id, "answer_status": status_code, "answer_body": body}
     )
+
+
+# --- one mechanism for the REST writes of an existing resource -------------------------
+
+_Answer = TypeVar("_Answer", bound=BaseModel)
+
+KeyHeader = Annotated[
+    str | None,
+    Header(
+        alias=HEADER,
+        min_length=1,
+        max_length=MAX_KEY_LENGTH,
+        description=(
+            "Optional, 1-255 characters, unique per request of the caller in this "
+            "restaurant. A retry with the same key and the same method, path and body "
+            "returns the first answer (status and body) with header "
+            "`Idempotent-Replayed: true` and writes nothing; the same key with another "
+            "method, path or body is a 422 `idempotency-key-reused`. A request that "
+            "failed stores nothing: a retry with its key runs again."
+        ),
+    ),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotentWrite:
+    """A request's ``Idempotency-Key`` (``None``: none was sent) and what identifies the
+    request: ``method``, ``path`` (the URL path as sent, ``/api/v1/...``), the route's
+    success ``status_code``, and the request's ``session`` (its one transaction)."""
+
+    session: AsyncSession
+    key: str | None
+    method: str
+    path: str
+    status_code: int
+
+    async def run(
+        self,
+        access: Access,
+        body: BaseModel | None,
+        work: Callable[[], Awaitable[_Answer]],
+    ) -> _Answer | JSONResponse:
+        """Run ``work`` (the route's service call) at most once per key.
+
+        Without a key: ``await work()``, returned as is (the route's usual answer).
+
+        With a key: the key is claimed for ``(access.restaurant_id, access.actor)`` with
+        the fingerprint of ``method``, ``path`` and ``body`` (validated, as
+        ``model_dump(mode="json")``; ``None`` for no body) before ``work`` runs. A new
+        key runs ``work`` and stores ``(status_code, answer JSON)`` in the same
+        transaction, answered as a ``JSONResponse`` of that status. A key already
+        answered returns the stored status and body with ``Idempotent-Replayed: true``;
+        ``work`` does not run, so nothing is written and no event recorded.
+
+        Raises :class:`IdempotencyKeyReused` (422: the key was used for another method,
+        path or body), :class:`IdempotentRequestInProgress` (409), and whatever
+        ``work`` raises; on any error the claim is rolled back with the request, so an
+        error answer is never stored and the key stays free for a retry.
+        """
+        if self.key is None:
+            return await work()
+        payload = None if body is None else body.model_dump(mode="json")
+        fp = fingerprint(self.method, self.path, payload)
+        claimed = await claim(self.session, access.restaurant_id, access.actor.label, self.key, fp)
+        if isinstance(claimed, tuple):
+            status_code, stored = claimed
+            return JSONResponse(stored, status_code=status_code, headers={REPLAYED_HEADER: "true"})
+        answer = (await work()).model_dump(mode="json")
+        await store_answer(self.session, claimed, self.status_code, answer)
+        return JSONResponse(answer, status_code=self.status_code)
+
+
+async def idempotent_write(
+    request: Request, session: SessionDep, key: KeyHeader = None
+) -> IdempotentWrite:
+    """The :class:`IdempotentWrite` of this request (reads the header; no query)."""
+    status_code = getattr(request.scope.get("route"), "status_code", None) or 200
+    return IdempotentWrite(session, key, request.method, request.url.path, status_code)
+
+
+#: A route's ``Idempotency-Key`` handling: declare ``once: Idempotent`` after the
+#: route's access dependency and return ``await once.run(access, body, lambda: ...)``.
+Idempotent = Annotated[IdempotentWrite, Depends(idempotent_write)]
+
+#: The errors :meth:`IdempotentWrite.run` adds to a route (for ``problem_responses``).
+ERRORS: tuple[type[BrigadeError], ...] = (IdempotencyKeyReused, IdempotentRequestInProgress)
+
+
+def replayed_header_doc(status_code: int = 200) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entry documenting the ``Idempotent-Replayed`` response
+    header on the route's success answer (``status_code``)."""
+    return {
+        status_code: {
+            "headers": {
+                REPLAYED_HEADER: {
+                    "description": "`true` when this is the stored answer of an earlier "
+                    "request with the same `Idempotency-Key` (nothing was written); absent "
+                    "otherwise.",
+                    "schema": {"type": "string", "enum": ["true"]},
+                }
+            }
+        }
+    }

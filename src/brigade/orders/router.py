@@ -6,6 +6,7 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from brigade import idempotency
 from brigade.auth.dependencies import OrdersRead, OrdersVoid, OrdersWrite, SessionDep
@@ -45,7 +46,7 @@ from brigade.runtime import get_runtime
 router = APIRouter(tags=["orders"])
 
 BASE = "/restaurants/{restaurant_id}/orders"
-REPLAYED_HEADER = "Idempotent-Replayed"
+REPLAYED_HEADER = idempotency.REPLAYED_HEADER
 _AUTH = (NotAuthenticated, NotFound, PermissionDenied)
 
 IdempotencyKey = Annotated[
@@ -125,19 +126,34 @@ async def get_order(order_id: OrderId, access: OrdersRead, session: SessionDep) 
 @router.post(
     BASE + "/{order_id}/items",
     response_model=OrderRead,
-    responses=problem_responses(*_AUTH, OrderClosed, StaleVersion, ItemUnavailable, InvalidInput),
+    responses={
+        **idempotency.replayed_header_doc(),
+        **problem_responses(
+            *_AUTH, OrderClosed, StaleVersion, ItemUnavailable, InvalidInput, *idempotency.ERRORS
+        ),
+    },
 )
 async def add_items(
-    order_id: OrderId, body: OrderItemsAdd, access: OrdersWrite, session: SessionDep
-) -> OrderRead:
-    """Add lines to an open order (snapshotting names, prices and modifiers)."""
-    return await service.add_items(session, access, order_id, body)
+    order_id: OrderId,
+    body: OrderItemsAdd,
+    access: OrdersWrite,
+    session: SessionDep,
+    once: idempotency.Idempotent,
+) -> OrderRead | JSONResponse:
+    """Add lines to an open order (snapshotting names, prices and modifiers). A retry
+    with the same ``Idempotency-Key`` returns the first answer and adds nothing."""
+    return await once.run(access, body, lambda: service.add_items(session, access, order_id, body))
 
 
 @router.post(
     BASE + "/{order_id}/items/{item_id}/void",
     response_model=OrderRead,
-    responses=problem_responses(*_AUTH, OrderClosed, StaleVersion, ItemAlreadyVoided),
+    responses={
+        **idempotency.replayed_header_doc(),
+        **problem_responses(
+            *_AUTH, OrderClosed, StaleVersion, ItemAlreadyVoided, *idempotency.ERRORS
+        ),
+    },
 )
 async def void_item(
     order_id: OrderId,
@@ -145,67 +161,110 @@ async def void_item(
     body: OrderItemVoid,
     access: OrdersVoid,
     session: SessionDep,
-) -> OrderRead:
-    """Void a line with a reason; a fired line is voided on its kitchen ticket too."""
-    return await service.void_item(session, access, order_id, item_id, body)
+    once: idempotency.Idempotent,
+) -> OrderRead | JSONResponse:
+    """Void a line with a reason; a fired line is voided on its kitchen ticket too. A
+    retry with the same ``Idempotency-Key`` returns the first answer."""
+    return await once.run(
+        access, body, lambda: service.void_item(session, access, order_id, item_id, body)
+    )
 
 
 @router.post(
     BASE + "/{order_id}/send",
     response_model=OrderRead,
-    responses=problem_responses(*_AUTH, OrderClosed, StaleVersion, NothingToFire),
+    responses={
+        **idempotency.replayed_header_doc(),
+        **problem_responses(*_AUTH, OrderClosed, StaleVersion, NothingToFire, *idempotency.ERRORS),
+    },
 )
 async def send_order(
-    order_id: OrderId, access: OrdersWrite, session: SessionDep, body: OptionalVersion = None
-) -> OrderRead:
-    """Fire course 1's pending lines to the kitchen; later courses are held."""
-    return await service.send_order(session, access, order_id, body.version if body else None)
+    order_id: OrderId,
+    access: OrdersWrite,
+    session: SessionDep,
+    once: idempotency.Idempotent,
+    body: OptionalVersion = None,
+) -> OrderRead | JSONResponse:
+    """Fire course 1's pending lines to the kitchen; later courses are held. A retry
+    with the same ``Idempotency-Key`` returns the first answer and fires nothing."""
+    data = body or VersionedWrite()
+    return await once.run(
+        access, data, lambda: service.send_order(session, access, order_id, data.version)
+    )
 
 
 @router.post(
     BASE + "/{order_id}/courses/{course}/fire",
     response_model=OrderRead,
-    responses=problem_responses(*_AUTH, OrderClosed, StaleVersion, NothingToFire),
+    responses={
+        **idempotency.replayed_header_doc(),
+        **problem_responses(*_AUTH, OrderClosed, StaleVersion, NothingToFire, *idempotency.ERRORS),
+    },
 )
 async def fire_course(
     order_id: OrderId,
     course: Annotated[int, Path(ge=1, le=9)],
     access: OrdersWrite,
     session: SessionDep,
+    once: idempotency.Idempotent,
     body: OptionalVersion = None,
-) -> OrderRead:
-    """Fire the pending lines of one course now."""
-    return await service.fire_course(
-        session, access, order_id, course, body.version if body else None
+) -> OrderRead | JSONResponse:
+    """Fire the pending lines of one course now. A retry with the same
+    ``Idempotency-Key`` returns the first answer and fires nothing."""
+    data = body or VersionedWrite()
+    return await once.run(
+        access,
+        data,
+        lambda: service.fire_course(session, access, order_id, course, data.version),
     )
 
 
 @router.post(
     BASE + "/{order_id}/serve",
     response_model=OrderRead,
-    responses=problem_responses(*_AUTH, OrderClosed, StaleVersion, ItemNotReady, NothingToServe),
+    responses={
+        **idempotency.replayed_header_doc(),
+        **problem_responses(
+            *_AUTH, OrderClosed, StaleVersion, ItemNotReady, NothingToServe, *idempotency.ERRORS
+        ),
+    },
 )
 async def serve_items(
     order_id: OrderId,
     access: OrdersWrite,
     session: SessionDep,
+    once: idempotency.Idempotent,
     body: Annotated[OrderServe | None, Body()] = None,
-) -> OrderRead:
+) -> OrderRead | JSONResponse:
     """Mark the ready lines served (all of them, or only ``order_item_ids``); event
-    ``order.served``."""
-    return await service.serve_items(session, access, order_id, body or OrderServe())
+    ``order.served``. A retry with the same ``Idempotency-Key`` returns the first
+    answer."""
+    data = body or OrderServe()
+    return await once.run(
+        access, data, lambda: service.serve_items(session, access, order_id, data)
+    )
 
 
 @router.post(
     BASE + "/{order_id}/cancel",
     response_model=OrderRead,
-    responses=problem_responses(
-        *_AUTH, OrderClosed, StaleVersion, OrderAlreadyFired, OrderHasCheck
-    ),
+    responses={
+        **idempotency.replayed_header_doc(),
+        **problem_responses(
+            *_AUTH, OrderClosed, StaleVersion, OrderAlreadyFired, OrderHasCheck, *idempotency.ERRORS
+        ),
+    },
 )
 async def cancel_order(
-    order_id: OrderId, body: OrderCancel, access: OrdersWrite, session: SessionDep
-) -> OrderRead:
+    order_id: OrderId,
+    body: OrderCancel,
+    access: OrdersWrite,
+    session: SessionDep,
+    once: idempotency.Idempotent,
+) -> OrderRead | JSONResponse:
     """Cancel an open order with nothing fired, with a reason; its table is freed; event
-    ``order.cancelled``."""
-    return await service.cancel_order(session, access, order_id, body)
+    ``order.cancelled``. A retry with the same ``Idempotency-Key`` returns the first
+    answer."""
+    return await once.run(
+        access, body, lambda: service.cancel_order(session, access, order_id, body)
+    )
