@@ -83,6 +83,12 @@ class TestIndex:
         assert response.headers["content-type"].startswith("text/html")
         assert response.headers["cache-control"] == "no-cache"
 
+    async def test_guest_links_token_is_not_sent_as_referrer(self, web: AsyncClient) -> None:
+        for path in ("/guest/1?t=abc.def", f"/assets/{ASSET}"):
+            response = await web.get(path)
+            assert response.headers["referrer-policy"] == "same-origin"
+            assert response.headers["x-content-type-options"] == "nosniff"
+
     async def test_head_of_root_has_headers_and_no_body(self, web: AsyncClient) -> None:
         response = await web.head("/")
         assert response.status_code == 200

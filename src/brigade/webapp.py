@@ -15,6 +15,9 @@ cost nothing more. For such a request:
 - everything else (unknown ``/api/...`` paths, other methods, a missing asset): the
   usual problem+json 404.
 
+Its responses carry ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy:
+same-origin`` (a guest page's address holds the table token).
+
 Without a build (no ``index.html`` in the folder) the app's pages answer 503 with a short
 HTML page saying to run ``make web``.
 """
@@ -47,6 +50,9 @@ ASSETS_PREFIX = "/assets/"
 IMMUTABLE = "public, max-age=31536000, immutable"
 NO_CACHE = "no-cache"
 TOP_LEVEL_FILE_CACHE = "public, max-age=3600"
+#: On every web app response: no content sniffing, and no page address (a guest link's
+#: table token) sent to other sites as a referrer.
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 
 NOT_BUILT_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Brigade: web app not built</title>
@@ -119,7 +125,7 @@ class WebApp:
             return HTMLResponse(
                 NOT_BUILT_PAGE.format(folder=folder),
                 status_code=503,
-                headers={"Cache-Control": "no-store"},
+                headers={"Cache-Control": "no-store", **SECURITY_HEADERS},
             )
         relative = path.lstrip("/")
         if path.startswith(ASSETS_PREFIX):
@@ -140,6 +146,7 @@ class WebApp:
             return None
         response = self._files.file_response(full_path, stat_result, scope)
         response.headers["Cache-Control"] = cache_control
+        response.headers.update(SECURITY_HEADERS)
         return response
 
 
