@@ -329,8 +329,8 @@ async def _begin_on_pool(
         if isinstance(raw, InlineConnection):
             lite = raw.sqlite3_connection
             return fairy, lite, _awaitable(lite.commit), _awaitable(lite.rollback)
-        pg = raw.transaction()
         try:
+            pg = raw.transaction()  # raises at once if asyncpg saw the socket close
             await pg.start()
         except Exception:
             # a connection the server closed (restart, idle timeout): replace it once,
