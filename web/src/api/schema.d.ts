@@ -845,7 +845,8 @@ export interface paths {
         /**
          * Cancel Order
          * @description Cancel an open order with nothing fired, with a reason; its table is freed; event
-         *     ``order.cancelled``.
+         *     ``order.cancelled``. A retry with the same ``Idempotency-Key`` returns the first
+         *     answer.
          */
         post: operations["orders-cancel_order"];
         delete?: never;
@@ -890,7 +891,8 @@ export interface paths {
         put?: never;
         /**
          * Fire Course
-         * @description Fire the pending lines of one course now.
+         * @description Fire the pending lines of one course now. A retry with the same
+         *     ``Idempotency-Key`` returns the first answer and fires nothing.
          */
         post: operations["orders-fire_course"];
         delete?: never;
@@ -910,7 +912,8 @@ export interface paths {
         put?: never;
         /**
          * Add Items
-         * @description Add lines to an open order (snapshotting names, prices and modifiers).
+         * @description Add lines to an open order (snapshotting names, prices and modifiers). A retry
+         *     with the same ``Idempotency-Key`` returns the first answer and adds nothing.
          */
         post: operations["orders-add_items"];
         delete?: never;
@@ -930,7 +933,8 @@ export interface paths {
         put?: never;
         /**
          * Void Item
-         * @description Void a line with a reason; a fired line is voided on its kitchen ticket too.
+         * @description Void a line with a reason; a fired line is voided on its kitchen ticket too. A
+         *     retry with the same ``Idempotency-Key`` returns the first answer.
          */
         post: operations["orders-void_item"];
         delete?: never;
@@ -950,7 +954,8 @@ export interface paths {
         put?: never;
         /**
          * Send Order
-         * @description Fire course 1's pending lines to the kitchen; later courses are held.
+         * @description Fire course 1's pending lines to the kitchen; later courses are held. A retry
+         *     with the same ``Idempotency-Key`` returns the first answer and fires nothing.
          */
         post: operations["orders-send_order"];
         delete?: never;
@@ -971,7 +976,8 @@ export interface paths {
         /**
          * Serve Items
          * @description Mark the ready lines served (all of them, or only ``order_item_ids``); event
-         *     ``order.served``.
+         *     ``order.served``. A retry with the same ``Idempotency-Key`` returns the first
+         *     answer.
          */
         post: operations["orders-serve_items"];
         delete?: never;
@@ -10074,7 +10080,10 @@ export interface operations {
     "orders-cancel_order": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 order_id: number;
                 restaurant_id: number;
@@ -10090,6 +10099,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer of an earlier request with the same `Idempotency-Key` (nothing was written); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -10186,7 +10197,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description order-closed: The order is closed; stale-version: The record changed since it was read; order-already-fired: The order has lines fired to the kitchen; order-has-check: The order has a check */
+            /** @description order-closed: The order is closed; stale-version: The record changed since it was read; order-already-fired: The order has lines fired to the kitchen; order-has-check: The order has a check; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10216,13 +10227,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description idempotency-key-reused: Idempotency-Key reused for a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };
@@ -10513,7 +10545,10 @@ export interface operations {
     "orders-fire_course": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 order_id: number;
                 course: number;
@@ -10530,6 +10565,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer of an earlier request with the same `Idempotency-Key` (nothing was written); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -10626,7 +10663,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description order-closed: The order is closed; stale-version: The record changed since it was read; nothing-to-fire: There is nothing to fire */
+            /** @description order-closed: The order is closed; stale-version: The record changed since it was read; nothing-to-fire: There is nothing to fire; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10656,13 +10693,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description idempotency-key-reused: Idempotency-Key reused for a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };
@@ -10670,7 +10728,10 @@ export interface operations {
     "orders-add_items": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 order_id: number;
                 restaurant_id: number;
@@ -10686,6 +10747,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer of an earlier request with the same `Idempotency-Key` (nothing was written); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -10782,7 +10845,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description order-closed: The order is closed; stale-version: The record changed since it was read; item-unavailable: The item is not available */
+            /** @description order-closed: The order is closed; stale-version: The record changed since it was read; item-unavailable: The item is not available; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10812,7 +10875,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description invalid-input: Invalid input */
+            /** @description invalid-input: Invalid input; idempotency-key-reused: Idempotency-Key reused for a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10847,7 +10910,10 @@ export interface operations {
     "orders-void_item": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 order_id: number;
                 item_id: number;
@@ -10864,6 +10930,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer of an earlier request with the same `Idempotency-Key` (nothing was written); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -10960,7 +11028,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description order-closed: The order is closed; stale-version: The record changed since it was read; item-already-voided: The line is already voided */
+            /** @description order-closed: The order is closed; stale-version: The record changed since it was read; item-already-voided: The line is already voided; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10990,13 +11058,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description idempotency-key-reused: Idempotency-Key reused for a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };
@@ -11004,7 +11093,10 @@ export interface operations {
     "orders-send_order": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 order_id: number;
                 restaurant_id: number;
@@ -11020,6 +11112,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer of an earlier request with the same `Idempotency-Key` (nothing was written); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -11116,7 +11210,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description order-closed: The order is closed; stale-version: The record changed since it was read; nothing-to-fire: There is nothing to fire */
+            /** @description order-closed: The order is closed; stale-version: The record changed since it was read; nothing-to-fire: There is nothing to fire; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11146,13 +11240,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description idempotency-key-reused: Idempotency-Key reused for a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };
@@ -11160,7 +11275,10 @@ export interface operations {
     "orders-serve_items": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 order_id: number;
                 restaurant_id: number;
@@ -11176,6 +11294,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description `true` when this is the stored answer of an earlier request with the same `Idempotency-Key` (nothing was written); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -11272,7 +11392,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description order-closed: The order is closed; stale-version: The record changed since it was read; item-not-ready: The line is not ready; nothing-to-serve: There is nothing ready to serve */
+            /** @description order-closed: The order is closed; stale-version: The record changed since it was read; item-not-ready: The line is not ready; nothing-to-serve: There is nothing ready to serve; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11302,13 +11422,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description idempotency-key-reused: Idempotency-Key reused for a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };
