@@ -1,11 +1,229 @@
-/** `/r/:restaurantId/floor` — the waiter's floor: every table with its live service state. */
-import { Placeholder } from "../../components/Placeholder";
+/**
+ * `/r/:restaurantId/floor` — the waiter's floor: every area with its tables, each
+ * table's live service state as a word and a colour, covers, minutes seated (ticking)
+ * and the order's subtotal. A free table opens a "Covers" dialog, then a new order
+ * (with an `Idempotency-Key`, retried with the same key) and the order pad; a table
+ * with an order opens its order pad; "Takeaway" opens a takeaway order.
+ *
+ * Live: the shared realtime cache integration invalidates the floor on every `table.*`,
+ * `order.*`, `ticket.*` and `check.*` event, so the tiles follow the kitchen and till.
+ */
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useId, useRef, useState, useSyncExternalStore } from "react";
+import { Link, useNavigate } from "react-router";
+
+import { queryKeys } from "../../api/queries";
+import { useRestaurantScope } from "../../auth/restaurant";
+import { ErrorMessage } from "../../components/ErrorMessage";
+import { newIdempotencyKey } from "../../lib/idempotency";
+import { formatMoney } from "../../lib/money";
+import { useServices } from "../../services";
+import { useNow } from "../order-pad/hooks";
+import { getOutbox, resumeOutboxes } from "../order-pad/outbox";
+import { CoversDialog } from "./CoversDialog";
+import { tileFacts } from "./floorState";
+import { createOrderOnce, floorQuery, openOrdersQuery, type AreaRead, type FloorTable } from "./queries";
+import "./floor.css";
+import "../order-pad/order-pad.css";
+
+/** The open orders with unsent work on this device (resumed on mount), re-rendering as they drain. */
+function usePendingOrders(restaurantId: number): Set<number> {
+  const { api, queryClient } = useServices();
+  const [ids, setIds] = useState<number[]>([]);
+  useEffect(() => {
+    setIds(resumeOutboxes({ api, queryClient }, restaurantId));
+  }, [api, queryClient, restaurantId]);
+  const snapshot = useSyncExternalStore(
+    (listener) => {
+      const unsubscribes = ids.map((id) => getOutbox({ api, queryClient }, restaurantId, id).subscribe(listener));
+      return () => unsubscribes.forEach((unsubscribe) => unsubscribe());
+    },
+    () =>
+      ids
+        .filter((id) => getOutbox({ api, queryClient }, restaurantId, id).hasPendingWork())
+        .join(","),
+  );
+  return new Set(snapshot === "" ? [] : snapshot.split(",").map(Number));
+}
+
+/**
+ * A table tile: a button named "Table 4, Ready to serve" (the table and its state), with
+ * the rest ("2 covers · seated 12 min · $34.50") as its description.
+ */
+function TableTile({
+  table,
+  now,
+  sending,
+  onOpen,
+}: {
+  table: FloorTable;
+  now: Date;
+  sending: boolean;
+  onOpen: (table: FloorTable) => void;
+}) {
+  const factsId = useId();
+  const [name = "", state = "", ...facts] = tileFacts(table, now);
+  const label = `${name}, ${state}${sending ? ", sending…" : ""}`;
+  return (
+    <li>
+      <button
+        type="button"
+        className={`floor-tile state-${table.service_state}`}
+        aria-label={label}
+        aria-describedby={factsId}
+        onClick={() => onOpen(table)}
+      >
+        <span className="floor-tile-name">{name}</span>
+        <span className="floor-tile-state">{state}</span>
+        <span className="floor-tile-facts" id={factsId}>
+          {facts.join(" · ")}
+        </span>
+        {sending ? <span className="floor-tile-sending">Sending…</span> : null}
+      </button>
+    </li>
+  );
+}
 
 export function FloorScreen() {
+  const id = useId();
+  const { restaurantId } = useRestaurantScope();
+  const { api } = useServices();
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const now = useNow();
+  const floor = useQuery(floorQuery(api, restaurantId));
+  const openOrders = useQuery(openOrdersQuery(api, restaurantId));
+  const pending = usePendingOrders(restaurantId);
+  const [seating, setSeating] = useState<FloorTable | null>(null);
+  const takeawayKey = useRef<string | null>(null);
+  const [takeawayBusy, setTakeawayBusy] = useState(false);
+  const [takeawayError, setTakeawayError] = useState<unknown>(null);
+
+  const orderPath = (orderId: number) => `/r/${restaurantId}/orders/${orderId}`;
+
+  const openTable = (table: FloorTable) => {
+    if (table.order_id !== null) {
+      void navigate(orderPath(table.order_id));
+    } else {
+      setSeating(table);
+    }
+  };
+
+  const openTakeaway = async () => {
+    takeawayKey.current ??= newIdempotencyKey();
+    setTakeawayBusy(true);
+    setTakeawayError(null);
+    try {
+      const order = await createOrderOnce(api, restaurantId, { kind: "takeaway" }, takeawayKey.current);
+      takeawayKey.current = null;
+      queryClient.setQueryData(queryKeys.order(restaurantId, order.id), order);
+      void navigate(orderPath(order.id));
+    } catch (error) {
+      setTakeawayError(error);
+    } finally {
+      setTakeawayBusy(false);
+    }
+  };
+
+  if (floor.isPending) {
+    return (
+      <div className="page-state" role="status">
+        <div className="spinner" aria-hidden="true" />
+        Loading the floor…
+      </div>
+    );
+  }
+  if (floor.isError) {
+    return (
+      <div className="page-state">
+        <h1>Floor</h1>
+        <ErrorMessage error={floor.error} />
+        <button type="button" className="button" onClick={() => void floor.refetch()}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+
+  const { areas, tables } = floor.data;
+  const sections: { area: AreaRead | null; tables: FloorTable[] }[] = [
+    ...areas.map((area) => ({ area, tables: tables.filter((t) => t.area_id === area.id) })),
+    { area: null, tables: tables.filter((t) => t.area_id === null || !areas.some((a) => a.id === t.area_id)) },
+  ].filter((section) => section.tables.length > 0);
+  const seated = tables.filter((t) => t.service_state !== "free").length;
+  const takeaways = (openOrders.data?.items ?? []).filter((o) => o.kind === "takeaway");
+
   return (
-    <Placeholder title="Floor">
-      Every table by area with its service state (free, seated, in the kitchen, ready, check requested), covers and
-      time seated; tap a table to open or continue its order.
-    </Placeholder>
+    <div className="floor">
+      <header className="floor-header">
+        <div>
+          <h1>Floor</h1>
+          <p className="floor-summary">
+            {seated} of {tables.length} tables seated
+          </p>
+        </div>
+        <div className="floor-takeaway">
+          <button type="button" className="button button-primary" disabled={takeawayBusy} onClick={() => void openTakeaway()}>
+            {takeawayBusy ? "Opening takeaway…" : "Takeaway"}
+          </button>
+          <ErrorMessage error={takeawayError} />
+        </div>
+      </header>
+
+      {tables.length === 0 ? <p>No tables yet: a manager adds them under Admin → Tables.</p> : null}
+
+      {sections.map(({ area, tables: areaTables }) => {
+        const headingId = `${id}-area-${area?.id ?? "none"}`;
+        return (
+          <section key={area?.id ?? "none"} className="floor-area" aria-labelledby={headingId}>
+            <h2 id={headingId}>{area?.name ?? "Other tables"}</h2>
+            <ul className="floor-grid">
+              {areaTables.map((table) => (
+                <TableTile
+                  key={table.id}
+                  table={table}
+                  now={now}
+                  sending={table.order_id !== null && pending.has(table.order_id)}
+                  onOpen={openTable}
+                />
+              ))}
+            </ul>
+          </section>
+        );
+      })}
+
+      {takeaways.length > 0 ? (
+        <section className="floor-area" aria-labelledby={`${id}-takeaway`}>
+          <h2 id={`${id}-takeaway`}>Takeaway orders</h2>
+          <ul className="floor-takeaways">
+            {takeaways.map((order) => (
+              <li key={order.id}>
+                <Link className="button floor-takeaway-link" to={orderPath(order.id)}>
+                  Takeaway #{order.id} · {formatMoney(order.subtotal, order.currency)}
+                  {pending.has(order.id) ? " · sending…" : ""}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      {seating !== null ? (
+        <CoversDialog
+          table={seating}
+          onClose={() => setSeating(null)}
+          onOpened={(order) => {
+            queryClient.setQueryData(queryKeys.order(restaurantId, order.id), order);
+            void queryClient.invalidateQueries({ queryKey: queryKeys.floor(restaurantId), exact: true });
+            setSeating(null);
+            void navigate(orderPath(order.id));
+          }}
+          onTaken={(orderId) => {
+            setSeating(null);
+            void navigate(orderPath(orderId));
+          }}
+        />
+      ) : null}
+    </div>
   );
 }

@@ -321,6 +321,11 @@ export class OrderOutbox {
     this.setState({ ...this.state, draftProblem: null, draftLineErrors: {} });
   }
 
+  /** Forget the draft and every op (the order was cancelled or closed). */
+  discardAll(): void {
+    this.setState(EMPTY);
+  }
+
   /** Retry the waiting ops now instead of after their backoff (the connection is back). */
   retryNow(): void {
     if (this.state.ops.some((op) => op.status === "retrying")) {

@@ -1,0 +1,100 @@
+/**
+ * The order pad's menu: category buttons and a search box that filters items by name
+ * across every category (accents and case ignored). An item is a button named by the
+ * item's name; an 86'd item is shown, disabled, with the word "86'd".
+ */
+import { useId, useMemo, useState } from "react";
+
+import { formatMoney } from "../../lib/money";
+import { fromPrice, isOrderable } from "./lineRules";
+import type { MenuEntry, MenuRead } from "./types";
+
+export interface MenuPanelProps {
+  menu: MenuRead;
+  onPick: (item: MenuEntry) => void;
+}
+
+/** Lower case without accents, for matching what a waiter types ("jalapeno" finds "Jalapeño"). */
+export function foldText(text: string): string {
+  return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+}
+
+export function MenuPanel({ menu, onPick }: MenuPanelProps) {
+  const id = useId();
+  const [categoryId, setCategoryId] = useState<number | null>(menu.categories[0]?.id ?? null);
+  const [search, setSearch] = useState("");
+  const query = foldText(search.trim());
+
+  const items = useMemo(() => {
+    if (query !== "") {
+      return menu.categories.flatMap((c) => c.items.filter((item) => foldText(item.name).includes(query)));
+    }
+    const category = menu.categories.find((c) => c.id === categoryId) ?? menu.categories[0];
+    return category?.items ?? [];
+  }, [menu, categoryId, query]);
+
+  return (
+    <section className="pad-menu" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`} className="waiter-sr-only">
+        Menu
+      </h2>
+      <div className="field pad-search">
+        <label htmlFor={`${id}-search`}>Search menu</label>
+        <input
+          id={`${id}-search`}
+          type="search"
+          value={search}
+          placeholder="Item name"
+          autoComplete="off"
+          onChange={(event) => setSearch(event.target.value)}
+        />
+      </div>
+      <div className="pad-categories" role="group" aria-label="Categories">
+        {menu.categories.map((category) => (
+          <button
+            key={category.id}
+            type="button"
+            className={category.id === categoryId && query === "" ? "pad-category active" : "pad-category"}
+            aria-pressed={category.id === categoryId && query === ""}
+            onClick={() => {
+              setCategoryId(category.id);
+              setSearch("");
+            }}
+          >
+            {category.name}
+          </button>
+        ))}
+      </div>
+      {query !== "" ? (
+        <p className="pad-search-result" aria-live="polite">
+          {items.length === 0 ? `Nothing on the menu matches “${search.trim()}”.` : `${items.length} found`}
+        </p>
+      ) : null}
+      <ul className="pad-items">
+        {items.map((item) => {
+          const orderable = isOrderable(item);
+          const price = fromPrice(item);
+          const priceText =
+            price === null ? "" : `${item.variations.filter((v) => v.is_available).length > 1 ? "from " : ""}${formatMoney(price, menu.currency)}`;
+          return (
+            <li key={item.id}>
+              <button
+                type="button"
+                className={orderable ? "pad-item" : "pad-item unavailable"}
+                disabled={!orderable}
+                aria-label={item.name}
+                aria-describedby={`${id}-i${item.id}`}
+                onClick={() => onPick(item)}
+              >
+                <span className="pad-item-name">{item.name}</span>
+                <span id={`${id}-i${item.id}`} className="pad-item-note">
+                  {orderable ? priceText : "86'd — not available"}
+                </span>
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
