@@ -276,7 +276,8 @@ class IdempotentWrite:
         if isinstance(claimed, tuple):
             status_code, stored = claimed
             return JSONResponse(stored, status_code=status_code, headers={REPLAYED_HEADER: "true"})
-        answer = (await work()).model_dump(mode="json")
+        # As FastAPI would encode the route's response model (by alias).
+        answer = (await work()).model_dump(mode="json", by_alias=True)
         await store_answer(self.session, claimed, self.status_code, answer)
         return JSONResponse(answer, status_code=self.status_code)
 
