@@ -13,7 +13,7 @@
  * fields "Amount", "Tendered", "Reference"; group "Quick cash" with "Exact" and the
  * amounts ("$30.00"); status "Change $5.00"; button "Charge".
  */
-import { useImperativeHandle, useRef, useState, type FormEvent, type Ref } from "react";
+import { useImperativeHandle, useLayoutEffect, useRef, useState, type FormEvent, type Ref } from "react";
 
 import { unwrap } from "../../api/client";
 import { ApiError } from "../../api/errors";
@@ -82,7 +82,6 @@ export function PaymentPanel({ restaurantId, check, onPaid, ref }: PaymentPanelP
   const amountRef = useRef<HTMLInputElement>(null);
   const tenderedRef = useRef<HTMLInputElement>(null);
   const chargeRef = useRef<HTMLButtonElement>(null);
-  const radioRefs = useRef(new Map<PaymentMethod, HTMLInputElement>());
 
   const form: PaymentForm = { method, amount: amountTyped ?? toInputAmount(check.balance, currency), tendered, reference };
   const reading = readPayment(form, check.balance, currency);
@@ -93,15 +92,25 @@ export function PaymentPanel({ restaurantId, check, onPaid, ref }: PaymentPanelP
     input?.select();
   };
 
+  /** A field to focus once the next render is on screen (the tendered field comes and goes with cash). */
+  const focusAfterRender = useRef<"amount" | "tendered" | null>(null);
+  useLayoutEffect(() => {
+    const field = focusAfterRender.current;
+    if (field === null) return;
+    focusAfterRender.current = null;
+    focusField(field);
+  });
+
   useImperativeHandle(ref, () => ({
     chooseMethod(next) {
+      const field = next === "cash" ? "tendered" : "amount";
+      if (next === method) {
+        focusField(field);
+        return;
+      }
       setMethod(next);
       setError(null);
-      // the tendered field appears with cash: focus after it rendered
-      setTimeout(() => {
-        if (next === "cash") focusField("tendered");
-        else radioRefs.current.get(next)?.focus();
-      }, 0);
+      focusAfterRender.current = field;
     },
     focusAmount: () => focusField("amount"),
     focusTendered: () => (method === "cash" ? focusField("tendered") : focusField("amount")),
@@ -165,10 +174,6 @@ export function PaymentPanel({ restaurantId, check, onPaid, ref }: PaymentPanelP
         {METHODS.map((m) => (
           <label key={m.method} className={`till-method${method === m.method ? " till-method-on" : ""}`}>
             <input
-              ref={(el) => {
-                if (el) radioRefs.current.set(m.method, el);
-                else radioRefs.current.delete(m.method);
-              }}
               type="radio"
               name={`till-method-${check.id}`}
               value={m.method}
@@ -217,7 +222,7 @@ export function PaymentPanel({ restaurantId, check, onPaid, ref }: PaymentPanelP
       </div>
 
       {method === "cash" ? (
-        <div className="field">
+        <div className="field" key="cash">
           <label htmlFor="till-tendered">
             Tendered <kbd aria-hidden="true">Alt+N</kbd>
           </label>
@@ -275,7 +280,7 @@ export function PaymentPanel({ restaurantId, check, onPaid, ref }: PaymentPanelP
           </p>
         </div>
       ) : (
-        <div className="field">
+        <div className="field" key="reference">
           <label htmlFor="till-reference">Reference (optional)</label>
           <input
             id="till-reference"

@@ -139,16 +139,23 @@ describe("till", () => {
 
   it("settles cash: refuses too little tendered, shows the change live, and says Paid — change", async () => {
     const user = userEvent.setup();
-    const state = backend([order(4)], [check(70, 4, { version: 3 })]);
+    const state = backend([order(4), order(1)], [check(70, 4, { version: 3 })]);
     const paid = check(70, 4, { status: "paid", paid_total: 2500, balance: 0, version: 4 });
     state.server.on(`POST ${R}/checks/70/payments`, () => {
       state.checks = [paid];
-      state.orders = [];
+      state.orders = state.orders.filter((o) => o.id !== 4);
       return json({ id: 1, check_id: 70, method: "cash", amount: 2500, tendered: 3000, change: 500, tip: 0, reference: "", created_at: new Date().toISOString(), check: paid }, 201);
     });
     const { sockets } = renderApp({ path: "/r/1/till", server: state.server, tokens: signedInTokens() });
-    await user.click(await screen.findByRole("option", { name: /^Table 4/ }));
-    const tendered = await screen.findByRole("textbox", { name: "Tendered" });
+    await screen.findByRole("option", { name: /^Table 4/ });
+    await user.type(screen.getByRole("searchbox", { name: "Find check" }), "4{Enter}");
+    await waitFor(() => expect(screen.getByRole("textbox", { name: "Tendered" })).toHaveFocus());
+    await user.keyboard("{Alt>}o{/Alt}");
+    expect(screen.getByRole("radio", { name: "Other" })).toBeChecked();
+    expect(screen.getByRole("textbox", { name: "Amount" })).toHaveFocus();
+    await user.keyboard("{Alt>}c{/Alt}");
+    const tendered = screen.getByRole("textbox", { name: "Tendered" });
+    expect(tendered).toHaveFocus();
     expect(screen.getByRole("radio", { name: "Cash" })).toBeChecked();
     expect(screen.getByRole("textbox", { name: "Amount" })).toHaveValue("25.00");
     expect(screen.getByText("Tax included (10%)")).toBeInTheDocument();
@@ -171,6 +178,9 @@ describe("till", () => {
     expect(screen.getByText("This check is paid.")).toBeInTheDocument();
     // the order closed: it leaves the open list (the events would say so too)
     await waitFor(() => expect(screen.queryByRole("option", { name: /^Table 4/ })).toBeNull());
+    // on to the next check: the search is cleared and the cursor is in the list
+    expect(screen.getByRole("searchbox", { name: "Find check" })).toHaveValue("");
+    expect(screen.getByRole("listbox", { name: "Open checks" })).toHaveFocus();
     await waitFor(() => expect(sockets).toHaveLength(1));
     act(() => sockets[0]!.connectOk({ last_seq: 1, replayed: 0 }));
     act(() => sockets[0]!.emitEvent(envelope(2, "check.paid", { check: paid })));
@@ -192,6 +202,7 @@ describe("till", () => {
     expect(screen.getByRole("radio", { name: "Card" })).toBeChecked();
     expect(screen.queryByRole("textbox", { name: "Tendered" })).toBeNull();
     const amount = screen.getByRole("textbox", { name: "Amount" });
+    expect(amount).toHaveFocus();
     await user.clear(amount);
     await user.type(amount, "10");
     await user.type(screen.getByRole("textbox", { name: "Reference (optional)" }), "4242");

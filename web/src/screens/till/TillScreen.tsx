@@ -190,7 +190,11 @@ export function TillScreen() {
     void queryClient.invalidateQueries({ queryKey: [...queryKeys.checks(rid), "list"] });
     void queryClient.invalidateQueries({ queryKey: [...queryKeys.orders(rid), "list"] });
     setMessage({ orderId, text: paidMessage(result) });
-    if (result.check.status === "paid") listRef.current?.focusList();
+    if (result.check.status === "paid") {
+      // settled: on to the next check, with the whole list back
+      setQuery("");
+      listRef.current?.focusList();
+    }
   };
 
   const listError = orders.error ?? checks.error;

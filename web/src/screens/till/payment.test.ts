@@ -64,8 +64,9 @@ describe("amounts", () => {
   it("offers the next round sums as quick cash", () => {
     expect(quickCashAmounts(2340, "USD")).toEqual([2400, 2500, 3000, 4000]);
     expect(quickCashAmounts(2500, "USD")).toEqual([2600, 3000, 4000, 5000]);
-    expect(quickCashAmounts(2500, "JPY")).toEqual([2600, 3000, 4000, 5000]);
-    expect(quickCashAmounts(23000, "USD")).toEqual([24000, 25000, 30000, 40000]);
+    expect(quickCashAmounts(5725, "USD")).toEqual([5800, 6000, 10000, 20000]);
+    expect(quickCashAmounts(25000, "JPY")).toEqual([25500, 26000, 30000, 40000]);
+    expect(quickCashAmounts(23000, "USD")).toEqual([23500, 24000, 25000, 30000]);
     expect(quickCashAmounts(0, "USD")).toEqual([]);
   });
 });

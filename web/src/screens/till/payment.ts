@@ -98,12 +98,13 @@ export function toInputAmount(minor: number, currency: string): string {
 }
 
 /** Bank-note steps in major units, smallest first. */
-const ROUND_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
+const ROUND_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000];
 
 /**
  * Quick-cash amounts above `amount` (minor units of `currency`): the next round sums a
- * guest is likely to hand over, e.g. $23.40 → $24, $25, $30, $40 (steps finer than a
- * twentieth of the amount are skipped: ¥2,500 → ¥2,600, ¥3,000, …); at most `count`,
+ * guest is likely to hand over, e.g. $23.40 → $24, $25, $30, $40; $57.25 → $58, $60,
+ * $100, $200 (steps finer than a hundredth of the amount are skipped: ¥25,000 →
+ * ¥25,500, ¥26,000, ¥30,000, ¥40,000); at most `count`,
  * ascending, each above `amount`.
  */
 export function quickCashAmounts(amount: number, currency: string, count = 4): number[] {
@@ -112,7 +113,7 @@ export function quickCashAmounts(amount: number, currency: string, count = 4): n
   const found = new Set<number>();
   for (const step of ROUND_STEPS) {
     const size = step * unit;
-    if (size * 20 < amount) continue; // too fine for this sum: ¥2,500 is not paid with ¥2,501
+    if (size * 100 < amount) continue; // too fine for this sum: ¥25,000 is not paid with ¥25,001
 
     const next = Math.ceil(amount / size) * size;
     if (next > amount) found.add(next);
