@@ -147,6 +147,20 @@ describe("the outbox sends a draft once", () => {
     expect(outbox.getState().ops).toEqual([]);
   });
 
+  it("confirms a lost write as soon as the realtime order shows it, without another request", async () => {
+    const { server, backend, queryClient, make } = setup();
+    backend.failNext("items", "lost");
+    const outbox = make({ backoffMs: () => 60_000 });
+    outbox.addDraft(brieLine({ course: 2 }));
+    outbox.send();
+    await vi.waitFor(() => expect(outbox.getState().ops[0]?.status).toBe("retrying"));
+    // the order.items.added event reaches the cache (realtime cache integration)
+    queryClient.setQueryData(queryKeys.order(1, 7), structuredClone(backend.order));
+    await settled(outbox);
+    expect(server.calls("POST /api/v1/restaurants/1/orders/7/items")).toHaveLength(1);
+    expect(backend.order.items).toHaveLength(1);
+  });
+
   it("retries against the fresh version, with the same key, when another device wrote first", async () => {
     const { server, backend, make, sent } = setup();
     const outbox = make();

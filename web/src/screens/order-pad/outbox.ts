@@ -180,6 +180,7 @@ export class OrderOutbox {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
   private readonly onOnline = () => this.retryNow();
+  private readonly unsubscribeCache: () => void;
 
   constructor(options: OutboxOptions) {
     this.api = options.api;
@@ -192,6 +193,25 @@ export class OrderOutbox {
     this.maxReconciles = options.maxReconciles ?? 5;
     this.state = this.load();
     if (typeof window !== "undefined") window.addEventListener("online", this.onOnline);
+    // The order as the realtime channel (or another query) delivers it may show that a
+    // write waiting for its retry was done after all: confirm it without waiting.
+    const key = JSON.stringify(this.orderKey());
+    this.unsubscribeCache = this.queryClient.getQueryCache().subscribe((event) => {
+      if (event.type !== "updated" || JSON.stringify(event.query.queryKey) !== key) return;
+      const order = event.query.state.data as OrderRead | undefined;
+      if (order !== undefined) this.confirmFrom(order);
+    });
+  }
+
+  /** Complete the ops waiting for a retry whose effect `order` already shows. */
+  private confirmFrom(order: OrderRead): void {
+    const done = this.state.ops.filter(
+      (op) => op.status === "retrying" && op.sentVersion !== null && this.isDone(op, order),
+    );
+    if (done.length === 0) return;
+    const ids = new Set(done.map((op) => op.id));
+    this.setState({ ...this.state, ops: this.state.ops.filter((op) => !ids.has(op.id)) });
+    this.kick();
   }
 
   // --- state ------------------------------------------------------------------------
@@ -349,6 +369,7 @@ export class OrderOutbox {
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.timer);
+    this.unsubscribeCache();
     if (typeof window !== "undefined") window.removeEventListener("online", this.onOnline);
   }
 
