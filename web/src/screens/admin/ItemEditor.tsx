@@ -187,7 +187,7 @@ function ItemDetails({ item, categoryId, categories, currency, stations, onCreat
 
   return (
     <form className="admin-form item-details" aria-label={item ? "Item details" : "New item"} onSubmit={submit} noValidate>
-      <Field label="Name" error={localErrors.name ?? serverFieldError(save.error, "name")}>
+      <Field label="Item name" error={localErrors.name ?? serverFieldError(save.error, "name")}>
         {(control) => <input {...control} value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />}
       </Field>
       <Field label="Description" error={serverFieldError(save.error, "description")}>

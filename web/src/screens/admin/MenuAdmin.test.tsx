@@ -89,7 +89,7 @@ describe("menu editor: sizes and prices", () => {
     openMenu(server);
     await userEvent.click(await screen.findByRole("button", { name: "New item" }));
     const form = screen.getByRole("form", { name: "New item" });
-    await userEvent.type(within(form).getByLabelText("Name"), "Diavola");
+    await userEvent.type(within(form).getByLabelText("Item name"), "Diavola");
     const size = within(form).getByRole("group", { name: "Size 1" });
     await userEvent.type(within(size).getByLabelText("SKU"), "DIA-R");
     await userEvent.type(within(size).getByLabelText("Price (USD)"), "12.35");
@@ -117,7 +117,7 @@ describe("menu editor: sizes and prices", () => {
     openMenu(server);
     await userEvent.click(await screen.findByRole("button", { name: "New item" }));
     const form = screen.getByRole("form", { name: "New item" });
-    await userEvent.type(within(form).getByLabelText("Name"), "Diavola");
+    await userEvent.type(within(form).getByLabelText("Item name"), "Diavola");
     await userEvent.type(within(form).getByLabelText("SKU"), "DIA-R");
     const price = within(form).getByLabelText("Price (USD)");
     await userEvent.type(price, "12.345");

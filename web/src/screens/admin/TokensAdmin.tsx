@@ -212,7 +212,7 @@ function CreateToken({ onCreated }: { onCreated: (token: ApiTokenCreated) => voi
         </Field>
         <fieldset aria-describedby={scopesError ? "token-scopes-error" : undefined}>
           <legend>Scopes</legend>
-          <div className="form-actions">
+          <div className="form-actions scope-presets">
             <span className="admin-muted">Presets:</span>
             {SCOPE_PRESETS.map((preset) => (
               <button key={preset.name} type="button" className="button" onClick={() => setScopes(new Set(preset.scopes))}>
