@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +84,24 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class EncodedJSON:
+    """A value for a ``JSON`` column that is already JSON text (``text``), written as
+    is instead of being encoded again: for a document the caller also sends elsewhere
+    (order placement encodes its answer once for the response, the idempotency record
+    and the event). Read back, the column gives the decoded value, as for any other."""
+
+    text: str
+
+
+def json_serializer(value: Any) -> str:
+    """The engines' ``json_serializer``: :class:`EncodedJSON` as its text, anything
+    else as ``json.dumps`` (SQLAlchemy's default) encodes it."""
+    if isinstance(value, EncodedJSON):
+        return value.text
+    return json.dumps(value)
+
+
 def utcnow() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)
@@ -114,10 +134,13 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             max_overflow=0,
             pool_timeout=60,
             async_creator=creator(make_url(url).database or ":memory:"),
+            json_serializer=json_serializer,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10)
+    engine = create_async_engine(
+        url, echo=echo, pool_size=10, max_overflow=10, json_serializer=json_serializer
+    )
     event.listen(engine.sync_engine, "checkout", _pinger(engine.dialect))
     return engine
 

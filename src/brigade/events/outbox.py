@@ -19,7 +19,7 @@ from sqlalchemy import Table, bindparam, event, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from brigade.db import utcnow
+from brigade.db import EncodedJSON, utcnow
 from brigade.events.models import EventSequence, OutboxEvent
 from brigade.prepared import Executor, Prepared, dialect_name
 
@@ -97,12 +97,16 @@ class DomainEvent:
 
 @dataclass(frozen=True, slots=True)
 class NewEvent:
-    """An event a service is about to record: its type, payload and optional station."""
+    """An event a service is about to record: its type, payload and optional station.
+
+    ``encoded``, when given, is ``payload`` already encoded as JSON text; the outbox
+    row takes it as is instead of encoding the payload again."""
 
     type: str
     payload: dict[str, Any]
     station: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    encoded: str | None = None
 
 
 async def record(
@@ -160,7 +164,7 @@ async def number_queued(session: Executor) -> None:
                     "e_restaurant_id": restaurant_id,
                     "e_type": event.type,
                     "e_station": event.station,
-                    "e_payload": event.payload,
+                    "e_payload": _payload(event),
                     "e_created_at": at,
                 },
             )
@@ -220,11 +224,17 @@ def _numbered(
             "seq": e.seq,
             "type": e.type,
             "station": e.station,
-            "payload": e.payload,
+            "payload": _payload(new),
             "created_at": e.occurred_at,
         }
-        for e in numbered
+        for e, (new, _) in zip(numbered, batch, strict=True)
     ]
+
+
+def _payload(event: NewEvent) -> dict[str, Any] | EncodedJSON:
+    """The value for an event's ``payload`` column: its JSON text when the service
+    encoded it already, else the payload (encoded by the column type)."""
+    return event.payload if event.encoded is None else EncodedJSON(event.encoded)
 
 
 @event.listens_for(Session, "before_commit")

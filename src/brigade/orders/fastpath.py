@@ -31,7 +31,6 @@ answer is the route's answer, and the route stays the documented operation (Open
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -124,8 +123,7 @@ class OrderFastPath:
         except BrigadeError as error:
             await problem_response(error, Request(scope).url.path)(scope, receive, send)
             return
-        # encoded as the route encodes it (FastAPI's JSONResponse settings)
-        payload = json.dumps(result.answer, ensure_ascii=False, separators=(",", ":")).encode()
+        payload = result.encoded.encode()  # as the route encodes it
         headers = [(b"content-length", str(len(payload)).encode()), (b"content-type", _JSON)]
         if result.replayed:
             headers.append((_REPLAYED_HEADER, b"true"))

@@ -28,6 +28,7 @@ The realtime commands call the same functions as the REST routes.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -54,7 +55,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from brigade import idempotency
 from brigade.auth.dependencies import Access
 from brigade.auth.permissions import Permission
-from brigade.db import UTCDateTime, utcnow
+from brigade.db import EncodedJSON, UTCDateTime, utcnow
 from brigade.errors import NotFound, StaleVersion
 from brigade.events.outbox import NewEvent, record_many
 from brigade.menu.service import LineChoice, resolve_lines
@@ -271,11 +272,13 @@ class CreateResult:
     """What :func:`create_order_once` did: the order, whether it is the stored answer
     of an earlier request with the same ``Idempotency-Key`` (nothing was created), and
     ``answer``, the order as JSON-ready data (``order.model_dump(mode="json")``, built
-    once for the event, the idempotency record and the HTTP response)."""
+    once for the event, the idempotency record and the HTTP response); ``encoded`` is
+    ``answer`` as compact UTF-8 JSON text (encoded once for the same three)."""
 
     order: OrderRead
     replayed: bool
     answer: dict[str, Any]
+    encoded: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -497,7 +500,12 @@ async def create_order_once(
         )
         if isinstance(claimed, tuple):
             stored: dict[str, Any] = claimed[1]
-            return CreateResult(OrderRead.model_validate(stored), replayed=True, answer=stored)
+            return CreateResult(
+                OrderRead.model_validate(stored),
+                replayed=True,
+                answer=stored,
+                encoded=_json(stored),
+            )
         claim = claimed
 
     restaurant = await restaurant_profile(session, profiles, restaurant_id)
@@ -526,10 +534,18 @@ async def create_order_once(
     items = await _insert_lines(session, restaurant_id, head.id, data, now)
     order = _order_read(head, restaurant.currency, items)
     payload = event_payload(order)
-    await record_many(session, restaurant_id, [NewEvent(ORDER_CREATED, payload)])
+    answer = payload["order"]
+    encoded = _json(answer)  # once: the event's payload, the idempotency answer, the reply
+    event = NewEvent(ORDER_CREATED, payload, encoded=f'{{"order":{encoded}}}')
+    await record_many(session, restaurant_id, [event])
     if claim is not None:
-        await idempotency.store_answer(session, claim, 201, payload["order"])
-    return CreateResult(order, replayed=False, answer=payload["order"])
+        await idempotency.store_answer(session, claim, 201, EncodedJSON(encoded))
+    return CreateResult(order, replayed=False, answer=answer, encoded=encoded)
+
+
+def _json(data: Any) -> str:
+    """``data`` as compact JSON text, as FastAPI's ``JSONResponse`` encodes it."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 async def get_order(session: AsyncSession, access: Access, order_id: int) -> OrderRead:
