@@ -20,7 +20,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from pydantic import BaseModel
-from sqlalchemy import BindParameter, Table, bindparam, delete, exists, insert, or_, select
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    Table,
+    bindparam,
+    delete,
+    exists,
+    insert,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.db import Base, utcnow
@@ -160,11 +171,17 @@ _R: BindParameter[int] = bindparam("restaurant_id")
 
 #: Whether the item offers a group that zero choices would break (``min_choices > 0``):
 #: only then are its groups needed for a line without modifiers.
+# ``restaurant_id + 0`` below: the condition still scopes the row to the restaurant, but
+# no index can serve it, so SQLite's planner (which has no statistics) takes the item's
+# own index instead of the restaurant's, which visited every variation / modifier link
+# of the restaurant for each line (pizza place, 3 lines: 150-250 -> 80-95 us per query).
+_UNINDEXED = literal_column("0", Integer())
+
 _GROUPS_NEED_CHOICE = (
     exists()
     .where(
         _item_groups.c.item_id == _menu_items.c.id,
-        _item_groups.c.restaurant_id == _R,
+        _item_groups.c.restaurant_id + _UNINDEXED == _R,
         _groups.c.id == _item_groups.c.group_id,
         or_(_groups.c.min_choices > 0, _groups.c.max_choices < 0),
     )
@@ -191,7 +208,8 @@ _RESOLVE_ITEMS = Prepared(
     .select_from(
         _menu_items.join(_categories, _categories.c.id == _menu_items.c.category_id).outerjoin(
             _variations,
-            (_variations.c.item_id == _menu_items.c.id) & (_variations.c.restaurant_id == _R),
+            (_variations.c.item_id == _menu_items.c.id)
+            & (_variations.c.restaurant_id + _UNINDEXED == _R),
         )
     )
     .where(
@@ -221,7 +239,7 @@ _RESOLVE_OFFERS = Prepared(
         )
     )
     .where(
-        _item_groups.c.restaurant_id == _R,
+        _item_groups.c.restaurant_id + _UNINDEXED == _R,
         _item_groups.c.item_id.in_(bindparam("item_ids", expanding=True)),
     )
 )
