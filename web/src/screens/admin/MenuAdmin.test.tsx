@@ -148,6 +148,14 @@ describe("menu editor: sizes and prices", () => {
     expect(server.calls(`PATCH ${BASE}/menu/items/10/variations/12`)[0]?.body).toEqual({ sku: "CAL" });
   });
 
+  it("moves the focus into the item editor and back to the item's Edit button", async () => {
+    openMenu();
+    await userEvent.click(await screen.findByRole("button", { name: "Edit Margherita" }));
+    expect(await screen.findByRole("heading", { name: "Edit Margherita" })).toHaveFocus();
+    await userEvent.click(screen.getByRole("button", { name: "Back to Pizzas" }));
+    expect(await screen.findByRole("button", { name: "Edit Margherita" })).toHaveFocus();
+  });
+
   it("changes a price exactly", async () => {
     const server = adminServer({
       [`PATCH ${BASE}/menu/items/10/variations/11`]: () =>

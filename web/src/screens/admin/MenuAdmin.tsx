@@ -60,6 +60,8 @@ function MenuEditor({
 }) {
   const [chosenCategory, setChosenCategory] = useState<number | null>(null);
   const [editing, setEditing] = useState<number | "new" | null>(null);
+  /** The item whose "Edit" gets the focus back when the editor closes. */
+  const [returnTo, setReturnTo] = useState<number | null>(null);
   const selected = categories.find((c) => c.id === chosenCategory) ?? categories[0] ?? null;
   const itemCounts = useMemo(() => {
     const counts = new Map<number, number>();
@@ -93,7 +95,10 @@ function MenuEditor({
           groups={groups}
           currency={currency}
           stations={stations}
-          onClose={() => setEditing(null)}
+          onClose={() => {
+            setReturnTo(typeof editing === "number" ? editing : null);
+            setEditing(null);
+          }}
           onCreated={(created) => {
             setChosenCategory(created.category_id);
             setEditing(created.id);
@@ -104,6 +109,7 @@ function MenuEditor({
           category={selected}
           items={items.filter((i) => i.category_id === selected.id)}
           currency={currency}
+          focusItemId={returnTo}
           onEdit={(id) => setEditing(id)}
           onNew={() => setEditing("new")}
         />

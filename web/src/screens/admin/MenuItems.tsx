@@ -5,7 +5,7 @@
  * event) and "Edit".
  */
 import { useMutation } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { unwrap } from "../../api/client";
 import { queryKeys } from "../../api/queries";
@@ -19,11 +19,13 @@ export interface MenuItemsProps {
   category: CategoryRead;
   items: readonly MenuItemRead[];
   currency: string;
+  /** The item whose "Edit" button takes the focus (coming back from its editor). */
+  focusItemId?: number | null;
   onEdit: (itemId: number) => void;
   onNew: () => void;
 }
 
-export function MenuItems({ category, items, currency, onEdit, onNew }: MenuItemsProps) {
+export function MenuItems({ category, items, currency, focusItemId = null, onEdit, onNew }: MenuItemsProps) {
   return (
     <section className="admin-panel menu-items" aria-labelledby="menu-items-title">
       <div className="panel-header">
@@ -36,7 +38,7 @@ export function MenuItems({ category, items, currency, onEdit, onNew }: MenuItem
       <ul className="admin-list item-list">
         {items.map((item) => (
           <li key={item.id}>
-            <MenuItemRow item={item} currency={currency} onEdit={() => onEdit(item.id)} />
+            <MenuItemRow item={item} currency={currency} focusEdit={item.id === focusItemId} onEdit={() => onEdit(item.id)} />
           </li>
         ))}
       </ul>
@@ -45,8 +47,22 @@ export function MenuItems({ category, items, currency, onEdit, onNew }: MenuItem
 }
 
 /** One item: name, status as text, sizes with prices, station, the 86 toggle and "Edit". */
-export function MenuItemRow({ item, currency, onEdit }: { item: MenuItemRead; currency: string; onEdit: () => void }) {
+export function MenuItemRow({
+  item,
+  currency,
+  focusEdit = false,
+  onEdit,
+}: {
+  item: MenuItemRead;
+  currency: string;
+  focusEdit?: boolean;
+  onEdit: () => void;
+}) {
   const toggle = useAvailabilityToggle();
+  const editRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (focusEdit) editRef.current?.focus();
+  }, [focusEdit]);
   const [error, setError] = useState<unknown>(null);
   const nameId = `menu-item-${item.id}-name`;
   const eightySixed = !item.is_available;
@@ -69,7 +85,7 @@ export function MenuItemRow({ item, currency, onEdit }: { item: MenuItemRead; cu
           type="button"
           className={eightySixed ? "button toggle-86 is-86" : "button toggle-86"}
           aria-label={eightySixed ? `Back on ${item.name}` : `86 ${item.name}`}
-          disabled={toggle.isPending && toggle.variables?.item.id === item.id}
+          disabled={toggle.isPending}
           onClick={() => {
             setError(null);
             toggle.mutate({ item, isAvailable: eightySixed }, { onError: setError });
@@ -77,7 +93,7 @@ export function MenuItemRow({ item, currency, onEdit }: { item: MenuItemRead; cu
         >
           {eightySixed ? "Back on" : "86"}
         </button>
-        <button type="button" className="button" aria-label={`Edit ${item.name}`} onClick={onEdit}>
+        <button ref={editRef} type="button" className="button" aria-label={`Edit ${item.name}`} onClick={onEdit}>
           Edit
         </button>
       </div>
