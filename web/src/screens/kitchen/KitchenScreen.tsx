@@ -25,7 +25,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
 
 import { unwrap, type ApiClient } from "../../api/client";
-import { menuQuery, openTicketsQuery, queryKeys } from "../../api/queries";
+import { menuQuery, openTicketsQuery, queryKeys, restaurantQuery } from "../../api/queries";
 import type { TicketList, TicketRead } from "../../api/types";
 import { useRestaurantScope } from "../../auth/restaurant";
 import { ErrorMessage } from "../../components/ErrorMessage";
@@ -179,6 +179,7 @@ export function KitchenScreen() {
 
   const tickets = useQuery(openTicketsQuery(api, rid, station));
   const menu = useQuery(menuQuery(api, rid));
+  const timeZone = useQuery(restaurantQuery(api, rid)).data?.time_zone;
   const latest = useQuery({
     queryKey: queryKeys.ticketsFiltered(rid, station, { status: "all", latest: RECENTLY_BUMPED_WINDOW }),
     queryFn: ({ signal }) => fetchLatestTickets(api, rid, station, signal),
@@ -335,7 +336,7 @@ export function KitchenScreen() {
                   <span id={labelId} className="kitchen-bumped-label">
                     {destinationLabel(ticket.table_name)} · #{ticket.order_id}
                     {station === null ? ` · ${ticket.station}` : ""}
-                    {ticket.bumped_at ? ` · ${formatClock(ticket.bumped_at)}` : ""}
+                    {ticket.bumped_at ? ` · ${formatClock(ticket.bumped_at, timeZone)}` : ""}
                   </span>
                   <button
                     type="button"

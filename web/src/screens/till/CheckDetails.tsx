@@ -44,7 +44,8 @@ function LineRows({ lines, currency }: { lines: { key: number; qty: number; name
   );
 }
 
-export function CheckDetails({ check }: { check: CheckRead }) {
+/** `timeZone`: the restaurant's IANA zone for the payments' clock times (default: the device's). */
+export function CheckDetails({ check, timeZone }: { check: CheckRead; timeZone?: string | undefined }) {
   const c = check.currency;
   const rate = formatRate(check.tax_rate_bp);
   return (
@@ -98,7 +99,7 @@ export function CheckDetails({ check }: { check: CheckRead }) {
                   {p.tendered !== null ? ` · tendered ${formatMoney(p.tendered, c)} · change ${formatMoney(p.change, c)}` : ""}
                   {p.reference ? ` · ref ${p.reference}` : ""}
                 </span>
-                <span className="till-payment-time">{formatClock(p.created_at)}</span>
+                <span className="till-payment-time">{formatClock(p.created_at, timeZone)}</span>
               </li>
             ))}
           </ul>

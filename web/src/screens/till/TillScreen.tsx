@@ -22,7 +22,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 
 import { unwrap, type ApiClient } from "../../api/client";
-import { queryKeys, tablesQuery } from "../../api/queries";
+import { queryKeys, restaurantQuery, tablesQuery } from "../../api/queries";
 import type { CheckRead } from "../../api/types";
 import { useRestaurantScope } from "../../auth/restaurant";
 import { ErrorMessage } from "../../components/ErrorMessage";
@@ -91,6 +91,7 @@ export function TillScreen() {
   const orders = useQuery(openOrdersQuery(api, rid));
   const checks = useQuery(openChecksQuery(api, rid));
   const tables = useQuery(tablesQuery(api, rid));
+  const timeZone = useQuery(restaurantQuery(api, rid)).data?.time_zone;
 
   const [query, setQuery] = useState("");
   const [selected, setSelected] = useState<Selection | null>(null);
@@ -260,7 +261,7 @@ export function TillScreen() {
                   {row.covers} {row.covers === 1 ? "cover" : "covers"} · check #{check.id}
                 </p>
               ) : null}
-              <CheckDetails check={check} />
+              <CheckDetails check={check} timeZone={timeZone} />
               {check.status === "open" ? (
                 <PaymentPanel key={check.id} ref={payRef} restaurantId={rid} check={check} onPaid={onPaid} />
               ) : (
