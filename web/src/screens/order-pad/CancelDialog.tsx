@@ -75,7 +75,7 @@ export function CancelDialog({ order, draftCount, onCancelled, onClose }: Cancel
             id={`${id}-reason`}
             rows={3}
             maxLength={MAX_NOTES}
-            required
+            aria-required="true"
             value={reason}
             aria-invalid={missing ? true : undefined}
             aria-describedby={`${id}-error`}

@@ -62,7 +62,7 @@ export function VoidDialog({ item, outbox, onClose }: VoidDialogProps) {
             rows={3}
             maxLength={MAX_NOTES}
             value={reason}
-            required
+            aria-required="true"
             aria-invalid={missing || error?.fieldMessage("reason") !== undefined ? true : undefined}
             aria-describedby={`${id}-error`}
             placeholder="e.g. guest changed their mind"

@@ -5,6 +5,7 @@
  * requests and look at what the "kitchen" got.
  */
 import { json, problem, type FakeServer, type Handler } from "../../test/fakeServer";
+import type { Floor, FloorTable } from "../floor/queries";
 import type { MenuEntry, MenuRead, OrderItemRead, OrderLineCreate, OrderRead } from "./types";
 
 const TOPPINGS = {
@@ -143,6 +144,8 @@ export interface FakeOrderBackend {
    * server does it, the answer is lost), `"500"`, `"hang"` (no answer ever), or a Response.
    */
   failNext(route: FakeRoute, ...outcomes: FakeOutcome[]): void;
+  /** Forget the outcomes queued by {@link failNext}. */
+  clearFailures(): void;
   /** Another device writes: the version moves on (optionally with other lines). */
   otherDeviceWrites(lines?: OrderLineCreate[]): void;
   /** The kitchen bumps fired lines to ready. */
@@ -165,6 +168,9 @@ export function fakeOrderBackend(server: FakeServer, initial: OrderRead = orderO
     fired: [],
     failNext(route, ...outcomes) {
       queues.set(route, [...(queues.get(route) ?? []), ...outcomes]);
+    },
+    clearFailures() {
+      queues.clear();
     },
     otherDeviceWrites(lines = []) {
       addLines(lines);
@@ -309,4 +315,42 @@ export function fakeOrderBackend(server: FakeServer, initial: OrderRead = orderO
     }
   };
   return backend;
+}
+
+
+/** A floor table; free unless overridden. */
+export function tableOf(overrides: Partial<FloorTable> = {}): FloorTable {
+  return {
+    id: 4,
+    area_id: 1,
+    name: "4",
+    seats: 4,
+    status: "free",
+    current_order_id: null,
+    seated_at: null,
+    version: 1,
+    position: 4,
+    service_state: "free",
+    order_id: null,
+    order_version: null,
+    covers: null,
+    order_subtotal: null,
+    currency: "USD",
+    check_id: null,
+    lines_pending: 0,
+    lines_in_kitchen: 0,
+    lines_ready: 0,
+    ...overrides,
+  };
+}
+
+/** `GET …/floor` with a dining room and a terrace. */
+export function floorOf(tables: FloorTable[]): Floor {
+  return {
+    areas: [
+      { id: 1, name: "Dining room", position: 0 },
+      { id: 2, name: "Terrace", position: 1 },
+    ],
+    tables,
+  };
 }
