@@ -2,7 +2,7 @@
  * `/guest/:restaurantId?t=<table token>` — what a table's QR code opens on a guest's
  * phone: the restaurant's menu, read-only, no login (`GET /api/v1/guest/menu?t=`, sent
  * without credentials). Prices are shown in the restaurant's currency; an 86'd item or
- * size says "Sold out". A missing, forged or dead link (401 `invalid-table-token`) gets a
+ * size says "Sold out" (the page refetches every minute while it is on screen). A missing, forged or dead link (401 `invalid-table-token`) gets a
  * friendly message instead of the menu.
  */
 import { useQuery } from "@tanstack/react-query";
@@ -35,6 +35,8 @@ export function GuestMenuScreen() {
     queryFn: ({ signal }) => unwrap(publicApi.GET("/api/v1/guest/menu", { params: { query: { t: token } }, signal })),
     enabled: token !== "",
     staleTime: 60_000,
+    // a phone left open on the menu catches up on sold-out items (only while it is shown)
+    refetchInterval: (query) => (query.state.error ? false : 60_000),
     retry: (count, error) => !(error instanceof ApiError && error.status >= 400 && error.status < 500) && count < 2,
   });
 
