@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from playwright.async_api import Locator, Page, expect
 
-from tests.e2e.conftest import DemoServer, SignIn, screenshot
+from tests.e2e.conftest import PHONE, DemoServer, NewContext, SignIn, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -42,3 +42,60 @@ async def test_owner_opens_every_admin_screen(sign_in: SignIn, demo_server: Demo
         await expect(content(page).first).to_be_visible()
         await expect(page.get_by_text("not built yet")).to_have_count(0)
         await screenshot(page, f"admin-{path}")
+
+
+async def test_86_reaches_the_order_pad_live_and_the_guests(
+    sign_in: SignIn, new_context: NewContext, demo_server: DemoServer
+) -> None:
+    """The owner 86s an item in the menu editor: a waiter's open order pad stops offering
+    it without a reload, and the guest menu says "Sold out"; "Back on" undoes both."""
+    rid = demo_server.restaurant_id
+    item = "The Chicken Pesto Pizza"
+    token = demo_server.token("owner")
+    link = demo_server.api(
+        "GET",
+        f"/restaurants/{rid}/tables/{demo_server.table_id(token, '8')}/guest-link",
+        token=token,
+    )
+    guest = await (await new_context(PHONE)).new_page()
+    await guest.goto(link["url"])
+    await expect(guest.get_by_role("article", name=item)).to_be_visible()
+    await expect(guest.get_by_role("article", name=item)).not_to_contain_text("Sold out")
+
+    waiter = await sign_in("waiter")
+    await waiter.get_by_role("button", name="Takeaway").click()
+    await expect(waiter).to_have_url(re.compile(rf"/r/{rid}/orders/\d+$"))
+    order_id = int(waiter.url.rsplit("/", 1)[1])
+    pick = waiter.get_by_role("button", name=item, exact=True)
+    await expect(pick).to_be_enabled()
+    loads: list[str] = []
+    waiter.on("load", lambda loaded: loads.append(loaded.url))
+
+    owner = await sign_in("owner")
+    await owner.goto(f"/r/{rid}/admin/menu")
+    await owner.get_by_role("button", name=f"86 {item}").click()
+    row = owner.get_by_role("article", name=item)
+    await expect(row).to_contain_text("86'd: sold out")
+    await expect(owner.get_by_role("button", name=f"Back on {item}")).to_be_visible()
+
+    await expect(pick).to_be_disabled()
+    await expect(pick).to_contain_text("86'd — not available")
+    assert loads == []
+    await guest.reload()
+    await expect(guest.get_by_role("article", name=item)).to_contain_text("Sold out")
+
+    await owner.get_by_role("button", name=f"Back on {item}").click()
+    await expect(row).to_contain_text("On the menu")
+    await expect(pick).to_be_enabled()
+    await guest.reload()
+    await expect(guest.get_by_role("article", name=item)).not_to_contain_text("Sold out")
+
+    # leave no open takeaway behind: nothing was fired, so the waiter may cancel it
+    await waiter.get_by_role("button", name="Cancel order").click()
+    dialog = waiter.get_by_role("dialog", name="Cancel this order?")
+    await dialog.get_by_label("Reason").fill("test order")
+    await dialog.get_by_role("button", name="Confirm cancel").click()
+    await expect(waiter).to_have_url(re.compile(rf"/r/{rid}/floor$"))
+    order = demo_server.api("GET", f"/restaurants/{rid}/orders/{order_id}", token=token)
+    assert order["status"] == "cancelled"
+    assert order["cancel_reason"] == "test order"
