@@ -9,7 +9,7 @@
  * `order.*`, `ticket.*` and `check.*` event, so the tiles follow the kitchen and till.
  */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useId, useRef, useState, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useId, useRef, useState, useSyncExternalStore } from "react";
 import { Link, useNavigate } from "react-router";
 
 import { queryKeys } from "../../api/queries";
@@ -33,15 +33,15 @@ function usePendingOrders(restaurantId: number): Set<number> {
   useEffect(() => {
     setIds(resumeOutboxes({ api, queryClient }, restaurantId));
   }, [api, queryClient, restaurantId]);
-  const snapshot = useSyncExternalStore(
-    (listener) => {
+  const subscribe = useCallback(
+    (listener: () => void) => {
       const unsubscribes = ids.map((id) => getOutbox({ api, queryClient }, restaurantId, id).subscribe(listener));
       return () => unsubscribes.forEach((unsubscribe) => unsubscribe());
     },
-    () =>
-      ids
-        .filter((id) => getOutbox({ api, queryClient }, restaurantId, id).hasPendingWork())
-        .join(","),
+    [ids, api, queryClient, restaurantId],
+  );
+  const snapshot = useSyncExternalStore(subscribe, () =>
+    ids.filter((id) => getOutbox({ api, queryClient }, restaurantId, id).hasPendingWork()).join(","),
   );
   return new Set(snapshot === "" ? [] : snapshot.split(",").map(Number));
 }
@@ -76,7 +76,12 @@ function TableTile({
         <span className="floor-tile-name">{name}</span>
         <span className="floor-tile-state">{state}</span>
         <span className="floor-tile-facts" id={factsId}>
-          {facts.join(" · ")}
+          {facts.map((fact, index) => (
+            <span key={fact} className="floor-tile-fact">
+              {fact}
+              {index < facts.length - 1 ? " · " : ""}
+            </span>
+          ))}
         </span>
         {sending ? <span className="floor-tile-sending">Sending…</span> : null}
       </button>

@@ -324,7 +324,7 @@ export function OrderPanel(props: OrderPanelProps) {
             )}
             {!props.hasCheck && busy ? (
               <p id={`${id}-check-note`} className="pad-note">
-                Send the draft first.
+                {hasDraft ? "Send the draft first." : "Waiting for the server to confirm."}
               </p>
             ) : null}
             <ErrorMessage error={props.checkError} />
