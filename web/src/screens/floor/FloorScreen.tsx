@@ -9,7 +9,7 @@
  * `order.*`, `ticket.*` and `check.*` event, so the tiles follow the kitchen and till.
  */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useId, useRef, useState, useSyncExternalStore } from "react";
+import { Fragment, useCallback, useEffect, useId, useRef, useState, useSyncExternalStore } from "react";
 import { Link, useNavigate } from "react-router";
 
 import { queryKeys } from "../../api/queries";
@@ -77,10 +77,10 @@ function TableTile({
         <span className="floor-tile-state">{state}</span>
         <span className="floor-tile-facts" id={factsId}>
           {facts.map((fact, index) => (
-            <span key={fact} className="floor-tile-fact">
-              {fact}
-              {index < facts.length - 1 ? " · " : ""}
-            </span>
+            <Fragment key={fact}>
+              {index > 0 ? " · " : null}
+              <span className="floor-tile-fact">{fact}</span>
+            </Fragment>
           ))}
         </span>
         {sending ? <span className="floor-tile-sending">Sending…</span> : null}
