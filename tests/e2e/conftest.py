@@ -1,13 +1,14 @@
 """End-to-end harness: a real Brigade server with the demo restaurant, driven by Chromium.
 
-One server per test session: ``brigade demo --port <free port>`` as a subprocess in a
-temporary ``BRIGADE_DATA_DIR`` (it migrates, imports the pizza place, writes
-``demo-logins.json`` and serves the built web app from ``web/dist``). With
+One server for the package (started by the first e2e test, stopped after the last):
+``brigade demo --port <free port>`` as a subprocess in a temporary ``BRIGADE_DATA_DIR``
+(it migrates, imports the pizza place, writes ``demo-logins.json`` and serves the built
+web app from ``web/dist``). With
 ``BRIGADE_TEST_DATABASE=postgresql`` it runs on its own PostgreSQL database
 (``BRIGADE_TEST_E2E_POSTGRES_DB``, default ``brigade_e2e``, dropped and recreated) on the
 server of ``BRIGADE_TEST_POSTGRES_URL``.
 
-One browser per session: Debian's Chromium (``/usr/bin/chromium``, see
+One browser for the package: Debian's Chromium (``/usr/bin/chromium``, see
 ``scripts/ensure-chromium.sh``) driven by Playwright's async API, headless; each role gets
 its own browser context (its own storage, so its own sign-in) at tablet size, 1024×768.
 Every wait is bounded: server start-up, page actions (``ACTION_TIMEOUT_MS``) and
@@ -253,10 +254,10 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
     """``brigade demo`` on a free port of 127.0.0.1 with its own data dir (and its own
-    PostgreSQL database when the suite runs on PostgreSQL); stopped after the session."""
+    PostgreSQL database when the suite runs on PostgreSQL); stopped after the last e2e test."""
     if not (WEB_DIST / "index.html").is_file():
         pytest.fail(f"{WEB_DIST}/index.html is missing: build the web app with `make web` first")
     data_dir = tmp_path_factory.mktemp("e2e-data")
@@ -296,13 +297,13 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
 # --------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def playwright() -> AsyncIterator[Playwright]:
     async with async_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> Path:
     """Debian's Chromium executable (``scripts/ensure-chromium.sh`` installs it)."""
     if not CHROMIUM.exists():
@@ -310,9 +311,9 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def browser(playwright: Playwright, chromium: Path) -> AsyncIterator[Browser]:
-    """Debian's Chromium, headless, one for the whole session."""
+    """Debian's Chromium, headless, one for all the e2e tests."""
     browser = await playwright.chromium.launch(
         executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS, timeout=60_000
     )
