@@ -10,7 +10,6 @@ cash with change; the table is free again on the waiter's floor.
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
@@ -20,6 +19,11 @@ from playwright.async_api import Page, expect
 from tests.e2e.conftest import DemoServer, SignIn, screenshot
 
 pytestmark = pytest.mark.e2e
+
+
+def decimal(minor: int) -> str:
+    """``5300`` → ``"53.00"`` (what a money field holds)."""
+    return f"{minor // 100}.{minor % 100:02d}"
 
 
 def usd(minor: int) -> str:
@@ -152,11 +156,11 @@ async def test_full_service(sign_in: SignIn, demo_server: DemoServer) -> None:
     check = next(c for c in checks["items"] if c["order_id"] == order_id)
     total = check["total"]
     assert total >= subtotal  # tax may be added on top of the lines
-    tendered = (math.floor(total / 5000) + 1) * 5000  # the next $50 above the total
+    tendered = (total // 5000 + 1) * 5000  # the next $50 above the total
     change = tendered - total
     await cashier.get_by_role("radio", name="Cash").check()
-    await expect(cashier.get_by_label("Amount")).to_have_value(f"{total / 100:.2f}")
-    await cashier.get_by_label("Tendered").fill(f"{tendered / 100:.2f}")
+    await expect(cashier.get_by_label("Amount")).to_have_value(decimal(total))
+    await cashier.get_by_label("Tendered").fill(decimal(tendered))
     await expect(cashier.get_by_text(f"Change {usd(change)}")).to_be_visible()
     await screenshot(cashier, "till")
     await cashier.get_by_role("button", name="Charge").click()

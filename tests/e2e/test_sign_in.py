@@ -12,13 +12,14 @@ from tests.e2e.conftest import DemoServer, NewContext, SignIn, screenshot
 
 pytestmark = pytest.mark.e2e
 
-#: role → (landing path under /r/<id>, the nav links it sees, the nav links it must not see)
+#: role → (landing path under /r/<id>, its screen's heading, the nav links it sees, the
+#: nav links it must not see)
 LANDING = {
-    "waiter": ("floor", ["Floor"], ["Kitchen", "Till", "Admin"]),
-    "kitchen": ("kitchen", ["Kitchen"], ["Floor", "Till", "Admin"]),
-    "cashier": ("till", ["Floor", "Till"], ["Kitchen", "Admin"]),
-    "manager": ("floor", ["Floor", "Kitchen", "Till", "Admin"], []),
-    "owner": ("floor", ["Floor", "Kitchen", "Till", "Admin"], []),
+    "waiter": ("floor", "Floor", ["Floor"], ["Kitchen", "Till", "Admin"]),
+    "kitchen": ("kitchen", "Kitchen — All (expo)", ["Kitchen"], ["Floor", "Till", "Admin"]),
+    "cashier": ("till", "Till", ["Floor", "Till"], ["Kitchen", "Admin"]),
+    "manager": ("floor", "Floor", ["Floor", "Kitchen", "Till", "Admin"], []),
+    "owner": ("floor", "Floor", ["Floor", "Kitchen", "Till", "Admin"], []),
 }
 
 
@@ -49,9 +50,10 @@ async def test_login_page_and_bad_password(
 async def test_each_role_lands_on_its_screen(
     role: str, sign_in: SignIn, demo_server: DemoServer
 ) -> None:
-    screen, visible, hidden = LANDING[role]
+    screen, heading, visible, hidden = LANDING[role]
     page = await sign_in(role)
     await expect(page).to_have_url(re.compile(rf"/r/{demo_server.restaurant_id}/{screen}$"))
+    await expect(page.get_by_role("heading", level=1, name=heading, exact=True)).to_be_visible()
     nav = page.get_by_role("navigation", name="Screens")
     for label in visible:
         await expect(nav.get_by_role("link", name=label, exact=True)).to_be_visible()
@@ -83,7 +85,9 @@ async def test_waiter_cannot_open_admin(sign_in: SignIn, demo_server: DemoServer
     ]:
         await page.goto(f"/r/{rid}/{path}")
         await expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
-        # no admin content: neither the admin tabs nor an admin link anywhere
+        # no admin content: no admin heading, neither the admin tabs nor an admin link
+        await expect(page.get_by_role("heading", name="Menu editor")).to_have_count(0)
+        await expect(page.get_by_role("button", name=re.compile(r"^86 "))).to_have_count(0)
         await expect(page.get_by_role("navigation", name="Admin")).to_have_count(0)
         await expect(page.get_by_role("link", name="Admin", exact=True)).to_have_count(0)
         await expect(page.get_by_role("link", name="Staff", exact=True)).to_have_count(0)
