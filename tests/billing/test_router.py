@@ -68,10 +68,29 @@ class TestOpenCheck:
         url = world.url(f"/orders/{order['id']}/check")
         assert (await client.post(url)).status_code == 401
         assert (await client.post(url, headers=world.stranger.headers)).status_code == 404
-        denied = await client.post(url, headers=world.waiter.headers)  # billing:read only
+        denied = await client.post(url, headers=world.kitchen.headers)  # no billing:request
         assert denied.status_code == 403
         assert problem_type(denied) == "permission-denied"
         assert (await client.get(url, headers=world.kitchen.headers)).status_code == 403
+
+    async def test_waiter_requests_the_check_but_cannot_take_payment(
+        self, client: AsyncClient, world: World
+    ) -> None:
+        order = await open_order(client, world, items=[loaded_pizza(world)])
+        requested = await client.post(
+            world.url(f"/orders/{order['id']}/check"), headers=world.waiter.headers
+        )
+        assert requested.status_code == 201, requested.text
+        check = requested.json()
+        paid = await client.post(
+            world.url(f"/checks/{check['id']}/payments"),
+            json={"method": "cash", "tendered": check["total"]},
+            headers=world.waiter.headers,
+        )
+        assert paid.status_code == 403
+        assert problem_type(paid) == "permission-denied"
+        still = await client.get(world.url(f"/checks/{check['id']}"), headers=world.waiter.headers)
+        assert still.json()["paid_total"] == 0
 
     async def test_exclusive_tax_rounds_half_up(
         self, client: AsyncClient, session: AsyncSession, world: World

@@ -39,6 +39,7 @@ class Permission(StrEnum):
     kitchen_read = "kitchen:read"
     kitchen_bump = "kitchen:bump"
     billing_read = "billing:read"
+    billing_request = "billing:request"
     billing_write = "billing:write"
     reports_read = "reports:read"
     events_read = "events:read"
@@ -60,6 +61,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.orders_void,
             Permission.kitchen_read,
             Permission.billing_read,
+            Permission.billing_request,
             Permission.events_read,
         }
     ),
@@ -82,6 +84,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.orders_read,
             Permission.orders_write,
             Permission.billing_read,
+            Permission.billing_request,
             Permission.billing_write,
             Permission.events_read,
         }

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+from brigade.auth.permissions import Permission
+
+#: A scope of an API token: a :class:`Permission` value. Validated by the service (an
+#: unknown one is a 422 ``invalid-scope`` listing them); the schema lists the values so
+#: that generated clients know them.
+Scope = Annotated[str, WithJsonSchema({"type": "string", "enum": [p.value for p in Permission]})]
 
 
 class LoginRequest(BaseModel):
@@ -59,7 +67,7 @@ class ApiTokenCreate(BaseModel):
     """``POST R/api-tokens`` body: a name and scopes (permission values)."""
 
     name: str = Field(min_length=1, max_length=100)
-    scopes: list[str] = Field(
+    scopes: list[Scope] = Field(
         min_length=1, description='Permission values, e.g. ["menu:read", "kitchen:bump"].'
     )
 
@@ -73,7 +81,7 @@ class ApiTokenRead(BaseModel):
     restaurant_id: int
     name: str
     prefix: str = Field(description="The first characters of the token, to recognise it.")
-    scopes: list[str]
+    scopes: list[Scope]
     created_by: int | None
     created_at: datetime
     last_used_at: datetime | None

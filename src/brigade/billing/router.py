@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Response
 
 from brigade import idempotency
-from brigade.auth.dependencies import BillingRead, BillingWrite, SessionDep
+from brigade.auth.dependencies import BillingRead, BillingRequest, BillingWrite, SessionDep
 from brigade.billing import service
 from brigade.billing.exceptions import (
     CheckPaid,
@@ -54,7 +54,7 @@ IdempotencyKey = Annotated[
     },
 )
 async def open_check(
-    order_id: OrderId, access: BillingWrite, session: SessionDep, response: Response
+    order_id: OrderId, access: BillingRequest, session: SessionDep, response: Response
 ) -> CheckRead:
     """Open the check of an order (201), or return its existing one (200, brought up to
     date with the order's lines while open)."""

@@ -362,10 +362,13 @@ async def open_check(session: AsyncSession, access: Access, order_id: int) -> Ch
     ``{"check": CheckRead}``) when the order has none, else the existing one (an open
     one brought up to date).
 
-    Raises ``PermissionDenied`` (no ``billing:write``), ``NotFound`` (no such order),
+    Opening the check is what a waiter does when the table asks for it (``billing:request``,
+    held by waiters and cashiers); taking the money needs ``billing:write``.
+
+    Raises ``PermissionDenied`` (no ``billing:request``), ``NotFound`` (no such order),
     ``OrderClosed`` (409, closed without a check) and ``NothingToBill`` (409).
     """
-    access.check(Permission.billing_write)
+    access.check(Permission.billing_request)
     restaurant_id = access.restaurant_id
     # Lock the order row (PostgreSQL) so that two cashiers do not open two checks.
     order = await get_order_row(session, restaurant_id, order_id, for_update=True)

@@ -1,3 +1,4 @@
+import type { Scope } from "./scopes";
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
@@ -15,7 +16,7 @@ function tokensServer() {
   const server = adminServer({
     [`GET ${BASE}/api-tokens`]: () => json({ items: list, total: list.length }),
     [`POST ${BASE}/api-tokens`]: async (request) => {
-      const body = (await request.json()) as { name: string; scopes: string[] };
+      const body = (await request.json()) as { name: string; scopes: Scope[] };
       const created = token({ id: 6, name: body.name, scopes: body.scopes, prefix: "brg_s3cr" });
       list = [created, ...list];
       return json({ ...created, token: SECRET }, 201);

@@ -13,7 +13,7 @@ import { useRestaurantScope } from "../../auth/restaurant";
 import { useServices } from "../../services";
 import { apiTokensQuery, type ApiTokenCreated, type ApiTokenRead } from "./adminApi";
 import { ConfirmDialog, Field, FormError, QueryGate, formatDateTime, serverFieldError, useRestaurant } from "./common";
-import { SCOPES, SCOPE_PRESETS } from "./scopes";
+import { SCOPES, SCOPE_PRESETS, type Scope } from "./scopes";
 
 export function TokensAdmin() {
   const { api } = useServices();
@@ -173,10 +173,10 @@ function CreateToken({ onCreated }: { onCreated: (token: ApiTokenCreated) => voi
   const { api, queryClient } = useServices();
   const { restaurantId: rid } = useRestaurantScope();
   const [name, setName] = useState("");
-  const [scopes, setScopes] = useState<ReadonlySet<string>>(new Set());
+  const [scopes, setScopes] = useState<ReadonlySet<Scope>>(new Set());
   const [local, setLocal] = useState<{ name?: string; scopes?: string }>({});
   const create = useMutation({
-    mutationFn: (body: { name: string; scopes: string[] }) =>
+    mutationFn: (body: { name: string; scopes: Scope[] }) =>
       unwrap(api.POST("/api/v1/restaurants/{restaurant_id}/api-tokens", { params: { path: { restaurant_id: rid } }, body })),
     onSuccess: async (token) => {
       onCreated(token);
@@ -195,7 +195,7 @@ function CreateToken({ onCreated }: { onCreated: (token: ApiTokenCreated) => voi
     if (errors.name || errors.scopes) return;
     create.mutate({ name: name.trim(), scopes: SCOPES.map((s) => s.value).filter((v) => scopes.has(v)) });
   };
-  const toggle = (value: string, on: boolean) =>
+  const toggle = (value: Scope, on: boolean) =>
     setScopes((current) => {
       const next = new Set(current);
       if (on) next.add(value);

@@ -1,40 +1,51 @@
 /**
- * The scopes an API token may carry: the server's permission values
- * (`src/brigade/auth/permissions.py`, `Permission`; the API takes them as plain strings,
- * so the schema has no list of them). Unknown scopes are refused by the server (422).
+ * The scopes an API token may carry: the server's permission values. Their list comes
+ * from the generated schema (`ApiTokenCreate.scopes`), so a permission added on the server
+ * without a label here fails the type check.
  */
+import type { components } from "../../api/schema";
+
+/** One permission value, as the server's schema lists them. */
+export type Scope = components["schemas"]["ApiTokenCreate"]["scopes"][number];
 
 export interface ScopeInfo {
-  value: string;
+  value: Scope;
   /** What it lets a device do. */
   label: string;
 }
 
-export const SCOPES: readonly ScopeInfo[] = [
-  { value: "restaurant:read", label: "Read the restaurant's settings" },
-  { value: "restaurant:write", label: "Change the restaurant's settings" },
-  { value: "staff:read", label: "See the staff" },
-  { value: "staff:write", label: "Manage the staff" },
-  { value: "tokens:read", label: "See API tokens" },
-  { value: "tokens:write", label: "Create and revoke API tokens" },
-  { value: "menu:read", label: "Read the menu" },
-  { value: "menu:write", label: "Edit the menu" },
-  { value: "menu:availability", label: "86 items and put them back" },
-  { value: "tables:read", label: "See tables and the floor" },
-  { value: "tables:write", label: "Edit tables" },
-  { value: "orders:read", label: "Read orders" },
-  { value: "orders:write", label: "Take and change orders" },
-  { value: "orders:void", label: "Void order lines" },
-  { value: "kitchen:read", label: "See kitchen tickets" },
-  { value: "kitchen:bump", label: "Start, ready and bump tickets" },
-  { value: "billing:read", label: "See checks" },
-  { value: "billing:write", label: "Open checks and take payments" },
-  { value: "reports:read", label: "Read the reports" },
-  { value: "events:read", label: "Receive live updates (Socket.IO)" },
-];
+/** What each scope lets a device do, for every scope the server knows. */
+const SCOPE_LABELS: Record<Scope, string> = {
+  "restaurant:read": "Read the restaurant's settings",
+  "restaurant:write": "Change the restaurant's settings",
+  "staff:read": "See the staff",
+  "staff:write": "Manage the staff",
+  "tokens:read": "See API tokens",
+  "tokens:write": "Create and revoke API tokens",
+  "menu:read": "Read the menu",
+  "menu:write": "Edit the menu",
+  "menu:availability": "86 items and put them back",
+  "tables:read": "See tables and the floor",
+  "tables:write": "Edit tables",
+  "orders:read": "Read orders",
+  "orders:write": "Take and change orders",
+  "orders:void": "Void order lines",
+  "kitchen:read": "See kitchen tickets",
+  "kitchen:bump": "Start, ready and bump tickets",
+  "billing:read": "See checks",
+  "billing:request": "Request (open) an order's check",
+  "billing:write": "Take payments",
+  "reports:read": "Read the reports",
+  "events:read": "Receive live updates (Socket.IO)",
+};
+
+export const SCOPES: readonly ScopeInfo[] = (Object.keys(SCOPE_LABELS) as Scope[]).map((value) => ({
+  value,
+  label: SCOPE_LABELS[value],
+}));
 
 /** Ready-made sets for the usual devices. */
-export const SCOPE_PRESETS: readonly { name: string; scopes: readonly string[] }[] = [
+export const SCOPE_PRESETS: readonly { name: string; scopes: readonly Scope[] }[] = [
   {
     name: "Kitchen screen",
     scopes: ["restaurant:read", "menu:read", "menu:availability", "orders:read", "kitchen:read", "kitchen:bump", "events:read"],
