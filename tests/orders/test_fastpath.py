@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 import brigade.orders.fastpath as fastpath
 from brigade.db import Database
@@ -165,6 +166,58 @@ class TestServedByTheFastPath:
         assert problem_type(response) == "item-unavailable"
         assert response.json()["instance"] == world.orders_url
         assert await snapshot(session, world.rid) == before
+
+    async def test_statements_of_a_keyed_takeaway(
+        self, client: AsyncClient, connection: AsyncConnection, world: World
+    ) -> None:
+        # Every statement a keyed takeaway placement runs (besides the tests'
+        # SAVEPOINTs); on PostgreSQL the idempotency answer rides in the statement that
+        # numbers and writes the order's one event.
+        await client.post(world.orders_url, json={"kind": "takeaway"}, headers=world.waiter.headers)
+        seen: list[str] = []
+
+        def remember(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
+                seen.append(" ".join(statement.split()[:3]).upper())
+
+        body = {
+            "kind": "takeaway",
+            "items": [
+                {"menu_item_id": world.soup.id, "quantity": 2},
+                {"menu_item_id": world.cola.id},
+            ],
+        }
+        sync_conn = connection.sync_connection
+        assert sync_conn is not None
+        event.listen(sync_conn, "before_cursor_execute", remember)
+        try:
+            response = await client.post(
+                world.orders_url,
+                json=body,
+                headers={**world.waiter.headers, "Idempotency-Key": "count-1"},
+            )
+        finally:
+            event.remove(sync_conn, "before_cursor_execute", remember)
+        assert response.status_code == 201
+        if connection.dialect.name == "postgresql":
+            at_commit = ["WITH ADVANCED AS"]
+            assert len([s for s in seen if "IDEMPOTENCY_RECORDS" in s]) == 1  # the claim
+        else:
+            at_commit = [
+                "UPDATE IDEMPOTENCY_RECORDS SET",
+                "UPDATE EVENT_SEQUENCES SET",
+                "INSERT INTO OUTBOX_EVENTS",
+            ]
+        assert seen[:2] == ["INSERT INTO IDEMPOTENCY_RECORDS", "INSERT INTO ORDERS"]
+        assert seen[2].startswith("SELECT MENU_ITEMS.ID,")
+        assert seen[3:] == ["INSERT INTO ORDER_ITEMS", *at_commit]
+        replay = await client.post(
+            world.orders_url,
+            json=body,
+            headers={**world.waiter.headers, "Idempotency-Key": "count-1"},
+        )
+        assert replay.headers["idempotent-replayed"] == "true"
+        assert replay.content == response.content
 
 
 class TestHandedToTheRoute:

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, event, insert, select, update
+from sqlalchemy import CTE, Insert, Table, bindparam, event, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from brigade.db import EncodedJSON, utcnow
 from brigade.events.models import EventSequence, OutboxEvent
@@ -25,6 +26,7 @@ from brigade.prepared import Executor, Prepared, dialect_name
 
 _QUEUED_KEY = "brigade.queued_events"
 _PENDING_KEY = "brigade.pending_events"
+_DEFERRED_KEY = "brigade.deferred_writes"
 
 # Built once: these run in every writing request (see CONTRIBUTING, "Hot path").
 _sequences = cast(Table, EventSequence.__table__)
@@ -109,6 +111,34 @@ class NewEvent:
     encoded: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class CommitWrite:
+    """A write a service defers to the commit (see :func:`defer_write`): ``alone`` run
+    with ``params``; or, on PostgreSQL when the transaction's events are a single event
+    of one restaurant, ``with_event`` (:func:`event_statement_with` this write as a
+    data-modifying CTE) with ``params`` added to the event's: both in one round trip."""
+
+    alone: Prepared
+    with_event: Prepared
+    params: dict[str, Any]
+
+
+def defer_write(session: Executor, write: CommitWrite) -> None:
+    """Run ``write`` when the transaction's events are numbered, just before it commits
+    (:func:`number_queued`), in the same transaction. For writes whose errors are bugs
+    (500s): it runs after the service returned."""
+    session.info.setdefault(_DEFERRED_KEY, []).append(write)
+
+
+def event_statement_with(cte: CTE) -> Insert:
+    """PostgreSQL's one-event statement (:func:`number_queued`) with ``cte`` (a
+    data-modifying CTE, run whatever the rest reads) added, for a :class:`CommitWrite`.
+    Its parameters must not clash with the event's (``n``, ``sequence_restaurant_id``,
+    ``e_*``)."""
+    statement = cast(Insert, _RECORD_ONE_PG.statement)
+    return statement.add_cte(cte)
+
+
 async def record(
     session: Executor,
     restaurant_id: int,
@@ -144,30 +174,37 @@ async def number_queued(session: Executor) -> None:
     wait in the session for :func:`take_pending`.
 
     On PostgreSQL a restaurant's single event takes one statement instead (a CTE that
-    advances the sequence and inserts the row).
+    advances the sequence and inserts the row). Writes deferred with :func:`defer_write`
+    run first; on PostgreSQL a single one rides in the single event's statement.
 
     Raises ``LookupError`` if a restaurant has no sequence row (every restaurant gets one
     when it is created).
     """
+    deferred: list[CommitWrite] = session.info.pop(_DEFERRED_KEY, [])
     queued = _take_queued(session.info)
-    if not queued:
-        return
     postgres = dialect_name(session) == "postgresql"
+    riding: CommitWrite | None = None  # the deferred write that goes with the one event
+    if postgres and len(deferred) == 1 and len(queued) == 1 and len(queued[0][1]) == 1:
+        riding = deferred.pop()
+    for write in deferred:
+        await write.alone.execute(session, write.params)
     for restaurant_id, batch in queued:
         if postgres and len(batch) == 1:
             event, at = batch[0]
-            seq = await _RECORD_ONE_PG.scalar(
-                session,
-                {
-                    "sequence_restaurant_id": restaurant_id,
-                    "n": 1,
-                    "e_restaurant_id": restaurant_id,
-                    "e_type": event.type,
-                    "e_station": event.station,
-                    "e_payload": _payload(event),
-                    "e_created_at": at,
-                },
-            )
+            params = {
+                "sequence_restaurant_id": restaurant_id,
+                "n": 1,
+                "e_restaurant_id": restaurant_id,
+                "e_type": event.type,
+                "e_station": event.station,
+                "e_payload": _payload(event),
+                "e_created_at": at,
+            }
+            statement = _RECORD_ONE_PG
+            if riding is not None:
+                statement = riding.with_event
+                params.update(riding.params)
+            seq = await statement.scalar(session, params)
             _numbered(session.info, restaurant_id, batch, seq)
             continue
         last = await _ADVANCE.scalar(
@@ -240,7 +277,10 @@ def _payload(event: NewEvent) -> dict[str, Any] | EncodedJSON:
 @event.listens_for(Session, "before_commit")
 def _number_before_commit(session: Session) -> None:
     """Safety net for commits outside :func:`brigade.db.unit_of_work` (tests, scripts):
-    number what is still queued, with plain Core statements on the session."""
+    number what is still queued, with plain Core statements on the session (deferred
+    writes first)."""
+    for write in session.info.pop(_DEFERRED_KEY, []):
+        session.execute(cast(Executable, write.alone.statement), write.params)
     for restaurant_id, batch in _take_queued(session.info):
         last = session.execute(
             _ADVANCE_SQL, {"sequence_restaurant_id": restaurant_id, "n": len(batch)}
@@ -259,6 +299,7 @@ def discard_pending(session: Executor) -> None:
     """Forget recorded events (after a rollback)."""
     session.info.pop(_PENDING_KEY, None)
     session.info.pop(_QUEUED_KEY, None)
+    session.info.pop(_DEFERRED_KEY, None)
 
 
 async def events_since(

@@ -539,7 +539,7 @@ async def create_order_once(
     event = NewEvent(ORDER_CREATED, payload, encoded=f'{{"order":{encoded}}}')
     await record_many(session, restaurant_id, [event])
     if claim is not None:
-        await idempotency.store_answer(session, claim, 201, EncodedJSON(encoded))
+        idempotency.defer_answer(session, claim, 201, EncodedJSON(encoded))
     return CreateResult(order, replayed=False, answer=answer, encoded=encoded)
 
 
