@@ -175,7 +175,9 @@ _ITEM_COLUMNS: tuple[ColumnElement[Any], ...] = (
 # no SQLAlchemy execution machinery, in the session's transaction); none has a database
 # error that is an answer rather than a bug.
 _INSERT_ORDER = Prepared(insert(_orders).returning(*_ORDER_COLUMNS))
-_INSERT_ITEMS = Prepared(insert(_items).returning(*_ITEM_COLUMNS))
+# Lines come back as their ids only: every other value of a new line is what was
+# written (no result processing of timestamps and JSON read back).
+_INSERT_ITEMS = Prepared(insert(_items).returning(_items.c.id))
 _ORDER = select(*_ORDER_COLUMNS, _currency).where(
     _orders.c.id == bindparam("order_id"), _orders.c.restaurant_id == bindparam("restaurant_id")
 )
@@ -432,9 +434,13 @@ async def _insert_lines(
         }
         for line, r in zip(lines, resolved, strict=True)
     ]
-    # One multi-row INSERT; RETURNING order is not guaranteed, ids are (in VALUES order).
-    rows = await _INSERT_ITEMS.fetchall_many(session, params)
-    return sorted((_item_read(row) for row in rows), key=lambda item: item.id)
+    # One multi-row INSERT; RETURNING order is not guaranteed, ids are (in VALUES order),
+    # so the sorted ids belong to the lines in the order they were given.
+    ids = sorted(row.id for row in await _INSERT_ITEMS.fetchall_many(session, params))
+    return [
+        OrderItemRead.model_validate({**values, "id": item_id})
+        for values, item_id in zip(params, ids, strict=True)
+    ]
 
 
 async def _record(
