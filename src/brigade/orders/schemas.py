@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 MAX_LINES_PER_REQUEST = 200
 
@@ -91,18 +91,21 @@ class OrderItemsAdd(VersionedWrite):
     items: list[OrderLineCreate] = Field(min_length=1, max_length=MAX_LINES_PER_REQUEST)
 
 
+def _not_blank(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("a reason is required")
+    return value
+
+
+#: Why a line is voided or an order cancelled: 1-500 characters, stripped, not blank.
+Reason = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_not_blank)]
+
+
 class OrderItemVoid(VersionedWrite):
     """Void a line; ``reason`` is required and may not be blank."""
 
-    reason: str = Field(min_length=1, max_length=500)
-
-    @field_validator("reason")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise ValueError("a void needs a reason")
-        return value
+    reason: Reason
 
 
 class OrderServe(VersionedWrite):
@@ -126,15 +129,7 @@ class OrderCancel(VersionedWrite):
     """Cancel an order that has nothing fired; ``reason`` is required and may not be
     blank."""
 
-    reason: str = Field(min_length=1, max_length=500)
-
-    @field_validator("reason")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise ValueError("a cancellation needs a reason")
-        return value
+    reason: Reason
 
 
 class OrderModifierRead(BaseModel):
