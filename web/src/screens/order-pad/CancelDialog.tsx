@@ -5,15 +5,14 @@
  * counts as done.
  */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useId, useState } from "react";
+import { useState } from "react";
 
 import { unwrap } from "../../api/client";
 import { ApiError } from "../../api/errors";
 import { orderQuery } from "../../api/queries";
-import { ErrorMessage } from "../../components/ErrorMessage";
 import { useServices } from "../../services";
 import { Dialog } from "./Dialog";
-import { MAX_NOTES } from "./lineRules";
+import { ReasonField } from "./ReasonField";
 import type { OrderRead } from "./types";
 
 export interface CancelDialogProps {
@@ -25,7 +24,6 @@ export interface CancelDialogProps {
 }
 
 export function CancelDialog({ order, draftCount, onCancelled, onClose }: CancelDialogProps) {
-  const id = useId();
   const { api } = useServices();
   const queryClient = useQueryClient();
   const [reason, setReason] = useState("");
@@ -69,31 +67,16 @@ export function CancelDialog({ order, draftCount, onCancelled, onClose }: Cancel
           {order.table_id !== null ? "The table becomes free. " : ""}
           {draftCount > 0 ? `The ${draftCount} unsent ${draftCount === 1 ? "line" : "lines"} will be thrown away.` : ""}
         </p>
-        <div className="field">
-          <label htmlFor={`${id}-reason`}>Reason</label>
-          <textarea
-            id={`${id}-reason`}
-            rows={3}
-            maxLength={MAX_NOTES}
-            aria-required="true"
-            value={reason}
-            aria-invalid={missing ? true : undefined}
-            aria-describedby={`${id}-error`}
-            placeholder="e.g. guests left"
-            onChange={(event) => {
-              setReason(event.target.value);
-              setMissing(false);
-            }}
-          />
-          <div id={`${id}-error`}>
-            {missing ? (
-              <p role="alert" className="error-message">
-                Give a reason for cancelling.
-              </p>
-            ) : null}
-            <ErrorMessage error={mutation.error} />
-          </div>
-        </div>
+        <ReasonField
+          value={reason}
+          onChange={(value) => {
+            setReason(value);
+            setMissing(false);
+          }}
+          missingMessage={missing ? "Give a reason for cancelling." : null}
+          error={mutation.error}
+          placeholder="e.g. guests left"
+        />
         <div className="dialog-actions">
           <button type="button" className="button" onClick={onClose}>
             Keep order

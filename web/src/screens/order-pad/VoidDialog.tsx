@@ -4,14 +4,13 @@
  * by someone else) is shown next to the reason; with no connection it says the void is
  * pending and may be closed (the outbox keeps retrying).
  */
-import { useEffect, useId, useState, useSyncExternalStore } from "react";
+import { useEffect, useState, useSyncExternalStore } from "react";
 
 import { ApiError } from "../../api/errors";
-import { ErrorMessage } from "../../components/ErrorMessage";
 import { Dialog } from "./Dialog";
-import { MAX_NOTES } from "./lineRules";
 import { opStatusText } from "./OrderPanel";
 import type { OrderOutbox } from "./outbox";
+import { ReasonField } from "./ReasonField";
 import type { OrderItemRead } from "./types";
 
 export interface VoidDialogProps {
@@ -21,7 +20,6 @@ export interface VoidDialogProps {
 }
 
 export function VoidDialog({ item, outbox, onClose }: VoidDialogProps) {
-  const id = useId();
   const [reason, setReason] = useState("");
   const [missing, setMissing] = useState(false);
   const [opId, setOpId] = useState<string | null>(null);
@@ -55,31 +53,16 @@ export function VoidDialog({ item, outbox, onClose }: VoidDialogProps) {
           setOpId(outbox.voidItem(item.id, reason.trim()));
         }}
       >
-        <div className="field">
-          <label htmlFor={`${id}-reason`}>Reason</label>
-          <textarea
-            id={`${id}-reason`}
-            rows={3}
-            maxLength={MAX_NOTES}
-            value={reason}
-            aria-required="true"
-            aria-invalid={missing || error?.fieldMessage("reason") !== undefined ? true : undefined}
-            aria-describedby={`${id}-error`}
-            placeholder="e.g. guest changed their mind"
-            onChange={(event) => {
-              setReason(event.target.value);
-              setMissing(false);
-            }}
-          />
-          <div id={`${id}-error`}>
-            {missing ? (
-              <p role="alert" className="error-message">
-                Give a reason for the void.
-              </p>
-            ) : null}
-            <ErrorMessage error={error} />
-          </div>
-        </div>
+        <ReasonField
+          value={reason}
+          onChange={(value) => {
+            setReason(value);
+            setMissing(false);
+          }}
+          missingMessage={missing ? "Give a reason for the void." : null}
+          error={error}
+          placeholder="e.g. guest changed their mind"
+        />
         {op !== undefined && op.status !== "failed" ? (
           <p className="pad-note" role="status">
             {opStatusText(op)}
