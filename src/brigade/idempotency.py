@@ -165,6 +165,53 @@ _STORE_ANSWER = Prepared(_ANSWER)
 _STORE_ANSWER_WITH_EVENT = Prepared(event_statement_with(_ANSWER.cte("answered")))
 
 
+#: PostgreSQL: the claim as a data-modifying CTE (``claimed``, one ``id`` row when the key
+#: was claimed, none when it was taken), for a statement that does the request's first
+#: write only if the claim succeeded, in the same round trip (order placement's insert;
+#: see :func:`claim_params` and :func:`taken`). Its parameters start with ``k_``.
+CLAIMED_PG = (
+    postgresql.insert(_records)
+    .values(
+        restaurant_id=bindparam("k_restaurant_id", type_=_records.c.restaurant_id.type),
+        actor=bindparam("k_actor", type_=_records.c.actor.type),
+        key=bindparam("k_key", type_=_records.c.key.type),
+        fingerprint=bindparam("k_fingerprint", type_=_records.c.fingerprint.type),
+        status_code=bindparam("k_status_code", type_=_records.c.status_code.type),
+        body=bindparam("k_body", type_=_records.c.body.type),
+        created_at=bindparam("k_created_at", type_=_records.c.created_at.type),
+    )
+    .on_conflict_do_nothing()
+    .returning(_records.c.id)
+    .cte("claimed")
+)
+
+
+def claim_params(restaurant_id: int, actor: str, key: str, fp: str) -> dict[str, Any]:
+    """The parameters of :data:`CLAIMED_PG`: the same row :func:`claim` writes (an
+    unanswered record: status 0, no body, created now)."""
+    return {
+        "k_restaurant_id": restaurant_id,
+        "k_actor": actor,
+        "k_key": key,
+        "k_fingerprint": fp,
+        "k_status_code": 0,
+        "k_body": None,
+        "k_created_at": utcnow(),
+    }
+
+
+async def taken(
+    session: Executor, restaurant_id: int, actor: str, key: str, fp: str
+) -> tuple[int, Any]:
+    """What a claim of ``key`` that found it taken answers: the stored ``(status_code,
+    body)`` of the earlier request. Raises :class:`IdempotencyKeyReused` (422, another
+    request) and :class:`IdempotentRequestInProgress` (409, not answered yet)."""
+    stored = await replay(session, restaurant_id, actor, key, fp)
+    if stored is None or stored[0] == 0:
+        raise IdempotentRequestInProgress(f"a request with key {key!r} is still running")
+    return stored
+
+
 async def claim(
     session: Executor, restaurant_id: int, actor: str, key: str, fp: str
 ) -> int | tuple[int, Any]:
@@ -203,10 +250,7 @@ async def claim(
             claimed = None
     if claimed is not None:
         return claimed
-    stored = await replay(session, restaurant_id, actor, key, fp)
-    if stored is None or stored[0] == 0:
-        raise IdempotentRequestInProgress(f"a request with key {key!r} is still running")
-    return stored
+    return await taken(session, restaurant_id, actor, key, fp)
 
 
 async def store_answer(session: Executor, claim_id: int, status_code: int, body: Any) -> None:
