@@ -575,7 +575,10 @@ async def create_order_once(
     order = _order_read(head, restaurant.currency, items)
     payload = event_payload(order)
     answer = payload["order"]
-    encoded = _json(answer)  # once: the event's payload, the idempotency answer, the reply
+    # once: the event's payload, the idempotency answer, the reply. Pydantic's serializer
+    # writes the same text as _json(answer) (compact, non-ASCII as is) in less than half
+    # the time of json.dumps.
+    encoded = order.model_dump_json()
     event = NewEvent(ORDER_CREATED, payload, encoded=f'{{"order":{encoded}}}')
     await record_many(session, restaurant_id, [event])
     if claim is not None:
