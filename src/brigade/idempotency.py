@@ -12,9 +12,10 @@ that fails (any 4xx or 5xx) rolls its claim back with its other writes, so nothi
 stored for it and a retry with the same key runs the request again.
 
 Order creation and payments call :func:`claim` / :func:`store_answer` in their services
-(creation also runs on the fast path without a session). The other REST writes take the
-:data:`Idempotent` dependency and wrap their service call in
-:meth:`IdempotentWrite.run`, one mechanism for every such route.
+(creation also runs on the fast path without a session; on PostgreSQL it claims the key
+in its order insert, :data:`CLAIMED_PG`, and answers a taken key with :func:`taken`).
+The other REST writes take the :data:`Idempotent` dependency and wrap their service call
+in :meth:`IdempotentWrite.run`, one mechanism for every such route.
 """
 
 from __future__ import annotations
