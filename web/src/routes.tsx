@@ -17,6 +17,7 @@
  * component in `screens/<name>/`, a route below inside `RequireScreen`, and (if it is
  * new) a `Screen` in `auth/roles.ts` with the roles allowed.
  */
+import { lazy, Suspense, type ComponentType, type LazyExoticComponent } from "react";
 import { Navigate, type RouteObject } from "react-router";
 
 import { Home } from "./auth/Home";
@@ -25,18 +26,39 @@ import { RestaurantPicker } from "./auth/RestaurantPicker";
 import { RequireScreen, RequireSignedIn, RestaurantLayout } from "./auth/guards";
 import { useRestaurantScope } from "./auth/restaurant";
 import { landingPath } from "./auth/roles";
-import { NoRestaurant, NotFound } from "./components/StatusPages";
-import { AdminLayout } from "./screens/admin/AdminLayout";
-import { MenuAdmin } from "./screens/admin/MenuAdmin";
-import { SettingsAdmin } from "./screens/admin/SettingsAdmin";
-import { StaffAdmin } from "./screens/admin/StaffAdmin";
-import { TablesAdmin } from "./screens/admin/TablesAdmin";
-import { TokensAdmin } from "./screens/admin/TokensAdmin";
-import { FloorScreen } from "./screens/floor/FloorScreen";
-import { GuestMenuScreen } from "./screens/guest/GuestMenuScreen";
-import { KitchenScreen } from "./screens/kitchen/KitchenScreen";
-import { OrderPadScreen } from "./screens/order-pad/OrderPadScreen";
-import { TillScreen } from "./screens/till/TillScreen";
+import { Loading, NoRestaurant, NotFound } from "./components/StatusPages";
+
+/**
+ * Each screen is its own chunk, loaded when first opened: a guest's phone fetches the
+ * guest menu, not the admin; a kitchen screen, not the till.
+ */
+function screen<Name extends string>(
+  load: () => Promise<Record<Name, ComponentType>>,
+  name: Name,
+): LazyExoticComponent<ComponentType> {
+  return lazy(async () => ({ default: (await load())[name] }));
+}
+
+/** A lazily loaded screen with the shared loading state while its chunk arrives. */
+function show(Screen: LazyExoticComponent<ComponentType>) {
+  return (
+    <Suspense fallback={<Loading />}>
+      <Screen />
+    </Suspense>
+  );
+}
+
+const AdminLayout = screen(() => import("./screens/admin/AdminLayout"), "AdminLayout");
+const MenuAdmin = screen(() => import("./screens/admin/MenuAdmin"), "MenuAdmin");
+const SettingsAdmin = screen(() => import("./screens/admin/SettingsAdmin"), "SettingsAdmin");
+const StaffAdmin = screen(() => import("./screens/admin/StaffAdmin"), "StaffAdmin");
+const TablesAdmin = screen(() => import("./screens/admin/TablesAdmin"), "TablesAdmin");
+const TokensAdmin = screen(() => import("./screens/admin/TokensAdmin"), "TokensAdmin");
+const FloorScreen = screen(() => import("./screens/floor/FloorScreen"), "FloorScreen");
+const GuestMenuScreen = screen(() => import("./screens/guest/GuestMenuScreen"), "GuestMenuScreen");
+const KitchenScreen = screen(() => import("./screens/kitchen/KitchenScreen"), "KitchenScreen");
+const OrderPadScreen = screen(() => import("./screens/order-pad/OrderPadScreen"), "OrderPadScreen");
+const TillScreen = screen(() => import("./screens/till/TillScreen"), "TillScreen");
 
 /** `/r/:restaurantId`: the landing screen of the caller's role there. */
 function RestaurantIndex() {
@@ -46,7 +68,7 @@ function RestaurantIndex() {
 
 export const routes: RouteObject[] = [
   { path: "/login", element: <LoginPage /> },
-  { path: "/guest/:restaurantId", element: <GuestMenuScreen /> },
+  { path: "/guest/:restaurantId", element: show(GuestMenuScreen) },
   {
     element: <RequireSignedIn />,
     children: [
@@ -58,30 +80,30 @@ export const routes: RouteObject[] = [
         element: <RestaurantLayout />,
         children: [
           { index: true, element: <RestaurantIndex /> },
-          { element: <RequireScreen screen="floor" />, children: [{ path: "floor", element: <FloorScreen /> }] },
+          { element: <RequireScreen screen="floor" />, children: [{ path: "floor", element: show(FloorScreen) }] },
           {
             element: <RequireScreen screen="orderPad" />,
-            children: [{ path: "orders/:orderId", element: <OrderPadScreen /> }],
+            children: [{ path: "orders/:orderId", element: show(OrderPadScreen) }],
           },
           {
             element: <RequireScreen screen="kitchen" />,
             handle: { theme: "kitchen" },
-            children: [{ path: "kitchen", element: <KitchenScreen />, handle: { theme: "kitchen" } }],
+            children: [{ path: "kitchen", element: show(KitchenScreen), handle: { theme: "kitchen" } }],
           },
-          { element: <RequireScreen screen="till" />, children: [{ path: "till", element: <TillScreen /> }] },
+          { element: <RequireScreen screen="till" />, children: [{ path: "till", element: show(TillScreen) }] },
           {
             element: <RequireScreen screen="admin" />,
             children: [
               {
                 path: "admin",
-                element: <AdminLayout />,
+                element: show(AdminLayout),
                 children: [
                   { index: true, element: <Navigate to="menu" replace /> },
-                  { path: "menu", element: <MenuAdmin /> },
-                  { path: "tables", element: <TablesAdmin /> },
-                  { path: "staff", element: <StaffAdmin /> },
-                  { path: "tokens", element: <TokensAdmin /> },
-                  { path: "settings", element: <SettingsAdmin /> },
+                  { path: "menu", element: show(MenuAdmin) },
+                  { path: "tables", element: show(TablesAdmin) },
+                  { path: "staff", element: show(StaffAdmin) },
+                  { path: "tokens", element: show(TokensAdmin) },
+                  { path: "settings", element: show(SettingsAdmin) },
                 ],
               },
             ],
