@@ -9,7 +9,7 @@ How a table's ``service_state`` is chosen (the first that holds):
 
 ================== ================================================================
 ``free``           no open order at the table
-``check_requested`` the order has an open check (the cashier opened it)
+``check_requested`` the order has an open check (a waiter requested it, or the till opened it)
 ``ready``          a line is ``ready``: the kitchen marked it ready or bumped it
                    (``brigade.kitchen.service``), nobody served it yet
 ``in_kitchen``     a line is ``fired`` or ``preparing``
