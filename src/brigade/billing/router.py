@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
+from fastapi.responses import JSONResponse
 
 from brigade import idempotency
 from brigade.auth.dependencies import BillingRead, BillingRequest, BillingWrite, SessionDep
@@ -28,20 +29,10 @@ from brigade.orders.exceptions import OrderClosed
 router = APIRouter(tags=["billing"])
 
 R = "/restaurants/{restaurant_id}"
-REPLAYED_HEADER = "Idempotent-Replayed"
 _AUTH = (NotAuthenticated, NotFound, PermissionDenied)
 
 OrderId = Annotated[int, Path(ge=1)]
 CheckId = Annotated[int, Path(ge=1)]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias=idempotency.HEADER,
-        min_length=1,
-        max_length=idempotency.MAX_KEY_LENGTH,
-        description="Makes a retried payment return the first answer.",
-    ),
-]
 
 
 @router.post(
@@ -94,28 +85,26 @@ async def get_check(check_id: CheckId, access: BillingRead, session: SessionDep)
     R + "/checks/{check_id}/payments",
     status_code=201,
     response_model=PaymentResult,
-    responses=problem_responses(
-        *_AUTH,
-        CheckPaid,
-        StaleVersion,
-        InvalidPayment,
-        PaymentExceedsBalance,
-        idempotency.IdempotencyKeyReused,
-        idempotency.IdempotentRequestInProgress,
-    ),
+    responses={
+        **idempotency.replayed_header_doc(201),
+        **problem_responses(
+            *_AUTH,
+            CheckPaid,
+            StaleVersion,
+            InvalidPayment,
+            PaymentExceedsBalance,
+            *idempotency.ERRORS,
+        ),
+    },
 )
 async def create_payment(
     check_id: CheckId,
     body: PaymentCreate,
     access: BillingWrite,
     session: SessionDep,
-    response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> PaymentResult:
+    once: idempotency.Idempotent,
+) -> PaymentResult | JSONResponse:
     """Pay (part of) a check by cash, card or other. When the payments cover the total
     the check is paid, the order closed and the table freed. A retry with the same
     ``Idempotency-Key`` returns the first answer with ``Idempotent-Replayed: true``."""
-    outcome = await service.pay(session, access, check_id, body, idempotency_key=idempotency_key)
-    if outcome.replayed:
-        response.headers[REPLAYED_HEADER] = "true"
-    return outcome.result
+    return await once.run(access, body, lambda: service.pay(session, access, check_id, body))

@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brigade import idempotency, money
+from brigade import money
 from brigade.auth.dependencies import Access
 from brigade.auth.permissions import Permission
 from brigade.billing.exceptions import (
@@ -223,14 +223,6 @@ class CheckCreateResult:
 
     check: CheckRead
     created: bool
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentOutcome:
-    """The payment (or the stored answer of a retried request: ``replayed``)."""
-
-    result: PaymentResult
-    replayed: bool
 
 
 def compute_amounts(
@@ -515,38 +507,22 @@ async def pay(
     access: Access,
     check_id: int,
     data: PaymentCreate,
-    *,
-    idempotency_key: str | None = None,
-) -> PaymentOutcome:
+) -> PaymentResult:
     """Record a payment on an open check (see :class:`PaymentCreate` for the amounts).
 
     The check's amounts are brought up to date first. When ``paid_total`` reaches
     ``total`` the check becomes ``paid`` (``paid_at``), its order is closed and its
     table freed (``brigade.orders.service.close_order``). Events: ``payment.created``
     ``{"payment", "check"}``, then on settlement ``check.paid`` ``{"check"}``,
-    ``table.updated`` and ``order.closed``. With ``idempotency_key`` a retry returns the
-    first answer and pays nothing (``replayed=True``).
+    ``table.updated`` and ``order.closed``. (A retried request with the same
+    ``Idempotency-Key`` is answered by the route, :data:`brigade.idempotency.Idempotent`,
+    before this runs.)
 
     Raises ``PermissionDenied`` (no ``billing:write``), ``NotFound``, ``CheckPaid``
-    (409), ``StaleVersion`` (409), ``InvalidPayment`` / ``PaymentExceedsBalance`` (422)
-    and ``IdempotencyKeyReused`` (422).
+    (409), ``StaleVersion`` (409), ``InvalidPayment`` / ``PaymentExceedsBalance`` (422).
     """
     access.check(Permission.billing_write)
     restaurant_id = access.restaurant_id
-    claim: int | None = None
-    if idempotency_key is not None:
-        fp = idempotency.fingerprint(
-            "POST",
-            f"/restaurants/{restaurant_id}/checks/{check_id}/payments",
-            data.model_dump(mode="json"),
-        )
-        claimed = await idempotency.claim(
-            session, restaurant_id, access.actor.label, idempotency_key, fp
-        )
-        if isinstance(claimed, tuple):
-            return PaymentOutcome(PaymentResult.model_validate(claimed[1]), replayed=True)
-        claim = claimed
-
     key = {"b_check_id": check_id, "b_rid": restaurant_id}
     if data.version is None:
         locked = (await session.execute(_LOCK_OPEN_CHECK, key)).first()
@@ -611,9 +587,7 @@ async def pay(
     await record_many(session, restaurant_id, events)
     if settled:
         await close_order(session, restaurant_id, locked.order_id, items=items)
-    if claim is not None:
-        await idempotency.store_answer(session, claim, 201, result.model_dump(mode="json"))
-    return PaymentOutcome(result, replayed=False)
+    return result
 
 
 async def _raise_why_not_paid(session: AsyncSession, restaurant_id: int, check_id: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from brigade import idempotency
@@ -49,15 +49,6 @@ BASE = "/restaurants/{restaurant_id}/orders"
 REPLAYED_HEADER = idempotency.REPLAYED_HEADER
 _AUTH = (NotAuthenticated, NotFound, PermissionDenied)
 
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias=idempotency.HEADER,
-        min_length=1,
-        max_length=idempotency.MAX_KEY_LENGTH,
-        description="Makes a retried request return the first answer.",
-    ),
-]
 OrderId = Annotated[int, Path(ge=1)]
 OptionalVersion = Annotated[VersionedWrite | None, Body()]
 
@@ -80,7 +71,7 @@ async def create_order(
     access: OrdersWrite,
     session: SessionDep,
     request: Request,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: idempotency.KeyHeader = None,
 ) -> Response:
     """Open a dine-in order at a table (the table becomes occupied) or a takeaway order,
     optionally with its first lines. A retry with the same ``Idempotency-Key`` returns

@@ -5009,7 +5009,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retried payment return the first answer. */
+                /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -5027,6 +5027,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer of an earlier request with the same `Idempotency-Key` (nothing was written); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -9780,7 +9782,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retried request return the first answer. */
+                /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
