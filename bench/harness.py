@@ -69,6 +69,29 @@ def cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def postgres_cpu_seconds() -> float:
+    """User + system CPU seconds used so far by every ``postgres`` process on this machine
+    (the server's backends and its background processes, from ``/proc``); 0.0 where
+    there are none, counting the reaped children of each (a backend or autovacuum worker
+    that exited is in the postmaster's). Differences over a case give the database's
+    CPU for it."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            head, tail = (entry / "stat").read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        if head.partition("(")[2] != "postgres":
+            continue
+        fields = tail.split()
+        # utime, stime, and the reaped children's (autovacuum workers and backends
+        # that exited are counted in the postmaster's, so the sum never goes down)
+        total += sum(int(v) for v in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def core_busy_seconds(cpu: int) -> float:
     """Seconds core ``cpu`` has spent busy (not idle or waiting on I/O), from
     ``/proc/stat``; 0.0 where that file does not exist."""

@@ -42,6 +42,7 @@ class LoadResult:
     client_cpu: float
     server_cpu: float | None = None
     core_busy: float | None = None
+    database_cpu: float | None = None
     first_error: str | None = None
     latencies_ms: list[float] = field(default_factory=list, repr=False)
 
@@ -51,6 +52,14 @@ class LoadResult:
         if self.server_cpu is None or not self.rps:
             return None
         return self.server_cpu / self.rps * 1e6
+
+    @property
+    def database_us_per_request(self) -> float | None:
+        """The database server's CPU microseconds per answered request (PostgreSQL
+        only; ``None`` if not measured)."""
+        if self.database_cpu is None or not self.rps:
+            return None
+        return self.database_cpu / self.rps * 1e6
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready dict of the figures."""
@@ -69,6 +78,12 @@ class LoadResult:
             "server_core_busy": None if self.core_busy is None else round(self.core_busy, 3),
             "server_us_per_request": (
                 None if self.server_us_per_request is None else round(self.server_us_per_request, 1)
+            ),
+            "database_cpu": None if self.database_cpu is None else round(self.database_cpu, 3),
+            "database_us_per_request": (
+                None
+                if self.database_us_per_request is None
+                else round(self.database_us_per_request, 1)
             ),
             "first_error": self.first_error,
         }
@@ -93,6 +108,7 @@ async def run_load(
     expect: int,
     server_pid: int | None = None,
     server_core: int | None = None,
+    database_cpu: Callable[[], float] | None = None,
 ) -> LoadResult:
     """Drive ``base_url`` with ``concurrency`` clients for ``warmup + seconds`` seconds.
 
@@ -100,7 +116,8 @@ async def run_load(
     ``expect`` counts as an error (its first body is kept). Returns the figures of the
     measured window (after ``warmup``). With ``server_pid``, the server's CPU use is
     measured; with ``server_core``, how busy that core was in all (the difference is
-    other processes competing with the server).
+    other processes competing with the server); with ``database_cpu`` (a reading of the
+    database server's CPU seconds so far), the database's CPU use.
     """
     from bench.harness import core_busy_seconds, cpu_seconds
 
@@ -121,6 +138,8 @@ async def run_load(
             cpu_marks["server0"] = cpu_seconds(server_pid)
         if server_core is not None:
             cpu_marks["core0"] = core_busy_seconds(server_core)
+        if database_cpu is not None:
+            cpu_marks["database0"] = database_cpu()
         cpu_marks["wall0"] = time.perf_counter()
 
     async def worker(session: aiohttp.ClientSession) -> None:
@@ -153,6 +172,9 @@ async def run_load(
     core_busy = None
     if server_core is not None:
         core_busy = (core_busy_seconds(server_core) - cpu_marks["core0"]) / wall
+    database = None
+    if database_cpu is not None:
+        database = (database_cpu() - cpu_marks["database0"]) / wall
     latencies.sort()
     count = len(latencies)
     ms = [v * 1000 for v in latencies]
@@ -170,6 +192,7 @@ async def run_load(
         client_cpu=client_cpu,
         server_cpu=server_cpu,
         core_busy=core_busy,
+        database_cpu=database,
         first_error=first_error[0] if first_error else None,
         latencies_ms=ms,
     )
@@ -204,6 +227,11 @@ def merge(name: str, results: Sequence[LoadResult]) -> LoadResult:
         core_busy=(
             sum(r.core_busy * r.seconds for r in results if r.core_busy is not None) / seconds
             if all(r.core_busy is not None for r in results)
+            else None
+        ),
+        database_cpu=(
+            sum(r.database_cpu * r.seconds for r in results if r.database_cpu is not None) / seconds
+            if all(r.database_cpu is not None for r in results)
             else None
         ),
         first_error=next((r.first_error for r in results if r.first_error), None),

@@ -111,9 +111,11 @@ async def alternate(
     seconds: float,
     rounds: int,
     warmup: float,
+    database_cpu: Callable[[], float] | None = None,
 ) -> list[LoadResult]:
     """Run ``cases`` (name, server, request factory, expected status) in ``rounds``
-    alternating rounds; returns one merged result per case, in order."""
+    alternating rounds; returns one merged result per case, in order. ``database_cpu``
+    reads the database server's CPU seconds (PostgreSQL), measured per case too."""
     per_case: list[list[LoadResult]] = [[] for _ in cases]
     for round_no in range(rounds):
         for index, (name, server, make, expect) in enumerate(cases):
@@ -127,6 +129,7 @@ async def alternate(
                 expect=expect,
                 server_pid=server.proc.pid,
                 server_core=SERVER_CPU,
+                database_cpu=database_cpu,
             )
             per_case[index].append(result)
     return [merge(name, results) for (name, *_), results in zip(cases, per_case, strict=True)]
@@ -189,6 +192,7 @@ async def bench_database(kind: str, args: argparse.Namespace, workdir: Path) -> 
             "seconds": args.seconds,
             "rounds": args.rounds,
             "warmup": args.warmup,
+            "database_cpu": harness.postgres_cpu_seconds if kind == "postgresql" else None,
         }
         print(f"[{kind}] orders: raw baseline vs Brigade ...", flush=True)
         raw_orders, brigade_orders = await alternate(
@@ -279,13 +283,14 @@ def print_table(reports: list[dict[str, Any]], args: argparse.Namespace) -> None
     )
     header = (
         f"{'database':<11}{'case':<24}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'errors':>8}{'srv CPU':>9}{'µs/req':>8}{'others':>8}{'gen CPU':>9}"
+        f"{'errors':>8}{'srv CPU':>9}{'µs/req':>8}{'others':>8}{'gen CPU':>9}{'db µs':>7}"
     )
     print(header)
     print("-" * len(header))
     print(
         "srv CPU: the server process's share of its core; µs/req: its CPU per request; "
-        "others: the same core used by other processes (noise); gen CPU: this load generator"
+        "others: the same core used by other processes (noise); gen CPU: this load generator; "
+        "db µs: PostgreSQL's CPU per request, all its processes on both cores"
     )
     print("-" * len(header))
     for report in reports:
@@ -297,6 +302,7 @@ def print_table(reports: list[dict[str, Any]], args: argparse.Namespace) -> None
                 f"{_fmt(result.server_us_per_request, '.0f'):>8}"
                 f"{_fmt(others(result), '.0f'):>7}%"
                 f"{result.client_cpu * 100:>8.0f}%"
+                f"{_fmt(result.database_us_per_request, '.0f'):>7}"
             )
             if result.first_error:
                 print(f"{'':<11}  first error: {result.first_error[:200]}")
