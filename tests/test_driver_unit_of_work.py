@@ -4,13 +4,14 @@ back, and a connection the server closed is replaced (PostgreSQL), as a ping wou
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import Integer, bindparam, func, select, text
 
-from brigade.db import Database, driver_unit_of_work
+from brigade.db import IDLE_PING_SECONDS, Database, driver_autocommit, driver_unit_of_work
 from brigade.prepared import Prepared
 
 _ECHO = Prepared(select(bindparam("x", type_=Integer())))
@@ -70,3 +71,45 @@ async def test_a_connection_closed_by_the_server_is_replaced(db: Database) -> No
     await terminate(db, second)
     async with db.sessionmaker() as session:
         assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
+
+
+@pytest.mark.skipif(not POSTGRES, reason="autocommit driver connections are PostgreSQL's")
+async def test_autocommit_commits_each_statement_and_replaces_a_closed_connection(
+    db: Database,
+) -> None:
+    import asyncpg
+
+    dsn = db.url.replace("postgresql+asyncpg://", "postgresql://")
+    other = await asyncpg.connect(dsn)
+    try:
+        await other.execute("CREATE TABLE IF NOT EXISTS autocommit_probe (n integer)")
+        async with driver_autocommit(db) as tx:
+            first = await _BACKEND.scalar(tx, {})
+            await tx.driver.execute("INSERT INTO autocommit_probe VALUES (1)")
+            # committed already: another connection sees it before the block ends
+            assert await other.fetchval("SELECT count(*) FROM autocommit_probe") == 1
+        assert db.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+        # a connection the server ended is replaced at checkout, or, when that is not
+        # known yet, fails its statement and is dropped instead of given back
+        await terminate(db, first)
+        for _ in range(2):
+            try:
+                async with driver_autocommit(db) as tx:
+                    second = await _BACKEND.scalar(tx, {})
+                break
+            except (
+                asyncpg.ConnectionDoesNotExistError,
+                asyncpg.InterfaceError,
+                asyncpg.InternalClientError,
+                ConnectionError,
+            ):
+                continue
+        assert second != first
+        # one that died while idle in the pool (a restart) is found by the ping
+        await terminate(db, second)
+        await asyncio.sleep(IDLE_PING_SECONDS + 0.1)
+        async with driver_autocommit(db) as tx:
+            assert await _BACKEND.scalar(tx, {}) not in {first, second}
+    finally:
+        await other.execute("DROP TABLE IF EXISTS autocommit_probe")
+        await other.close()

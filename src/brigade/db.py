@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -46,6 +47,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+#: Connections per worker process to a database server (PostgreSQL); a request that
+#: finds all in use waits for one (up to 30 s).
+POOL_SIZE = 24
 
 #: Integer primary keys: BIGINT on servers, INTEGER (the rowid alias) on SQLite.
 IdType = BigInteger().with_variant(Integer(), "sqlite")
@@ -138,8 +143,17 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
+    # Every connection a worker needs under load stays open: a connection beyond
+    # ``pool_size`` (overflow) is closed when it comes back while ``pool_size`` others
+    # are idle, and under bursts (a batch of order placements finishing at once) that
+    # meant opening and closing backends all the time (docs/performance.md).
     engine = create_async_engine(
-        url, echo=echo, pool_size=10, max_overflow=10, json_serializer=json_serializer
+        url,
+        echo=echo,
+        pool_size=POOL_SIZE,
+        max_overflow=0,
+        pool_timeout=30,
+        json_serializer=json_serializer,
     )
     event.listen(engine.sync_engine, "checkout", _pinger(engine.dialect))
     return engine
@@ -338,6 +352,106 @@ async def driver_unit_of_work(
     pending = take_pending(tx)
     if bus is not None and pending:
         await bus.publish(pending)
+
+
+@asynccontextmanager
+async def driver_autocommit(db: Database) -> AsyncIterator[DriverTransaction]:
+    """A PostgreSQL (asyncpg) connection from the pool in autocommit mode, as a
+    :class:`~brigade.prepared.DriverTransaction` with no transaction begun: each
+    statement commits on its own, so a single statement that does a whole write (order
+    placement's, :mod:`brigade.orders.placement`) costs one round trip and holds its
+    row locks only inside the server. Such a statement's caller hands the events it
+    numbered and wrote to the bus itself (:mod:`brigade.orders.placement`).
+
+    The connection is checked out without SQLAlchemy's ping and back in at the end, as
+    in :func:`driver_unit_of_work`; one idle for over :data:`IDLE_PING_SECONDS` is
+    pinged first, and one the server closed is replaced once; an error that shows the
+    connection is dead drops it from the pool instead of giving it back. When
+    ``db.sessionmaker`` is bound to a connection (tests' outer transaction), that
+    connection is used in a SAVEPOINT, released at the end (rolled back on an error).
+
+    Raises ``RuntimeError`` unless the database is PostgreSQL through asyncpg.
+    """
+    from brigade.prepared import DriverTransaction
+
+    if db.engine.dialect.name != "postgresql" or not db.driver_transactions:
+        raise RuntimeError(f"no autocommit driver connections on {db.engine.dialect.name}")
+    bound = db.sessionmaker.kw.get("bind")
+    if isinstance(bound, AsyncConnection):
+        savepoint = await bound.begin_nested()
+        raw = (await bound.get_raw_connection()).driver_connection
+        tx = DriverTransaction(raw, bound.dialect, bound.sync_connection)
+        try:
+            yield tx
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await savepoint.rollback()
+            raise
+        await savepoint.commit()
+    else:
+        tx = await _autocommit_from_pool(db)
+        fairy = tx.info.pop(_FAIRY_KEY)
+        try:
+            yield tx
+        except BaseException as error:
+            if _broken(error):  # never give a dead connection back to the pool
+                fairy.invalidate()
+            raise
+        finally:
+            fairy.info[_LAST_USED_KEY] = time.monotonic()
+            await greenlet_spawn(fairy.close)
+
+
+_FAIRY_KEY = "brigade.pool_connection"
+_LAST_USED_KEY = "brigade.last_used"
+#: An autocommit connection idle in the pool for longer than this (seconds) is pinged
+#: before use: after a server restart every pooled connection has been idle that long.
+IDLE_PING_SECONDS = 1.0
+
+
+def _broken(error: BaseException) -> bool:
+    """Whether ``error`` means the asyncpg connection itself is unusable."""
+    import asyncpg
+
+    return isinstance(
+        error,
+        asyncpg.ConnectionDoesNotExistError
+        | asyncpg.InterfaceError
+        | asyncpg.InternalClientError
+        | ConnectionError,
+    )
+
+
+async def _autocommit_from_pool(db: Database) -> DriverTransaction:
+    """A pooled asyncpg connection as a :class:`DriverTransaction` (its pool connection
+    in ``info``): pinged only after :data:`IDLE_PING_SECONDS` idle (under load never),
+    and replaced once when the server closed it."""
+    from brigade.prepared import DriverTransaction
+
+    for attempt in (1, 2):
+        reset = _UNPINGED.set(True)
+        try:
+            fairy = await db.engine.raw_connection()
+        finally:
+            _UNPINGED.reset(reset)
+        raw = fairy.driver_connection
+        if raw is not None and not raw.is_closed():
+            idle = time.monotonic() - fairy.info.get(_LAST_USED_KEY, 0.0)
+            if idle < IDLE_PING_SECONDS:
+                break
+            try:
+                await raw.fetchval("SELECT 1")
+                break
+            except Exception as error:
+                if not _broken(error):
+                    raise
+        fairy.invalidate()  # the server closed it (restart, idle timeout): replace it
+        await greenlet_spawn(fairy.close)
+        if attempt == 2:
+            raise RuntimeError("the pool gave a closed connection twice")
+    tx = DriverTransaction(raw, db.engine.dialect, None)
+    tx.info[_FAIRY_KEY] = fairy
+    return tx
 
 
 async def _begin_on_pool(

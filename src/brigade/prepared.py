@@ -408,6 +408,18 @@ class Prepared:
             raise ValueError("the statement returns no rows")
 
 
+async def fetchrow_sql(tx: DriverTransaction, sql: str, *args: Any) -> Any:
+    """Run ``sql``, a statement written for asyncpg (``$n`` parameters, explicit casts),
+    on ``tx``'s asyncpg connection with ``args`` as they are (no bind processors) and
+    return its first row (an ``asyncpg.Record``, or ``None``). The connection's
+    ``before_cursor_execute`` listeners hear it, as :class:`Prepared` statements. For
+    PostgreSQL-only statements SQLAlchemy's Core does not express (order placement's,
+    :mod:`brigade.orders.placement`); errors are asyncpg's own.
+    """
+    _announce(tx.sync, sql, args, many=False)
+    return await tx.driver.fetchrow(sql, *args)
+
+
 def _announce(sync: Any, sql: str, args: Any, *, many: bool) -> None:
     """Tell the connection's ``before_cursor_execute`` listeners (if any) about a
     statement, as SQLAlchemy does; ``cursor`` and ``context`` are passed as ``None`` and

@@ -40,9 +40,9 @@ from starlette.requests import Request
 
 from brigade import idempotency
 from brigade.auth.dependencies import access_for_token, bearer_of
-from brigade.db import driver_unit_of_work
+from brigade.db import driver_autocommit, driver_unit_of_work
 from brigade.errors import BrigadeError, problem_response
-from brigade.orders import service
+from brigade.orders import placement, service
 from brigade.orders.schemas import OrderCreate
 from brigade.restaurants.service import get_profile_cache
 from brigade.runtime import Runtime
@@ -109,17 +109,22 @@ class OrderFastPath:
         # without orders:write, its own errors), all in one transaction.
         runtime = self.runtime
         try:
-            async with driver_unit_of_work(runtime.db, runtime.bus) as tx:
-                access = await access_for_token(
-                    tx, runtime, bearer_of(authorization), int(match.group(1))
-                )
-                result = await service.create_order_once(
-                    tx,
-                    access,
-                    data,
-                    idempotency_key=key,
-                    profiles=get_profile_cache(runtime),
-                )
+            if data.table_id is None and runtime.db.engine.dialect.name == "postgresql":
+                async with driver_autocommit(runtime.db) as auto:
+                    access = await access_for_token(
+                        auto, runtime, bearer_of(authorization), int(match.group(1))
+                    )
+                    result = await placement.place_order(
+                        auto,
+                        runtime.db,
+                        runtime.bus,
+                        access,
+                        data,
+                        idempotency_key=key,
+                        profiles=get_profile_cache(runtime),
+                    )
+            else:
+                result = await self._in_transaction(data, authorization, key, int(match.group(1)))
         except BrigadeError as error:
             await problem_response(error, Request(scope).url.path)(scope, receive, send)
             return
@@ -129,6 +134,18 @@ class OrderFastPath:
             headers.append((_REPLAYED_HEADER, b"true"))
         await send({"type": "http.response.start", "status": 201, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
+
+    async def _in_transaction(
+        self, data: OrderCreate, authorization: str | None, key: str | None, restaurant_id: int
+    ) -> service.CreateResult:
+        """The order placed by :func:`brigade.orders.service.create_order_once` in one
+        driver transaction (SQLite; PostgreSQL for an order at a table)."""
+        runtime = self.runtime
+        async with driver_unit_of_work(runtime.db, runtime.bus) as tx:
+            access = await access_for_token(tx, runtime, bearer_of(authorization), restaurant_id)
+            return await service.create_order_once(
+                tx, access, data, idempotency_key=key, profiles=get_profile_cache(runtime)
+            )
 
 
 def _is_json(content_type: bytes | None) -> bool:

@@ -58,7 +58,7 @@ from brigade.auth.permissions import Permission
 from brigade.db import EncodedJSON, UTCDateTime, utcnow
 from brigade.errors import NotFound, StaleVersion
 from brigade.events.outbox import NewEvent, record_many
-from brigade.menu.service import LineChoice, resolve_lines
+from brigade.menu.service import LineChoice, ResolvedLine, resolve_lines
 from brigade.orders.exceptions import (
     ItemAlreadyVoided,
     ItemNotReady,
@@ -330,7 +330,9 @@ def _item_read(row: Any) -> OrderItemRead:
     return OrderItemRead.model_validate(row, from_attributes=True)
 
 
-def _order_read(head: Any, currency: str, items: list[OrderItemRead]) -> OrderRead:
+def order_read(head: Any, currency: str, items: list[OrderItemRead]) -> OrderRead:
+    """The API shape of order row ``head`` (any object with the order's columns as
+    attributes) with ``items``, priced in ``currency``."""
     return OrderRead(
         id=head.id,
         restaurant_id=head.restaurant_id,
@@ -428,15 +430,43 @@ async def _insert_lines(
     now: datetime,
 ) -> list[OrderItemRead]:
     """Resolve ``data.items`` against the menu and insert them (one multi-row INSERT)."""
-    lines = data.items
-    if not lines:
+    if not data.items:
         return []
-    resolved = await resolve_lines(
+    params = line_values(
+        restaurant_id, order_id, data, await resolve_items(session, restaurant_id, data), now
+    )
+    # One multi-row INSERT; RETURNING order is not guaranteed, ids are (in VALUES order),
+    # so the sorted ids belong to the lines in the order they were given.
+    ids = sorted(row.id for row in await _INSERT_ITEMS.fetchall_many(session, params))
+    return items_read(params, ids)
+
+
+async def resolve_items(
+    session: Executor, restaurant_id: int, data: OrderCreate | OrderItemsAdd
+) -> list[ResolvedLine]:
+    """``data.items`` priced against the menu (:func:`brigade.menu.service.resolve_lines`,
+    whose errors it raises), in the order given."""
+    return await resolve_lines(
         session,
         restaurant_id,
-        [LineChoice(line.menu_item_id, line.variation_id, line.modifier_ids) for line in lines],
+        [
+            LineChoice(line.menu_item_id, line.variation_id, line.modifier_ids)
+            for line in data.items
+        ],
     )
-    params = [
+
+
+def line_values(
+    restaurant_id: int,
+    order_id: int,
+    data: OrderCreate | OrderItemsAdd,
+    resolved: Sequence[ResolvedLine],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """The ``order_items`` rows (column -> value, without ``id``) of ``data.items``
+    priced as ``resolved``: pending, added at ``now``; ``line_total`` is ``quantity *
+    (unit_price + modifiers_total)`` in minor units."""
+    return [
         {
             "restaurant_id": restaurant_id,
             "order_id": order_id,
@@ -461,14 +491,15 @@ async def _insert_lines(
             "fired_at": None,
             "voided_at": None,
         }
-        for line, r in zip(lines, resolved, strict=True)
+        for line, r in zip(data.items, resolved, strict=True)
     ]
-    # One multi-row INSERT; RETURNING order is not guaranteed, ids are (in VALUES order),
-    # so the sorted ids belong to the lines in the order they were given.
-    ids = sorted(row.id for row in await _INSERT_ITEMS.fetchall_many(session, params))
+
+
+def items_read(values: Sequence[dict[str, Any]], ids: Sequence[int]) -> list[OrderItemRead]:
+    """The API shape of lines written as ``values`` (:func:`line_values`) with ``ids``."""
     return [
-        OrderItemRead.model_validate({**values, "id": item_id})
-        for values, item_id in zip(params, ids, strict=True)
+        OrderItemRead.model_validate({**row, "id": item_id})
+        for row, item_id in zip(values, ids, strict=True)
     ]
 
 
@@ -531,36 +562,22 @@ async def create_order_once(
     # PostgreSQL claims the key in the order's own insert (below); elsewhere first.
     claim_with_order = idempotency_key is not None and dialect_name(session) == "postgresql"
     if idempotency_key is not None:
-        fp = idempotency.fingerprint(
-            "POST", f"/restaurants/{restaurant_id}/orders", data.model_dump(mode="json")
-        )
+        fp = create_fingerprint(restaurant_id, data)
         if not claim_with_order:
             claimed = await idempotency.claim(session, restaurant_id, actor, idempotency_key, fp)
             if isinstance(claimed, tuple):
-                return _replayed(claimed[1])
+                return replayed(claimed[1])
             claim = claimed
 
     restaurant = await restaurant_profile(session, profiles, restaurant_id)
     now = utcnow()
-    business_date: date = now.astimezone(ZoneInfo(restaurant.time_zone)).date()
-    values = {
-        "restaurant_id": restaurant_id,
-        "table_id": data.table_id,
-        "kind": data.kind.value,
-        "status": OrderStatus.open.value,
-        "covers": data.covers,
-        "notes": data.notes,
-        "version": 1,
-        "opened_by": access.actor.user_id,
-        "opened_at": now,
-        "business_date": business_date,
-    }
+    values = order_values(access, data, restaurant.time_zone, now)
     if claim_with_order:
         assert idempotency_key is not None  # noqa: S101 - claim_with_order says so
         values.update(idempotency.claim_params(restaurant_id, actor, idempotency_key, fp))
         head = await _INSERT_ORDER_CLAIMED.fetchone(session, values)
         if head is None:  # the key was taken: nothing was written
-            return _replayed(
+            return replayed(
                 (await idempotency.taken(session, restaurant_id, actor, idempotency_key, fp))[1]
             )
         claim = head.claim_id
@@ -572,21 +589,54 @@ async def create_order_once(
 
         await occupy_table(session, restaurant_id, data.table_id, head.id)
     items = await _insert_lines(session, restaurant_id, head.id, data, now)
-    order = _order_read(head, restaurant.currency, items)
-    payload = event_payload(order)
-    answer = payload["order"]
-    # once: the event's payload, the idempotency answer, the reply. Pydantic's serializer
-    # writes the same text as _json(answer) (compact, non-ASCII as is) in less than half
-    # the time of json.dumps.
-    encoded = order.model_dump_json()
-    event = NewEvent(ORDER_CREATED, payload, encoded=f'{{"order":{encoded}}}')
+    result, event = created(order_read(head, restaurant.currency, items))
     await record_many(session, restaurant_id, [event])
     if claim is not None:
-        idempotency.defer_answer(session, claim, 201, EncodedJSON(encoded))
-    return CreateResult(order, replayed=False, answer=answer, encoded=encoded)
+        idempotency.defer_answer(session, claim, 201, EncodedJSON(result.encoded))
+    return result
 
 
-def _replayed(stored: dict[str, Any]) -> CreateResult:
+def create_fingerprint(restaurant_id: int, data: OrderCreate) -> str:
+    """The ``Idempotency-Key`` fingerprint of placing ``data`` in ``restaurant_id``
+    (:func:`brigade.idempotency.fingerprint` of ``POST /restaurants/{id}/orders``)."""
+    return idempotency.fingerprint(
+        "POST", f"/restaurants/{restaurant_id}/orders", data.model_dump(mode="json")
+    )
+
+
+def order_values(
+    access: Access, data: OrderCreate, time_zone: str, now: datetime
+) -> dict[str, Any]:
+    """The new ``orders`` row (column -> value, without ``id``) of ``data`` opened by
+    ``access``'s actor at ``now`` (UTC); ``business_date`` is ``now``'s date in
+    ``time_zone`` (the restaurant's)."""
+    business_date: date = now.astimezone(ZoneInfo(time_zone)).date()
+    return {
+        "restaurant_id": access.restaurant_id,
+        "table_id": data.table_id,
+        "kind": data.kind.value,
+        "status": OrderStatus.open.value,
+        "covers": data.covers,
+        "notes": data.notes,
+        "version": 1,
+        "opened_by": access.actor.user_id,
+        "opened_at": now,
+        "business_date": business_date,
+    }
+
+
+def created(order: OrderRead) -> tuple[CreateResult, NewEvent]:
+    """The answer of a new ``order`` and its ``order.created`` event, its JSON encoded
+    once for the event's payload, the idempotency answer and the reply (Pydantic's
+    serializer writes the same text as ``_json`` of the answer, compact with non-ASCII
+    as is, in less than half the time of ``json.dumps``)."""
+    payload = event_payload(order)
+    encoded = order.model_dump_json()
+    event = NewEvent(ORDER_CREATED, payload, encoded=f'{{"order":{encoded}}}')
+    return CreateResult(order, replayed=False, answer=payload["order"], encoded=encoded), event
+
+
+def replayed(stored: dict[str, Any]) -> CreateResult:
     """The :class:`CreateResult` of a replay: the stored answer of an earlier request."""
     return CreateResult(
         OrderRead.model_validate(stored), replayed=True, answer=stored, encoded=_json(stored)
@@ -616,7 +666,7 @@ async def get_order_row(
     if head is None:
         raise NotFound(f"order {order_id} not found")
     items = await _items_of(session, restaurant_id, order_id)
-    return _order_read(head, head.currency, items)
+    return order_read(head, head.currency, items)
 
 
 async def order_lines(
@@ -685,7 +735,7 @@ async def list_orders(
     heads = (await session.execute(page, params)).all()
     items = await _load_items(session, restaurant_id, [h.id for h in heads])
     return OrderList(
-        items=[_order_read(h, h.currency, items[h.id]) for h in heads], total=int(total)
+        items=[order_read(h, h.currency, items[h.id]) for h in heads], total=int(total)
     )
 
 
@@ -704,7 +754,7 @@ async def add_items(
     # The lines already there, then the new ones as the INSERT returned them (higher ids).
     items = await _items_of(session, restaurant_id, order_id)
     new = await _insert_lines(session, restaurant_id, order_id, data, utcnow())
-    order = _order_read(head.row, head.currency, items + new)
+    order = order_read(head.row, head.currency, items + new)
     await _record(session, restaurant_id, ORDER_ITEMS_ADDED, order, item_ids=[i.id for i in new])
     return order
 
@@ -743,7 +793,7 @@ async def void_item(
     items[index] = item.model_copy(
         update={"status": OrderItemStatus.voided, "void_reason": data.reason, "voided_at": now}
     )
-    order = _order_read(head.row, head.currency, items)
+    order = order_read(head.row, head.currency, items)
     await _record(session, restaurant_id, ORDER_ITEM_VOIDED, order, item_id=item_id)
     return order
 
@@ -843,7 +893,7 @@ async def _fire(
         else i
         for i in items
     ]
-    order = _order_read(head.row, head.currency, items)
+    order = order_read(head.row, head.currency, items)
     if course is None:
         await _record(session, restaurant_id, ORDER_SENT, order, item_ids=fire_ids)
     else:
@@ -904,7 +954,7 @@ async def close_order(
         await release_table(session, restaurant_id, head.row.table_id, order_id)
     if items is None:
         items = await _items_of(session, restaurant_id, order_id)
-    order = _order_read(head.row, head.currency, items)
+    order = order_read(head.row, head.currency, items)
     await _record(session, restaurant_id, ORDER_CLOSED, order)
     return order
 
@@ -992,7 +1042,7 @@ async def serve_items(
         i.model_copy(update={"status": OrderItemStatus.served}) if i.id in done else i
         for i in items
     ]
-    order = _order_read(head.row, head.currency, items)
+    order = order_read(head.row, head.currency, items)
     await _record(session, restaurant_id, ORDER_SERVED, order, item_ids=served)
     return order
 
@@ -1053,6 +1103,6 @@ async def cancel_order(
         from brigade.tables.service import release_table
 
         await release_table(session, restaurant_id, row.table_id, order_id)
-    order = _order_read(row, row.currency, items)
+    order = order_read(row, row.currency, items)
     await _record(session, restaurant_id, ORDER_CANCELLED, order)
     return order
