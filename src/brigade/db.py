@@ -221,15 +221,24 @@ class Database:
         """Start a server's background work: on a SQLite file, WAL checkpoints move off
         the event loop, every ``checkpoint_interval`` seconds
         (:class:`brigade.sqlite_inline.BackgroundCheckpointer`)."""
-        from brigade.sqlite_inline import BackgroundCheckpointer, disable_autocheckpoint
+        from brigade.sqlite_inline import (
+            BackgroundCheckpointer,
+            checkpoint_tail,
+            disable_autocheckpoint,
+        )
 
         path = make_url(self.url).database if self.url.startswith("sqlite") else None
         if not path or path == ":memory:" or self._checkpointer is not None:
             return
         event.listen(self.engine.sync_engine, "connect", disable_autocheckpoint)
         await self.engine.dispose()  # the next connection is made with the listener
-        self._checkpointer = BackgroundCheckpointer(path, checkpoint_interval)
-        self._checkpointer.start()
+        checkpointer = self._checkpointer = BackgroundCheckpointer(path, checkpoint_interval)
+        event.listen(
+            self.engine.sync_engine,
+            "checkin",
+            lambda dbapi_connection, _record: checkpoint_tail(checkpointer, dbapi_connection),
+        )
+        checkpointer.start()
 
     @property
     def driver_transactions(self) -> bool:
