@@ -19,6 +19,7 @@ from brigade.events.outbox import DomainEvent
 from brigade.orders.models import Order
 from brigade.prepared import DriverTransaction
 from brigade.runtime import Runtime
+from tests.factories import unique
 from tests.orders.support import World, count, make_world, problem_type, snapshot
 
 PROBLEM = "https://brigade.dev/problems/"
@@ -175,9 +176,10 @@ class TestServedByTheFastPath:
         self, client: AsyncClient, connection: AsyncConnection, world: World
     ) -> None:
         # Every statement a keyed takeaway placement runs (besides the tests'
-        # SAVEPOINTs); on PostgreSQL the idempotency answer rides in the statement that
-        # numbers and writes the order's one event.
-        await client.post(world.orders_url, json={"kind": "takeaway"}, headers=world.waiter.headers)
+        # SAVEPOINTs), once the process has the menu snapshot (the first order with lines
+        # read it) and, on PostgreSQL, a block of ids.
+        first = {"kind": "takeaway", "items": [{"menu_item_id": world.cola.id}]}
+        await client.post(world.orders_url, json=first, headers=world.waiter.headers)
         seen: list[str] = []
 
         def remember(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -204,22 +206,18 @@ class TestServedByTheFastPath:
             event.remove(sync_conn, "before_cursor_execute", remember)
         assert response.status_code == 201
         if connection.dialect.name == "postgresql":
-            # the menu lookup, then one statement: the key's record with its answer, the
-            # order, its lines, the event (ids come in blocks: the first order took them)
-            assert len(seen) == 2
-            assert seen[0].startswith("SELECT MENU_ITEMS.ID,")
-            assert seen[1] == "WITH BATCH AS"
+            # one statement: the key's record with its answer, the order, its lines, the
+            # sequence and the event
+            assert seen == ["WITH BATCH AS"]
         else:
-            placed = ["INSERT INTO IDEMPOTENCY_RECORDS", "INSERT INTO ORDERS"]
-            at_commit = [
+            assert seen == [
+                "INSERT INTO IDEMPOTENCY_RECORDS",
+                "INSERT INTO ORDERS",
+                "INSERT INTO ORDER_ITEMS",
                 "UPDATE IDEMPOTENCY_RECORDS SET",
                 "UPDATE EVENT_SEQUENCES SET",
                 "INSERT INTO OUTBOX_EVENTS",
             ]
-            n = len(placed)
-            assert seen[:n] == placed
-            assert seen[n].startswith("SELECT MENU_ITEMS.ID,")
-            assert seen[n + 1 :] == ["INSERT INTO ORDER_ITEMS", *at_commit]
         replay = await client.post(
             world.orders_url,
             json=body,
@@ -227,6 +225,65 @@ class TestServedByTheFastPath:
         )
         assert replay.headers["idempotent-replayed"] == "true"
         assert replay.content == response.content
+
+
+class TestPricedFromTheMenuSnapshot:
+    """The fast path prices lines from the process's menu snapshot; a menu change made
+    through this process applies to the very next order."""
+
+    async def test_an_86_and_a_price_change_apply_to_the_next_order(
+        self, client: AsyncClient, world: World
+    ) -> None:
+        soup = {"kind": "takeaway", "items": [{"menu_item_id": world.soup.id}]}
+        menu = f"/api/v1/restaurants/{world.rid}/menu/items/{world.soup.id}"
+        first = await client.post(world.orders_url, json=soup, headers=world.waiter.headers)
+        assert first.json()["subtotal"] == 650
+
+        gone = await client.put(
+            f"{menu}/availability", json={"is_available": False}, headers=world.owner.headers
+        )
+        assert gone.status_code == 200
+        refused = await client.post(world.orders_url, json=soup, headers=world.waiter.headers)
+        assert refused.status_code == 409
+        assert problem_type(refused) == "item-unavailable"
+
+        back = await client.put(
+            f"{menu}/availability", json={"is_available": True}, headers=world.owner.headers
+        )
+        assert back.status_code == 200
+        (variation,) = world.soup.variations.values()
+        priced = await client.patch(
+            f"{menu}/variations/{variation}", json={"price": 720}, headers=world.owner.headers
+        )
+        assert priced.status_code == 200
+        again = await client.post(world.orders_url, json=soup, headers=world.waiter.headers)
+        assert again.status_code == 201
+        assert again.json()["subtotal"] == 720
+
+    async def test_an_item_newer_than_the_snapshot_can_be_ordered(
+        self, client: AsyncClient, world: World
+    ) -> None:
+        first = {"kind": "takeaway", "items": [{"menu_item_id": world.cola.id}]}
+        assert (
+            await client.post(world.orders_url, json=first, headers=world.waiter.headers)
+        ).status_code == 201
+        made = await client.post(
+            f"/api/v1/restaurants/{world.rid}/menu/items",
+            json={
+                "category_id": world.cola.category_id,
+                "name": "Lemonade",
+                "station": "bar",
+                "variations": [{"name": "Glass", "sku": unique("lemonade"), "price": 350}],
+            },
+            headers=world.owner.headers,
+        )
+        assert made.status_code == 201
+        body = {"kind": "takeaway", "items": [{"menu_item_id": made.json()["id"]}]}
+        response = await client.post(world.orders_url, json=body, headers=world.waiter.headers)
+        assert response.status_code == 201
+        assert [(i["name"], i["unit_price"]) for i in response.json()["items"]] == [
+            ("Lemonade", 350)
+        ]
 
 
 class TestHandedToTheRoute:

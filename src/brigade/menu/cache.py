@@ -1,4 +1,5 @@
-"""In-process cache of each restaurant's whole-menu JSON document.
+"""In-process cache of each restaurant's whole-menu JSON document, and of the menu
+snapshot order placement prices lines from.
 
 ``GET .../menu`` is read far more often than the menu changes (every waiter tablet,
 menu board and guest phone), so its response bytes are built once and served from here.
@@ -46,6 +47,9 @@ class MenuCache:
     clock: Callable[[], float] = time.monotonic
     _entries: dict[int, tuple[float, bytes]] = field(default_factory=dict)
     _generations: dict[int, int] = field(default_factory=dict)
+    #: Per restaurant, what order placement prices lines from
+    #: (:class:`brigade.menu.service.MenuSnapshot`), kept and dropped with the document.
+    _snapshots: dict[int, tuple[float, Any]] = field(default_factory=dict)
 
     def get(self, restaurant_id: int) -> bytes | None:
         """The cached document, or ``None`` when absent or older than ``ttl``."""
@@ -68,14 +72,29 @@ class MenuCache:
         if self._generations.get(restaurant_id, 0) == generation:
             self._entries[restaurant_id] = (self.clock(), body)
 
+    def snapshot(self, restaurant_id: int) -> Any | None:
+        """The restaurant's cached menu snapshot for pricing lines, or ``None`` when
+        absent or older than ``ttl``."""
+        entry = self._snapshots.get(restaurant_id)
+        if entry is None or self.clock() - entry[0] > self.ttl:
+            self._snapshots.pop(restaurant_id, None)
+            return None
+        return entry[1]
+
+    def put_snapshot(self, restaurant_id: int, snapshot: Any, generation: int) -> None:
+        """Store ``snapshot`` unless the restaurant was invalidated since ``generation``."""
+        if self._generations.get(restaurant_id, 0) == generation:
+            self._snapshots[restaurant_id] = (self.clock(), snapshot)
+
     def invalidate(self, restaurant_id: int) -> None:
-        """Drop the restaurant's document (the next read rebuilds it)."""
+        """Drop the restaurant's document and snapshot (the next read rebuilds them)."""
         self._generations[restaurant_id] = self._generations.get(restaurant_id, 0) + 1
         self._entries.pop(restaurant_id, None)
+        self._snapshots.pop(restaurant_id, None)
 
     def clear(self) -> None:
-        """Drop every document."""
-        for restaurant_id in list(self._entries):
+        """Drop every document and snapshot."""
+        for restaurant_id in {*self._entries, *self._snapshots}:
             self.invalidate(restaurant_id)
 
 

@@ -191,7 +191,7 @@ _GROUPS_NEED_CHOICE = (
 # _RESOLVE_ITEMS and _RESOLVE_OFFERS run on every order line write: straight on the
 # driver (brigade.prepared; compiled once per number of item ids). A database error
 # there is a bug (500), never an answer.
-_RESOLVE_ITEMS = Prepared(
+_ITEMS_OF_MENU = (
     select(
         _menu_items.c.id,
         _menu_items.c.name,
@@ -212,13 +212,15 @@ _RESOLVE_ITEMS = Prepared(
             & (_variations.c.restaurant_id + _UNINDEXED == _R),
         )
     )
-    .where(
-        _menu_items.c.restaurant_id == _R,
-        _menu_items.c.id.in_(bindparam("item_ids", expanding=True)),
-    )
+    .where(_menu_items.c.restaurant_id == _R)
 )
+_RESOLVE_ITEMS = Prepared(
+    _ITEMS_OF_MENU.where(_menu_items.c.id.in_(bindparam("item_ids", expanding=True)))
+)
+#: The whole menu at once, for a :class:`MenuSnapshot`.
+_SNAPSHOT_ITEMS = Prepared(_ITEMS_OF_MENU)
 
-_RESOLVE_OFFERS = Prepared(
+_OFFERS_OF_MENU = (
     select(
         _item_groups.c.item_id,
         _item_groups.c.position.label("link_position"),
@@ -238,11 +240,12 @@ _RESOLVE_OFFERS = Prepared(
             _modifiers, _modifiers.c.group_id == _groups.c.id
         )
     )
-    .where(
-        _item_groups.c.restaurant_id + _UNINDEXED == _R,
-        _item_groups.c.item_id.in_(bindparam("item_ids", expanding=True)),
-    )
+    .where(_item_groups.c.restaurant_id + _UNINDEXED == _R)
 )
+_RESOLVE_OFFERS = Prepared(
+    _OFFERS_OF_MENU.where(_item_groups.c.item_id.in_(bindparam("item_ids", expanding=True)))
+)
+_SNAPSHOT_OFFERS = Prepared(_OFFERS_OF_MENU)
 
 _KNOWN_MODIFIER = Prepared(
     select(_modifiers.c.id).where(
@@ -252,34 +255,23 @@ _KNOWN_MODIFIER = Prepared(
 )
 
 
-async def resolve_lines(
-    session: Executor, restaurant_id: int, choices: Sequence[LineChoice]
-) -> list[ResolvedLine]:
-    """Validate and price ``choices`` against the restaurant's current menu.
+@dataclass(slots=True)
+class MenuSnapshot:
+    """What pricing a line needs of a restaurant's menu, read at once: its items with
+    their category and variations, and the modifier groups and modifiers each item
+    offers (:func:`menu_snapshot`). Kept per process in the menu cache
+    (:func:`cached_menu_snapshot`) and dropped with the menu document."""
 
-    Returns one :class:`ResolvedLine` per choice, in the same order. Costs one query
-    (items with their category and variations, and whether each item has a modifier group
-    that zero choices would break) plus, only when a modifier was chosen or such a group
-    exists, a second one (the offered modifier groups with their modifiers), plus one
-    more only when a modifier is not offered, to tell an unknown modifier from one the
-    item does not offer.
+    items: dict[int, _Item]
+    groups_of: dict[int, dict[int, _Group]]
+    offers_of: dict[int, dict[int, _Offer]]
 
-    Raises :class:`~brigade.errors.NotFound` (an item, variation or modifier that is not
-    in this restaurant, or a variation of another item), :class:`ItemUnavailable`
-    (409: the item, variation or a modifier is 86'd, or the item has no variation to
-    price it), :class:`VariationRequired` (422: the item has several variations and
-    none was chosen) and :class:`ModifierChoiceInvalid` (422: a modifier chosen twice,
-    not offered by the item, or a group's min/max choices broken).
-    """
-    if not choices:
-        return []
-    item_ids = {c.menu_item_id for c in choices}
 
-    item_rows = await _RESOLVE_ITEMS.fetchall(
-        session, {"restaurant_id": restaurant_id, "item_ids": list(item_ids)}
-    )
+def _items_from(rows: Sequence[Any]) -> tuple[dict[int, _Item], set[int]]:
+    """Items from ``_ITEMS_OF_MENU`` rows, and the ids of those whose groups a line
+    without modifiers must still satisfy."""
     items: dict[int, _Item] = {}
-    need_offers: set[int] = {c.menu_item_id for c in choices if c.modifier_ids}
+    need_offers: set[int] = set()
     for (
         iid,
         name,
@@ -292,7 +284,7 @@ async def resolve_lines(
         price,
         variation_available,
         groups_need_choice,
-    ) in item_rows:
+    ) in rows:
         item = items.get(iid)
         if item is None:
             item = items[iid] = _Item(iid, name, station, is_available, category_name)
@@ -300,41 +292,115 @@ async def resolve_lines(
                 need_offers.add(iid)
         if variation_id is not None:
             item.variations[variation_id] = (variation_name, sku, price, variation_available)
-    missing = item_ids - items.keys()
-    if missing:
-        raise NotFound(f"menu item {min(missing)} not found")
+    return items, need_offers
 
+
+def _offers_from(
+    rows: Sequence[Any],
+) -> tuple[dict[int, dict[int, _Group]], dict[int, dict[int, _Offer]]]:
+    """The groups and modifiers each item offers, from ``_OFFERS_OF_MENU`` rows."""
     groups_of: dict[int, dict[int, _Group]] = {}
     offers_of: dict[int, dict[int, _Offer]] = {}
-    if need_offers:
-        offer_rows = await _RESOLVE_OFFERS.fetchall(
-            session, {"restaurant_id": restaurant_id, "item_ids": list(need_offers)}
+    for (
+        item_id,
+        link_position,
+        group_id,
+        group_name,
+        min_choices,
+        max_choices,
+        group_position,
+        modifier_id,
+        modifier_name,
+        price_delta,
+        modifier_available,
+        modifier_position,
+    ) in rows:
+        groups_of.setdefault(item_id, {})[group_id] = _Group(
+            group_id, group_name, min_choices, max_choices
         )
-        for (
-            item_id,
-            link_position,
-            group_id,
-            group_name,
-            min_choices,
-            max_choices,
-            group_position,
-            modifier_id,
-            modifier_name,
-            price_delta,
-            modifier_available,
-            modifier_position,
-        ) in offer_rows:
-            groups_of.setdefault(item_id, {})[group_id] = _Group(
-                group_id, group_name, min_choices, max_choices
+        if modifier_id is not None:
+            offers_of.setdefault(item_id, {})[modifier_id] = _Offer(
+                group_id,
+                modifier_name,
+                price_delta,
+                modifier_available,
+                (link_position, group_position, modifier_position, modifier_id),
             )
-            if modifier_id is not None:
-                offers_of.setdefault(item_id, {})[modifier_id] = _Offer(
-                    group_id,
-                    modifier_name,
-                    price_delta,
-                    modifier_available,
-                    (link_position, group_position, modifier_position, modifier_id),
-                )
+    return groups_of, offers_of
+
+
+async def menu_snapshot(session: Executor, restaurant_id: int) -> MenuSnapshot:
+    """The restaurant's :class:`MenuSnapshot`, read now (two queries)."""
+    params = {"restaurant_id": restaurant_id}
+    items, _ = _items_from(await _SNAPSHOT_ITEMS.fetchall(session, params))
+    groups_of, offers_of = _offers_from(await _SNAPSHOT_OFFERS.fetchall(session, params))
+    return MenuSnapshot(items, groups_of, offers_of)
+
+
+async def cached_menu_snapshot(
+    session: Executor, cache: MenuCache, restaurant_id: int
+) -> MenuSnapshot:
+    """The restaurant's :class:`MenuSnapshot` from ``cache`` (the process's menu cache),
+    read and remembered there when absent. It is dropped with the menu document: at once
+    when a ``menu.*``, ``restaurant.*`` or ``import.*`` event of the restaurant passes on
+    this process's bus, after the cache's ``ttl`` (5 s) for a change made by another
+    worker process."""
+    snapshot = cache.snapshot(restaurant_id)
+    if isinstance(snapshot, MenuSnapshot):
+        return snapshot
+    generation = cache.generation(restaurant_id)
+    snapshot = await menu_snapshot(session, restaurant_id)
+    cache.put_snapshot(restaurant_id, snapshot, generation)
+    return snapshot
+
+
+async def resolve_lines(
+    session: Executor,
+    restaurant_id: int,
+    choices: Sequence[LineChoice],
+    *,
+    menus: MenuCache | None = None,
+) -> list[ResolvedLine]:
+    """Validate and price ``choices`` against the restaurant's current menu.
+
+    Returns one :class:`ResolvedLine` per choice, in the same order. Costs one query
+    (items with their category and variations, and whether each item has a modifier group
+    that zero choices would break) plus, only when a modifier was chosen or such a group
+    exists, a second one (the offered modifier groups with their modifiers), plus one
+    more only when a modifier is not offered, to tell an unknown modifier from one the
+    item does not offer. With ``menus`` (the process's menu cache, order placement's
+    fast path) the menu comes from its :class:`MenuSnapshot` instead
+    (:func:`cached_menu_snapshot`: no query while it is cached); an item the snapshot
+    does not know is looked up with the queries.
+
+    Raises :class:`~brigade.errors.NotFound` (an item, variation or modifier that is not
+    in this restaurant, or a variation of another item), :class:`ItemUnavailable`
+    (409: the item, variation or a modifier is 86'd, or the item has no variation to
+    price it), :class:`VariationRequired` (422: the item has several variations and
+    none was chosen) and :class:`ModifierChoiceInvalid` (422: a modifier chosen twice,
+    not offered by the item, or a group's min/max choices broken).
+    """
+    if not choices:
+        return []
+    item_ids = {c.menu_item_id for c in choices}
+    snapshot = None
+    if menus is not None:
+        snapshot = await cached_menu_snapshot(session, menus, restaurant_id)
+        if not _knows(snapshot, choices):
+            snapshot = None  # an item, size or modifier newer than the snapshot: ask
+    if snapshot is not None:
+        items, groups_of, offers_of = snapshot.items, snapshot.groups_of, snapshot.offers_of
+    else:
+        params = {"restaurant_id": restaurant_id, "item_ids": list(item_ids)}
+        items, need_offers = _items_from(await _RESOLVE_ITEMS.fetchall(session, params))
+        missing = item_ids - items.keys()
+        if missing:
+            raise NotFound(f"menu item {min(missing)} not found")
+        need_offers |= {c.menu_item_id for c in choices if c.modifier_ids}
+        groups_of, offers_of = {}, {}
+        if need_offers:
+            params["item_ids"] = list(need_offers)
+            groups_of, offers_of = _offers_from(await _RESOLVE_OFFERS.fetchall(session, params))
 
     resolved: list[ResolvedLine] = []
     for choice in choices:
@@ -373,6 +439,20 @@ async def resolve_lines(
             )
         )
     return resolved
+
+
+def _knows(snapshot: MenuSnapshot, choices: Sequence[LineChoice]) -> bool:
+    """Whether every item, variation and modifier of ``choices`` is in ``snapshot``."""
+    for choice in choices:
+        item = snapshot.items.get(choice.menu_item_id)
+        if item is None:
+            return False
+        if choice.variation_id is not None and choice.variation_id not in item.variations:
+            return False
+        offers = snapshot.offers_of.get(item.id, {})
+        if any(mid not in offers for mid in choice.modifier_ids):
+            return False
+    return True
 
 
 def _pick_variation(item: _Item, variation_id: int | None) -> int:

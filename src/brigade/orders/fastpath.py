@@ -42,6 +42,7 @@ from brigade import idempotency
 from brigade.auth.dependencies import access_for_token, bearer_of
 from brigade.db import driver_autocommit, driver_unit_of_work
 from brigade.errors import BrigadeError, problem_response
+from brigade.menu.cache import get_menu_cache
 from brigade.orders import placement, service
 from brigade.orders.schemas import OrderCreate
 from brigade.restaurants.service import get_profile_cache
@@ -122,6 +123,7 @@ class OrderFastPath:
                         data,
                         idempotency_key=key,
                         profiles=get_profile_cache(runtime),
+                        menus=get_menu_cache(runtime),
                     )
             else:
                 result = await self._in_transaction(data, authorization, key, int(match.group(1)))
@@ -144,7 +146,12 @@ class OrderFastPath:
         async with driver_unit_of_work(runtime.db, runtime.bus) as tx:
             access = await access_for_token(tx, runtime, bearer_of(authorization), restaurant_id)
             return await service.create_order_once(
-                tx, access, data, idempotency_key=key, profiles=get_profile_cache(runtime)
+                tx,
+                access,
+                data,
+                idempotency_key=key,
+                profiles=get_profile_cache(runtime),
+                menus=get_menu_cache(runtime),
             )
 
 

@@ -57,6 +57,7 @@ from brigade.auth.permissions import Permission
 from brigade.db import Database, utcnow
 from brigade.events.bus import EventBus
 from brigade.events.outbox import DomainEvent
+from brigade.menu.cache import MenuCache
 from brigade.orders import service
 from brigade.orders.schemas import OrderCreate, OrderStatus
 from brigade.prepared import DriverTransaction, fetchrow_sql
@@ -214,6 +215,7 @@ async def place_order(
     *,
     idempotency_key: str | None = None,
     profiles: ProfileCache | None = None,
+    menus: MenuCache | None = None,
 ) -> service.CreateResult:
     """Open ``data`` (an order without a table) on ``tx``, an autocommit connection of
     ``db`` (:func:`brigade.db.driver_autocommit`, which hands the ``order.created``
@@ -232,7 +234,7 @@ async def place_order(
     restaurant_id = access.restaurant_id
     fp = None if idempotency_key is None else service.create_fingerprint(restaurant_id, data)
     restaurant = await restaurant_profile(tx, profiles, restaurant_id)
-    resolved = await service.resolve_items(tx, restaurant_id, data)
+    resolved = await service.resolve_items(tx, restaurant_id, data, menus)
     order_id, line_ids = await _id_blocks(db).take(tx, len(resolved))
     now = utcnow()
     values = {"id": order_id, **service.order_values(access, data, restaurant.time_zone, now)}

@@ -58,6 +58,7 @@ from brigade.auth.permissions import Permission
 from brigade.db import EncodedJSON, UTCDateTime, utcnow
 from brigade.errors import NotFound, StaleVersion
 from brigade.events.outbox import NewEvent, record_many
+from brigade.menu.cache import MenuCache
 from brigade.menu.service import LineChoice, ResolvedLine, resolve_lines
 from brigade.orders.exceptions import (
     ItemAlreadyVoided,
@@ -428,13 +429,13 @@ async def _insert_lines(
     order_id: int,
     data: OrderCreate | OrderItemsAdd,
     now: datetime,
+    menus: MenuCache | None = None,
 ) -> list[OrderItemRead]:
     """Resolve ``data.items`` against the menu and insert them (one multi-row INSERT)."""
     if not data.items:
         return []
-    params = line_values(
-        restaurant_id, order_id, data, await resolve_items(session, restaurant_id, data), now
-    )
+    resolved = await resolve_items(session, restaurant_id, data, menus)
+    params = line_values(restaurant_id, order_id, data, resolved, now)
     # One multi-row INSERT; RETURNING order is not guaranteed, ids are (in VALUES order),
     # so the sorted ids belong to the lines in the order they were given.
     ids = sorted(row.id for row in await _INSERT_ITEMS.fetchall_many(session, params))
@@ -442,18 +443,18 @@ async def _insert_lines(
 
 
 async def resolve_items(
-    session: Executor, restaurant_id: int, data: OrderCreate | OrderItemsAdd
+    session: Executor,
+    restaurant_id: int,
+    data: OrderCreate | OrderItemsAdd,
+    menus: MenuCache | None = None,
 ) -> list[ResolvedLine]:
     """``data.items`` priced against the menu (:func:`brigade.menu.service.resolve_lines`,
-    whose errors it raises), in the order given."""
-    return await resolve_lines(
-        session,
-        restaurant_id,
-        [
-            LineChoice(line.menu_item_id, line.variation_id, line.modifier_ids)
-            for line in data.items
-        ],
-    )
+    whose errors it raises; from the process's menu snapshot with ``menus``), in the
+    order given."""
+    choices = [
+        LineChoice(line.menu_item_id, line.variation_id, line.modifier_ids) for line in data.items
+    ]
+    return await resolve_lines(session, restaurant_id, choices, menus=menus)
 
 
 def line_values(
@@ -541,12 +542,14 @@ async def create_order_once(
     *,
     idempotency_key: str | None = None,
     profiles: ProfileCache | None = None,
+    menus: MenuCache | None = None,
 ) -> CreateResult:
     """:func:`create_order`, telling whether the answer is a replay.
 
     ``profiles`` (the process's :func:`brigade.restaurants.service.get_profile_cache`)
-    saves reading the restaurant's currency and time zone on every order; without it
-    they are read.
+    saves reading the restaurant's currency and time zone on every order, and ``menus``
+    (the process's :func:`brigade.menu.cache.get_menu_cache`) reading the menu
+    (:func:`brigade.menu.service.resolve_lines`); without them they are read.
 
     With ``idempotency_key``, the key is claimed first (per restaurant and actor); a
     retry with the same key and body returns the stored order and creates nothing
@@ -588,7 +591,7 @@ async def create_order_once(
         from brigade.tables.service import occupy_table
 
         await occupy_table(session, restaurant_id, data.table_id, head.id)
-    items = await _insert_lines(session, restaurant_id, head.id, data, now)
+    items = await _insert_lines(session, restaurant_id, head.id, data, now, menus)
     result, event = created(order_read(head, restaurant.currency, items))
     await record_many(session, restaurant_id, [event])
     if claim is not None:
