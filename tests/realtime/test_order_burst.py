@@ -2,10 +2,11 @@
 each gets its own answer, and a screen receives every ``order.created`` once, in
 ``seq`` order with no gap, what the outbox holds.
 
-On PostgreSQL these orders are written by group commit (``brigade.orders.placement``):
-the tests also show that orders arriving together share a statement, that an
-``Idempotency-Key`` sent twice at once places one order, and that an order whose write
-fails fails alone while the others of its statement are placed.
+These orders are written by group commit (PostgreSQL: ``brigade.orders.placement``,
+one statement; SQLite: ``brigade.orders.group_commit``, one transaction): the tests also
+show that orders arriving together share a write, that an ``Idempotency-Key`` sent twice
+at once places one order, and that an order whose write fails fails alone while the
+others of its batch are placed.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import func, select
 from brigade.db import unit_of_work
 from brigade.events.models import OutboxEvent
 from brigade.idempotency import IdempotencyRecord
-from brigade.orders import placement, service
+from brigade.orders import group_commit, placement, service
 from brigade.orders.models import Order
 from tests.realtime.conftest import LiveServer
 
@@ -74,17 +75,26 @@ async def counts(live_server: LiveServer, restaurant_id: int) -> tuple[int, int,
     return int(orders or 0), int(records or 0), list(seqs)
 
 
+def batcher(live_server: LiveServer) -> Any:
+    """The class writing batches of orders on the live server's database."""
+    if live_server.runtime.db.engine.dialect.name == "postgresql":
+        return placement._Batcher
+    return group_commit.SqliteGroupCommit
+
+
 @pytest.fixture
-def batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The size of every group-commit statement run (PostgreSQL), failed ones too."""
+def batches(monkeypatch: pytest.MonkeyPatch, live_server: LiveServer) -> list[int]:
+    """The size of every group-commit write run (a statement on PostgreSQL, a
+    transaction on SQLite), failed ones too."""
     sizes: list[int] = []
-    real = placement._Batcher._write
+    cls = batcher(live_server)
+    real = cls._write
 
-    async def counting(self: Any, tx: Any, restaurant_id: int, batch: list[Any]) -> Any:
-        sizes.append(len(batch))
-        return await real(self, tx, restaurant_id, batch)
+    async def counting(self: Any, *args: Any) -> Any:
+        sizes.append(len(args[-1]))  # the batch is the last argument of both
+        return await real(self, *args)
 
-    monkeypatch.setattr(placement._Batcher, "_write", counting)
+    monkeypatch.setattr(cls, "_write", counting)
     return sizes
 
 
@@ -114,9 +124,8 @@ async def test_a_burst_of_orders_reaches_the_screen_once_each_in_seq_order(
     assert orders == BURST
     assert records == BURST
     assert after == before + seqs
-    if live_server.runtime.db.engine.dialect.name == "postgresql":
-        assert sum(batches) == BURST
-        assert len(batches) < BURST  # orders that arrived together shared a statement
+    assert sum(batches) == BURST
+    assert len(batches) < BURST  # orders that arrived together shared a write
 
 
 async def test_the_same_key_sent_at_once_places_one_order(
@@ -154,36 +163,34 @@ async def test_an_order_whose_write_fails_fails_alone(
         return lines
 
     monkeypatch.setattr(service, "line_values", poisoned)
-    postgres = live_server.runtime.db.engine.dialect.name == "postgresql"
-    # On PostgreSQL a first order's statement is held until the twelve below wait
-    # behind it, so they are written by one statement, the poisoned one among them.
+    # A first order's write is held until the twelve below wait behind it, so they are
+    # written by one statement (PostgreSQL) or transaction (SQLite), the poisoned one
+    # among them.
     gate, holding, arrived = asyncio.Event(), asyncio.Event(), asyncio.Event()
-    if postgres:
-        counting, placing = placement._Batcher._write, placement._Batcher.place
-        waiting: list[int] = []
+    cls = batcher(live_server)
+    counting, placing = cls._write, cls.place
+    waiting: list[int] = []
 
-        async def held(self: Any, tx: Any, restaurant_id: int, batch: list[Any]) -> Any:
-            holding.set()
-            await asyncio.wait_for(gate.wait(), 5)
-            return await counting(self, tx, restaurant_id, batch)
+    async def held(self: Any, *args: Any) -> Any:
+        holding.set()
+        await asyncio.wait_for(gate.wait(), 5)
+        return await counting(self, *args)
 
-        async def place(self: Any, restaurant_id: int, entry: Any) -> Any:
-            waiting.append(1)
-            if len(waiting) == 13:  # the first and the twelve (queued when this yields)
-                arrived.set()
-            return await placing(self, restaurant_id, entry)
+    async def place(self: Any, *args: Any) -> Any:
+        waiting.append(1)
+        if len(waiting) == 13:  # the first and the twelve (queued when this yields)
+            arrived.set()
+        return await placing(self, *args)
 
-        monkeypatch.setattr(placement._Batcher, "_write", held)
-        monkeypatch.setattr(placement._Batcher, "place", place)
+    monkeypatch.setattr(cls, "_write", held)
+    monkeypatch.setattr(cls, "place", place)
     _, _, before = await counts(live_server, r.restaurant_id)
     first = asyncio.create_task(place_all(http, r, ["mixed-first"], [order(r)]))
-    if postgres:
-        await asyncio.wait_for(holding.wait(), 5)
+    await asyncio.wait_for(holding.wait(), 5)
     keys = [f"mixed-{i}" for i in range(12)]
     bodies = [order(r, 7 if i == 5 else 1) for i in range(12)]
     rest = asyncio.create_task(place_all(http, r, keys, bodies))
-    if postgres:
-        await asyncio.wait_for(arrived.wait(), 5)
+    await asyncio.wait_for(arrived.wait(), 5)
     gate.set()
     responses = await first + await rest
 
@@ -194,6 +201,8 @@ async def test_an_order_whose_write_fails_fails_alone(
     orders, records, after = await counts(live_server, r.restaurant_id)
     assert (orders, records) == (12, 12)  # nothing of the failed order
     assert after == before + list(range(after[len(before)], after[len(before)] + 12))
-    if postgres:
+    if live_server.runtime.db.engine.dialect.name == "postgresql":
         # the twelve shared a statement that failed, then were written one by one
         assert batches == [1, 12, *[1] * 12]
+    else:  # the poisoned one was rolled back to its SAVEPOINT, the others committed
+        assert batches == [1, 12]

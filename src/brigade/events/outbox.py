@@ -289,6 +289,19 @@ def _number_before_commit(session: Session) -> None:
         session.execute(_INSERT_SQL, rows)
 
 
+def queued_mark(session: Executor) -> tuple[int, int]:
+    """How many events and deferred writes ``session`` holds for its commit: taken
+    before work that a SAVEPOINT may undo, handed to :func:`forget_since` if it does."""
+    return len(session.info.get(_QUEUED_KEY, ())), len(session.info.get(_DEFERRED_KEY, ()))
+
+
+def forget_since(session: Executor, mark: tuple[int, int]) -> None:
+    """Drop the events and deferred writes queued after ``mark`` (:func:`queued_mark`):
+    their writes were rolled back to a SAVEPOINT."""
+    for key, length in zip((_QUEUED_KEY, _DEFERRED_KEY), mark, strict=True):
+        del session.info.get(key, [])[length:]
+
+
 def take_pending(session: Executor) -> list[DomainEvent]:
     """Remove and return the events recorded in ``session`` since the last call."""
     pending: list[DomainEvent] = session.info.pop(_PENDING_KEY, [])

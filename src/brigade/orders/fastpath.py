@@ -9,13 +9,19 @@ needs is at hand, doing exactly the route's work with the same code:
 
 - the body validated by the route's own model, ``OrderCreate``, from the JSON bytes
   (a ``TypeAdapter``); the ``Idempotency-Key`` header within the route's bounds;
-- in one :class:`~brigade.prepared.DriverTransaction`
-  (:func:`brigade.db.driver_unit_of_work`: the unit of work's numbering of events at
-  commit and publication after it, without an ORM session): the caller's access by
-  :func:`brigade.auth.dependencies.access_for_token`, the function behind the route's
-  ``OrdersWrite`` dependency (the process's access cache, else the token and membership
-  queries; 401, 404), then :func:`brigade.orders.service.create_order_once`, the route's
-  service function (403 without ``orders:write``, and every rule of placing an order);
+- the caller's access by :func:`brigade.auth.dependencies.access_for_token`, the
+  function behind the route's ``OrdersWrite`` dependency (the process's access cache,
+  else the token and membership queries; 401, 404), then the route's rules of placing
+  an order (403 without ``orders:write``, and every other), written by group commit
+  with the orders that arrive at the same moment, without an ORM session:
+
+  - SQLite: :func:`brigade.orders.service.create_order_once`, the route's service
+    function, for each order in a SAVEPOINT of one shared
+    :class:`~brigade.prepared.DriverTransaction` (:mod:`brigade.orders.group_commit`);
+  - PostgreSQL, an order without a table: one autocommit statement for the batch
+    (:mod:`brigade.orders.placement`), with the same values, answer and event;
+  - PostgreSQL, an order at a table: ``create_order_once`` in a driver transaction of
+    its own (:func:`brigade.db.driver_unit_of_work`);
 - the answer encoded once, as the route encodes it (201, ``Idempotent-Replayed: true``
   on a replay); a :class:`~brigade.errors.BrigadeError` rendered by
   :func:`brigade.errors.problem_response`, as the app's handler renders it. Any other
@@ -44,6 +50,7 @@ from brigade.db import driver_autocommit, driver_unit_of_work
 from brigade.errors import BrigadeError, problem_response
 from brigade.menu.cache import get_menu_cache
 from brigade.orders import placement, service
+from brigade.orders.group_commit import group_commit
 from brigade.orders.schemas import OrderCreate
 from brigade.restaurants.service import get_profile_cache
 from brigade.runtime import Runtime
@@ -125,6 +132,10 @@ class OrderFastPath:
                         profiles=get_profile_cache(runtime),
                         menus=get_menu_cache(runtime),
                     )
+            elif runtime.db.engine.dialect.name == "sqlite":
+                result = await group_commit(runtime).place(
+                    authorization, int(match.group(1)), data, key
+                )
             else:
                 result = await self._in_transaction(data, authorization, key, int(match.group(1)))
         except BrigadeError as error:
@@ -140,8 +151,8 @@ class OrderFastPath:
     async def _in_transaction(
         self, data: OrderCreate, authorization: str | None, key: str | None, restaurant_id: int
     ) -> service.CreateResult:
-        """The order placed by :func:`brigade.orders.service.create_order_once` in one
-        driver transaction (SQLite; PostgreSQL for an order at a table)."""
+        """The order placed by :func:`brigade.orders.service.create_order_once` in a
+        driver transaction of its own (PostgreSQL, an order at a table)."""
         runtime = self.runtime
         async with driver_unit_of_work(runtime.db, runtime.bus) as tx:
             access = await access_for_token(tx, runtime, bearer_of(authorization), restaurant_id)
