@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from brigade.auth.dependencies import access_for_token, bearer_of
 from brigade.db import driver_unit_of_work
@@ -88,13 +88,10 @@ class SqliteGroupCommit:
                     self._hand_off()  # it was this request's turn to lead
                 raise
             if outcome is not _LEAD:
-                assert isinstance(outcome, service.CreateResult)  # noqa: S101 - the only other
-                return outcome
+                return cast(service.CreateResult, outcome)  # errors were raised
             order.done = asyncio.get_running_loop().create_future()
         await self._lead()
-        result = order.done.result()
-        assert isinstance(result, service.CreateResult)  # noqa: S101 - errors were raised
-        return result
+        return cast(service.CreateResult, order.done.result())  # raises its error
 
     async def _lead(self) -> None:
         """Write the next batch, then hand the lead on."""
