@@ -68,7 +68,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """
     settings = settings or Settings()
     runtime = Runtime(
-        settings=settings, db=Database(settings.resolved_database_url, echo=settings.sql_echo)
+        settings=settings,
+        db=Database(
+            settings.resolved_database_url,
+            echo=settings.sql_echo,
+            pool_size=settings.database_pool_size,
+        ),
     )
     from brigade.auth.access_cache import install_access_cache
     from brigade.menu.cache import install_menu_cache

@@ -48,8 +48,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-#: Connections per worker process to a database server (PostgreSQL); a request that
-#: finds all in use waits for one (up to 30 s).
+#: Connections per worker process to a database server (PostgreSQL) by default
+#: (``BRIGADE_DATABASE_POOL_SIZE``); a request that finds all in use waits for one (up
+#: to 30 s).
 POOL_SIZE = 24
 
 #: Integer primary keys: BIGINT on servers, INTEGER (the rowid alias) on SQLite.
@@ -121,12 +122,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def make_engine(url: str, *, echo: bool = False, pool_size: int = POOL_SIZE) -> AsyncEngine:
     """Create the async engine for ``url``.
 
     SQLite gets one pooled connection (the single writer), WAL, and the in-loop driver of
-    :mod:`brigade.sqlite_inline`; servers get a pool of 10 connections plus 10 overflow,
-    pinged at checkout (see :func:`_pinger`).
+    :mod:`brigade.sqlite_inline`; servers get a pool of ``pool_size`` connections and no
+    overflow, pinged at checkout (see :func:`_pinger`).
     """
     if url.startswith("sqlite"):
         from brigade.sqlite_inline import creator
@@ -150,7 +151,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     engine = create_async_engine(
         url,
         echo=echo,
-        pool_size=POOL_SIZE,
+        pool_size=pool_size,
         max_overflow=0,
         pool_timeout=30,
         json_serializer=json_serializer,
@@ -200,9 +201,9 @@ class Database:
     transaction); everything that reads or writes goes through it.
     """
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = POOL_SIZE) -> None:
         self.url = url
-        self.engine = make_engine(url, echo=echo)
+        self.engine = make_engine(url, echo=echo, pool_size=pool_size)
         self.sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.engine, expire_on_commit=False
         )

@@ -24,6 +24,13 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default=Path("./var"))
     database_url: str | None = None
+    database_pool_size: int = Field(
+        default=24,
+        ge=1,
+        description="Connections each worker process keeps to a database server "
+        "(PostgreSQL; SQLite has one): all of them stay open, so workers x pool size must "
+        "stay under the server's max_connections.",
+    )
     redis_url: str | None = None
     realtime_channel: str = Field(
         default="brigade-realtime",
