@@ -454,6 +454,7 @@ async def _autocommit_from_pool(db: Database) -> DriverTransaction:
                 break
             except Exception as error:
                 if not _broken(error):
+                    await greenlet_spawn(fairy.close)  # back to the pool, then the error
                     raise
         fairy.invalidate()  # the server closed it (restart, idle timeout): replace it
         await greenlet_spawn(fairy.close)
