@@ -16,33 +16,29 @@ deferred writes it queued (:func:`brigade.events.outbox.forget_since`) and fails
 the others commit together, their events numbered at the commit in order and handed to
 the bus after it, as for any transaction. An answer is sent only after its commit.
 
-One request at a time leads: it lets the requests that are ready in this turn of the
-event loop join (``asyncio.sleep(0)``), writes the batch, then hands the lead to the
-oldest order still waiting, or stops leading. Two orders with the same
-``Idempotency-Key`` never share a transaction (the second would find the first's claim
-unanswered): the second waits for the next one, then gets the first's answer.
+The batches are formed by :class:`brigade.orders.batching.GroupCommit` (one leader at
+a time, a lane per restaurant; a new leader first lets the requests ready in this turn
+of the event loop join); two orders with the same ``Idempotency-Key`` never share a
+transaction (the second would find the first's claim unanswered): the second waits
+for the next one, then gets the first's answer.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from dataclasses import dataclass
 from typing import Any, cast
 
 from brigade.auth.dependencies import access_for_token, bearer_of
 from brigade.db import driver_unit_of_work
-from brigade.events.outbox import forget_since, queued_mark
+from brigade.events.outbox import DomainEvent, forget_since, queued_mark
 from brigade.menu.cache import get_menu_cache
 from brigade.orders import service
+from brigade.orders.batching import GroupCommit
 from brigade.orders.schemas import OrderCreate
 from brigade.restaurants.service import get_profile_cache
 from brigade.runtime import Runtime
 
-#: Orders written by one transaction at most.
-MAX_BATCH = 32
-#: What a waiting order's future is set to when its request is to lead.
-_LEAD = object()
 _SAVEPOINT = "brigade_order"
 
 
@@ -56,15 +52,22 @@ class _Order:
     key: str | None
     done: asyncio.Future[Any]
 
+    @property
+    def dedupe(self) -> tuple[str | None, str] | None:
+        """``(credentials, Idempotency-Key)``, or ``None`` without a key."""
+        return None if self.key is None else (self.authorization, self.key)
 
-class SqliteGroupCommit:
-    """Group commit of order placements on SQLite (see the module docstring); one per
-    runtime (:func:`group_commit`)."""
+
+class SqliteGroupCommit(GroupCommit[_Order]):
+    """Group commit of order placements on SQLite (see the module docstring and
+    :class:`~brigade.orders.batching.GroupCommit`); one per runtime
+    (:func:`group_commit`)."""
+
+    gather = True
 
     def __init__(self, runtime: Runtime) -> None:
+        super().__init__(None)  # driver_unit_of_work hands the events to the bus
         self.runtime = runtime
-        self.queue: deque[_Order] = deque()
-        self.leading = False
 
     async def place(
         self, authorization: str | None, restaurant_id: int, data: OrderCreate, key: str | None
@@ -76,63 +79,13 @@ class SqliteGroupCommit:
         order = _Order(
             authorization, restaurant_id, data, key, asyncio.get_running_loop().create_future()
         )
-        self.queue.append(order)
-        if not self.leading:
-            self.leading = True
-            await asyncio.sleep(0)  # the requests ready in this turn of the loop join
-        else:
-            try:
-                outcome = await order.done
-            except asyncio.CancelledError:
-                if order.done.done() and not order.done.cancelled():
-                    self._hand_off()  # it was this request's turn to lead
-                raise
-            if outcome is not _LEAD:
-                return cast(service.CreateResult, outcome)  # errors were raised
-            order.done = asyncio.get_running_loop().create_future()
-        await self._lead()
-        return cast(service.CreateResult, order.done.result())  # raises its error
+        return cast(service.CreateResult, await self.join(restaurant_id, order))
 
-    async def _lead(self) -> None:
-        """Write the next batch, then hand the lead on."""
-        batch = self._take()
-        try:
-            await self._write(batch)
-        finally:
-            for left in batch:  # interrupted (cancelled): never leave one waiting
-                if not left.done.done():
-                    left.done.set_exception(RuntimeError("order placement interrupted"))
-            self._hand_off()
-
-    def _take(self) -> list[_Order]:
-        """The next batch, oldest first, leaving an order whose ``Idempotency-Key`` (per
-        token) is already in it for a later one, dropping cancelled ones."""
-        batch: list[_Order] = []
-        keys: set[tuple[str | None, str]] = set()
-        later: list[_Order] = []
-        while self.queue and len(batch) < MAX_BATCH:
-            order = self.queue.popleft()
-            if order.done.done():
-                continue
-            if order.key is not None:
-                key = (order.authorization, order.key)
-                if key in keys:
-                    later.append(order)
-                    continue
-                keys.add(key)
-            batch.append(order)
-        self.queue.extendleft(reversed(later))
-        return batch
-
-    def _hand_off(self) -> None:
-        """Give the lead to the oldest waiting order, or stop leading."""
-        while self.queue:
-            waiting = self.queue[0]
-            if not waiting.done.done():
-                waiting.done.set_result(_LEAD)
-                return
-            self.queue.popleft()
-        self.leading = False
+    async def write_batch(
+        self, lane: int, leader: _Order, batch: list[_Order]
+    ) -> list[DomainEvent]:
+        await self._write(batch)
+        return []
 
     async def _write(self, batch: list[_Order]) -> None:
         """Place ``batch`` in one transaction, each order in its own SAVEPOINT; settle

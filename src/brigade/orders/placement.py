@@ -59,6 +59,7 @@ from brigade.events.bus import EventBus
 from brigade.events.outbox import DomainEvent
 from brigade.menu.cache import MenuCache
 from brigade.orders import service
+from brigade.orders.batching import GroupCommit
 from brigade.orders.schemas import OrderCreate, OrderStatus
 from brigade.prepared import DriverTransaction, fetchrow_sql
 from brigade.restaurants.service import ProfileCache, restaurant_profile
@@ -289,8 +290,8 @@ async def place_order(
 class _Entry:
     """One order waiting to be written: the connection of its request, its values for
     the order arrays and the line arrays (in :data:`_ORDER_ARRAYS` / :data:`_LINE_ARRAYS`
-    order), its event (``seq`` still 0) and the future of ``(placed, sequenced)``, or of
-    :data:`_LEAD` when the request is to write the next batch."""
+    order), its event (``seq`` still 0) and the future of ``(placed, sequenced)``
+    (:class:`brigade.orders.batching.GroupCommit`)."""
 
     tx: DriverTransaction
     order: tuple[Any, ...]
@@ -298,70 +299,32 @@ class _Entry:
     event: DomainEvent
     done: asyncio.Future[Any]
 
+    @property
+    def dedupe(self) -> tuple[Any, Any] | None:
+        """``(actor, Idempotency-Key)``, or ``None`` without a key."""
+        return None if self.order[8] is None else (self.order[7], self.order[8])
 
-class _Batcher:
-    """Group commit of order placements, per restaurant: the orders that arrive while
-    one statement is running are written together by the next one (up to
-    :data:`MAX_BATCH`), under the restaurant's in-process sequence lock, and their
-    events go to the bus in ``seq`` order.
 
-    One request at a time leads: it writes a batch on its own connection, then hands
-    the lead to the oldest order still waiting (whose request writes the next batch on
-    its connection) or, with none left, stops leading. The others only wait for their
-    order's outcome, so a lead changes hands in one step of the event loop. A statement
-    that fails is retried order by order, so an error is its own order's. Two orders
-    with the same ``Idempotency-Key`` never share a statement."""
+class _Batcher(GroupCommit[_Entry]):
+    """Group commit of order placements on PostgreSQL
+    (:class:`~brigade.orders.batching.GroupCommit`, a lane per restaurant): a batch is
+    ONE statement on its leader's connection, under the restaurant's in-process
+    sequence lock; a statement that fails is retried order by order, so an error is its
+    own order's."""
 
     def __init__(self, db: Database, bus: EventBus | None) -> None:
+        super().__init__(bus)
         self.db = db
-        self.bus = bus
-        self.queues: dict[int, deque[_Entry]] = {}
-        self.leading: set[int] = set()
 
     async def place(self, restaurant_id: int, entry: _Entry) -> tuple[bool, bool]:
         """Write ``entry`` (alone or with others); ``(placed, sequenced)``."""
-        queue = self.queues.setdefault(restaurant_id, deque())
-        queue.append(entry)
-        if restaurant_id not in self.leading:
-            self.leading.add(restaurant_id)
-        else:
-            try:
-                outcome = await entry.done
-            except asyncio.CancelledError:
-                if entry.done.done() and not entry.done.cancelled():
-                    self._hand_off(restaurant_id)  # it was this request's turn to lead
-                raise
-            if outcome is not _LEAD:
-                return cast(tuple[bool, bool], outcome)
-            entry.done = asyncio.get_running_loop().create_future()
-        await self._lead(restaurant_id, entry.tx)
-        return cast(tuple[bool, bool], entry.done.result())
+        return cast(tuple[bool, bool], await self.join(restaurant_id, entry))
 
-    async def _lead(self, restaurant_id: int, tx: DriverTransaction) -> None:
-        """Write the next batch on ``tx``, hand the lead on, publish the batch's events."""
-        batch = _take(self.queues[restaurant_id])
-        events: list[DomainEvent] = []
-        try:
-            async with self.db.sequence_lock(restaurant_id):
-                events = await self._write(tx, restaurant_id, batch)
-        finally:
-            for left in batch:  # interrupted (cancelled): never leave one waiting
-                if not left.done.done():
-                    left.done.set_exception(RuntimeError("order placement interrupted"))
-            self._hand_off(restaurant_id)
-        if events and self.bus is not None:  # after the lock, as unit_of_work publishes
-            await self.bus.publish(events)
-
-    def _hand_off(self, restaurant_id: int) -> None:
-        """Give the lead to the oldest waiting order, or stop leading."""
-        queue = self.queues[restaurant_id]
-        while queue:
-            waiting = queue[0]
-            if not waiting.done.done():
-                waiting.done.set_result(_LEAD)
-                return
-            queue.popleft()  # its request was cancelled
-        self.leading.discard(restaurant_id)
+    async def write_batch(
+        self, lane: int, leader: _Entry, batch: list[_Entry]
+    ) -> list[DomainEvent]:
+        async with self.db.sequence_lock(lane):
+            return await self._write(leader.tx, lane, batch)
 
     async def _write(
         self, tx: DriverTransaction, restaurant_id: int, batch: list[_Entry]
@@ -395,33 +358,6 @@ class _Batcher:
                 events.append(dataclasses.replace(e.event, seq=seq))
             e.done.set_result((seq is not None, bool(sequenced)))
         return events
-
-
-#: Orders written by one statement at most.
-MAX_BATCH = 32
-#: What a waiting order's future is set to when its request is to lead.
-_LEAD = object()
-
-
-def _take(queue: deque[_Entry]) -> list[_Entry]:
-    """The next batch from ``queue``, oldest first, leaving an order whose
-    ``Idempotency-Key`` (per actor) is already in the batch for a later one and dropping
-    those whose request was cancelled."""
-    batch: list[_Entry] = []
-    keys: set[tuple[Any, Any]] = set()
-    later: list[_Entry] = []
-    while queue and len(batch) < MAX_BATCH:
-        e = queue.popleft()
-        if e.done.done():  # its request was cancelled
-            continue
-        key = (e.order[7], e.order[8])
-        if key[1] is not None and key in keys:
-            later.append(e)
-            continue
-        keys.add(key)
-        batch.append(e)
-    queue.extendleft(reversed(later))
-    return batch
 
 
 _batchers: weakref.WeakKeyDictionary[Database, _Batcher] = weakref.WeakKeyDictionary()
