@@ -10,7 +10,7 @@ from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.events.models import EventSequence, OutboxEvent
-from brigade.idempotency import IdempotencyRecord
+from brigade.idempotency.models import IdempotencyRecord
 from brigade.menu.models import MenuItem
 from brigade.orders.models import Order
 from brigade.prepared import Prepared

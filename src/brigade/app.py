@@ -106,10 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = runtime
     install_error_handlers(app)
     from brigade.menu.cache import MenuFastPath
-    from brigade.orders.fastpath import OrderFastPath
 
     app.add_middleware(MenuFastPath, runtime=runtime)  # cached menu reads skip routing
-    app.add_middleware(OrderFastPath, runtime=runtime)  # order placement skips FastAPI
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

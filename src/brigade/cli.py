@@ -51,7 +51,8 @@ def create_admin(
     """Create a platform admin (who creates restaurants and may act in all of them)."""
     from brigade.auth.exceptions import UsernameTaken
     from brigade.auth.service import create_user
-    from brigade.db import Database, unit_of_work
+    from brigade.db import Database
+    from brigade.events.unit_of_work import unit_of_work
 
     if len(password) < 8:
         console.print("[red]password must have at least 8 characters[/red]")
@@ -175,8 +176,9 @@ def import_pizza_place_command(
     """Import the pizza place's menu and its 21,350 orders of 2015 (idempotent)."""
     from sqlalchemy.exc import DBAPIError
 
-    from brigade.db import Database, unit_of_work
+    from brigade.db import Database
     from brigade.errors import BrigadeError
+    from brigade.events.unit_of_work import unit_of_work
     from brigade.imports.pizza_place import import_pizza_place, load_pizza_place
     from brigade.migrate import current_revision, head_revision
 

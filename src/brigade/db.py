@@ -1,20 +1,17 @@
-"""Database plumbing: declarative base, column types, engine and unit of work.
+"""Database plumbing: declarative base, column types, engines and connections.
 
 Every context's ``models.py`` subclasses :class:`Base`. Constraint names follow
 :data:`NAMING_CONVENTION` so migrations are stable across SQLite, PostgreSQL and MariaDB.
 SQLite runs with one connection (a single writer): several writer connections wait on
 SQLite's file lock with p99 above a second, one writer does not (DESIGN.md, "Speed").
+Transactions, events and commits are the unit of work's (:mod:`brigade.events.unit_of_work`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -22,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import BigInteger, DateTime, Dialect, Integer, MetaData, event, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -31,13 +27,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlalchemy.types import TypeDecorator
-from sqlalchemy.util import greenlet_spawn
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable
-
-    from brigade.events.bus import EventBus
-    from brigade.prepared import DriverTransaction, Executor
     from brigade.sqlite_inline import BackgroundCheckpointer
 
 NAMING_CONVENTION = {
@@ -116,7 +107,10 @@ def utcnow() -> datetime:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # FULL: a commit returns once its WAL frames are on disk, so what was answered
+    # survives a power cut (NORMAL only survives the process dying); group commit
+    # (brigade.events.unit_of_work) shares that fsync between the writes of a batch.
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
@@ -156,34 +150,39 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = POOL_SIZE) -> 
         pool_timeout=30,
         json_serializer=json_serializer,
     )
-    event.listen(engine.sync_engine, "checkout", _pinger(engine.dialect))
+    checkout, checkin = _pinger(engine.dialect)
+    event.listen(engine.sync_engine, "checkout", checkout)
+    event.listen(engine.sync_engine, "checkin", checkin)
     return engine
 
 
-#: Set while :func:`driver_unit_of_work` checks a connection out: it is not pinged.
-_UNPINGED: ContextVar[bool] = ContextVar("brigade.db.unpinged", default=False)
+#: A pooled connection idle for longer than this (seconds) is pinged before it is used:
+#: after a server restart every pooled connection has been idle that long. Under load a
+#: connection is never idle that long, so a request pays no ping (on PostgreSQL a ping
+#: is three round trips).
+IDLE_PING_SECONDS = 1.0
+_LAST_USED = "brigade.last_used"
 
 
-def _pinger(dialect: Dialect) -> Callable[[Any, Any, Any], None]:
-    """A pool ``checkout`` listener doing what ``pool_pre_ping=True`` does (a connection
-    that fails a ping is replaced: SQLAlchemy's documented ``DisconnectionError``
-    protocol), except for the checkouts of :func:`driver_unit_of_work`.
+def _pinger(dialect: Dialect) -> tuple[Callable[..., None], Callable[..., None]]:
+    """A pool's ``checkout`` and ``checkin`` listeners doing what ``pool_pre_ping=True``
+    does (a connection that fails a ping is replaced: SQLAlchemy's documented
+    ``DisconnectionError`` protocol), for connections idle longer than
+    :data:`IDLE_PING_SECONDS` only."""
 
-    On PostgreSQL the ping costs three round trips (asyncpg: ``BEGIN``, ``;``,
-    ``ROLLBACK``), about 100 µs of CPU per checkout on this machine; a driver unit of
-    work begins its transaction itself, and a connection that fails that ``BEGIN`` is
-    replaced there instead, the same protection for no extra round trip.
-    """
-
-    def ping(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        if _UNPINGED.get():
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get(_LAST_USED, 0.0) < IDLE_PING_SECONDS:
             return
         try:
             dialect.do_ping(dbapi_connection)
         except Exception as error:
             raise DisconnectionError(str(error)) from error
 
-    return ping
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_LAST_USED] = time.monotonic()
+
+    return checkout, checkin
 
 
 #: Seconds between two background WAL checkpoints of a SQLite server. A short interval
@@ -208,15 +207,6 @@ class Database:
             self.engine, expire_on_commit=False
         )
         self._checkpointer: BackgroundCheckpointer | None = None
-        self._sequence_locks: dict[int, asyncio.Lock] = {}
-
-    def sequence_lock(self, restaurant_id: int) -> asyncio.Lock:
-        """The in-process lock taken while a transaction numbers the restaurant's events
-        and commits (see :func:`unit_of_work`)."""
-        lock = self._sequence_locks.get(restaurant_id)
-        if lock is None:
-            lock = self._sequence_locks[restaurant_id] = asyncio.Lock()
-        return lock
 
     async def start(self, *, checkpoint_interval: float = CHECKPOINT_INTERVAL_SECONDS) -> None:
         """Start a server's background work: on a SQLite file, WAL checkpoints move off
@@ -242,12 +232,6 @@ class Database:
         checkpointer.start()
 
     @property
-    def driver_transactions(self) -> bool:
-        """Whether :func:`driver_unit_of_work` can run on this database: SQLite (the
-        in-loop driver) and PostgreSQL through asyncpg; other drivers use sessions."""
-        return self.engine.dialect.name == "sqlite" or self.engine.dialect.driver == "asyncpg"
-
-    @property
     def checkpointer(self) -> BackgroundCheckpointer | None:
         """The running WAL checkpointer (SQLite file after :meth:`start`), else ``None``."""
         return self._checkpointer
@@ -258,252 +242,3 @@ class Database:
             await self._checkpointer.stop()
             self._checkpointer = None
         await self.engine.dispose()
-
-
-@asynccontextmanager
-async def unit_of_work(db: Database, bus: EventBus | None) -> AsyncIterator[AsyncSession]:
-    """One transaction: commit on success, roll back on any error, then announce.
-
-    Services only ``flush()``; this is the one commit point for HTTP requests, Socket.IO
-    commands and CLI jobs alike. The domain events recorded in the outbox during the
-    transaction (:func:`brigade.events.outbox.record`) are handed to ``bus`` only after the
-    commit succeeded, so nothing is announced that was not committed.
-
-    Numbering the events takes the restaurant's sequence row lock until the commit. The
-    requests of one process that are about to do so wait their turn on an
-    :class:`asyncio.Lock` per restaurant (:meth:`Database.sequence_lock`) instead, so
-    each number-and-commit runs without the others holding database connections in a
-    row-lock queue (on PostgreSQL, 10 of 16 connections were seen waiting there, with
-    p99 of order placement at 150-300 ms).
-    """
-    from brigade.events.outbox import take_pending
-
-    async with db.sessionmaker() as session:
-        try:
-            yield session
-            await _number_and_commit(db, session, session.commit)
-        except BaseException:
-            await session.rollback()
-            raise
-        pending = take_pending(session)
-    if bus is not None and pending:
-        await bus.publish(pending)
-
-
-async def _number_and_commit(
-    db: Database, executor: Executor, commit: Callable[[], Awaitable[None]]
-) -> None:
-    """Number the events queued in ``executor`` and write them to the outbox, then
-    ``commit()``, under the sequence locks of their restaurants (ascending ids)."""
-    from brigade.events.outbox import number_queued, queued_restaurants
-
-    async with contextlib.AsyncExitStack() as held:
-        for restaurant_id in queued_restaurants(executor):
-            await held.enter_async_context(db.sequence_lock(restaurant_id))
-        await number_queued(executor)
-        await commit()
-
-
-@asynccontextmanager
-async def driver_unit_of_work(
-    db: Database, bus: EventBus | None
-) -> AsyncIterator[DriverTransaction]:
-    """:func:`unit_of_work` without an ORM session: one transaction straight on a driver
-    connection (:class:`brigade.prepared.DriverTransaction`), for code that runs only
-    :class:`~brigade.prepared.Prepared` statements (the order-placement fast path).
-
-    The same rules: commit on success, roll back on any error; queued events numbered
-    and written under the restaurant's sequence lock right before the commit and handed
-    to ``bus`` after it.
-
-    The connection comes from the session factory's bind. Normally that is the engine:
-    its pool's connection is checked out without a ping and back in at the end
-    (``engine.raw_connection()``; no SQLAlchemy ``Connection``, so no engine events fire
-    and ``echo`` is silent); SQLite begins the transaction implicitly at its first write
-    (as under a session), PostgreSQL with ``BEGIN`` (asyncpg's ``Transaction``), and a
-    connection that fails its ``BEGIN`` is dropped from the pool and replaced once. When
-    ``db.sessionmaker`` is bound to a connection (tests' outer transaction), that
-    connection is used in a SAVEPOINT, as a session with
-    ``join_transaction_mode="create_savepoint"`` would, and its
-    ``before_cursor_execute`` listeners hear every statement.
-
-    Raises ``RuntimeError`` for a database without :attr:`Database.driver_transactions`.
-    """
-    from brigade.events.outbox import take_pending
-    from brigade.prepared import DriverTransaction
-    from brigade.sqlite_inline import InlineConnection
-
-    if not db.driver_transactions:
-        raise RuntimeError(f"no driver transactions on {db.engine.dialect.name}")
-    bound = db.sessionmaker.kw.get("bind")
-    commit: Callable[[], Awaitable[None]]
-    rollback: Callable[[], Awaitable[None]]
-    fairy: Any = None
-    if isinstance(bound, AsyncConnection):
-        savepoint = await bound.begin_nested()
-        commit, rollback = savepoint.commit, savepoint.rollback
-        raw = (await bound.get_raw_connection()).driver_connection
-        driver = raw.sqlite3_connection if isinstance(raw, InlineConnection) else raw
-        tx = DriverTransaction(driver, bound.dialect, bound.sync_connection)
-    else:
-        fairy, driver, commit, rollback = await _begin_on_pool(db)
-        tx = DriverTransaction(driver, db.engine.dialect, None)
-    try:
-        try:
-            yield tx
-            await _number_and_commit(db, tx, commit)
-        except BaseException:
-            with contextlib.suppress(Exception):  # the first error is the one to report
-                await rollback()
-            raise
-    finally:
-        if fairy is not None:
-            await greenlet_spawn(fairy.close)  # back to the pool (its reset may await)
-    pending = take_pending(tx)
-    if bus is not None and pending:
-        await bus.publish(pending)
-
-
-@asynccontextmanager
-async def driver_autocommit(db: Database) -> AsyncIterator[DriverTransaction]:
-    """A PostgreSQL (asyncpg) connection from the pool in autocommit mode, as a
-    :class:`~brigade.prepared.DriverTransaction` with no transaction begun: each
-    statement commits on its own, so a single statement that does a whole write (order
-    placement's, :mod:`brigade.orders.placement`) costs one round trip and holds its
-    row locks only inside the server. Such a statement's caller hands the events it
-    numbered and wrote to the bus itself (:mod:`brigade.orders.placement`).
-
-    The connection is checked out without SQLAlchemy's ping and back in at the end, as
-    in :func:`driver_unit_of_work`; one idle for over :data:`IDLE_PING_SECONDS` is
-    pinged first, and one the server closed is replaced once; an error that shows the
-    connection is dead drops it from the pool instead of giving it back. When
-    ``db.sessionmaker`` is bound to a connection (tests' outer transaction), that
-    connection is used in a SAVEPOINT, released at the end (rolled back on an error).
-
-    Raises ``RuntimeError`` unless the database is PostgreSQL through asyncpg.
-    """
-    from brigade.prepared import DriverTransaction
-
-    if db.engine.dialect.name != "postgresql" or not db.driver_transactions:
-        raise RuntimeError(f"no autocommit driver connections on {db.engine.dialect.name}")
-    bound = db.sessionmaker.kw.get("bind")
-    if isinstance(bound, AsyncConnection):
-        savepoint = await bound.begin_nested()
-        raw = (await bound.get_raw_connection()).driver_connection
-        tx = DriverTransaction(raw, bound.dialect, bound.sync_connection)
-        try:
-            yield tx
-        except BaseException:
-            with contextlib.suppress(Exception):
-                await savepoint.rollback()
-            raise
-        await savepoint.commit()
-    else:
-        tx = await _autocommit_from_pool(db)
-        fairy = tx.info.pop(_FAIRY_KEY)
-        try:
-            yield tx
-        except BaseException as error:
-            if _broken(error):  # never give a dead connection back to the pool
-                fairy.invalidate()
-            raise
-        finally:
-            fairy.info[_LAST_USED_KEY] = time.monotonic()
-            await greenlet_spawn(fairy.close)
-
-
-_FAIRY_KEY = "brigade.pool_connection"
-_LAST_USED_KEY = "brigade.last_used"
-#: An autocommit connection idle in the pool for longer than this (seconds) is pinged
-#: before use: after a server restart every pooled connection has been idle that long.
-IDLE_PING_SECONDS = 1.0
-
-
-def _broken(error: BaseException) -> bool:
-    """Whether ``error`` means the asyncpg connection itself is unusable."""
-    import asyncpg
-
-    return isinstance(
-        error,
-        asyncpg.ConnectionDoesNotExistError
-        | asyncpg.InterfaceError
-        | asyncpg.InternalClientError
-        | ConnectionError,
-    )
-
-
-async def _autocommit_from_pool(db: Database) -> DriverTransaction:
-    """A pooled asyncpg connection as a :class:`DriverTransaction` (its pool connection
-    in ``info``): pinged only after :data:`IDLE_PING_SECONDS` idle (under load never),
-    and replaced once when the server closed it."""
-    from brigade.prepared import DriverTransaction
-
-    for attempt in (1, 2):
-        reset = _UNPINGED.set(True)
-        try:
-            fairy = await db.engine.raw_connection()
-        finally:
-            _UNPINGED.reset(reset)
-        raw = fairy.driver_connection
-        if raw is not None and not raw.is_closed():
-            idle = time.monotonic() - fairy.info.get(_LAST_USED_KEY, 0.0)
-            if idle < IDLE_PING_SECONDS:
-                break
-            try:
-                await raw.fetchval("SELECT 1")
-                break
-            except Exception as error:
-                if not _broken(error):
-                    await greenlet_spawn(fairy.close)  # back to the pool, then the error
-                    raise
-        fairy.invalidate()  # the server closed it (restart, idle timeout): replace it
-        await greenlet_spawn(fairy.close)
-        if attempt == 2:
-            raise RuntimeError("the pool gave a closed connection twice")
-    tx = DriverTransaction(raw, db.engine.dialect, None)
-    tx.info[_FAIRY_KEY] = fairy
-    return tx
-
-
-async def _begin_on_pool(
-    db: Database,
-) -> tuple[Any, Any, Callable[[], Awaitable[None]], Callable[[], Awaitable[None]]]:
-    """A pooled connection, unpinged, with its transaction begun (see
-    :func:`driver_unit_of_work`): ``(pool connection, driver connection, commit,
-    rollback)``."""
-    from brigade.sqlite_inline import InlineConnection
-
-    for attempt in (1, 2):
-        reset = _UNPINGED.set(True)
-        try:
-            fairy = await db.engine.raw_connection()
-        finally:
-            _UNPINGED.reset(reset)
-        raw = fairy.driver_connection
-        if raw is None:
-            raise RuntimeError("the pool gave a closed connection")
-        if isinstance(raw, InlineConnection):
-            lite = raw.sqlite3_connection
-            return fairy, lite, _awaitable(lite.commit), _awaitable(lite.rollback)
-        try:
-            pg = raw.transaction()  # raises at once if asyncpg saw the socket close
-            await pg.start()
-        except Exception:
-            # a connection the server closed (restart, idle timeout): replace it once,
-            # as the ping at checkout would have
-            fairy.invalidate()
-            await greenlet_spawn(fairy.close)
-            if attempt == 2:
-                raise
-            continue
-        return fairy, raw, pg.commit, pg.rollback
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _awaitable(fn: Callable[[], None]) -> Callable[[], Awaitable[None]]:
-    """``fn`` (a synchronous call, e.g. ``sqlite3``'s commit) as a coroutine function."""
-
-    async def run() -> None:
-        fn()
-
-    return run

@@ -1,10 +1,10 @@
 """Imports every context's tables so that ``Base.metadata`` is complete (Alembic)."""
 
-from brigade import idempotency
 from brigade.auth import models as auth_models
 from brigade.billing import models as billing_models
 from brigade.db import Base
 from brigade.events import models as events_models
+from brigade.idempotency import models as idempotency_models
 from brigade.kitchen import models as kitchen_models
 from brigade.menu import models as menu_models
 from brigade.orders import models as orders_models
@@ -17,7 +17,7 @@ __all__ = [
     "auth_models",
     "billing_models",
     "events_models",
-    "idempotency",
+    "idempotency_models",
     "kitchen_models",
     "menu_models",
     "metadata",

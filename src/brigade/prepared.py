@@ -38,12 +38,6 @@ SQLAlchemy's documented ``render_postcompile`` compile flag; an empty list raise
 ``ValueError``). :meth:`Prepared.fetchall_many` inserts several rows with RETURNING as
 one multi-row ``INSERT ... VALUES (...), (...)`` compiled per row count.
 
-Without a session: a :class:`DriverTransaction` (opened by
-:meth:`brigade.db.Database.driver_transaction`) is a transaction straight on a driver
-connection, with an ``info`` dict like a session's. Every :class:`Prepared` method, and
-every service function typed with :data:`Executor`, runs on either; the order-placement
-fast path (:mod:`brigade.orders.fastpath`) uses it to skip the ORM session's lifecycle.
-
 What it does not do: driver errors are the driver's own (``sqlite3.Error``,
 ``asyncpg.PostgresError``), not SQLAlchemy's ``DBAPIError`` wrappers, so use it only for
 statements whose errors are bugs (500s), never for ones the caller catches. It supports
@@ -76,38 +70,14 @@ from brigade.sqlite_inline import InlineConnection
 _Processor = Callable[[Any], Any] | None
 
 
-class DriverTransaction:
-    """A transaction on a driver connection, without an ORM session.
-
-    ``driver`` is the ``sqlite3.Connection`` (:mod:`brigade.sqlite_inline`) or the
-    asyncpg connection, already inside the transaction; ``dialect`` the engine's
-    dialect; ``sync`` the SQLAlchemy ``Connection`` it was checked out through (its
-    ``before_cursor_execute`` listeners hear every statement, as with a session).
-    ``info`` holds per-transaction state, as ``AsyncSession.info`` does (queued events,
-    see :mod:`brigade.events.outbox`). Made, committed and rolled back only by
-    :meth:`brigade.db.Database.driver_transaction`.
-    """
-
-    __slots__ = ("dialect", "driver", "info", "sync")
-
-    def __init__(self, driver: Any, dialect: Dialect, sync: Any) -> None:
-        self.driver = driver
-        self.dialect = dialect
-        self.sync = sync
-        self.info: dict[Any, Any] = {}
-
-
-#: Where a hot-path service function runs its statements: the request's ORM session, or
-#: a :class:`DriverTransaction` (the fast path). Such a function uses only
-#: :class:`Prepared` statements, ``.info`` and :func:`dialect_name` on it.
-Executor = AsyncSession | DriverTransaction
+#: Where a hot-path service function runs its statements: the unit of work's session.
+Executor = AsyncSession
 
 
 def dialect_name(executor: Executor) -> str:
     """The database's dialect name (``"sqlite"``, ``"postgresql"``, ...) of ``executor``."""
-    if isinstance(executor, DriverTransaction):
-        return str(executor.dialect.name)
-    return str(executor.get_bind().dialect.name)
+    bind = executor.sync_session.bind  # an engine, or the connection it is bound to
+    return str(bind.dialect.name) if bind is not None else str(executor.get_bind().dialect.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,8 +347,6 @@ class Prepared:
         begun on the driver yet (SQLAlchemy's adapter begins it on this statement and
         will commit or roll it back), and always on other drivers. Rows come back as this
         statement's named tuples; SQLAlchemy has already processed their values."""
-        if isinstance(session, DriverTransaction):  # never: it always has its driver
-            raise TypeError("a DriverTransaction runs statements on its driver")
         result = await session.execute(cast(Executable, self.statement), params)
         if not rows:
             return []
@@ -408,18 +376,6 @@ class Prepared:
             raise ValueError("the statement returns no rows")
 
 
-async def fetchrow_sql(tx: DriverTransaction, sql: str, *args: Any) -> Any:
-    """Run ``sql``, a statement written for asyncpg (``$n`` parameters, explicit casts),
-    on ``tx``'s asyncpg connection with ``args`` as they are (no bind processors) and
-    return its first row (an ``asyncpg.Record``, or ``None``). The connection's
-    ``before_cursor_execute`` listeners hear it, as :class:`Prepared` statements. For
-    PostgreSQL-only statements SQLAlchemy's Core does not express (order placement's,
-    :mod:`brigade.orders.placement`); errors are asyncpg's own.
-    """
-    _announce(tx.sync, sql, args, many=False)
-    return await tx.driver.fetchrow(sql, *args)
-
-
 def _announce(sync: Any, sql: str, args: Any, *, many: bool) -> None:
     """Tell the connection's ``before_cursor_execute`` listeners (if any) about a
     statement, as SQLAlchemy does; ``cursor`` and ``context`` are passed as ``None`` and
@@ -446,10 +402,7 @@ async def _driver(session: Executor) -> tuple[Any, Dialect, Any]:
     autoflushes. The answer is remembered in ``session.info`` for the session's current
     transaction (a transaction keeps its connection; the next one looks it up again),
     which saves the greenlet hop of ``session.connection()`` on every statement.
-    A :class:`DriverTransaction` answers with its own driver at once.
     """
-    if isinstance(session, DriverTransaction):
-        return session.driver, session.dialect, session.sync
     sync_session = session.sync_session
     if sync_session.autoflush and (sync_session.new or sync_session.dirty or sync_session.deleted):
         await session.flush()  # as session.execute would (autoflush)

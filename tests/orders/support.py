@@ -16,7 +16,7 @@ from brigade.billing.models import Check, Payment
 from brigade.db import utcnow
 from brigade.events.models import OutboxEvent
 from brigade.events.outbox import number_queued
-from brigade.idempotency import IdempotencyRecord
+from brigade.idempotency.models import IdempotencyRecord
 from brigade.kitchen.models import Ticket, TicketItem
 from brigade.orders.models import Order, OrderItem
 from brigade.restaurants.models import Restaurant

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.auth.dependencies import Access, Actor
 from brigade.auth.permissions import ROLE_PERMISSIONS, Role
-from brigade.db import unit_of_work
+from brigade.events.unit_of_work import unit_of_work
 from brigade.orders.schemas import OrderCreate
 from brigade.orders.service import create_order_once
 from brigade.runtime import Runtime

@@ -31,7 +31,8 @@ from brigade.auth.models import User
 from brigade.auth.permissions import ROLE_PERMISSIONS, Role
 from brigade.auth.security import create_access_token, hash_password
 from brigade.auth.service import create_api_token
-from brigade.db import unit_of_work, utcnow
+from brigade.db import utcnow
+from brigade.events.unit_of_work import unit_of_work
 from brigade.migrate import upgrade
 from brigade.realtime.delivery import NAMESPACE
 from brigade.restaurants.service import add_member

@@ -2,11 +2,12 @@
 each gets its own answer, and a screen receives every ``order.created`` once, in
 ``seq`` order with no gap, what the outbox holds.
 
-These orders are written by group commit (PostgreSQL: ``brigade.orders.placement``,
-one statement; SQLite: ``brigade.orders.group_commit``, one transaction): the tests also
-show that orders arriving together share a write, that an ``Idempotency-Key`` sent twice
-at once places one order, and that an order whose write fails fails alone while the
-others of its batch are placed.
+On SQLite these orders are written by the unit of work's group commit
+(:mod:`brigade.events.unit_of_work`: the units of work waiting for the writer share one
+transaction, each in its SAVEPOINT); the tests also show that orders arriving together
+share a commit, that an ``Idempotency-Key`` sent twice at once places one order, and
+that an order whose write fails fails alone while the others of its batch are placed.
+On PostgreSQL every order is a transaction of its own, with the same outcomes.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from brigade.db import unit_of_work
+import brigade.events.unit_of_work as unit_of_work_module
 from brigade.events.models import OutboxEvent
-from brigade.idempotency import IdempotencyRecord
-from brigade.orders import group_commit, placement, service
+from brigade.events.unit_of_work import unit_of_work
+from brigade.idempotency.models import IdempotencyRecord
+from brigade.orders import service
 from brigade.orders.models import Order
 from tests.realtime.conftest import LiveServer
 
@@ -75,26 +77,24 @@ async def counts(live_server: LiveServer, restaurant_id: int) -> tuple[int, int,
     return int(orders or 0), int(records or 0), list(seqs)
 
 
-def batcher(live_server: LiveServer) -> Any:
-    """The class writing batches of orders on the live server's database."""
-    if live_server.runtime.db.engine.dialect.name == "postgresql":
-        return placement._Batcher
-    return group_commit.SqliteGroupCommit
+def grouped(live_server: LiveServer) -> bool:
+    """Whether the live server commits by group commit (SQLite)."""
+    return live_server.runtime.db.engine.dialect.name == "sqlite"
 
 
 @pytest.fixture
-def batches(monkeypatch: pytest.MonkeyPatch, live_server: LiveServer) -> list[int]:
-    """The size of every group-commit write run (a statement on PostgreSQL, a
-    transaction on SQLite), failed ones too."""
+def batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of units of work that wrote in every group commit (SQLite), failed
+    ones too."""
     sizes: list[int] = []
-    cls = batcher(live_server)
-    real = cls._write
+    real = unit_of_work_module._commit
 
-    async def counting(self: Any, *args: Any) -> Any:
-        sizes.append(len(args[-1]))  # the batch is the last argument of both
-        return await real(self, *args)
+    async def counting(lanes: Any, batch: Any, bus: Any) -> None:
+        if batch.writers:
+            sizes.append(batch.writers)
+        await real(lanes, batch, bus)
 
-    monkeypatch.setattr(cls, "_write", counting)
+    monkeypatch.setattr(unit_of_work_module, "_commit", counting)
     return sizes
 
 
@@ -106,6 +106,7 @@ async def test_a_burst_of_orders_reaches_the_screen_once_each_in_seq_order(
     ready = await screen.connect({"token": r.kitchen, "restaurant_id": r.restaurant_id})
     assert ready is not None
     _, _, before = await counts(live_server, r.restaurant_id)
+    batches.clear()  # the burst's commits only
 
     responses = await place_all(
         http, r, [f"burst-{i}" for i in range(BURST)], [order(r, 1 + i % 3) for i in range(BURST)]
@@ -124,8 +125,9 @@ async def test_a_burst_of_orders_reaches_the_screen_once_each_in_seq_order(
     assert orders == BURST
     assert records == BURST
     assert after == before + seqs
-    assert sum(batches) == BURST
-    assert len(batches) < BURST  # orders that arrived together shared a write
+    if grouped(live_server):
+        assert sum(batches) == BURST
+        assert len(batches) < BURST  # orders that arrived together shared a commit
 
 
 async def test_the_same_key_sent_at_once_places_one_order(
@@ -163,34 +165,36 @@ async def test_an_order_whose_write_fails_fails_alone(
         return lines
 
     monkeypatch.setattr(service, "line_values", poisoned)
-    # A first order's write is held until the twelve below wait behind it, so they are
-    # written by one statement (PostgreSQL) or transaction (SQLite), the poisoned one
+    # A first order's commit is held until the twelve below wait for the writer, so
+    # that on SQLite they run one after another in one transaction, the poisoned one
     # among them.
-    gate, holding, arrived = asyncio.Event(), asyncio.Event(), asyncio.Event()
-    cls = batcher(live_server)
-    counting, placing = cls._write, cls.place
-    waiting: list[int] = []
+    gate, holding = asyncio.Event(), asyncio.Event()
+    counting = unit_of_work_module._commit
+    held_once: list[int] = []
 
-    async def held(self: Any, *args: Any) -> Any:
-        holding.set()
-        await asyncio.wait_for(gate.wait(), 5)
-        return await counting(self, *args)
+    async def held(lanes: Any, batch: Any, bus: Any) -> None:
+        if batch.writers and not held_once:
+            held_once.append(1)
+            holding.set()
+            await asyncio.wait_for(gate.wait(), 5)
+        await counting(lanes, batch, bus)
 
-    async def place(self: Any, *args: Any) -> Any:
-        waiting.append(1)
-        if len(waiting) == 13:  # the first and the twelve (queued when this yields)
-            arrived.set()
-        return await placing(self, *args)
-
-    monkeypatch.setattr(cls, "_write", held)
-    monkeypatch.setattr(cls, "place", place)
+    monkeypatch.setattr(unit_of_work_module, "_commit", held)
     _, _, before = await counts(live_server, r.restaurant_id)
+    batches.clear()  # the commits of these orders only
     first = asyncio.create_task(place_all(http, r, ["mixed-first"], [order(r)]))
-    await asyncio.wait_for(holding.wait(), 5)
+    if grouped(live_server):
+        await asyncio.wait_for(holding.wait(), 5)
     keys = [f"mixed-{i}" for i in range(12)]
     bodies = [order(r, 7 if i == 5 else 1) for i in range(12)]
     rest = asyncio.create_task(place_all(http, r, keys, bodies))
-    await asyncio.wait_for(arrived.wait(), 5)
+    if grouped(live_server):
+        lanes = unit_of_work_module._lanes(live_server.runtime.db)
+        for _ in range(500):  # until the twelve wait for the writer
+            if lanes.waiting == 12:
+                break
+            await asyncio.sleep(0.01)
+        assert lanes.waiting == 12, lanes.waiting
     gate.set()
     responses = await first + await rest
 
@@ -201,8 +205,5 @@ async def test_an_order_whose_write_fails_fails_alone(
     orders, records, after = await counts(live_server, r.restaurant_id)
     assert (orders, records) == (12, 12)  # nothing of the failed order
     assert after == before + list(range(after[len(before)], after[len(before)] + 12))
-    if live_server.runtime.db.engine.dialect.name == "postgresql":
-        # the twelve shared a statement that failed, then were written one by one
-        assert batches == [1, 12, *[1] * 12]
-    else:  # the poisoned one was rolled back to its SAVEPOINT, the others committed
-        assert batches == [1, 12]
+    if grouped(live_server):  # the poisoned one was rolled back to its SAVEPOINT and
+        assert batches == [1, 11]  # the other eleven committed together

@@ -9,7 +9,7 @@ token without the scope → 403. The platform admin may act in every restaurant.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -21,14 +21,15 @@ from brigade.auth.access_cache import get_access_cache
 from brigade.auth.models import ApiToken
 from brigade.auth.permissions import ROLE_PERMISSIONS, Permission, Role
 from brigade.auth.security import API_TOKEN_PREFIX, token_digest
-from brigade.db import unit_of_work, utcnow
+from brigade.db import utcnow
 from brigade.errors import NotAuthenticated, NotFound, PermissionDenied
 from brigade.prepared import Executor, Prepared
 from brigade.restaurants.models import Membership, Restaurant
 from brigade.runtime import Runtime, RuntimeDep, get_runtime
+from brigade.session import SessionDep
 
-# Prepared (brigade.prepared): they also run on order placement's fast path, without a
-# session; neither has a database error that is an answer.
+# Prepared (brigade.prepared): they run on every authenticated request; neither has a
+# database error that is an answer.
 _API_TOKEN = select(
     ApiToken.__table__.c.id, ApiToken.__table__.c.restaurant_id, ApiToken.__table__.c.scopes
 ).where(
@@ -45,16 +46,6 @@ _RESTAURANT_EXISTS = select(Restaurant.__table__.c.id).where(
 _API_TOKEN_P = Prepared(_API_TOKEN)
 _MEMBER_ROLE_P = Prepared(_MEMBER_ROLE)
 _RESTAURANT_EXISTS_P = Prepared(_RESTAURANT_EXISTS)
-
-
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """The request's one transaction (see :func:`brigade.db.unit_of_work`)."""
-    runtime = get_runtime(request)
-    async with unit_of_work(runtime.db, runtime.bus) as session:
-        yield session
-
-
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,8 +179,7 @@ async def access_for_token(
     session: Executor, runtime: Runtime, token: str | None, restaurant_id: int
 ) -> Access:
     """:func:`cached_access` for a bearer ``token`` (``None``: none was sent), in any
-    :data:`~brigade.prepared.Executor` (order placement's fast path has no session).
-    Raises :class:`NotAuthenticated` (401) and :class:`NotFound` (404)."""
+    session. Raises :class:`NotAuthenticated` (401) and :class:`NotFound` (404)."""
     cache = get_access_cache(runtime)
     key = cache.caller_key(runtime.settings.signing_key, token)
     if key is not None:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from brigade.auth import service
-from brigade.auth.dependencies import CurrentActor, SessionDep, TokensRead, TokensWrite
+from brigade.auth.dependencies import CurrentActor, TokensRead, TokensWrite
 from brigade.auth.exceptions import (
     InvalidCredentials,
     InvalidRefreshToken,
@@ -37,6 +37,7 @@ from brigade.errors import (
     problem_responses,
 )
 from brigade.runtime import RuntimeDep
+from brigade.session import SessionDep
 
 router = APIRouter(tags=["auth"])
 

@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import JSONResponse
 
-from brigade import idempotency
-from brigade.auth.dependencies import BillingRead, BillingRequest, BillingWrite, SessionDep
+from brigade.auth.dependencies import BillingRead, BillingRequest, BillingWrite
 from brigade.billing import service
 from brigade.billing.exceptions import (
     CheckPaid,
@@ -24,7 +23,9 @@ from brigade.errors import (
     StaleVersion,
     problem_responses,
 )
+from brigade.idempotency import dependencies as idempotency
 from brigade.orders.exceptions import OrderClosed
+from brigade.session import SessionDep
 
 router = APIRouter(tags=["billing"])
 

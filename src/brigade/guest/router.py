@@ -7,13 +7,13 @@ import json
 
 from fastapi import APIRouter, Query, Response
 
-from brigade.auth.dependencies import SessionDep
 from brigade.errors import problem_responses
 from brigade.guest.schemas import GuestMenuRead
 from brigade.menu.cache import get_menu_cache
 from brigade.menu.service import menu_bytes
 from brigade.restaurants.service import get_restaurant
 from brigade.runtime import RuntimeDep
+from brigade.session import SessionDep
 from brigade.tables.exceptions import InvalidTableToken
 from brigade.tables.qr import read_table_token
 from brigade.tables.service import guest_table

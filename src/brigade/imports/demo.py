@@ -41,7 +41,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from brigade.auth.dependencies import Access, Actor
 from brigade.auth.permissions import Permission, Role
 from brigade.auth.service import create_user, get_user_by_username, set_password
-from brigade.db import Database, unit_of_work
+from brigade.db import Database
+from brigade.events.unit_of_work import unit_of_work
 from brigade.imports.pizza_place import (
     DEFAULT_SLUG,
     ImportReport,

@@ -72,6 +72,7 @@ from brigade.imports.exceptions import ImportConflict, ImportSourceError
 from brigade.menu.models import Category, MenuItem, Variation
 from brigade.money import tax_exclusive, tax_inclusive
 from brigade.orders.models import Order, OrderItem
+from brigade.prepared import dialect_name
 from brigade.restaurants.models import Restaurant
 from brigade.restaurants.service import create_restaurant, validate_time_zone
 
@@ -773,7 +774,7 @@ _LOADED_TABLES = ("orders", "order_items", "checks", "payments")
 async def _analyze(session: AsyncSession) -> None:
     """``ANALYZE`` the loaded tables, so the first reports after a bulk load are planned
     with their real sizes (PostgreSQL's autovacuum would only get to it later)."""
-    dialect = session.get_bind().dialect.name
+    dialect = dialect_name(session)
     if dialect == "postgresql":
         await session.execute(text(f"ANALYZE {', '.join(_LOADED_TABLES)}"))
     elif dialect == "sqlite":
@@ -799,7 +800,7 @@ async def import_pizza_place(
 ) -> ImportReport:
     """Write ``data`` into the restaurant ``slug`` (created when missing) in ``session``.
 
-    Flushes only; the caller commits (``brigade.db.unit_of_work``), so a failed import
+    Flushes only; the caller commits (``brigade.events.unit_of_work``), so a failed import
     leaves nothing behind. ``time_zone`` (IANA) is used when the restaurant is created,
     default ``America/New_York``. Orders already imported (same ``external_ref``) are
     skipped; ``progress("orders", done, total)`` is called after each chunk of

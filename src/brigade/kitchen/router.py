@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from brigade.auth.dependencies import KitchenBump, KitchenRead, SessionDep
+from brigade.auth.dependencies import KitchenBump, KitchenRead
 from brigade.errors import (
     NotAuthenticated,
     NotFound,
@@ -23,6 +23,7 @@ from brigade.kitchen import service
 from brigade.kitchen.exceptions import InvalidTicketTransition
 from brigade.kitchen.schemas import TicketList, TicketListStatus, TicketRead, TicketStep
 from brigade.kitchen.service import TicketAction, TicketItemAction
+from brigade.session import SessionDep
 
 router = APIRouter(tags=["kitchen"])
 

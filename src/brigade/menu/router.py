@@ -15,11 +15,9 @@ from brigade.auth.dependencies import (
     MenuAvailability,
     MenuRead,
     MenuWrite,
-    SessionDep,
     cached_access,
 )
 from brigade.auth.permissions import Permission
-from brigade.db import unit_of_work
 from brigade.errors import (
     BrigadeError,
     InvalidInput,
@@ -28,6 +26,7 @@ from brigade.errors import (
     PermissionDenied,
     problem_responses,
 )
+from brigade.events.unit_of_work import unit_of_work
 from brigade.menu import service
 from brigade.menu.cache import get_menu_cache
 from brigade.menu.exceptions import CategoryNotEmpty, ModifierGroupRangeInvalid, SkuTaken
@@ -53,6 +52,7 @@ from brigade.menu.schemas import (
 )
 from brigade.menu.schemas import MenuRead as MenuDocument
 from brigade.runtime import get_runtime
+from brigade.session import SessionDep
 
 router = APIRouter(prefix="/restaurants/{restaurant_id}/menu", tags=["menu"])
 

@@ -8,8 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from brigade import idempotency
-from brigade.auth.dependencies import OrdersRead, OrdersVoid, OrdersWrite, SessionDep
+from brigade.auth.dependencies import OrdersRead, OrdersVoid, OrdersWrite
 from brigade.errors import (
     InvalidInput,
     NotAuthenticated,
@@ -18,6 +17,7 @@ from brigade.errors import (
     StaleVersion,
     problem_responses,
 )
+from brigade.idempotency import dependencies as idempotency
 from brigade.menu.exceptions import ItemUnavailable
 from brigade.orders import service
 from brigade.orders.exceptions import (
@@ -42,6 +42,7 @@ from brigade.orders.schemas import (
 )
 from brigade.restaurants.service import get_profile_cache
 from brigade.runtime import get_runtime
+from brigade.session import SessionDep
 
 router = APIRouter(tags=["orders"])
 
@@ -62,8 +63,7 @@ OptionalVersion = Annotated[VersionedWrite | None, Body()]
         OrderClosed,
         ItemUnavailable,
         InvalidInput,
-        idempotency.IdempotencyKeyReused,
-        idempotency.IdempotentRequestInProgress,
+        *idempotency.ERRORS,
     ),
 )
 async def create_order(

@@ -52,12 +52,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brigade import idempotency
 from brigade.auth.dependencies import Access
 from brigade.auth.permissions import Permission
 from brigade.db import EncodedJSON, UTCDateTime, utcnow
 from brigade.errors import NotFound, StaleVersion
 from brigade.events.outbox import NewEvent, record_many
+from brigade.idempotency import service as idempotency
 from brigade.menu.cache import MenuCache
 from brigade.menu.service import LineChoice, ResolvedLine, resolve_lines
 from brigade.orders.exceptions import (
@@ -84,7 +84,7 @@ from brigade.orders.schemas import (
     OrderStatus,
     event_payload,
 )
-from brigade.prepared import Executor, Prepared, dialect_name
+from brigade.prepared import Executor, Prepared
 from brigade.restaurants.models import Restaurant
 from brigade.restaurants.service import ProfileCache, restaurant_profile
 from brigade.tables.models import DiningTable
@@ -176,35 +176,6 @@ _ITEM_COLUMNS: tuple[ColumnElement[Any], ...] = (
 # no SQLAlchemy execution machinery, in the session's transaction); none has a database
 # error that is an answer rather than a bug.
 _INSERT_ORDER = Prepared(insert(_orders).returning(*_ORDER_COLUMNS))
-# PostgreSQL, with an Idempotency-Key: the key's claim (idempotency.CLAIMED_PG) and the
-# order insert in ONE statement (one round trip less). The order is inserted only if the
-# key was claimed: no row back means the key was taken (idempotency.taken answers).
-_ORDER_VALUES = (
-    "restaurant_id",
-    "table_id",
-    "kind",
-    "status",
-    "covers",
-    "notes",
-    "version",
-    "opened_by",
-    "opened_at",
-    "business_date",
-)
-_INSERT_ORDER_CLAIMED = Prepared(
-    insert(_orders)
-    .from_select(
-        list(_ORDER_VALUES),
-        select(
-            *(bindparam(name, type_=_orders.c[name].type) for name in _ORDER_VALUES)
-        ).select_from(idempotency.CLAIMED_PG),
-    )
-    .add_cte(idempotency.CLAIMED_PG)
-    .returning(
-        *_ORDER_COLUMNS,
-        select(idempotency.CLAIMED_PG.c.id).scalar_subquery().label("claim_id"),
-    )
-)
 # Lines come back as their ids only: every other value of a new line is what was
 # written (no result processing of timestamps and JSON read back).
 _INSERT_ITEMS = Prepared(insert(_items).returning(_items.c.id))
@@ -559,33 +530,21 @@ async def create_order_once(
     """
     access.check(Permission.orders_write)
     restaurant_id = access.restaurant_id
-    actor = access.actor.label
     claim: int | None = None
-    fp = ""
-    # PostgreSQL claims the key in the order's own insert (below); elsewhere first.
-    claim_with_order = idempotency_key is not None and dialect_name(session) == "postgresql"
     if idempotency_key is not None:
         fp = create_fingerprint(restaurant_id, data)
-        if not claim_with_order:
-            claimed = await idempotency.claim(session, restaurant_id, actor, idempotency_key, fp)
-            if isinstance(claimed, tuple):
-                return replayed(claimed[1])
-            claim = claimed
+        claimed = await idempotency.claim(
+            session, restaurant_id, access.actor.label, idempotency_key, fp
+        )
+        if isinstance(claimed, tuple):
+            return replayed(claimed[1])
+        claim = claimed
 
     restaurant = await restaurant_profile(session, profiles, restaurant_id)
     now = utcnow()
-    values = order_values(access, data, restaurant.time_zone, now)
-    if claim_with_order:
-        assert idempotency_key is not None  # noqa: S101 - claim_with_order says so
-        values.update(idempotency.claim_params(restaurant_id, actor, idempotency_key, fp))
-        head = await _INSERT_ORDER_CLAIMED.fetchone(session, values)
-        if head is None:  # the key was taken: nothing was written
-            return replayed(
-                (await idempotency.taken(session, restaurant_id, actor, idempotency_key, fp))[1]
-            )
-        claim = head.claim_id
-    else:
-        head = await _INSERT_ORDER.fetchone(session, values)
+    head = await _INSERT_ORDER.fetchone(
+        session, order_values(access, data, restaurant.time_zone, now)
+    )
     assert head is not None  # noqa: S101 - INSERT ... RETURNING returns its row
     if data.kind is OrderKind.dine_in and data.table_id is not None:
         from brigade.tables.service import occupy_table
@@ -601,7 +560,7 @@ async def create_order_once(
 
 def create_fingerprint(restaurant_id: int, data: OrderCreate) -> str:
     """The ``Idempotency-Key`` fingerprint of placing ``data`` in ``restaurant_id``
-    (:func:`brigade.idempotency.fingerprint` of ``POST /restaurants/{id}/orders``)."""
+    (:func:`brigade.idempotency.service.fingerprint` of ``POST /restaurants/{id}/orders``)."""
     return idempotency.fingerprint(
         "POST", f"/restaurants/{restaurant_id}/orders", data.model_dump(mode="json")
     )

@@ -4,7 +4,8 @@ A command is a Socket.IO event emitted by the client with an acknowledgement cal
 Its payload is one JSON object: the ids the REST path would carry (``order_id``,
 ``item_id``, ``course``, ``table_id``, ``ticket_id``) next to the fields of the REST
 request body, validated by the same Pydantic schema. It runs in its own
-:func:`brigade.db.unit_of_work` with the same service function and the same permission
+unit of work (:mod:`brigade.events.unit_of_work`) with the same service function and
+the same permission
 as the REST route, so its domain events reach every client after the commit, the sender
 included.
 
@@ -24,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from brigade.auth.dependencies import Access
 from brigade.auth.permissions import Permission
 from brigade.errors import PROBLEM_BASE, BrigadeError
-from brigade.idempotency import MAX_KEY_LENGTH
+from brigade.idempotency.models import MAX_KEY_LENGTH
 from brigade.kitchen.schemas import TicketStep
 from brigade.orders.schemas import (
     OrderCancel,

@@ -34,8 +34,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from brigade.auth.dependencies import Access, authenticate, resolve_access
 from brigade.auth.permissions import Permission
-from brigade.db import unit_of_work
 from brigade.errors import BrigadeError, NotAuthenticated, PermissionDenied
+from brigade.events.unit_of_work import unit_of_work
 from brigade.realtime.commands import (
     COMMANDS,
     Command,

@@ -11,11 +11,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from brigade.auth.dependencies import ReportsRead, SessionDep
+from brigade.auth.dependencies import ReportsRead
 from brigade.errors import NotAuthenticated, NotFound, PermissionDenied, problem_responses
 from brigade.reporting import service
 from brigade.reporting.exceptions import InvalidDateRange
 from brigade.reporting.schemas import ProductReport, ProductSort, SalesReport
+from brigade.session import SessionDep
 
 router = APIRouter(tags=["reporting"])
 

@@ -14,7 +14,6 @@ from brigade.auth.dependencies import (
     CurrentActor,
     RestaurantRead,
     RestaurantWrite,
-    SessionDep,
     StaffRead,
     StaffWrite,
 )
@@ -32,6 +31,7 @@ from brigade.restaurants.exceptions import (
     UnknownCurrency,
     UnknownTimeZone,
 )
+from brigade.session import SessionDep
 
 router = APIRouter(tags=["restaurants"])
 

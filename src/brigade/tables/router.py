@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
-from brigade.auth.dependencies import SessionDep, TablesRead, TablesWrite
+from brigade.auth.dependencies import TablesRead, TablesWrite
 from brigade.errors import (
     BrigadeError,
     NotAuthenticated,
@@ -20,6 +20,7 @@ from brigade.errors import (
     problem_responses,
 )
 from brigade.runtime import RuntimeDep
+from brigade.session import SessionDep
 from brigade.tables import floor, service
 from brigade.tables.exceptions import TableNameTaken, TableOccupied
 from brigade.tables.qr import qr_code

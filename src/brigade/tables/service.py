@@ -64,7 +64,7 @@ _NAME_UNIQUE = unique_constraint(_tables, "uq_floor_tables_restaurant_id_name")
 
 # The statements of occupy_table / release_table, built once; executed with parameter
 # dicts: ``r`` (restaurant id), ``t`` (table id), ``o`` (order id), ``now`` (UTC).
-# Seating runs on order placement's fast path too (brigade.prepared: any Executor).
+# Seating runs on the order-placement path (brigade.prepared statements).
 _OCCUPY = Prepared(
     update(_tables)
     .where(
