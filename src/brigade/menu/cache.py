@@ -48,7 +48,7 @@ class MenuCache:
     _entries: dict[int, tuple[float, bytes]] = field(default_factory=dict)
     _generations: dict[int, int] = field(default_factory=dict)
     #: Per restaurant, what order placement prices lines from
-    #: (:class:`brigade.menu.service.MenuSnapshot`), kept and dropped with the document.
+    #: (:class:`brigade.menu.pricing.MenuSnapshot`), kept and dropped with the document.
     _snapshots: dict[int, tuple[float, Any]] = field(default_factory=dict)
 
     def get(self, restaurant_id: int) -> bytes | None:

@@ -59,7 +59,7 @@ from brigade.db import EncodedJSON, UTCDateTime, utcnow
 from brigade.errors import NotFound, StaleVersion
 from brigade.events.outbox import NewEvent, record_many
 from brigade.menu.cache import MenuCache
-from brigade.menu.service import LineChoice, ResolvedLine, resolve_lines
+from brigade.menu.pricing import LineChoice, ResolvedLine, resolve_lines
 from brigade.orders.exceptions import (
     ItemAlreadyVoided,
     ItemNotReady,
@@ -448,7 +448,7 @@ async def resolve_items(
     data: OrderCreate | OrderItemsAdd,
     menus: MenuCache | None = None,
 ) -> list[ResolvedLine]:
-    """``data.items`` priced against the menu (:func:`brigade.menu.service.resolve_lines`,
+    """``data.items`` priced against the menu (:func:`brigade.menu.pricing.resolve_lines`,
     whose errors it raises; from the process's menu snapshot with ``menus``), in the
     order given."""
     choices = [
@@ -549,7 +549,7 @@ async def create_order_once(
     ``profiles`` (the process's :func:`brigade.restaurants.service.get_profile_cache`)
     saves reading the restaurant's currency and time zone on every order, and ``menus``
     (the process's :func:`brigade.menu.cache.get_menu_cache`) reading the menu
-    (:func:`brigade.menu.service.resolve_lines`); without them they are read.
+    (:func:`brigade.menu.pricing.resolve_lines`); without them they are read.
 
     With ``idempotency_key``, the key is claimed first (per restaurant and actor); a
     retry with the same key and body returns the stored order and creates nothing
