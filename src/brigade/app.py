@@ -110,6 +110,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(MenuFastPath, runtime=runtime)  # cached menu reads skip routing
     app.add_middleware(OrderFastPath, runtime=runtime)  # order placement skips FastAPI
+    from brigade.bodylimit import BodyLimit
+
+    # Outside the fast paths, so that they see no body above the limit either.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

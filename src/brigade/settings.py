@@ -47,6 +47,12 @@ class Settings(BaseSettings):
         default="5/minute",
         description="Failed logins allowed per username and client address (limits syntax).",
     )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1,
+        description="Largest request body accepted, in bytes; a larger one is refused "
+        "with 413 payload-too-large before it is read whole (brigade.bodylimit).",
+    )
     cors_origins: list[str] = Field(default_factory=list)
     public_url: str = Field(
         default="http://127.0.0.1:8000",
