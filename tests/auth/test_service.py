@@ -33,9 +33,10 @@ def test_validate_scopes_names_the_unknown_ones() -> None:
 
 
 def test_validate_password() -> None:
-    assert validate_password("12345678") == "12345678"
-    with pytest.raises(WeakPassword):
-        validate_password("1234567")
+    assert validate_password("a 2nd good passphrase") == "a 2nd good passphrase"
+    for weak in ("12345678", "1234567", "        "):
+        with pytest.raises(WeakPassword):
+            validate_password(weak)
 
 
 async def test_limiter_is_created_once_per_process(runtime: Runtime) -> None:
