@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from brigade import __version__
 from brigade.auth.router import router as auth_router
@@ -141,4 +142,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from brigade.webapp import install_webapp
 
     install_webapp(app, settings)  # the web app answers what no route matched
+    if settings.trusted_proxies:
+        # Outermost: routes, fast paths, login limits and the socket all see the client
+        # that a trusted proxy names in X-Forwarded-For; no one else's header is read.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app
