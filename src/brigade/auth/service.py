@@ -228,7 +228,10 @@ async def revoke_family(session: AsyncSession, family_id: str) -> None:
 
 
 async def record_for_user(
-    session: AsyncSession, user_id: int, type: str, payload: dict[str, object]  # noqa: A002
+    session: AsyncSession,
+    user_id: int,
+    type: str,  # noqa: A002 - the event's type, as in the wire format
+    payload: dict[str, object],
 ) -> None:
     """Record event ``type`` with ``payload`` in every restaurant ``user_id`` belongs to
     (an event is a restaurant's; the user's standing there is what it changes), so that
