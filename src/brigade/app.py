@@ -26,6 +26,7 @@ from brigade.restaurants.router import router as restaurants_router
 from brigade.runtime import Runtime
 from brigade.settings import Settings
 from brigade.tables.router import router as tables_router
+from brigade.wiring import wire
 
 API_PREFIX = "/api/v1"
 
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     :class:`~brigade.runtime.Runtime`.
     """
     settings = settings or Settings()
+    wire()  # the contexts' hooks (brigade.wiring)
     runtime = Runtime(
         settings=settings,
         db=Database(

@@ -7,7 +7,6 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brigade.errors import NotFound
 from brigade.menu.cache import MenuCache
 from brigade.menu.models import (
     Category,
@@ -25,7 +24,7 @@ from brigade.menu.schemas import (
     MenuSection,
     MenuVariation,
 )
-from brigade.restaurants.models import Restaurant
+from brigade.restaurants.service import restaurant_profile
 
 
 async def build_menu(session: AsyncSession, restaurant_id: int) -> MenuRead:
@@ -34,11 +33,7 @@ async def build_menu(session: AsyncSession, restaurant_id: int) -> MenuRead:
 
     Raises :class:`~brigade.errors.NotFound` when the restaurant does not exist.
     """
-    currency = await session.scalar(
-        select(Restaurant.currency).where(Restaurant.id == restaurant_id)
-    )
-    if currency is None:
-        raise NotFound("restaurant not found")
+    currency = (await restaurant_profile(session, None, restaurant_id)).currency  # or NotFound
     categories = await session.execute(
         select(Category.id, Category.name, Category.position)
         .where(Category.restaurant_id == restaurant_id)

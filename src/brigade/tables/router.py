@@ -20,7 +20,7 @@ from brigade.errors import (
     problem_responses,
 )
 from brigade.runtime import RuntimeDep
-from brigade.tables import floor, service
+from brigade.tables import service
 from brigade.tables.exceptions import TableNameTaken, TableOccupied
 from brigade.tables.qr import qr_code
 from brigade.tables.schemas import (
@@ -28,7 +28,6 @@ from brigade.tables.schemas import (
     AreaList,
     AreaRead,
     AreaUpdate,
-    Floor,
     GuestLink,
     TableCreate,
     TableList,
@@ -78,17 +77,6 @@ async def update_area(
 async def delete_area(access: TablesWrite, session: SessionDep, area_id: int) -> None:
     """Delete an area; its tables stay, without an area."""
     await service.delete_area(session, access, area_id)
-
-
-# --- the floor ------------------------------------------------------------------------
-
-
-@router.get("/floor", responses=_errors())
-async def get_floor(access: TablesRead, session: SessionDep) -> Floor:
-    """Every area and table with its live service state (``free``, ``seated``,
-    ``in_kitchen``, ``ready`` or ``check_requested``), covers, time seated and the line
-    counts of its open order."""
-    return await floor.floor(session, access)
 
 
 # --- tables ---------------------------------------------------------------------------

@@ -640,6 +640,12 @@ def upgrade() -> None:
         sa.Column(
             "order_item_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
+        sa.Column("name", sa.String(length=200), server_default="", nullable=False),
+        sa.Column("variation_name", sa.String(length=100), server_default="", nullable=False),
+        sa.Column("quantity", sa.Integer(), server_default="1", nullable=False),
+        sa.Column("modifiers", sa.JSON(), server_default="[]", nullable=False),
+        sa.Column("notes", sa.Text(), server_default="", nullable=False),
+        sa.Column("seat", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("started_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("ready_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
