@@ -32,7 +32,7 @@ PG_USER = "postgres"
 PG_BENCH_DATABASE = "brigade_bench"
 
 
-STAFF_PASSWORD = "bench-" + "password"  # a fixed, local-only password for bench logins
+STAFF_PASSWORD = "bench staff " + "on the pass"  # a fixed, local-only password for bench logins
 
 
 #: ``BENCH_PORTS=first-last`` (e.g. ``8121-8139``): servers started here take a free port
@@ -334,14 +334,35 @@ def _check(response: httpx.Response) -> Any:
     return response.json() if response.content else None
 
 
-async def create_tables(client: httpx.AsyncClient, restaurant_id: int, count: int) -> list[int]:
-    """Create tables ``B1..B<count>`` (4 seats) through the API; returns their ids."""
+async def create_tables(
+    client: httpx.AsyncClient, restaurant_id: int, count: int, *, prefix: str = "B"
+) -> list[int]:
+    """Create tables ``<prefix>1..<prefix><count>`` (4 seats) through the API (``client``
+    logged in as the owner); returns their ids. Raises ``RuntimeError`` on an error
+    answer (a name already taken among them)."""
     r = f"/api/v1/restaurants/{restaurant_id}"
     ids = []
     for n in range(1, count + 1):
-        body = {"name": f"B{n}", "seats": 4}
+        body = {"name": f"{prefix}{n}", "seats": 4}
         ids.append(_check(await client.post(f"{r}/tables", json=body))["id"])
     return ids
+
+
+async def sqlite_synchronous(database_url: str) -> str:
+    """SQLite's ``synchronous`` setting on a connection of Brigade's own engine for
+    ``database_url`` (``OFF``, ``NORMAL``, ``FULL`` or ``EXTRA``), so that the raw baseline
+    writes as durably as Brigade does."""
+    from sqlalchemy import text
+
+    from brigade.db import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            value = int((await conn.execute(text("PRAGMA synchronous"))).scalar_one())
+    finally:
+        await engine.dispose()
+    return {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}[value]
 
 
 def brigade_env(db: BenchDatabase, data_dir: Path) -> dict[str, str]:

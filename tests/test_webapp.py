@@ -9,6 +9,7 @@ generates now (``make web-api`` regenerates it).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -184,9 +185,98 @@ class TestWithoutBuild:
             assert response.headers["content-type"].startswith("text/html")
             assert "make web" in response.text
 
+    async def test_the_page_names_no_server_path(
+        self, unbuilt: AsyncClient, tmp_path: Path
+    ) -> None:
+        response = await unbuilt.get("/")
+        assert "missing-dist" not in response.text
+        assert str(tmp_path) not in response.text
+        assert str(ROOT) not in response.text
+        assert "BRIGADE_WEB_DIR" in response.text
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
     async def test_api_is_unaffected(self, unbuilt: AsyncClient) -> None:
         assert_problem(await unbuilt.get("/api/v1/nope"), 404, "not-found")
         assert (await unbuilt.get("/healthz")).status_code == 200
+
+
+def csp(response: object) -> dict[str, list[str]]:
+    """The Content-Security-Policy of ``response`` as directive -> sources."""
+    value = response.headers["content-security-policy"]  # type: ignore[attr-defined]
+    directives = (part.split() for part in value.split(";") if part.strip())
+    return {name: sources for name, *sources in directives}
+
+
+class TestSecurityHeaders:
+    async def test_web_app_pages_and_files(self, web: AsyncClient) -> None:
+        for path in ("/", "/r/1/floor", f"/assets/{ASSET}", "/favicon.svg"):
+            response = await web.get(path)
+            assert response.status_code == 200, path
+            policy = csp(response)
+            assert policy["script-src"] == ["'self'"], path
+            assert policy["frame-ancestors"] == ["'none'"]
+            assert policy["object-src"] == ["'none'"]
+            assert "'unsafe-inline'" not in response.headers["content-security-policy"]
+            assert response.headers["x-frame-options"] == "DENY"
+            assert response.headers["x-content-type-options"] == "nosniff"
+            assert response.headers["referrer-policy"] == "same-origin"
+            assert "strict-transport-security" not in response.headers
+            assert len(response.headers.get_list("x-frame-options")) == 1
+
+    async def test_api_answers_and_errors(self, web: AsyncClient) -> None:
+        for response in (
+            await web.get("/api/v1/auth/me"),  # 401 problem+json
+            await web.get("/api/v1/no-such-thing"),  # 404
+            await web.post("/api/v1/auth/login", json={}),  # 422
+            await web.get("/api/v1/restaurants/1/menu"),  # the menu's ASGI fast path
+        ):
+            policy = csp(response)
+            assert policy["default-src"] == ["'none'"]
+            assert policy["frame-ancestors"] == ["'none'"]
+            assert response.headers["x-frame-options"] == "DENY"
+            assert response.headers["x-content-type-options"] == "nosniff"
+        probe = await web.get("/healthz")
+        assert probe.headers["x-frame-options"] == "DENY"
+
+    async def test_docs_keep_their_cdn_scripts_and_are_not_framed(self, web: AsyncClient) -> None:
+        docs = await web.get("/docs")
+        assert docs.status_code == 200
+        policy = csp(docs)
+        # Swagger UI's bundle comes from jsDelivr and is started by an inline script
+        assert "https://cdn.jsdelivr.net" in policy["script-src"]
+        assert "https://cdn.jsdelivr.net" in docs.text
+        assert "'unsafe-inline'" in policy["script-src"]
+        assert policy["frame-ancestors"] == ["'none'"]
+        assert docs.headers["x-frame-options"] == "DENY"
+        redoc = await web.get("/redoc")
+        assert "https://cdn.jsdelivr.net" in csp(redoc)["script-src"]
+        assert "'unsafe-inline'" not in csp(await web.get("/"))["script-src"]
+
+    async def test_hsts_only_when_the_public_url_is_https(
+        self, tmp_path: Path, build: Path
+    ) -> None:
+        plain = make_settings(tmp_path, build)
+        secure = plain.model_copy(update={"public_url": "https://pizza.example"})
+        async for client in _client(secure):
+            for path in ("/", "/api/v1/auth/me"):
+                hsts = (await client.get(path)).headers["strict-transport-security"]
+                assert hsts.startswith("max-age=")
+                assert int(hsts.split("=")[1].split(";")[0]) >= 180 * 24 * 3600
+        async for client in _client(plain):
+            assert "strict-transport-security" not in (await client.get("/")).headers
+
+    def test_the_built_app_needs_no_inline_script(self) -> None:
+        """``script-src 'self'`` holds for the SPA: its HTML (and the build, when there
+        is one) loads every script from a file."""
+        pages = [ROOT / "web" / "index.html", ROOT / "web" / "dist" / "index.html"]
+        for page in (p for p in pages if p.is_file()):
+            text = page.read_text()
+            scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", text, flags=re.S)
+            assert scripts, page
+            for attributes, body in scripts:
+                assert "src=" in attributes, page
+                assert not body.strip(), page
+            assert not re.search(r"\son[a-z]+\s*=", text), page  # no inline handlers
 
 
 def test_default_web_dir_is_the_checkouts_web_dist() -> None:

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from brigade import __version__
 from brigade.auth.router import router as auth_router
@@ -25,6 +26,7 @@ from brigade.restaurants.router import router as restaurants_router
 from brigade.runtime import Runtime
 from brigade.settings import Settings
 from brigade.tables.router import router as tables_router
+from brigade.wiring import wire
 
 API_PREFIX = "/api/v1"
 
@@ -67,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     :class:`~brigade.runtime.Runtime`.
     """
     settings = settings or Settings()
+    wire()  # the contexts' hooks (brigade.wiring)
     runtime = Runtime(
         settings=settings,
         db=Database(
@@ -108,6 +111,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from brigade.menu.cache import MenuFastPath
 
     app.add_middleware(MenuFastPath, runtime=runtime)  # cached menu reads skip routing
+    from brigade.bodylimit import BodyLimit
+
+    # Outside the menu's fast path, so that it sees no body above the limit either.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -135,4 +142,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from brigade.webapp import install_webapp
 
     install_webapp(app, settings)  # the web app answers what no route matched
+    if settings.trusted_proxies:
+        # Outermost: routes, fast paths, login limits and the socket all see the client
+        # that a trusted proxy names in X-Forwarded-For; no one else's header is read.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app

@@ -45,18 +45,25 @@ def migrate() -> None:
 def create_admin(
     username: Annotated[str, typer.Option(help="Login name of the platform admin.")],
     password: Annotated[
-        str, typer.Option(help="At least 8 characters.", prompt=True, hide_input=True)
+        str,
+        typer.Option(
+            help="At least 8 characters, not blank, not a common password.",
+            prompt=True,
+            hide_input=True,
+        ),
     ],
 ) -> None:
     """Create a platform admin (who creates restaurants and may act in all of them)."""
-    from brigade.auth.exceptions import UsernameTaken
-    from brigade.auth.service import create_user
+    from brigade.auth.exceptions import UsernameTaken, WeakPassword
+    from brigade.auth.service import create_user, validate_password
     from brigade.db import Database
     from brigade.events.unit_of_work import unit_of_work
 
-    if len(password) < 8:
-        console.print("[red]password must have at least 8 characters[/red]")
-        raise typer.Exit(2)
+    try:
+        validate_password(password)
+    except WeakPassword as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
     settings = Settings()
 
     async def run() -> None:
@@ -90,7 +97,9 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
-        proxy_headers=True,
+        # uvicorn's own would believe X-Forwarded-For from any loopback peer; the app
+        # reads it only from BRIGADE_TRUSTED_PROXIES (brigade.app.create_app).
+        proxy_headers=False,
     )
 
 

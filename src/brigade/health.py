@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
+from brigade.errors import ServiceUnavailable, problem_response, problem_responses
 from brigade.migrate import current_revision, head_revision
 from brigade.runtime import RuntimeDep
 
@@ -14,7 +17,7 @@ router = APIRouter(tags=["health"])
 
 
 class Health(BaseModel):
-    """A probe's answer."""
+    """A probe's answer (fields that do not apply are left out)."""
 
     status: str
     database: str | None = None
@@ -22,16 +25,27 @@ class Health(BaseModel):
     expected_migration: str | None = None
 
 
-@router.get("/healthz", response_model=Health)
+@router.get("/healthz", response_model=Health, response_model_exclude_none=True)
 async def healthz() -> Health:
-    """The process is up (no dependency is checked)."""
+    """The process is up (no dependency is checked): ``{"status": "ok"}``."""
     return Health(status="ok")
 
 
-@router.get("/readyz", response_model=Health, responses={503: {"model": Health}})
-async def readyz(runtime: RuntimeDep) -> Health | JSONResponse:
+@router.get(
+    "/readyz",
+    response_model=Health,
+    response_model_exclude_none=True,
+    responses=problem_responses(ServiceUnavailable),
+)
+async def readyz(request: Request, runtime: RuntimeDep) -> Health | JSONResponse:
     """Ready when the database answers and its schema is at the newest migration
-    shipped with this version; 503 with the reason otherwise."""
+    shipped with this version.
+
+    Otherwise a 503 ``service-unavailable`` problem with ``Retry-After`` and the reason
+    as extension members: ``reason`` (``database-unreachable`` or
+    ``migration-mismatch``), ``database``, ``migration`` (the database's revision, when
+    known) and ``expected_migration``.
+    """
     head = head_revision()
     try:
         async with runtime.db.sessionmaker() as session:
@@ -39,11 +53,22 @@ async def readyz(runtime: RuntimeDep) -> Health | JSONResponse:
             await connection.execute(text("SELECT 1"))
             current = await current_revision(connection)
     except Exception:  # noqa: BLE001 - any failure means not ready
-        body = Health(status="unavailable", database="unreachable", expected_migration=head)
-        return JSONResponse(body.model_dump(), status_code=503)
-    if current != head:
-        body = Health(
-            status="unavailable", database="ok", migration=current, expected_migration=head
+        error = ServiceUnavailable(
+            "the database cannot be reached",
+            reason="database-unreachable",
+            database="unreachable",
+            expected_migration=head,
         )
-        return JSONResponse(body.model_dump(), status_code=503)
+        return problem_response(error, request.url.path)
+    if current != head:
+        extensions: dict[str, Any] = {"migration": current} if current else {}
+        error = ServiceUnavailable(
+            f"the database schema is at migration {current or 'none'}, this version "
+            f"needs {head}; run `brigade migrate`",
+            reason="migration-mismatch",
+            database="ok",
+            expected_migration=head,
+            **extensions,
+        )
+        return problem_response(error, request.url.path)
     return Health(status="ok", database="ok", migration=current, expected_migration=head)

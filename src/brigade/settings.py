@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SECRET_FILE = "secret.key"  # noqa: S105 - a file name
 
@@ -45,9 +48,22 @@ class Settings(BaseSettings):
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
     login_rate_limit: str = Field(
         default="5/minute",
-        description="Failed logins allowed per username and client address (limits syntax).",
+        description="Failed logins allowed per username from one client address (limits "
+        "syntax); an address gets 4 times as many, a username from all addresses 10 times.",
+    )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1,
+        description="Largest request body accepted, in bytes; a larger one is refused "
+        "with 413 payload-too-large before it is read whole (brigade.bodylimit).",
     )
     cors_origins: list[str] = Field(default_factory=list)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="IP addresses or CIDR networks of the reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed (comma-separated or a JSON "
+        "list); default none: the client address is the connection's peer.",
+    )
     public_url: str = Field(
         default="http://127.0.0.1:8000",
         description="Base URL that table QR codes point at.",
@@ -58,6 +74,29 @@ class Settings(BaseSettings):
         description="Folder of the built web app served at / (index.html, assets/); "
         "unset: web/dist of the source checkout, when running from one.",
     )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_trusted_proxies(cls, value: object) -> object:
+        """Accept ``"10.0.0.1, 10.1.0.0/16"`` as well as a JSON list."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_trusted_proxies(cls, value: list[str]) -> list[str]:
+        """Each entry must be an IP address or network (``ipaddress``); a host name or a
+        typo is refused at start rather than silently trusting nothing (or too much)."""
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{entry!r} is not an IP address or CIDR network") from exc
+        return value
 
     @property
     def resolved_database_url(self) -> str:

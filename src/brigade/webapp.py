@@ -15,23 +15,32 @@ cost nothing more. For such a request:
 - everything else (unknown ``/api/...`` paths, other methods, a missing asset): the
   usual problem+json 404.
 
-Its responses carry ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy:
-same-origin`` (a guest page's address holds the table token).
-
 Without a build (no ``index.html`` in the folder) the app's pages answer 503 with a short
-HTML page saying to run ``make web``.
+HTML page saying to run ``make web`` (naming no path of the server's disk).
+
+:class:`SecurityHeaders` (installed by :func:`install_webapp`, around the whole app: the
+API, the fast paths, the probes, Socket.IO's polling and the web app) adds to every HTTP
+response:
+
+- ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``, ``Referrer-Policy:
+  same-origin`` (a guest page's address holds the table token);
+- ``Content-Security-Policy``: :data:`WEB_CSP` for the web app (``script-src 'self'``:
+  the Vite build has no inline script; ``frame-ancestors 'none'``), :data:`API_CSP` for
+  ``/api/`` (JSON: nothing to load), and :data:`DOCS_CSP` for ``/docs`` and ``/redoc``,
+  whose pages (FastAPI's Swagger UI and ReDoc) load their scripts and styles from a CDN
+  and start them with an inline script, which that policy allows on those pages only;
+- ``Strict-Transport-Security`` when ``settings.public_url`` is ``https://``.
 """
 
 from __future__ import annotations
 
-import html
 import stat
 from pathlib import Path
 
 from fastapi import FastAPI
 from starlette.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import brigade
 from brigade.settings import Settings
@@ -50,19 +59,37 @@ ASSETS_PREFIX = "/assets/"
 IMMUTABLE = "public, max-age=31536000, immutable"
 NO_CACHE = "no-cache"
 TOP_LEVEL_FILE_CACHE = "public, max-age=3600"
-#: On every web app response: no content sniffing, and no page address (a guest link's
-#: table token) sent to other sites as a referrer.
-SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+#: The web app's policy: its own scripts, styles, fonts and API only; images also from
+#: ``data:`` and ``blob:`` (the QR sheet shows fetched codes as blob URLs); never framed.
+WEB_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+#: The API's policy: its answers are data, never documents that load anything.
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+#: The policy of FastAPI's Swagger UI (``/docs``) and ReDoc (``/redoc``) pages: their
+#: bundles and styles from jsDelivr, ReDoc's Google fonts and worker, images (logos,
+#: favicon) from https, and the inline script that starts them.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src 'self' data: https://fonts.gstatic.com; img-src 'self' data: https:; "
+    "worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'none'"
+)
+#: Paths whose pages get :data:`DOCS_CSP`.
+DOCS_PREFIXES = ("/docs", "/redoc")
+#: ``Strict-Transport-Security`` when the public URL is https: a year, this host only.
+HSTS = "max-age=31536000"
 
 NOT_BUILT_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Brigade: web app not built</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 10vh auto;
- padding: 0 1rem">
+<body>
 <h1>The web app is not built</h1>
 <p>Run <code>make web</code> (or <code>make run</code>) in the Brigade folder, then reload
-this page. Brigade looked for it in <code>{folder}</code>
-(setting <code>BRIGADE_WEB_DIR</code>).</p>
+this page; or point the setting <code>BRIGADE_WEB_DIR</code> at a built web app.</p>
 <p>The API is running: see <a href="/docs">/docs</a>.</p>
 </body></html>
 """
@@ -121,11 +148,8 @@ class WebApp:
     def _respond(self, path: str, scope: Scope) -> Response | None:
         """The response for a GET/HEAD of ``path``; None for the fallback's 404."""
         if not self.built or self.directory is None or self._files is None:
-            folder = html.escape(str(self.directory) if self.directory else "(none)")
             return HTMLResponse(
-                NOT_BUILT_PAGE.format(folder=folder),
-                status_code=503,
-                headers={"Cache-Control": "no-store", **SECURITY_HEADERS},
+                NOT_BUILT_PAGE, status_code=503, headers={"Cache-Control": "no-store"}
             )
         relative = path.lstrip("/")
         if path.startswith(ASSETS_PREFIX):
@@ -146,15 +170,60 @@ class WebApp:
             return None
         response = self._files.file_response(full_path, stat_result, scope)
         response.headers["Cache-Control"] = cache_control
-        response.headers.update(SECURITY_HEADERS)
         return response
 
 
-def install_webapp(app: FastAPI, settings: Settings) -> WebApp:
-    """Serve the web app of ``resolve_web_dir(settings)`` for requests no route matched.
+class SecurityHeaders:
+    """ASGI middleware adding the security headers of the module documentation to every
+    HTTP response of ``app`` (WebSocket and lifespan pass untouched); with ``hsts``,
+    ``Strict-Transport-Security`` too. The header lists are built once; a response
+    costs one list copy."""
 
-    Call it after every router and mount is added. Returns the :class:`WebApp`.
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+        self.app = app
+        common: list[tuple[bytes, bytes]] = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"same-origin"),
+        ]
+        if hsts:
+            common.append((b"strict-transport-security", HSTS.encode()))
+        csp = b"content-security-policy"
+        self._web = [*common, (csp, WEB_CSP.encode())]
+        self._api = [*common, (csp, API_CSP.encode())]
+        self._docs = [*common, (csp, DOCS_CSP.encode())]
+
+    def headers_for(self, path: str) -> list[tuple[bytes, bytes]]:
+        """The headers added to a response of ``path`` (raw, lower-case names)."""
+        if path.startswith("/api/"):
+            return self._api
+        if any(path == p or path.startswith(p + "/") for p in DOCS_PREFIXES):
+            return self._docs
+        return self._web
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = self.headers_for(scope.get("path", ""))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def install_webapp(app: FastAPI, settings: Settings) -> WebApp:
+    """Serve the web app of ``resolve_web_dir(settings)`` for requests no route matched,
+    and add :class:`SecurityHeaders` around the whole app (HSTS when
+    ``settings.public_url`` is https).
+
+    Call it after every router, mount and other middleware is added. Returns the
+    :class:`WebApp`.
     """
     webapp = WebApp(resolve_web_dir(settings), fallback=app.router.default)
     app.router.default = webapp
+    app.add_middleware(SecurityHeaders, hsts=settings.public_url.lower().startswith("https://"))
     return webapp

@@ -33,9 +33,10 @@ def test_validate_scopes_names_the_unknown_ones() -> None:
 
 
 def test_validate_password() -> None:
-    assert validate_password("12345678") == "12345678"
-    with pytest.raises(WeakPassword):
-        validate_password("1234567")
+    assert validate_password("a 2nd good passphrase") == "a 2nd good passphrase"
+    for weak in ("12345678", "1234567", "        "):
+        with pytest.raises(WeakPassword):
+            validate_password(weak)
 
 
 async def test_limiter_is_created_once_per_process(runtime: Runtime) -> None:
@@ -43,21 +44,22 @@ async def test_limiter_is_created_once_per_process(runtime: Runtime) -> None:
 
     assert get_login_limiter(runtime) is limiter
     assert runtime.extras[LIMITER_KEY] is limiter
-    assert limiter.per_username.amount == 5
-    assert limiter.per_address.amount > limiter.per_username.amount
+    assert limiter.per_pair.amount == 5
+    assert limiter.per_account.amount > limiter.per_address.amount > limiter.per_pair.amount
 
 
-async def test_limiter_counts_per_username_case_insensitively() -> None:
+async def test_limiter_counts_per_username_and_address_case_insensitively() -> None:
     limiter = get_login_limiter(
         Runtime(settings=Settings(login_rate_limit="2/minute"), db=Database("sqlite+aiosqlite://"))
     )
     await limiter.record_failure("Anna", "10.0.0.1")
-    await limiter.record_failure("anna", "10.0.0.2")
+    await limiter.record_failure("anna", "10.0.0.1")
 
     with pytest.raises(TooManyRequests) as raised:
-        await limiter.check("ANNA", "10.0.0.3")
+        await limiter.check("ANNA", "10.0.0.1")
     assert 1 <= int(raised.value.headers["Retry-After"]) <= 60
-    await limiter.check("bob", "10.0.0.3")
+    await limiter.check("anna", "10.0.0.3")  # the account's owner elsewhere
+    await limiter.check("bob", "10.0.0.1")
 
 
 async def test_limiter_on_redis_is_shared_between_processes() -> None:
@@ -67,11 +69,12 @@ async def test_limiter_on_redis_is_shared_between_processes() -> None:
     second = get_login_limiter(Runtime(settings=settings, db=Database("sqlite+aiosqlite://")))
     assert first is not second
     username = unique("redis-user")
+    address = unique("addr")
     for _ in range(3):
-        await first.record_failure(username, unique("addr"))
+        await first.record_failure(username, address)
 
     with pytest.raises(TooManyRequests):
-        await second.check(username, unique("addr"))
+        await second.check(username, address)
     await second.check(unique("someone-else"), unique("addr"))
 
 

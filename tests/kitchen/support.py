@@ -22,7 +22,8 @@ from brigade.db import utcnow
 from brigade.events.models import OutboxEvent
 from brigade.events.outbox import number_queued
 from brigade.kitchen.schemas import TicketRead
-from brigade.kitchen.service import FiredLine, create_tickets
+from brigade.kitchen.service import create_tickets
+from brigade.orders.hooks import FiredLine
 from brigade.orders.models import Order, OrderItem
 from tests.factories import make_menu_item, make_modifier_group, make_table
 from tests.kitchen.conftest import Kitchen

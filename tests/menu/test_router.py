@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from brigade.auth.permissions import Role
 from brigade.menu.cache import get_menu_cache
 from brigade.menu.models import Category, MenuItem, Variation
-from brigade.menu.service import LineChoice, resolve_lines
+from brigade.menu.pricing import LineChoice, resolve_lines
 from brigade.runtime import Runtime
 from tests.menu.conftest import Staff, api_token_headers, events_of, member
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from brigade.errors import NotFound
 from brigade.menu.exceptions import ItemUnavailable, ModifierChoiceInvalid, VariationRequired
 from brigade.menu.models import MenuItem, Modifier, Variation
-from brigade.menu.service import LineChoice, resolve_lines
+from brigade.menu.pricing import LineChoice, resolve_lines
 from brigade.runtime import Runtime
 from tests.factories import make_menu_item, make_modifier_group, make_restaurant
 

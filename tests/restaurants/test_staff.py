@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from httpx import AsyncClient, Response
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -185,12 +186,12 @@ class TestAddStaff:
         recorded = await staff_events(session, restaurant)
         assert recorded == [{"action": "added", "member": member}]
 
-    async def test_adds_an_existing_user_without_touching_their_password(
+    async def test_the_platform_admin_adds_an_existing_user_without_touching_their_password(
         self, client: AsyncClient, session: AsyncSession, runtime: Runtime
     ) -> None:
         restaurant = await make_restaurant(session)
         elsewhere = await make_restaurant(session)
-        owner = await make_user(session, runtime, restaurant=restaurant, role=Role.owner)
+        admin = await make_user(session, runtime, is_admin=True)
         existing = await make_user(session, runtime, restaurant=elsewhere, role=Role.waiter)
         hash_before = existing.user.password_hash
 
@@ -201,7 +202,7 @@ class TestAddStaff:
                 "password": "another password",
                 "role": "cashier",
             },
-            headers=owner.headers,
+            headers=admin.headers,
         )
 
         assert response.status_code == 201, response.text
@@ -210,6 +211,109 @@ class TestAddStaff:
         assert await role_of(session, elsewhere, existing.user.id) == "waiter"
         stored = await session.scalar(select(User.password_hash).where(User.id == existing.user.id))
         assert stored == hash_before
+
+    @pytest.mark.parametrize("role", [Role.owner, Role.manager])
+    async def test_an_owner_or_manager_cannot_attach_another_restaurants_login(
+        self, client: AsyncClient, session: AsyncSession, runtime: Runtime, role: Role
+    ) -> None:
+        restaurant = await make_restaurant(session)
+        elsewhere = await make_restaurant(session, name=unique("Chez Elsewhere"))
+        boss = await make_user(session, runtime, restaurant=restaurant, role=role)
+        existing = await make_user(session, runtime, restaurant=elsewhere, role=Role.waiter)
+        hash_before = existing.user.password_hash
+        before = await member_count(session, restaurant)
+
+        attach = await client.post(
+            staff_url(restaurant),
+            json={"username": existing.user.username, "role": "waiter"},
+            headers=boss.headers,
+        )
+        create = await client.post(
+            staff_url(restaurant),
+            json={"username": existing.user.username, "password": PASSWORD, "role": "waiter"},
+            headers=boss.headers,
+        )
+
+        assert attach.status_code == 422
+        assert problem_type(attach) == "password-required"
+        assert create.status_code == 409
+        assert problem_type(create) == "username-taken"
+        detail = create.json()["detail"]
+        assert "taken" in detail
+        assert elsewhere.name not in create.text
+        assert str(existing.user.id) not in create.text
+        assert await role_of(session, restaurant, existing.user.id) is None
+        assert await member_count(session, restaurant) == before
+        assert await role_of(session, elsewhere, existing.user.id) == "waiter"
+        stored = await session.scalar(select(User.password_hash).where(User.id == existing.user.id))
+        assert stored == hash_before
+        assert await staff_events(session, restaurant) == []
+
+    async def test_an_owner_learns_nothing_of_a_username_without_a_valid_password(
+        self, client: AsyncClient, session: AsyncSession, runtime: Runtime
+    ) -> None:
+        restaurant = await make_restaurant(session)
+        elsewhere = await make_restaurant(session)
+        owner = await make_user(session, runtime, restaurant=restaurant, role=Role.owner)
+        existing = await make_user(session, runtime, restaurant=elsewhere, role=Role.waiter)
+        fresh = unique("nobody-yet")
+
+        async def answer(username: str, extra: dict[str, str]) -> tuple[int, Any]:
+            response = await client.post(
+                staff_url(restaurant),
+                json={"username": username, "role": "waiter", **extra},
+                headers=owner.headers,
+            )
+            return response.status_code, response.json()
+
+        for extra in ({}, {"password": "12345678"}):
+            taken = await answer(existing.user.username, extra)
+            free = await answer(fresh, extra)
+            assert taken[0] == 422, taken
+            assert taken == free
+        assert await session.scalar(select(User.id).where(User.username == fresh)) is None
+
+    @pytest.mark.parametrize(
+        "password",
+        ["        ", "12345678", "password", "PassWord", "Sunshine", "abc1234", "   abc1234   "],
+    )
+    async def test_weak_passwords_are_refused(
+        self, client: AsyncClient, session: AsyncSession, runtime: Runtime, password: str
+    ) -> None:
+        restaurant = await make_restaurant(session)
+        owner = await make_user(session, runtime, restaurant=restaurant, role=Role.owner)
+        username = unique("w")
+
+        response = await client.post(
+            staff_url(restaurant),
+            json={"username": username, "password": password, "role": "waiter"},
+            headers=owner.headers,
+        )
+
+        assert response.status_code == 422, response.text
+        assert problem_type(response) == "weak-password"
+        assert response.json()["detail"]
+        assert await session.scalar(select(User.id).where(User.username == username)) is None
+        assert await staff_events(session, restaurant) == []
+
+    async def test_a_strong_password_passes(
+        self, client: AsyncClient, session: AsyncSession, runtime: Runtime
+    ) -> None:
+        restaurant = await make_restaurant(session)
+        owner = await make_user(session, runtime, restaurant=restaurant, role=Role.owner)
+        username = unique("w")
+
+        response = await client.post(
+            staff_url(restaurant),
+            json={"username": username, "password": "Tuesday pans 4 Lucia", "role": "waiter"},
+            headers=owner.headers,
+        )
+
+        assert response.status_code == 201, response.text
+        login = await client.post(
+            f"{API}/auth/login", json={"username": username, "password": "Tuesday pans 4 Lucia"}
+        )
+        assert login.status_code == 200
 
     async def test_already_a_member(
         self, client: AsyncClient, session: AsyncSession, runtime: Runtime

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, Path, Request
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import String, Table, bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brigade.auth.access_cache import get_access_cache
-from brigade.auth.models import ApiToken
+from brigade.auth.access_cache import CallerKey, get_access_cache, login_key
+from brigade.auth.exceptions import SessionEnded
+from brigade.auth.models import ApiToken, RefreshToken, User
 from brigade.auth.permissions import ROLE_PERMISSIONS, Permission, Role
 from brigade.auth.security import API_TOKEN_PREFIX, token_digest
 from brigade.db import utcnow
@@ -28,7 +29,12 @@ from brigade.restaurants.models import Membership, Restaurant
 from brigade.runtime import Runtime, RuntimeDep, get_runtime
 from brigade.session import SessionDep
 
-# Prepared (brigade.prepared): they run on every authenticated request; neither has a
+_users = cast(Table, User.__table__)
+_refresh_tokens = cast(Table, RefreshToken.__table__)
+_members = cast(Table, Membership.__table__)
+_restaurants = cast(Table, Restaurant.__table__)
+
+# Prepared (brigade.prepared): they run on every authenticated request; none has a
 # database error that is an answer.
 _API_TOKEN = select(
     ApiToken.__table__.c.id, ApiToken.__table__.c.restaurant_id, ApiToken.__table__.c.scopes
@@ -36,27 +42,60 @@ _API_TOKEN = select(
     ApiToken.__table__.c.token_hash == bindparam("digest"),
     ApiToken.__table__.c.revoked_at.is_(None),
 )
-_MEMBER_ROLE = select(Membership.__table__.c.role).where(
-    Membership.__table__.c.restaurant_id == bindparam("restaurant_id"),
-    Membership.__table__.c.user_id == bindparam("user_id"),
+# Whether a login is alive: the user's row (active, tokens_not_before) and whether the
+# refresh-token family ``session_id`` still has a token that is not revoked.
+_LOGIN_COLUMNS = (
+    _users.c.is_active,
+    _users.c.tokens_not_before,
+    exists()
+    .where(
+        _refresh_tokens.c.family_id == bindparam("session_id", type_=String()),
+        _refresh_tokens.c.user_id == _users.c.id,
+        _refresh_tokens.c.revoked_at.is_(None),
+    )
+    .label("live"),
 )
-_RESTAURANT_EXISTS = select(Restaurant.__table__.c.id).where(
-    Restaurant.__table__.c.id == bindparam("restaurant_id")
-)
+_LOGIN = select(*_LOGIN_COLUMNS).where(_users.c.id == bindparam("user_id"))
+# A member's standing in a restaurant: the login's state and the membership's role
+# (NULL: not a member), in one round trip.
+_MEMBER_STANDING = select(
+    *_LOGIN_COLUMNS,
+    select(_members.c.role)
+    .where(
+        _members.c.restaurant_id == bindparam("restaurant_id"),
+        _members.c.user_id == _users.c.id,
+    )
+    .scalar_subquery()
+    .label("role"),
+).where(_users.c.id == bindparam("user_id"))
+# The platform admin's: the login's state and whether the restaurant exists.
+_ADMIN_STANDING = select(
+    *_LOGIN_COLUMNS,
+    exists().where(_restaurants.c.id == bindparam("restaurant_id")).label("restaurant_exists"),
+).where(_users.c.id == bindparam("user_id"))
 _API_TOKEN_P = Prepared(_API_TOKEN)
-_MEMBER_ROLE_P = Prepared(_MEMBER_ROLE)
-_RESTAURANT_EXISTS_P = Prepared(_RESTAURANT_EXISTS)
+_LOGIN_P = Prepared(_LOGIN)
+_MEMBER_STANDING_P = Prepared(_MEMBER_STANDING)
+_ADMIN_STANDING_P = Prepared(_ADMIN_STANDING)
 
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who is calling: a user (``user_id``) or a restaurant API token (``token_id``)."""
+    """Who is calling: a user (``user_id``) or a restaurant API token (``token_id``).
+
+    A user authenticated by an access JWT carries its login: ``session_id`` (the
+    refresh-token family it was issued under) or, for a token minted outside a login,
+    ``issued_at`` (seconds since the epoch). Both ``None``: an actor made by code
+    (CLI, tests), whose login is not checked.
+    """
 
     user_id: int | None = None
     is_admin: bool = False
     token_id: int | None = None
     token_restaurant_id: int | None = None
     token_scopes: frozenset[str] = frozenset()
+    session_id: str | None = None
+    issued_at: int | None = None
 
     @property
     def label(self) -> str:
@@ -102,31 +141,76 @@ def bearer_of(header: str | None) -> str | None:
 async def authenticate(session: Executor, runtime: Runtime, token: str | None) -> Actor:
     """Resolve a bearer token (access JWT or API token) to an :class:`Actor`.
 
+    An access JWT's login is checked to be alive (:func:`login_alive`): one query per
+    login and ``ttl`` seconds (:mod:`brigade.auth.access_cache`), none in between.
+
     Raises :class:`NotAuthenticated` when the token is missing, invalid, expired or
-    revoked.
+    revoked, and :class:`~brigade.auth.exceptions.SessionEnded` (401) when its login has
+    ended (logout, refresh-token reuse, password change, account deactivated).
     """
     if not token:
         raise NotAuthenticated("send an access token or API token as 'Authorization: Bearer'")
     cache = get_access_cache(runtime)
     if token.startswith(API_TOKEN_PREFIX):
-        digest = token_digest(token)
-        remembered = cache.api_token(digest)
-        if remembered is not None:
-            return remembered
-        row = await _API_TOKEN_P.fetchone(session, {"digest": digest})
-        if row is None:
-            raise NotAuthenticated("unknown or revoked API token")
-        actor = Actor(
-            token_id=row.id,
-            token_restaurant_id=row.restaurant_id,
-            token_scopes=frozenset(row.scopes),
-        )
-        cache.put_api_token(digest, actor)
-        return actor
-    key = cache.caller_key(runtime.settings.signing_key, token)
-    if key is None:
+        return await _api_token_actor(session, runtime, token_digest(token))
+    claims = cache.claims(runtime.settings.signing_key, token)
+    if claims is None:
         raise NotAuthenticated("invalid or expired access token")
-    return Actor(user_id=key[1], is_admin=key[2])
+    key = login_key(claims)
+    actor = _login_actor(key)
+    alive = cache.login_alive(claims.user_id, key)
+    if alive is None:
+        generation = cache.login_generation(claims.user_id)
+        row = await _LOGIN_P.fetchone(
+            session, {"user_id": claims.user_id, "session_id": claims.session_id}
+        )
+        alive = login_alive(row, actor)
+        cache.put_login(claims.user_id, key, alive, generation)
+    if not alive:
+        raise SessionEnded()
+    return actor
+
+
+async def _api_token_actor(session: Executor, runtime: Runtime, digest: str) -> Actor:
+    """The actor of the API token of SHA-256 ``digest`` (remembered for ``ttl``);
+    raises :class:`NotAuthenticated` for an unknown or revoked one."""
+    cache = get_access_cache(runtime)
+    remembered = cache.api_token(digest)
+    if remembered is not None:
+        return remembered
+    row = await _API_TOKEN_P.fetchone(session, {"digest": digest})
+    if row is None:
+        raise NotAuthenticated("unknown or revoked API token")
+    actor = Actor(
+        token_id=row.id,
+        token_restaurant_id=row.restaurant_id,
+        token_scopes=frozenset(row.scopes),
+    )
+    cache.put_api_token(digest, actor)
+    return actor
+
+
+def _login_actor(key: CallerKey) -> Actor:
+    """The :class:`Actor` of a user's :data:`~brigade.auth.access_cache.CallerKey`."""
+    return Actor(user_id=key[1], is_admin=key[2], session_id=key[3], issued_at=key[4])
+
+
+def login_alive(row: Any, actor: Actor) -> bool:
+    """Whether ``actor``'s login is alive by ``row`` (``is_active``,
+    ``tokens_not_before``, ``live``: see ``_LOGIN``; ``None``: no such user): the user
+    exists and is active; a token of a login (``session_id``) has its refresh-token
+    family not revoked; a token minted outside one (``issued_at``) was issued no
+    earlier than the user's ``tokens_not_before`` (whole seconds)."""
+    if row is None or not row.is_active:
+        return False
+    if actor.session_id is not None:
+        return bool(row.live)
+    not_before = row.tokens_not_before
+    return (
+        actor.issued_at is None
+        or not_before is None
+        or actor.issued_at >= int(not_before.timestamp())
+    )
 
 
 async def current_actor(request: Request, session: SessionDep, runtime: RuntimeDep) -> Actor:
@@ -138,9 +222,12 @@ CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
 async def resolve_access(session: Executor, actor: Actor, restaurant_id: int) -> Access:
-    """The actor's :class:`Access` to ``restaurant_id``.
+    """The actor's :class:`Access` to ``restaurant_id``, read now (one query for a user,
+    none for an API token). For a user it also checks that the login is alive
+    (:func:`login_alive`).
 
-    Raises :class:`NotFound` when the restaurant does not exist or the actor does not
+    Raises :class:`~brigade.auth.exceptions.SessionEnded` (401) when the login has
+    ended, :class:`NotFound` when the restaurant does not exist or the actor does not
     belong to it.
     """
     if actor.token_id is not None:
@@ -152,17 +239,25 @@ async def resolve_access(session: Executor, actor: Actor, restaurant_id: int) ->
             None,
             frozenset(p for p in Permission if p.value in actor.token_scopes),
         )
+    params = {
+        "restaurant_id": restaurant_id,
+        "user_id": actor.user_id,
+        "session_id": actor.session_id,
+    }
     if actor.is_admin:
-        exists = await _RESTAURANT_EXISTS_P.scalar(session, {"restaurant_id": restaurant_id})
-        if exists is None:
+        row = await _ADMIN_STANDING_P.fetchone(session, params)
+        if row is None or not login_alive(row, actor):
+            raise SessionEnded()
+        if not row.restaurant_exists:
             raise NotFound("restaurant not found")
         return Access(actor, restaurant_id, None, frozenset(Permission))
-    role = await _MEMBER_ROLE_P.scalar(
-        session, {"restaurant_id": restaurant_id, "user_id": actor.user_id}
-    )
-    if role is None:
+    row = await _MEMBER_STANDING_P.fetchone(session, params)
+    if row is None or not login_alive(row, actor):
+        raise SessionEnded()
+    if row.role is None:
         raise NotFound("restaurant not found")
-    return Access(actor, restaurant_id, Role(role), ROLE_PERMISSIONS[Role(role)])
+    role = Role(row.role)
+    return Access(actor, restaurant_id, role, ROLE_PERMISSIONS[role])
 
 
 async def cached_access(
@@ -179,17 +274,38 @@ async def access_for_token(
     session: Executor, runtime: Runtime, token: str | None, restaurant_id: int
 ) -> Access:
     """:func:`cached_access` for a bearer ``token`` (``None``: none was sent), in any
-    session. Raises :class:`NotAuthenticated` (401) and :class:`NotFound` (404)."""
+    session. Raises :class:`NotAuthenticated` (401, also
+    :class:`~brigade.auth.exceptions.SessionEnded`) and :class:`NotFound` (404)."""
+    key = get_access_cache(runtime).caller_key(runtime.settings.signing_key, token)
+    if key is None:
+        if not token:
+            raise NotAuthenticated("send an access token or API token as 'Authorization: Bearer'")
+        raise NotAuthenticated("invalid or expired access token")
+    return await access_for_caller(session, runtime, key, restaurant_id)
+
+
+async def access_for_caller(
+    session: Executor, runtime: Runtime, key: CallerKey, restaurant_id: int
+) -> Access:
+    """The :class:`Access` of caller ``key`` (from
+    :meth:`~brigade.auth.access_cache.AccessCache.caller_key`) to ``restaurant_id``:
+    remembered (no query), else resolved (:func:`resolve_access`: one query) and
+    remembered for the cache's ``ttl``. A JWT's expiry is not checked here, only its
+    login and standing: a connected socket is kept while they hold.
+
+    Raises :class:`NotAuthenticated` (401: an API token revoked, a login ended) and
+    :class:`NotFound` (404)."""
     cache = get_access_cache(runtime)
-    key = cache.caller_key(runtime.settings.signing_key, token)
-    if key is not None:
-        remembered = cache.grant(restaurant_id, key)
-        if remembered is not None:
-            return remembered
-    actor = await authenticate(session, runtime, token)
+    remembered = cache.grant(restaurant_id, key)
+    if remembered is not None:
+        return remembered
+    generation = cache.grant_generation(restaurant_id)
+    if key[0] == "t":
+        actor = await _api_token_actor(session, runtime, key[1])
+    else:
+        actor = _login_actor(key)
     access = await resolve_access(session, actor, restaurant_id)
-    if key is not None:
-        cache.put_grant(restaurant_id, key, access)
+    cache.put_grant(restaurant_id, key, access, generation)
     return access
 
 

@@ -37,4 +37,17 @@ class InvalidScope(InvalidInput):
 
 class WeakPassword(InvalidInput):
     type = "weak-password"
-    title = "Password too short"
+    title = "Password too weak (short, blank or common)"
+
+
+class SessionEnded(NotAuthenticated):
+    """The access token's login has ended: logged out, its refresh token reused, the
+    password changed or the account deactivated."""
+
+    type = "session-ended"
+    title = "This login has ended; log in again"
+
+
+class WrongPassword(PermissionDenied):
+    type = "wrong-password"
+    title = "The current password is wrong"

@@ -11,7 +11,12 @@ from brigade.db import Base, IdType, UTCDateTime
 
 
 class User(Base):
-    """A person with a login. ``is_admin`` marks the platform admin."""
+    """A person with a login. ``is_admin`` marks the platform admin.
+
+    ``tokens_not_before`` (UTC, whole seconds): access tokens issued before it are
+    refused, whatever login they belong to; set when the password changes and when the
+    account is deactivated (:mod:`brigade.auth.service`).
+    """
 
     __tablename__ = "users"
 
@@ -21,6 +26,7 @@ class User(Base):
     full_name: Mapped[str] = mapped_column(String(200), default="")
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    tokens_not_before: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -1,6 +1,6 @@
 """HTTP routes of the auth context (thin: parse, authorise, call the service).
 
-``/auth/*``: login, refresh, logout, me. ``R/api-tokens``: a restaurant's API tokens.
+``/auth/*``: login, refresh, logout, password, me. ``R/api-tokens``: a restaurant's API tokens.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from brigade.auth.exceptions import (
     InvalidScope,
     RefreshTokenReused,
     UserRequired,
+    WeakPassword,
+    WrongPassword,
 )
 from brigade.auth.schemas import (
     ApiTokenCreate,
@@ -25,6 +27,7 @@ from brigade.auth.schemas import (
     ApiTokenList,
     LoginRequest,
     MeRead,
+    PasswordChange,
     RefreshRequest,
     TokenPair,
 )
@@ -80,9 +83,40 @@ async def refresh(
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
 async def logout(body: RefreshRequest, session: SessionDep) -> Response:
-    """End the login of this refresh token (all its rotations). Always 204."""
+    """End the login of this refresh token (all its rotations, and the access tokens
+    issued under it: they get 401 from then on). Always 204."""
     await service.logout(session, body.refresh_token)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/auth/password",
+    response_model=TokenPair,
+    responses=problem_responses(
+        NotAuthenticated, UserRequired, WrongPassword, WeakPassword, TooManyRequests
+    ),
+)
+async def change_password(
+    body: PasswordChange,
+    request: Request,
+    actor: CurrentActor,
+    session: SessionDep,
+    runtime: RuntimeDep,
+) -> TokenPair:
+    """Change the logged-in user's password (an API token gets 403). Every login of the
+    user ends (their access tokens get 401 from then on); the answer is a new login for
+    this device."""
+    if actor.user_id is None:
+        raise UserRequired()
+    address = request.client.host if request.client else "unknown"
+    return await service.change_password(
+        session,
+        runtime,
+        actor.user_id,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        address=address,
+    )
 
 
 @router.get(

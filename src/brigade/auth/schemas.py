@@ -28,6 +28,15 @@ class RefreshRequest(BaseModel):
     refresh_token: str = Field(min_length=1, max_length=512)
 
 
+class PasswordChange(BaseModel):
+    """``POST /auth/password`` body: the current password and the new one."""
+
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(
+        min_length=1, max_length=1024, description="At least 8 characters, not a common one."
+    )
+
+
 class UserRead(BaseModel):
     """A user as clients see it (never the password hash)."""
 

@@ -44,17 +44,31 @@ def verify_password(password: str, password_hash: str | None) -> tuple[bool, str
 
 @dataclass(frozen=True, slots=True)
 class AccessClaims:
-    """What an access token says: the user, whether they are platform admin, expiry."""
+    """What an access token says: the user, whether they are platform admin, expiry,
+    when it was issued (``issued_at``, whole seconds since the epoch) and the login it
+    belongs to (``session_id``: the refresh-token family that issued it; ``None`` for a
+    token minted outside a login, e.g. by tests or scripts)."""
 
     user_id: int
     is_admin: bool
     expires_at: datetime
+    issued_at: int = 0
+    session_id: str | None = None
 
 
 def create_access_token(
-    user_id: int, *, is_admin: bool, key: str, ttl_seconds: int
+    user_id: int,
+    *,
+    is_admin: bool,
+    key: str,
+    ttl_seconds: int,
+    session_id: str | None = None,
 ) -> tuple[str, datetime]:
-    """Sign an HS256 access JWT; returns ``(token, expires_at UTC)``."""
+    """Sign an HS256 access JWT; returns ``(token, expires_at UTC)``.
+
+    ``session_id`` (claim ``sid``) names the login (refresh-token family) the token is
+    issued under, so that ending the login refuses the token
+    (:mod:`brigade.auth.access_cache`)."""
     now = utcnow()
     expires_at = now + timedelta(seconds=ttl_seconds)
     claims: dict[str, Any] = {
@@ -64,6 +78,8 @@ def create_access_token(
         "exp": int(expires_at.timestamp()),
         "typ": "access",
     }
+    if session_id is not None:
+        claims["sid"] = session_id
     return jwt.encode(claims, key, algorithm=JWT_ALGORITHM), expires_at
 
 
@@ -79,12 +95,18 @@ def decode_access_token(token: str, *, key: str) -> AccessClaims | None:
         return None
     try:
         user_id = int(claims["sub"])
+        issued_at = int(claims.get("iat", 0))
     except (TypeError, ValueError):
+        return None
+    session_id = claims.get("sid")
+    if session_id is not None and not isinstance(session_id, str):
         return None
     return AccessClaims(
         user_id=user_id,
         is_admin=bool(claims.get("adm", False)),
         expires_at=datetime.fromtimestamp(claims["exp"]).astimezone(),
+        issued_at=issued_at,
+        session_id=session_id,
     )
 
 

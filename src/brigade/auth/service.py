@@ -3,8 +3,10 @@ tokens) and restaurant API tokens."""
 
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import timedelta
+from importlib import resources
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +18,7 @@ from brigade.auth.exceptions import (
     InvalidScope,
     UsernameTaken,
     WeakPassword,
+    WrongPassword,
 )
 from brigade.auth.models import ApiToken, RefreshToken, User
 from brigade.auth.permissions import Permission
@@ -48,14 +51,45 @@ from brigade.settings import Settings
 MIN_PASSWORD_LENGTH = 8
 #: Event recorded when an API token is revoked (``staff.`` so access caches drop it).
 API_TOKEN_REVOKED_EVENT = "staff.api_token.revoked"  # noqa: S105 - an event name
+#: Event recorded, in each of the user's restaurants, when one login ends.
+SESSION_REVOKED_EVENT = "auth.session.revoked"
+#: Event recorded, in each of the user's restaurants, when their password changes.
+PASSWORD_CHANGED_EVENT = "user.password_changed"  # noqa: S105 - an event name
+#: Event recorded, in each of the user's restaurants, when the account is deactivated.
+USER_DEACTIVATED_EVENT = "user.deactivated"
 #: Characters of an API token kept in clear (``prefix``) so people can recognise it.
 API_TOKEN_SHOWN_CHARS = 12
 
 
+#: File of the package listing common passwords (one a line, lowercase; "# " notes).
+COMMON_PASSWORDS_FILE = "common-passwords.txt"
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords (:data:`COMMON_PASSWORDS_FILE`, about 8,000
+    of at least 8 characters, lowercase), read once per process."""
+    text = resources.files("brigade.auth").joinpath(COMMON_PASSWORDS_FILE).read_text("utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("# ")
+    )
+
+
 def validate_password(password: str) -> str:
-    """Return ``password`` if it is long enough, else raise :class:`WeakPassword`."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise WeakPassword(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    """Return ``password`` unchanged if a new account may have it, else raise
+    :class:`WeakPassword` (422) whose detail says why: blank (only whitespace), shorter
+    than :data:`MIN_PASSWORD_LENGTH` characters (leading and trailing whitespace not
+    counted), or one of the :func:`common_passwords` (compared case-insensitively)."""
+    trimmed = password.strip()
+    if not trimmed:
+        raise WeakPassword("a password cannot be blank or only spaces")
+    if len(trimmed) < MIN_PASSWORD_LENGTH:
+        raise WeakPassword(
+            f"a password needs at least {MIN_PASSWORD_LENGTH} characters"
+            " (spaces at its ends not counted)"
+        )
+    if trimmed.casefold() in common_passwords():
+        raise WeakPassword("this password is one of the most common ones; choose another")
     return password
 
 
@@ -67,7 +101,9 @@ async def create_user(
     full_name: str = "",
     is_admin: bool = False,
 ) -> User:
-    """Create a user with an argon2 hash of ``password``; raises :class:`UsernameTaken`."""
+    """Create a user with an argon2 hash of ``password``; raises :class:`UsernameTaken`
+    (409) and :class:`WeakPassword` (422, see :func:`validate_password`)."""
+    validate_password(password)
     if await session.scalar(select(User.id).where(User.username == username)) is not None:
         raise UsernameTaken(f"username {username!r} is taken")
     user = User(
@@ -100,6 +136,7 @@ async def _issue(
         is_admin=user.is_admin,
         key=settings.signing_key,
         ttl_seconds=settings.access_token_ttl_seconds,
+        session_id=family_id,
     )
     refresh = new_opaque_token()
     now = utcnow()
@@ -125,9 +162,9 @@ async def login(
 ) -> TokenPair:
     """Check ``username``/``password`` and start a new login (a new refresh family).
 
-    Failed attempts are counted per username and per client ``address``
-    (:mod:`brigade.auth.ratelimit`); once a limit is reached every attempt, right or
-    wrong, raises :class:`~brigade.errors.TooManyRequests` (429 with ``Retry-After``).
+    Failed attempts are counted per username and client ``address``, per address and
+    per username (:mod:`brigade.auth.ratelimit`); once a limit is reached every attempt,
+    right or wrong, raises :class:`~brigade.errors.TooManyRequests` (429 with ``Retry-After``).
     Raises :class:`InvalidCredentials` (401) for an unknown user, a wrong password or an
     inactive account, without telling which.
     """
@@ -138,6 +175,7 @@ async def login(
     if user is None or not valid or not user.is_active:
         await limiter.record_failure(username, address)
         raise InvalidCredentials()
+    await limiter.record_success(username, address)
     if new_hash is not None:
         user.password_hash = new_hash
         await session.flush()
@@ -170,17 +208,17 @@ async def refresh(session: AsyncSession, settings: Settings, token: str) -> Toke
         .returning(RefreshToken.id)
     )
     if rotated.scalar_one_or_none() is None:
-        await revoke_family(session, row.family_id)
+        await end_login(session, row.user_id, row.family_id, "refresh-token-reused")
         return None
     user = await session.get(User, row.user_id)
     if user is None or not user.is_active:
-        await revoke_family(session, row.family_id)
+        await end_login(session, row.user_id, row.family_id, "inactive")
         raise InvalidRefreshToken()
     return await _issue(session, settings, user, row.family_id)
 
 
 async def revoke_family(session: AsyncSession, family_id: str) -> None:
-    """Revoke every refresh token of one login."""
+    """Revoke every refresh token of one login (no event: see :func:`end_login`)."""
     await session.execute(
         update(RefreshToken)
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
@@ -189,31 +227,144 @@ async def revoke_family(session: AsyncSession, family_id: str) -> None:
     )
 
 
-async def set_password(session: AsyncSession, user_id: int, password: str) -> None:
-    """Give user ``user_id`` a new password (argon2 hash) and end all their logins
-    (every refresh token is revoked). Raises ``WeakPassword`` (422) like
-    :func:`create_user`."""
-    password_hash = hash_password(validate_password(password))
+async def record_for_user(
+    session: AsyncSession,
+    user_id: int,
+    type: str,  # noqa: A002 - the event's type, as in the wire format
+    payload: dict[str, object],
+) -> None:
+    """Record event ``type`` with ``payload`` in every restaurant ``user_id`` belongs to
+    (an event is a restaurant's; the user's standing there is what it changes), so that
+    every process's access cache drops the user's logins and grants there
+    (:mod:`brigade.auth.access_cache`). A user of no restaurant gets no event: caches
+    then forget within their ``ttl``."""
+    restaurant_ids = await session.scalars(
+        select(Membership.restaurant_id)
+        .where(Membership.user_id == user_id)
+        .order_by(Membership.restaurant_id)
+    )
+    for restaurant_id in restaurant_ids.all():
+        await record(session, restaurant_id, type, payload)
+
+
+async def end_login(session: AsyncSession, user_id: int, family_id: str, reason: str) -> None:
+    """End one login: revoke its refresh tokens (:func:`revoke_family`) and record
+    ``auth.session.revoked`` ``{"user_id", "reason"}`` (``logout``,
+    ``refresh-token-reused``, ``inactive``) for the user's restaurants, so the access
+    tokens issued under it are refused at once in this process and within the access
+    cache's ``ttl`` in others."""
+    await revoke_family(session, family_id)
+    await record_for_user(
+        session, user_id, SESSION_REVOKED_EVENT, {"user_id": user_id, "reason": reason}
+    )
+
+
+async def _end_every_login(session: AsyncSession, user_id: int) -> None:
+    """Revoke every refresh token of ``user_id`` and refuse every access token issued
+    before now (``tokens_not_before``, whole seconds: a token issued in this second
+    after the change stays valid)."""
+    now = utcnow()
     await session.execute(
-        update(User).where(User.id == user_id).values(password_hash=password_hash)
+        update(User)
+        .where(User.id == user_id)
+        .values(tokens_not_before=now.replace(microsecond=0))
+        .execution_options(synchronize_session=False)
     )
     await session.execute(
         update(RefreshToken)
         .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=now)
         .execution_options(synchronize_session=False)
     )
 
 
-async def logout(session: AsyncSession, token: str) -> None:
-    """End the login that ``token`` belongs to (its whole family); an unknown token is
-    ignored, so logging out twice is harmless. Access JWTs already issued stay valid
-    until they expire (``access_token_ttl_seconds``)."""
-    family_id = await session.scalar(
-        select(RefreshToken.family_id).where(RefreshToken.token_hash == token_digest(token))
+async def set_password(session: AsyncSession, user_id: int, password: str) -> None:
+    """Give user ``user_id`` a new password (argon2 hash) and end all their logins:
+    every refresh token is revoked, every access token issued before now is refused,
+    and ``user.password_changed`` ``{"user_id"}`` is recorded for their restaurants.
+    Raises ``WeakPassword`` (422) like :func:`create_user`."""
+    password_hash = hash_password(validate_password(password))
+    await session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(password_hash=password_hash)
+        .execution_options(synchronize_session=False)
     )
-    if family_id is not None:
-        await revoke_family(session, family_id)
+    await _end_every_login(session, user_id)
+    await record_for_user(session, user_id, PASSWORD_CHANGED_EVENT, {"user_id": user_id})
+
+
+async def change_password(
+    session: AsyncSession,
+    runtime: Runtime,
+    user_id: int,
+    *,
+    current_password: str,
+    new_password: str,
+    address: str,
+) -> TokenPair:
+    """The user ``user_id`` changes their own password: ``current_password`` is checked
+    (failures count toward the login limits of :mod:`brigade.auth.ratelimit`), every
+    login of theirs ends (:func:`set_password`), and a new login is returned, so the
+    device that made the change stays signed in.
+
+    Raises :class:`InvalidCredentials` (401) for a user that no longer exists or is
+    inactive, :class:`WrongPassword` (403), :class:`~brigade.errors.TooManyRequests`
+    (429) and :class:`WeakPassword` (422), each before anything is written.
+    """
+    user = await session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise InvalidCredentials("this account no longer exists or is disabled")
+    limiter = get_login_limiter(runtime)
+    await limiter.check(user.username, address)
+    valid, _ = verify_password(current_password, user.password_hash)
+    if not valid:
+        await limiter.record_failure(user.username, address)
+        raise WrongPassword()
+    validate_password(new_password)
+    await set_password(session, user_id, new_password)
+    await session.refresh(user)
+    return await _issue(session, runtime.settings, user, secrets.token_hex(16))
+
+
+async def set_active(session: AsyncSession, user_id: int, *, active: bool) -> bool:
+    """Activate or deactivate the account ``user_id``; returns whether it changed.
+
+    Deactivating ends every login of the user (as :func:`set_password` does) and records
+    ``user.deactivated`` ``{"user_id"}`` for their restaurants: their tokens are refused
+    from then on and they cannot log in. Reactivating lets them log in again (old
+    logins stay ended). Raises :class:`~brigade.errors.NotFound` for no such user.
+    """
+    current = await session.scalar(select(User.is_active).where(User.id == user_id))
+    if current is None:
+        raise NotFound("user not found")
+    if current is active:
+        return False
+    await session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(is_active=active)
+        .execution_options(synchronize_session=False)
+    )
+    if not active:
+        await _end_every_login(session, user_id)
+        await record_for_user(session, user_id, USER_DEACTIVATED_EVENT, {"user_id": user_id})
+    return True
+
+
+async def logout(session: AsyncSession, token: str) -> None:
+    """End the login that ``token`` belongs to (:func:`end_login`: its whole family,
+    and the access tokens issued under it); an unknown token is ignored, so logging out
+    twice is harmless."""
+    row = (
+        await session.execute(
+            select(RefreshToken.user_id, RefreshToken.family_id, RefreshToken.revoked_at).where(
+                RefreshToken.token_hash == token_digest(token)
+            )
+        )
+    ).first()
+    if row is not None and row.revoked_at is None:
+        await end_login(session, row.user_id, row.family_id, "logout")
 
 
 async def me(session: AsyncSession, user_id: int) -> MeRead:

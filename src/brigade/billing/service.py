@@ -58,7 +58,7 @@ from brigade.billing.schemas import (
 from brigade.db import UTCDateTime, utcnow
 from brigade.errors import NotFound, StaleVersion
 from brigade.events.outbox import NewEvent, record_many
-from brigade.orders.exceptions import OrderClosed
+from brigade.orders.exceptions import OrderClosed, OrderHasCheck
 from brigade.orders.schemas import OrderItemRead, OrderItemStatus, OrderStatus
 from brigade.orders.service import (
     close_order,
@@ -347,6 +347,19 @@ async def order_check_id(session: AsyncSession, restaurant_id: int, order_id: in
     when it has none (for other contexts; no permission check; one query)."""
     row = await _latest_check(session, restaurant_id, order_id)
     return None if row is None else int(row.id)
+
+
+async def refuse_cancel_with_check(
+    session: AsyncSession, restaurant_id: int, order_id: int
+) -> None:
+    """The cancel guard billing registers with :mod:`brigade.orders.hooks`: an order
+    that has a check (open or paid) may not be cancelled.
+
+    Raises :class:`~brigade.orders.exceptions.OrderHasCheck` (409, extension
+    ``check_id``)."""
+    check_id = await order_check_id(session, restaurant_id, order_id)
+    if check_id is not None:
+        raise OrderHasCheck(f"order {order_id} has check {check_id}", check_id=check_id)
 
 
 async def open_check(session: AsyncSession, access: Access, order_id: int) -> CheckCreateResult:

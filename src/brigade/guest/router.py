@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from brigade.errors import problem_responses
 from brigade.guest.schemas import GuestMenuRead
 from brigade.menu.cache import get_menu_cache
-from brigade.menu.service import menu_bytes
+from brigade.menu.document import menu_bytes
 from brigade.restaurants.service import get_restaurant
 from brigade.runtime import RuntimeDep
 from brigade.session import SessionDep

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from brigade.db import Base, IdType, UTCDateTime
@@ -44,7 +45,13 @@ class Ticket(Base):
 
 
 class TicketItem(Base):
-    """One order line on a ticket, with its own kitchen steps (UTC timestamps)."""
+    """One order line on a ticket, with its own kitchen steps (UTC timestamps).
+
+    ``name``, ``variation_name``, ``quantity``, ``modifiers`` (``[{"id", "name",
+    "price_delta"}]``), ``notes`` and ``seat`` are the kitchen's snapshot of the order
+    line when it was fired (an order line's snapshot never changes), so that the kitchen
+    reads its own tables only.
+    """
 
     __tablename__ = "kitchen_ticket_items"
 
@@ -58,6 +65,12 @@ class TicketItem(Base):
     order_item_id: Mapped[int] = mapped_column(
         IdType, ForeignKey("order_items.id", ondelete="CASCADE"), index=True
     )
+    name: Mapped[str] = mapped_column(String(200), server_default="")
+    variation_name: Mapped[str] = mapped_column(String(100), server_default="")
+    quantity: Mapped[int] = mapped_column(Integer, server_default="1")
+    modifiers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, server_default="[]")
+    notes: Mapped[str] = mapped_column(Text, server_default="")
+    seat: Mapped[int | None] = mapped_column(Integer, default=None)
     status: Mapped[str] = mapped_column(String(16), default="new")
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

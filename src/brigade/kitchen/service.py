@@ -1,7 +1,9 @@
 """Rules of the kitchen context: tickets per station, their steps, and voided lines.
 
-Firing order lines (``brigade.orders.service``) calls :func:`create_tickets`: one ticket
-per (station, course) of the fired lines. Kitchen screens then move tickets and their
+Firing order lines (``brigade.orders.service``) calls :func:`create_tickets` (registered
+as the orders' kitchen hook, :mod:`brigade.orders.hooks`): one ticket per (station,
+course) of the fired lines, each line with the kitchen's own snapshot of the order line
+(name, size, quantity, modifiers, notes, seat). Kitchen screens then move tickets and their
 lines along ``new → preparing → ready → bumped`` (:func:`step_ticket`,
 :func:`step_ticket_item`); a bumped ticket can be recalled (back to ``ready``). Every step
 is timestamped in UTC, increments the ticket's ``version``, records ``ticket.updated``
@@ -18,9 +20,11 @@ recall       bumped → ready         → ``preparing`` (it is being redone)
 ===========  =====================  ========================
 
 Only the lines that actually changed are passed to ``mark_items``; voided lines never
-move. This is the hot path of a kitchen screen: Core statements built once at import on
-the tables and executed with parameter dicts, ``UPDATE ... RETURNING`` and multi-row
-``INSERT ... RETURNING``, tickets read with their lines in one query, no ORM entities.
+move. The kitchen reads its own tables only; it reaches the orders context through its
+public functions (``mark_items``). This is the hot path of a kitchen screen: Core
+statements built once at import on the tables and executed with parameter dicts,
+``UPDATE ... RETURNING`` and multi-row ``INSERT ... RETURNING``, tickets read with their
+lines in one query, no ORM entities.
 """
 
 from __future__ import annotations
@@ -66,29 +70,11 @@ from brigade.kitchen.schemas import (
     TicketRead,
     TicketStatus,
 )
-from brigade.orders.models import OrderItem
+from brigade.orders.hooks import FiredLine
+from brigade.orders.service import mark_items
 
 TICKET_CREATED = "ticket.created"
 TICKET_UPDATED = "ticket.updated"
-
-
-@dataclass(frozen=True, slots=True)
-class FiredLine:
-    """An order line being fired to the kitchen, as the order snapshotted it.
-
-    ``modifiers`` is ``[{"id", "name", "price_delta"}]`` (minor units); ``station`` and
-    ``course`` decide which ticket the line lands on.
-    """
-
-    order_item_id: int
-    name: str
-    variation_name: str
-    quantity: int
-    modifiers: Sequence[Mapping[str, Any]]
-    notes: str
-    seat: int | None
-    course: int
-    station: str
 
 
 class TicketAction(StrEnum):
@@ -194,7 +180,6 @@ _OPEN = (_S.new.value, _S.preparing.value, _S.ready.value)
 
 _tickets = cast(Table, Ticket.__table__)
 _lines = cast(Table, TicketItem.__table__)
-_order_lines = cast(Table, OrderItem.__table__)
 
 #: The columns of :class:`TicketRead` (without its items), in the order
 #: :func:`_ticket_read` reads them.
@@ -219,12 +204,12 @@ _NT = len(_TICKET_COLUMNS)
 _LINE_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _lines.c.id,
     _lines.c.order_item_id,
-    _order_lines.c.name,
-    _order_lines.c.variation_name,
-    _order_lines.c.quantity,
-    _order_lines.c.modifiers,
-    _order_lines.c.notes,
-    _order_lines.c.seat,
+    _lines.c.name,
+    _lines.c.variation_name,
+    _lines.c.quantity,
+    _lines.c.modifiers,
+    _lines.c.notes,
+    _lines.c.seat,
     _lines.c.status,
     _lines.c.started_at,
     _lines.c.ready_at,
@@ -253,7 +238,6 @@ _INSERT_LINES = insert(_lines).returning(_lines.c.id, _lines.c.ticket_id, _lines
 #: The lines of tickets ``ids``, each after its ticket's id, by ticket then line id.
 _LOAD_LINES = (
     select(_lines.c.ticket_id, *_LINE_COLUMNS)
-    .select_from(_lines.join(_order_lines, _order_lines.c.id == _lines.c.order_item_id))
     .where(_lines.c.restaurant_id == _R, _lines.c.ticket_id.in_(bindparam("ids", expanding=True)))
     .order_by(_lines.c.ticket_id, _lines.c.id)
 )
@@ -261,7 +245,6 @@ _LOAD_LINES = (
 #: The lines of ticket ``tid``, by id (the one-ticket case of :data:`_LOAD_LINES`).
 _LOAD_TICKET_LINES = (
     select(_lines.c.ticket_id, *_LINE_COLUMNS)
-    .select_from(_lines.join(_order_lines, _order_lines.c.id == _lines.c.order_item_id))
     .where(_lines.c.restaurant_id == _R, _lines.c.ticket_id == _TID)
     .order_by(_lines.c.id)
 )
@@ -290,9 +273,7 @@ def _with_lines(tickets: FromClause) -> Select[Any]:
     ticket without lines."""
     t = tickets.c
     return select(*(t[c.key] for c in _TICKET_COLUMNS), *_LINE_COLUMNS_LABELLED).select_from(
-        tickets.outerjoin(
-            _lines, (_lines.c.ticket_id == t.id) & (_lines.c.restaurant_id == _R)
-        ).outerjoin(_order_lines, _order_lines.c.id == _lines.c.order_item_id)
+        tickets.outerjoin(_lines, (_lines.c.ticket_id == t.id) & (_lines.c.restaurant_id == _R))
     )
 
 
@@ -529,8 +510,6 @@ async def _mark_order_items(
     """Make the order lines follow a kitchen step (``brigade.orders.service.mark_items``)."""
     if not order_item_ids:
         return
-    from brigade.orders.service import mark_items  # the orders context imports us
-
     await mark_items(session, restaurant_id, list(order_item_ids), status, at)
 
 
@@ -543,9 +522,10 @@ async def create_tickets(
 ) -> list[TicketRead]:
     """Put fired order lines on kitchen tickets: one ticket per (station, course).
 
-    Called by the orders service inside its transaction when lines are fired. Tickets
-    are created ``new`` (version 1, ``created_at`` now, UTC), in (course, station) order,
-    each with its lines in the order given; one ``ticket.created`` event per ticket is
+    The orders' kitchen hook (:mod:`brigade.orders.hooks`), called inside the orders
+    service's transaction when lines are fired. Tickets are created ``new`` (version 1,
+    ``created_at`` now, UTC), in (course, station) order, each with its lines (and their
+    snapshot) in the order given; one ``ticket.created`` event per ticket is
     recorded with ``station`` set and data ``{"action": "created", "ticket": TicketRead}``.
     Two multi-row ``INSERT ... RETURNING`` whatever the number of lines (tickets, lines)
     plus the outbox's statements. Returns the tickets; ``[]`` when ``lines`` is empty.
@@ -585,6 +565,12 @@ async def create_tickets(
                 "restaurant_id": restaurant_id,
                 "ticket_id": ticket_id,
                 "order_item_id": line.order_item_id,
+                "name": line.name,
+                "variation_name": line.variation_name,
+                "quantity": line.quantity,
+                "modifiers": list(line.modifiers),
+                "notes": line.notes,
+                "seat": line.seat,
                 "status": TicketItemStatus.new.value,
             }
             for ticket_id, group in grouped
@@ -651,12 +637,12 @@ async def create_tickets(
 async def void_ticket_line(session: AsyncSession, restaurant_id: int, order_item_id: int) -> None:
     """Flag an order line voided on its ticket(s) after the waiter voided it.
 
-    Called by the orders service inside its transaction. The line stays on the ticket
-    with ``status="voided"`` and ``voided=true`` (the cook must see it was cancelled);
-    the ticket's ``version`` increases and ``ticket.updated`` (action ``line_voided``,
-    with ``station``) is recorded. Does nothing when the line was never fired (no
-    ticket) or is already voided. Writes the ticket rows before the line, in the order
-    the ticket steps take them (no deadlock between the two on PostgreSQL).
+    The orders' voided-line hook, called inside the orders service's transaction. The
+    line stays on the ticket with ``status="voided"`` and ``voided=true`` (the cook must
+    see it was cancelled); the ticket's ``version`` increases and ``ticket.updated``
+    (action ``line_voided``, with ``station``) is recorded. Does nothing when the line
+    was never fired (no ticket) or is already voided. Writes the ticket rows before the
+    line, in the order the ticket steps take them (no deadlock between the two on PostgreSQL).
     """
     params = {"r": restaurant_id, "oid": order_item_id}
     rows = (await session.execute(_VOID_TICKETS, params)).all()

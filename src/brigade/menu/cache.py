@@ -8,8 +8,9 @@ document) or ``import.*`` event of its restaurant passes on the runtime's bus af
 commit, and expires after ``ttl`` seconds anyway, which bounds staleness when another
 worker process made the change or data was written without an event.
 
-A generation counter per restaurant keeps a response built from a snapshot read before
-an invalidation from being stored after it.
+The container is :class:`brigade.caching.EventDroppedCache`, the process's one cache
+type. A generation counter per restaurant keeps a response built from a snapshot read
+before an invalidation from being stored after it.
 
 Who may read a restaurant's menu comes from the process's access cache
 (:mod:`brigade.auth.access_cache`), so a cache hit costs no database round trip at all.
@@ -26,75 +27,97 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from brigade.auth.access_cache import get_access_cache
 from brigade.auth.permissions import Permission
+from brigade.caching import EventDroppedCache
 from brigade.events.outbox import DomainEvent
 from brigade.runtime import Runtime
 
 MENU_CACHE_KEY = "menu_cache"
 DEFAULT_TTL_SECONDS = 5.0
 _INVALIDATING_PREFIXES = ("menu.", "restaurant.", "import.")
+_MAX_RESTAURANTS = 10_000
 
 
-@dataclass
 class MenuCache:
-    """Menu documents (UTF-8 JSON bytes) per restaurant id, each kept ``ttl`` seconds."""
+    """Menu documents (UTF-8 JSON bytes) and pricing snapshots per restaurant id, each
+    kept ``ttl`` seconds, for at most ``maxsize`` restaurants: two
+    :class:`~brigade.caching.EventDroppedCache` dropped together by the restaurant's
+    ``menu.*``, ``restaurant.*`` and ``import.*`` events, sharing one generation.
 
-    ttl: float = DEFAULT_TTL_SECONDS
-    clock: Callable[[], float] = time.monotonic
-    _entries: dict[int, tuple[float, bytes]] = field(default_factory=dict)
-    _generations: dict[int, int] = field(default_factory=dict)
-    #: Per restaurant, what order placement prices lines from
-    #: (:class:`brigade.menu.service.MenuSnapshot`), kept and dropped with the document.
-    _snapshots: dict[int, tuple[float, Any]] = field(default_factory=dict)
+    ``clock`` (monotonic seconds) may be replaced on a live cache (tests move time).
+    """
+
+    def __init__(
+        self,
+        ttl: float = DEFAULT_TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        maxsize: int = _MAX_RESTAURANTS,
+    ) -> None:
+        self._documents: EventDroppedCache[int, bytes] = EventDroppedCache(
+            ttl=ttl, maxsize=maxsize, drop_on=_INVALIDATING_PREFIXES, clock=clock
+        )
+        #: What order placement prices lines from
+        #: (:class:`brigade.menu.pricing.MenuSnapshot`), kept and dropped with the document.
+        self._snapshots: EventDroppedCache[int, Any] = EventDroppedCache(
+            ttl=ttl, maxsize=maxsize, clock=clock
+        )
+
+    @property
+    def ttl(self) -> float:
+        """Seconds an entry is trusted."""
+        return self._documents.ttl
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The cache's time source (monotonic seconds)."""
+        return self._documents.clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], float]) -> None:
+        self._documents.clock = clock
+        self._snapshots.clock = clock
 
     def get(self, restaurant_id: int) -> bytes | None:
         """The cached document, or ``None`` when absent or older than ``ttl``."""
-        entry = self._entries.get(restaurant_id)
-        if entry is None:
-            return None
-        stored_at, body = entry
-        if self.clock() - stored_at > self.ttl:
-            self._entries.pop(restaurant_id, None)
-            return None
-        return body
+        return self._documents.get(restaurant_id)
 
     def generation(self, restaurant_id: int) -> int:
         """A number that changes whenever the restaurant's entry is invalidated; read it
         before building a document and hand it to :meth:`put`."""
-        return self._generations.get(restaurant_id, 0)
+        return self._documents.generation(restaurant_id)
 
     def put(self, restaurant_id: int, body: bytes, generation: int) -> None:
         """Store ``body`` unless the restaurant was invalidated since ``generation``."""
-        if self._generations.get(restaurant_id, 0) == generation:
-            self._entries[restaurant_id] = (self.clock(), body)
+        self._documents.put(restaurant_id, body, generation)
 
     def snapshot(self, restaurant_id: int) -> Any | None:
         """The restaurant's cached menu snapshot for pricing lines, or ``None`` when
         absent or older than ``ttl``."""
-        entry = self._snapshots.get(restaurant_id)
-        if entry is None or self.clock() - entry[0] > self.ttl:
-            self._snapshots.pop(restaurant_id, None)
-            return None
-        return entry[1]
+        return self._snapshots.get(restaurant_id)
 
     def put_snapshot(self, restaurant_id: int, snapshot: Any, generation: int) -> None:
         """Store ``snapshot`` unless the restaurant was invalidated since ``generation``."""
-        if self._generations.get(restaurant_id, 0) == generation:
-            self._snapshots[restaurant_id] = (self.clock(), snapshot)
+        if self._documents.generation(restaurant_id) == generation:
+            self._snapshots.put(restaurant_id, snapshot)
 
     def invalidate(self, restaurant_id: int) -> None:
         """Drop the restaurant's document and snapshot (the next read rebuilds them)."""
-        self._generations[restaurant_id] = self._generations.get(restaurant_id, 0) + 1
-        self._entries.pop(restaurant_id, None)
-        self._snapshots.pop(restaurant_id, None)
+        self._documents.drop(restaurant_id)
+        self._snapshots.drop(restaurant_id)
+
+    def drop_for(self, events: Sequence[DomainEvent]) -> None:
+        """Invalidate the restaurants whose committed ``events`` change their menu."""
+        for event in events:
+            restaurant_id = self._documents.dropped_by(event)
+            if restaurant_id is not None:
+                self.invalidate(restaurant_id)
 
     def clear(self) -> None:
         """Drop every document and snapshot."""
-        for restaurant_id in {*self._entries, *self._snapshots}:
+        for restaurant_id in {*self._documents.keys(), *self._snapshots.keys()}:
             self.invalidate(restaurant_id)
 
 
@@ -115,10 +138,7 @@ def install_menu_cache(runtime: Runtime) -> None:
     """Subscribe the cache's invalidation to ``runtime.bus`` (called by ``create_app``)."""
 
     async def on_events(events: Sequence[DomainEvent]) -> None:
-        cache = get_menu_cache(runtime)
-        for event in events:
-            if event.type.startswith(_INVALIDATING_PREFIXES):
-                cache.invalidate(event.restaurant_id)
+        get_menu_cache(runtime).drop_for(events)
 
     runtime.bus.subscribe(on_events)
 

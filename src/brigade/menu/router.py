@@ -27,7 +27,7 @@ from brigade.errors import (
     problem_responses,
 )
 from brigade.events.unit_of_work import unit_of_work
-from brigade.menu import service
+from brigade.menu import document, service
 from brigade.menu.cache import get_menu_cache
 from brigade.menu.exceptions import CategoryNotEmpty, ModifierGroupRangeInvalid, SkuTaken
 from brigade.menu.schemas import (
@@ -92,7 +92,7 @@ async def get_menu(request: Request, access: Annotated[Access, Depends(menu_read
     body = cache.get(access.restaurant_id)
     if body is None:
         async with unit_of_work(runtime.db, runtime.bus) as session:
-            body = await service.menu_bytes(session, cache, access.restaurant_id)
+            body = await document.menu_bytes(session, cache, access.restaurant_id)
     return Response(content=body, media_type="application/json")
 
 

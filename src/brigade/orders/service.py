@@ -59,7 +59,8 @@ from brigade.errors import NotFound, StaleVersion
 from brigade.events.outbox import NewEvent, record_many
 from brigade.idempotency import service as idempotency
 from brigade.menu.cache import MenuCache
-from brigade.menu.service import LineChoice, ResolvedLine, resolve_lines
+from brigade.menu.pricing import LineChoice, ResolvedLine, resolve_lines
+from brigade.orders import hooks
 from brigade.orders.exceptions import (
     ItemAlreadyVoided,
     ItemNotReady,
@@ -67,8 +68,8 @@ from brigade.orders.exceptions import (
     NothingToServe,
     OrderAlreadyFired,
     OrderClosed,
-    OrderHasCheck,
 )
+from brigade.orders.hooks import FiredLine
 from brigade.orders.models import Order, OrderItem
 from brigade.orders.schemas import (
     OrderCancel,
@@ -85,9 +86,10 @@ from brigade.orders.schemas import (
     event_payload,
 )
 from brigade.prepared import Executor, Prepared
-from brigade.restaurants.models import Restaurant
+from brigade.restaurants.api import currency_of
 from brigade.restaurants.service import ProfileCache, restaurant_profile
-from brigade.tables.models import DiningTable
+from brigade.tables.api import table_name_of
+from brigade.tables.service import release_table
 
 ORDER_CREATED = "order.created"
 ORDER_ITEMS_ADDED = "order.items.added"
@@ -100,8 +102,6 @@ ORDER_CANCELLED = "order.cancelled"
 
 _orders = cast(Table, Order.__table__)
 _items = cast(Table, OrderItem.__table__)
-_restaurants = cast(Table, Restaurant.__table__)
-_tables = cast(Table, DiningTable.__table__)
 
 #: Kitchen progress states a line can be moved to by :func:`mark_items`.
 KITCHEN_STATES = frozenset(
@@ -113,20 +113,10 @@ KITCHEN_STATES = frozenset(
     }
 )
 
-_currency = (
-    select(_restaurants.c.currency)
-    .where(_restaurants.c.id == _orders.c.restaurant_id)
-    .scalar_subquery()
-    .label("currency")
-)
+_currency = currency_of(_orders.c.restaurant_id).label("currency")
 # The table's name is snapshotted on kitchen tickets; read in the same statement as the
-# order (a read of the tables context's row, never a write).
-_table_name = (
-    select(_tables.c.name)
-    .where(_tables.c.id == _orders.c.table_id, _tables.c.restaurant_id == _orders.c.restaurant_id)
-    .scalar_subquery()
-    .label("table_name")
-)
+# order (the tables context's expression, brigade.tables.api).
+_table_name = table_name_of(_orders.c.table_id, _orders.c.restaurant_id).label("table_name")
 _ORDER_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _orders.c.id,
     _orders.c.restaurant_id,
@@ -419,7 +409,7 @@ async def resolve_items(
     data: OrderCreate | OrderItemsAdd,
     menus: MenuCache | None = None,
 ) -> list[ResolvedLine]:
-    """``data.items`` priced against the menu (:func:`brigade.menu.service.resolve_lines`,
+    """``data.items`` priced against the menu (:func:`brigade.menu.pricing.resolve_lines`,
     whose errors it raises; from the process's menu snapshot with ``menus``), in the
     order given."""
     choices = [
@@ -520,7 +510,7 @@ async def create_order_once(
     ``profiles`` (the process's :func:`brigade.restaurants.service.get_profile_cache`)
     saves reading the restaurant's currency and time zone on every order, and ``menus``
     (the process's :func:`brigade.menu.cache.get_menu_cache`) reading the menu
-    (:func:`brigade.menu.service.resolve_lines`); without them they are read.
+    (:func:`brigade.menu.pricing.resolve_lines`); without them they are read.
 
     With ``idempotency_key``, the key is claimed first (per restaurant and actor); a
     retry with the same key and body returns the stored order and creates nothing
@@ -744,9 +734,7 @@ async def void_item(
     if item.status is not OrderItemStatus.pending:
         # The ticket before the line: the kitchen's steps lock the ticket, then the order
         # lines (mark_items); the same order here means the two never deadlock.
-        from brigade.kitchen.service import void_ticket_line
-
-        await void_ticket_line(session, restaurant_id, item_id)
+        await hooks.line_voided(session, restaurant_id, item_id)
     now = utcnow()
     await session.execute(
         _VOID_ITEM,
@@ -826,9 +814,7 @@ async def _fire(
             "b_now": now,
         },
     )
-    from brigade.kitchen.service import FiredLine, create_tickets
-
-    await create_tickets(
+    await hooks.lines_fired(
         session,
         restaurant_id,
         order_id,
@@ -911,8 +897,6 @@ async def close_order(
     """
     head = await _write_head(session, restaurant_id, order_id, None, "close", utcnow())
     if head.row.table_id is not None:
-        from brigade.tables.service import release_table
-
         await release_table(session, restaurant_id, head.row.table_id, order_id)
     if items is None:
         items = await _items_of(session, restaurant_id, order_id)
@@ -1056,15 +1040,29 @@ async def cancel_order(
             f"order {order_id} has lines in the kitchen or served; void them instead",
             item_ids=fired,
         )
-    from brigade.billing.service import order_check_id  # billing imports this module
-
-    check_id = await order_check_id(session, restaurant_id, order_id)
-    if check_id is not None:
-        raise OrderHasCheck(f"order {order_id} has check {check_id}", check_id=check_id)
+    await hooks.before_cancel(session, restaurant_id, order_id)  # billing: no check
     if row.table_id is not None:
-        from brigade.tables.service import release_table
-
         await release_table(session, restaurant_id, row.table_id, order_id)
     order = order_read(row, row.currency, items)
     await _record(session, restaurant_id, ORDER_CANCELLED, order)
     return order
+
+
+_OPEN_ORDER_AT = (
+    select(_orders.c.id)
+    .where(
+        _orders.c.restaurant_id == bindparam("restaurant_id"),
+        _orders.c.table_id == bindparam("table_id"),
+        _orders.c.status == OrderStatus.open.value,
+    )
+    .limit(1)
+)
+
+
+async def has_open_order_at(session: AsyncSession, restaurant_id: int, table_id: int) -> bool:
+    """Whether an open order of ``restaurant_id`` sits at table ``table_id`` (for the
+    tables context, :mod:`brigade.tables.hooks`; no permission check; one query)."""
+    found = await session.scalar(
+        _OPEN_ORDER_AT, {"restaurant_id": restaurant_id, "table_id": table_id}
+    )
+    return found is not None

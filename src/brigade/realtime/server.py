@@ -14,6 +14,16 @@
   ``{"last_seq", "replayed"}``, then live events. ``sync`` ``{"last_seq"}`` replays on
   demand.
 - **Commands** (:mod:`brigade.realtime.commands`), acknowledged with ``{"ok": ...}``.
+- **Revocation**: a client connected with an access token whose login ends (logout,
+  refresh-token reuse, password change, account deactivated), whose membership is
+  removed or whose role no longer lets it receive events is sent ``revoked`` (a
+  problem+json body) and disconnected: at once when the change is committed in this process (its
+  event passes on the bus), and within :data:`RECHECK_SECONDS` plus the access cache's
+  ``ttl`` when another process committed it. The recheck reads the process's access
+  cache (:mod:`brigade.auth.access_cache`): a query only per login and ``ttl``. The
+  access token's expiry is not rechecked: a client keeps its connection until its
+  login ends, and reconnects with a fresh token after a refresh. A client of a revoked
+  API token stays connected and gets 401 on its next command.
 
 With ``BRIGADE_REDIS_URL`` set the server uses a Redis client manager, so an event
 emitted by the worker that committed it reaches the clients of every worker.
@@ -24,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,9 +43,11 @@ from fastapi import FastAPI
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from brigade.auth.dependencies import Access, authenticate, resolve_access
+from brigade.auth.access_cache import CallerKey, get_access_cache
+from brigade.auth.dependencies import Access, access_for_caller, access_for_token
 from brigade.auth.permissions import Permission
 from brigade.errors import BrigadeError, NotAuthenticated, PermissionDenied
+from brigade.events.outbox import DomainEvent
 from brigade.events.unit_of_work import unit_of_work
 from brigade.realtime.commands import (
     COMMANDS,
@@ -57,6 +70,12 @@ logger = logging.getLogger(__name__)
 
 SOCKETIO_PATH = "socket.io"
 EXTRAS_KEY = "realtime"
+#: Seconds between two rechecks of every connected client's access.
+RECHECK_SECONDS = 1.0
+#: Committed events after which the clients of their restaurant are rechecked at once.
+RECHECK_PREFIXES = ("staff.", "auth.", "user.", "membership.")
+#: Event sent to a client just before it is disconnected for lost access.
+REVOKED_EVENT = "revoked"
 
 
 class ConnectAuth(BaseModel):
@@ -87,10 +106,12 @@ class SyncRequest(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class Client:
-    """A connected client: its subscription and the token it connected with."""
+    """A connected client: its subscription, the token it connected with and who that
+    token names (:data:`~brigade.auth.access_cache.CallerKey`)."""
 
     subscription: Subscription
     token: str
+    caller: CallerKey
 
 
 class RefusedError(Exception):
@@ -136,7 +157,9 @@ class RealtimeServer:
         self.fanout = EventFanout(self.sio, runtime.db, ordered=not redis_url)
         self.replayer = Replayer(self.sio, manager, runtime.db)
         self.clients: dict[str, Client] = {}
+        self._watcher: asyncio.Task[None] | None = None
         runtime.bus.subscribe(self.fanout)
+        runtime.bus.subscribe(self.on_committed)
         self._register()
 
     def _register(self) -> None:
@@ -183,20 +206,19 @@ class RealtimeServer:
         assert parsed.token is not None  # noqa: S101 - checked above
         try:
             async with unit_of_work(self.runtime.db, None) as session:
-                actor = await authenticate(session, self.runtime, parsed.token)
-                access = await resolve_access(session, actor, parsed.restaurant_id)
+                access = await access_for_token(
+                    session, self.runtime, parsed.token, parsed.restaurant_id
+                )
+            wide = _receives_all(access)
         except BrigadeError as exc:
             raise RefusedError(exc) from None
-        if access.can(Permission.events_read):
-            wide = True
-        elif access.can(Permission.kitchen_read):
-            wide = False
-        else:
-            raise RefusedError(
-                PermissionDenied("receiving events needs the 'events:read' permission")
-            )
+        caller = get_access_cache(self.runtime).caller_key(
+            self.runtime.settings.signing_key, parsed.token
+        )
+        assert caller is not None  # noqa: S101 - the token was just accepted
         subscription = Subscription(parsed.restaurant_id, parsed.station, wide)
-        return Client(subscription=subscription, token=parsed.token), parsed.last_seq
+        client = Client(subscription=subscription, token=parsed.token, caller=caller)
+        return client, parsed.last_seq
 
     async def _initial_replay(
         self, sid: str, subscription: Subscription, last_seq: int | None
@@ -213,6 +235,111 @@ class RealtimeServer:
         """Forget a client that left."""
         self.clients.pop(sid, None)
         self.replayer.forget(sid)
+
+    # --- revocation ------------------------------------------------------------------
+
+    async def on_committed(self, events: Sequence[DomainEvent]) -> None:
+        """Bus subscriber: recheck at once the clients of the restaurants whose events
+        may change someone's access (:data:`RECHECK_PREFIXES`), after this batch's
+        other subscribers (the access cache's drops) ran."""
+        if self._watcher is None:
+            return
+        restaurants = {e.restaurant_id for e in events if e.type.startswith(RECHECK_PREFIXES)}
+        if restaurants:
+            self.sio.start_background_task(self.recheck, restaurants)
+
+    async def recheck(self, restaurants: set[int] | None = None) -> list[str]:
+        """Disconnect the clients with an access token (of ``restaurants``; ``None``:
+        all) that lost their access (see the module docstring); returns their sids.
+
+        A client whose grant the access cache remembers costs nothing; the others are
+        resolved in one unit of work (a query per login at most). A database error
+        leaves every client connected until the next recheck."""
+        cache = get_access_cache(self.runtime)
+        pending: list[tuple[str, Client]] = []
+        lost: list[tuple[str, BrigadeError]] = []
+        for sid, client in list(self.clients.items()):
+            restaurant_id = client.subscription.restaurant_id
+            if client.caller[0] != "u" or (
+                restaurants is not None and restaurant_id not in restaurants
+            ):
+                continue
+            access = cache.grant(restaurant_id, client.caller)
+            if access is None:
+                pending.append((sid, client))
+            else:
+                self._still_receives(sid, client, access, lost)
+        if pending:
+            try:
+                async with unit_of_work(self.runtime.db, None) as session:
+                    for sid, client in pending:
+                        try:
+                            access = await access_for_caller(
+                                session,
+                                self.runtime,
+                                client.caller,
+                                client.subscription.restaurant_id,
+                            )
+                        except BrigadeError as exc:
+                            lost.append((sid, exc))
+                        else:
+                            self._still_receives(sid, client, access, lost)
+            except Exception:
+                logger.exception("rechecking the access of connected clients failed")
+                return []
+        for sid, error in lost:
+            await self._revoke(sid, error)
+        return [sid for sid, _ in lost]
+
+    @staticmethod
+    def _still_receives(
+        sid: str, client: Client, access: Access, lost: list[tuple[str, BrigadeError]]
+    ) -> None:
+        """Add ``sid`` to ``lost`` unless ``access`` still lets it receive what it
+        subscribed to."""
+        try:
+            wide = _receives_all(access)
+        except BrigadeError as exc:
+            lost.append((sid, exc))
+            return
+        if client.subscription.restaurant_wide and not wide:
+            lost.append(
+                (sid, PermissionDenied("receiving events needs the 'events:read' permission"))
+            )
+
+    async def _revoke(self, sid: str, error: BrigadeError) -> None:
+        """Tell client ``sid`` why (``revoked``, a problem+json body) and disconnect it."""
+        if self.clients.pop(sid, None) is None:
+            return
+        logger.info("disconnecting %s: %s", sid, error.title)
+        with contextlib.suppress(Exception):
+            await self.sio.emit(
+                REVOKED_EVENT, error.to_problem(NAMESPACE), to=sid, namespace=NAMESPACE
+            )
+        await self.sio.disconnect(sid, namespace=NAMESPACE)
+
+    async def _watch(self) -> None:
+        """Recheck every client each :data:`RECHECK_SECONDS` (changes committed by other
+        processes reach this one's cache only by its ``ttl``)."""
+        while True:
+            await asyncio.sleep(RECHECK_SECONDS)
+            try:
+                await self.recheck()
+            except Exception:  # pragma: no cover - logged, the next round retries
+                logger.exception("recheck of connected clients failed")
+
+    def start_watching(self) -> None:
+        """Start the periodic recheck (the app's lifespan; idempotent)."""
+        if self._watcher is None:
+            self._watcher = asyncio.get_running_loop().create_task(self._watch())
+
+    async def stop_watching(self) -> None:
+        """Stop the periodic recheck."""
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
 
     # --- sync and commands -----------------------------------------------------------
 
@@ -250,7 +377,8 @@ class RealtimeServer:
         """Run ``command`` for ``sid``'s client in one unit of work and build its ack.
 
         The client's token is authenticated again and its access to the restaurant
-        resolved again (a revoked token or a removed member is refused), then the
+        taken as a REST request takes it (:func:`~brigade.auth.dependencies.access_for_token`:
+        an expired token, an ended login or a removed member is refused), then the
         command's permission is checked, then the payload: 401 / 404 / 403 / 422 in
         that order, as REST.
         """
@@ -260,9 +388,8 @@ class RealtimeServer:
             return failed(internal_error(instance))
         try:
             async with unit_of_work(self.runtime.db, self.runtime.bus) as session:
-                actor = await authenticate(session, self.runtime, client.token)
-                access: Access = await resolve_access(
-                    session, actor, client.subscription.restaurant_id
+                access: Access = await access_for_token(
+                    session, self.runtime, client.token, client.subscription.restaurant_id
                 )
                 access.check(command.permission)
                 parsed = command.parse(data)
@@ -273,6 +400,16 @@ class RealtimeServer:
             logger.exception("command %s failed", command.name)
             return failed(internal_error(instance))
         return ok(result)
+
+
+def _receives_all(access: Access) -> bool:
+    """Whether ``access`` receives every event (``events:read``) or kitchen events only
+    (``kitchen:read``); raises :class:`PermissionDenied` with neither."""
+    if access.can(Permission.events_read):
+        return True
+    if access.can(Permission.kitchen_read):
+        return False
+    raise PermissionDenied("receiving events needs the 'events:read' permission")
 
 
 def get_realtime(runtime: Runtime) -> RealtimeServer:
@@ -297,12 +434,14 @@ async def start_realtime(runtime: Runtime) -> None:
         server.sio.manager_initialized = True
         server.manager.initialize()
     server.fanout.start()
+    server.start_watching()
 
 
 async def stop_realtime(runtime: Runtime) -> None:
     """Stop emitting and disconnect the clients of this process."""
     server = get_realtime(runtime)
     server.fanout.stop()
+    await server.stop_watching()
     for sid in list(server.clients):
         try:
             await server.sio.disconnect(sid, namespace=NAMESPACE)

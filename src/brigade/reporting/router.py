@@ -1,7 +1,8 @@
 """HTTP routes of the reporting context (thin: parse, authorise, call the service).
 
 ``R/reports/sales`` and ``R/reports/products`` over a range of the restaurant's local
-business dates (inclusive); permission ``reports:read``.
+business dates (inclusive); permission ``reports:read``. ``R/floor``, the floor screen's
+read model (:mod:`brigade.reporting.floor`); permission ``tables:read``.
 """
 
 from __future__ import annotations
@@ -11,14 +12,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from brigade.auth.dependencies import ReportsRead
+from brigade.auth.dependencies import ReportsRead, TablesRead
 from brigade.errors import NotAuthenticated, NotFound, PermissionDenied, problem_responses
-from brigade.reporting import service
+from brigade.reporting import floor, service
 from brigade.reporting.exceptions import InvalidDateRange
 from brigade.reporting.schemas import ProductReport, ProductSort, SalesReport
 from brigade.session import SessionDep
+from brigade.tables.schemas import Floor
 
-router = APIRouter(tags=["reporting"])
+#: Tags per route: the floor is a tables route for the API's readers (and its
+#: operation id, ``tables-get_floor``, stays what the web client knows).
+router = APIRouter()
 
 R = "/restaurants/{restaurant_id}"
 ERRORS = problem_responses(NotAuthenticated, NotFound, PermissionDenied, InvalidDateRange)
@@ -28,7 +32,7 @@ StartDate = Annotated[
 EndDate = Annotated[date, Query(description="Last business date, inclusive.")]
 
 
-@router.get(f"{R}/reports/sales", response_model=SalesReport, responses=ERRORS)
+@router.get(f"{R}/reports/sales", response_model=SalesReport, responses=ERRORS, tags=["reporting"])
 async def sales_report(
     access: ReportsRead, session: SessionDep, start_date: StartDate, end_date: EndDate
 ) -> SalesReport:
@@ -37,7 +41,9 @@ async def sales_report(
     return await service.sales_report(session, access.restaurant_id, start_date, end_date)
 
 
-@router.get(f"{R}/reports/products", response_model=ProductReport, responses=ERRORS)
+@router.get(
+    f"{R}/reports/products", response_model=ProductReport, responses=ERRORS, tags=["reporting"]
+)
 async def product_report(
     access: ReportsRead,
     session: SessionDep,
@@ -59,3 +65,15 @@ async def product_report(
         limit=limit,
         offset=offset,
     )
+
+
+@router.get(
+    f"{R}/floor",
+    tags=["tables"],
+    responses=problem_responses(NotAuthenticated, PermissionDenied, NotFound),
+)
+async def get_floor(access: TablesRead, session: SessionDep) -> Floor:
+    """Every area and table with its live service state (``free``, ``seated``,
+    ``in_kitchen``, ``ready`` or ``check_requested``), covers, time seated and the line
+    counts of its open order."""
+    return await floor.floor(session, access)

@@ -108,7 +108,9 @@ async def list_staff(access: StaffRead, session: SessionDep) -> schemas.StaffLis
 async def add_staff(
     body: schemas.StaffCreate, access: StaffWrite, session: SessionDep
 ) -> schemas.StaffMemberRead:
-    """Add a member: creates the user, or gives an existing user (by username) the role."""
+    """Add a member: creates a new login with the role (409 ``username-taken`` when the
+    username exists). The platform admin may instead give an existing login, by username,
+    the role here."""
     return await service.add_staff(session, access, body)
 
 

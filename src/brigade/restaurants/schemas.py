@@ -73,8 +73,9 @@ class RestaurantList(BaseModel):
 
 
 class StaffCreate(BaseModel):
-    """``POST R/staff``: create a user with ``role``, or give an existing one (found by
-    ``username``; ``password`` and ``full_name`` are then ignored) that role here."""
+    """``POST R/staff``: create a new login with ``role`` here (``password`` required).
+    Only the platform admin may give an existing login (found by ``username``;
+    ``password`` and ``full_name`` are then ignored) a role here."""
 
     username: str = Field(min_length=1, max_length=150)
     password: str | None = Field(default=None, max_length=1024)

@@ -18,6 +18,7 @@ from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.auth.dependencies import Access, Actor
+from brigade.auth.exceptions import UsernameTaken
 from brigade.auth.models import User
 from brigade.auth.permissions import Role
 from brigade.auth.service import create_user, validate_password
@@ -387,20 +388,56 @@ async def list_staff(session: AsyncSession, access: Access) -> StaffList:
 
 
 async def add_staff(session: AsyncSession, access: Access, body: StaffCreate) -> StaffMemberRead:
-    """Give ``body.username`` the role ``body.role`` here, creating the user if needed
-    (then ``body.password`` is required); records ``staff.updated`` (action ``added``).
+    """Give ``body.username`` the role ``body.role`` here; records ``staff.updated``
+    (action ``added``).
 
-    Raises :class:`OwnerOnly` (403) when a non-owner adds an owner, :class:`AlreadyMember`
-    (409), :class:`PasswordRequired` or :class:`~brigade.auth.exceptions.WeakPassword`
-    (422).
+    An owner or a manager creates a **new** login: :class:`AlreadyMember` (409) when the
+    username is on this restaurant's staff already; else ``body.password`` is required
+    and checked (:func:`~brigade.auth.service.validate_password`), and then a username
+    that exists elsewhere is refused as :class:`~brigade.auth.exceptions.UsernameTaken`
+    (409), saying nothing of whose login it is. Attaching an existing login (found by
+    username) to this restaurant is the platform admin's act: for the admin an existing
+    username gets the role, its password and full name untouched (``body.password`` is
+    then ignored).
+
+    Raises :class:`OwnerOnly` (403) when a non-owner adds an owner,
+    :class:`PasswordRequired` or :class:`~brigade.auth.exceptions.WeakPassword` (422),
+    each before anything is written.
     """
     if body.role is Role.owner and not _may_manage_owners(access):
         raise OwnerOnly("only an owner or the platform admin may add an owner")
-    user_id = await _find_or_create_user(session, body.username, body.password, body.full_name)
+    if access.actor.is_admin:
+        user_id = await _find_or_create_user(session, body.username, body.password, body.full_name)
+    else:
+        user_id = await _create_staff_login(session, access, body)
     await add_member(session, access.restaurant_id, user_id, body.role)
     member = await _member(session, access.restaurant_id, user_id)
     await _staff_event(session, access.restaurant_id, "added", member)
     return member
+
+
+async def _create_staff_login(session: AsyncSession, access: Access, body: StaffCreate) -> int:
+    """A new user for ``body`` (an owner's or manager's request). Whether the username
+    belongs to someone outside this restaurant is said only once the password is given
+    and acceptable, and then only as "taken"."""
+    existing = await _user_id_by_username(session, body.username)
+    if existing is not None:
+        member_here = await session.scalar(
+            select(Membership.id).where(
+                Membership.restaurant_id == access.restaurant_id, Membership.user_id == existing
+            )
+        )
+        if member_here is not None:
+            raise AlreadyMember(f"{body.username!r} is already on this restaurant's staff")
+    if not body.password:
+        raise PasswordRequired("a new login needs a password")
+    password = validate_password(body.password)
+    if existing is not None:
+        raise UsernameTaken(f"username {body.username!r} is taken; choose another")
+    user = await create_user(
+        session, username=body.username, password=password, full_name=body.full_name
+    )
+    return user.id
 
 
 async def update_staff(

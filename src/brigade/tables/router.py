@@ -21,7 +21,7 @@ from brigade.errors import (
 )
 from brigade.runtime import RuntimeDep
 from brigade.session import SessionDep
-from brigade.tables import floor, service
+from brigade.tables import service
 from brigade.tables.exceptions import TableNameTaken, TableOccupied
 from brigade.tables.qr import qr_code
 from brigade.tables.schemas import (
@@ -29,7 +29,6 @@ from brigade.tables.schemas import (
     AreaList,
     AreaRead,
     AreaUpdate,
-    Floor,
     GuestLink,
     TableCreate,
     TableList,
@@ -79,17 +78,6 @@ async def update_area(
 async def delete_area(access: TablesWrite, session: SessionDep, area_id: int) -> None:
     """Delete an area; its tables stay, without an area."""
     await service.delete_area(session, access, area_id)
-
-
-# --- the floor ------------------------------------------------------------------------
-
-
-@router.get("/floor", responses=_errors())
-async def get_floor(access: TablesRead, session: SessionDep) -> Floor:
-    """Every area and table with its live service state (``free``, ``seated``,
-    ``in_kitchen``, ``ready`` or ``check_requested``), covers, time seated and the line
-    counts of its open order."""
-    return await floor.floor(session, access)
 
 
 # --- tables ---------------------------------------------------------------------------

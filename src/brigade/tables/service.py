@@ -23,6 +23,7 @@ from brigade.events.outbox import record
 from brigade.integrity import unique_constraint, unique_guard
 from brigade.prepared import Executor, Prepared
 from brigade.settings import Settings
+from brigade.tables import hooks
 from brigade.tables.exceptions import InvalidTableToken, TableNameTaken, TableOccupied
 from brigade.tables.models import Area, DiningTable
 from brigade.tables.qr import guest_url, table_token
@@ -367,19 +368,8 @@ async def delete_table(
 
 async def _has_open_order(session: AsyncSession, restaurant_id: int, table_id: int) -> bool:
     """Whether an open order sits at the table (even one not seated through
-    :func:`occupy_table`)."""
-    from brigade.orders.models import Order
-
-    found = await session.scalar(
-        select(Order.id)
-        .where(
-            Order.restaurant_id == restaurant_id,
-            Order.table_id == table_id,
-            Order.status == "open",
-        )
-        .limit(1)
-    )
-    return found is not None
+    :func:`occupy_table`): asked of the orders context (:mod:`brigade.tables.hooks`)."""
+    return await hooks.has_open_order(session, restaurant_id, table_id)
 
 
 # --------------------------------------------------------------------------------------

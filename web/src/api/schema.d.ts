@@ -1196,7 +1196,7 @@ export interface paths {
         };
         /**
          * Healthz
-         * @description The process is up (no dependency is checked).
+         * @description The process is up (no dependency is checked): ``{"status": "ok"}``.
          */
         get: operations["health-healthz"];
         put?: never;
@@ -1217,7 +1217,12 @@ export interface paths {
         /**
          * Readyz
          * @description Ready when the database answers and its schema is at the newest migration
-         *     shipped with this version; 503 with the reason otherwise.
+         *     shipped with this version.
+         *
+         *     Otherwise a 503 ``service-unavailable`` problem with ``Retry-After`` and the reason
+         *     as extension members: ``reason`` (``database-unreachable`` or
+         *     ``migration-mismatch``), ``database``, ``migration`` (the database's revision, when
+         *     known) and ``expected_migration``.
          */
         get: operations["health-readyz"];
         put?: never;
@@ -1647,7 +1652,7 @@ export interface components {
         };
         /**
          * Health
-         * @description A probe's answer.
+         * @description A probe's answer (fields that do not apply are left out).
          */
         Health: {
             /** Database */
@@ -3458,7 +3463,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unknown-currency: Unknown ISO 4217 currency; unknown-time-zone: Unknown IANA time zone; invalid-tax-rate: Tax rate must be between 0 and 10000 basis points; password-required: A new user needs a password; weak-password: Password too short */
+            /** @description unknown-currency: Unknown ISO 4217 currency; unknown-time-zone: Unknown IANA time zone; invalid-tax-rate: Tax rate must be between 0 and 10000 basis points; password-required: A new user needs a password; weak-password: Password too weak (short, blank or common) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12019,7 +12024,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description password-required: A new user needs a password; weak-password: Password too short */
+            /** @description password-required: A new user needs a password; weak-password: Password too weak (short, blank or common) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13472,13 +13477,34 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description Service Unavailable */
+            /** @description service-unavailable: Service unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Health"];
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };

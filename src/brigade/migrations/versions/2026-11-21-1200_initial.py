@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 14:36:06.133708
+Create Date: 2026-12-03 09:06:42.725057
 """
 
 from collections.abc import Sequence
@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("full_name", sa.String(length=200), nullable=False),
         sa.Column("is_admin", sa.Boolean(), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("tokens_not_before", brigade.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", brigade.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
@@ -639,6 +640,12 @@ def upgrade() -> None:
         sa.Column(
             "order_item_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
+        sa.Column("name", sa.String(length=200), server_default="", nullable=False),
+        sa.Column("variation_name", sa.String(length=100), server_default="", nullable=False),
+        sa.Column("quantity", sa.Integer(), server_default="1", nullable=False),
+        sa.Column("modifiers", sa.JSON(), server_default="[]", nullable=False),
+        sa.Column("notes", sa.Text(), server_default="", nullable=False),
+        sa.Column("seat", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("started_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("ready_at", brigade.db.UTCDateTime(timezone=True), nullable=True),

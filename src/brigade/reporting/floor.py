@@ -1,9 +1,14 @@
 """The floor screen's view: every table with the live service state of its open order.
 
+A read model of the read side (beside the reports): it reads the tables', orders',
+order lines', checks' and restaurant's tables in two statements and writes none of them;
+the rules of those stay in their contexts. Served at ``GET
+/restaurants/{restaurant_id}/floor`` (:mod:`brigade.reporting.router`, permission
+``tables:read``).
+
 :func:`floor` reads the restaurant's areas, then every table joined with its open order
 (``current_order_id``), that order's lines summed per status and its open check: two
-queries whatever the size of the floor. It reads the orders', order lines', checks' and
-restaurant's tables and never writes them (the rules of those stay in their contexts).
+queries whatever the size of the floor.
 
 How a table's ``service_state`` is chosen (the first that holds):
 

@@ -1,0 +1,25 @@
+"""What the restaurants context offers other contexts to read, as SQL expressions.
+
+A context that needs a restaurant's value in one of its own statements (no extra round
+trip) embeds the expression returned here; the restaurants' table stays known to this
+context only.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, ScalarSelect, Table, select
+
+from brigade.restaurants.models import Restaurant
+
+_restaurants = cast(Table, Restaurant.__table__)
+
+
+def currency_of(restaurant_id: ColumnElement[Any]) -> ScalarSelect[Any]:
+    """The ISO 4217 currency (``str``, e.g. ``"EUR"``) of the restaurant whose id is
+    ``restaurant_id`` (a column or bind parameter of the caller's statement), as a
+    scalar subquery; NULL when there is no such restaurant."""
+    return (
+        select(_restaurants.c.currency).where(_restaurants.c.id == restaurant_id).scalar_subquery()
+    )

@@ -1,0 +1,30 @@
+"""The composition root's wiring of the contexts' hooks (dependency inversion).
+
+A lower context that needs a higher one inside its transaction declares a hook and the
+higher context's function is registered here, at start, by :func:`wire` (called by
+:func:`brigade.app.create_app`):
+
+=================================  ==============================================
+hook (declared by)                 registered function
+=================================  ==============================================
+fired lines (orders.hooks)         ``brigade.kitchen.service.create_tickets``
+voided fired line (orders.hooks)   ``brigade.kitchen.service.void_ticket_line``
+cancel guard (orders.hooks)        ``brigade.billing.service.refuse_cancel_with_check``
+open order at a table (tables)     ``brigade.orders.service.has_open_order_at``
+=================================  ==============================================
+"""
+
+from __future__ import annotations
+
+from brigade.billing.service import refuse_cancel_with_check
+from brigade.kitchen.service import create_tickets, void_ticket_line
+from brigade.orders import hooks as order_hooks
+from brigade.orders.service import has_open_order_at
+from brigade.tables import hooks as table_hooks
+
+
+def wire() -> None:
+    """Register every hook of the table above (idempotent)."""
+    order_hooks.register_kitchen(create_tickets, void_ticket_line)
+    order_hooks.register_cancel_guard(refuse_cancel_with_check)
+    table_hooks.register_open_order_probe(has_open_order_at)
