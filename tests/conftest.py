@@ -4,8 +4,9 @@ The database is chosen by ``BRIGADE_TEST_DATABASE``: ``sqlite`` (default, a file
 temporary folder) or ``postgresql`` (the local server, ``BRIGADE_TEST_POSTGRES_URL``,
 default ``postgresql+asyncpg://postgres@127.0.0.1:5432/test``). Its schema comes from the
 real Alembic migrations, once per run. Each test runs inside an outer transaction that
-is rolled back at the end; the app's session factory is bound to that connection, so
-requests made through ``client`` see and undo the same data.
+is rolled back at the end; the app's session factories (``sessionmaker`` and
+``read_sessionmaker``) are bound to that connection, so requests made through ``client``
+see and undo the same data.
 """
 
 from __future__ import annotations
@@ -95,14 +96,16 @@ async def connection(runtime: Runtime) -> AsyncIterator[AsyncConnection]:
     """One connection in an outer transaction, rolled back after the test."""
     async with runtime.db.engine.connect() as conn:
         outer = await conn.begin()
-        original = runtime.db.sessionmaker
+        original = runtime.db.sessionmaker, runtime.db.read_sessionmaker
         runtime.db.sessionmaker = async_sessionmaker(
             bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint"
         )
+        # long reads (brigade.reads) on the same connection, to see the test's rows
+        runtime.db.read_sessionmaker = runtime.db.sessionmaker
         try:
             yield conn
         finally:
-            runtime.db.sessionmaker = original
+            runtime.db.sessionmaker, runtime.db.read_sessionmaker = original
             runtime.extras.pop("test_reset", None)
             runtime.extras.pop("menu_cache", None)  # ids are reused after a rollback
             runtime.extras.pop("auth.access_cache", None)

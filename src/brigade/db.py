@@ -156,6 +156,75 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = POOL_SIZE) -> 
     return engine
 
 
+#: Reader connections per worker process (:func:`make_read_engine`): long reads
+#: (reports, lists over a year) beyond this many at once wait for one (up to 60 s).
+READ_POOL_SIZE = 3
+
+
+def _sqlite_reader_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # No implicit transactions from the driver: the "begin" listener below starts one
+    # (BEGIN DEFERRED), so every statement of a read session sees one snapshot.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def make_read_engine(
+    url: str, *, echo: bool = False, pool_size: int = READ_POOL_SIZE
+) -> AsyncEngine | None:
+    """An engine for long reads beside :func:`make_engine`'s, or ``None`` when the
+    database cannot have one (in-memory SQLite: the only connection is the writer's).
+
+    SQLite file: ``pool_size`` connections through aiosqlite's own driver, so every
+    ``sqlite3`` call runs on the driver's thread, off the event loop (``sqlite3`` lets
+    go of the GIL while SQLite works); ``PRAGMA query_only=ON`` (a write raises
+    ``OperationalError``); each transaction one snapshot (``BEGIN``), read beside the
+    writer under WAL. Servers: a pool of its own of ``pool_size`` connections (no
+    overflow, pinged at checkout) whose transactions are REPEATABLE READ (one snapshot)
+    and read-only (asyncpg and psycopg: ``default_transaction_read_only``), so that
+    long reads wait for each other, never for or instead of the writers' connections.
+    """
+    if url.startswith("sqlite"):
+        parsed = make_url(url)
+        if parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory":
+            return None
+        engine = create_async_engine(
+            parsed.set(drivername="sqlite+aiosqlite"),
+            echo=echo,
+            poolclass=AsyncAdaptedQueuePool,
+            pool_size=pool_size,
+            max_overflow=0,
+            pool_timeout=60,
+            json_serializer=json_serializer,
+        )
+        event.listen(engine.sync_engine, "connect", _sqlite_reader_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        return engine
+    driver = make_url(url).get_driver_name()
+    connect_args: dict[str, Any] = {}
+    if driver == "asyncpg":
+        connect_args = {"server_settings": {"default_transaction_read_only": "on"}}
+    elif driver == "psycopg":
+        connect_args = {"options": "-c default_transaction_read_only=on"}
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=60,
+        pool_pre_ping=True,
+        isolation_level="REPEATABLE READ",
+        connect_args=connect_args,
+        json_serializer=json_serializer,
+    )
+
+
 #: A pooled connection idle for longer than this (seconds) is pinged before it is used:
 #: after a server restart every pooled connection has been idle that long. Under load a
 #: connection is never idle that long, so a request pays no ping (on PostgreSQL a ping
@@ -194,17 +263,31 @@ CHECKPOINT_INTERVAL_SECONDS = 0.2
 
 
 class Database:
-    """The engine and the session factory of one process.
+    """The engines and the session factories of one process.
 
     ``sessionmaker`` may be replaced (tests bind it to a connection inside an outer
-    transaction); everything that reads or writes goes through it.
+    transaction); everything that writes, and every read of a write, goes through it.
+    ``read_sessionmaker`` makes the sessions of long reads (:mod:`brigade.reads`) on
+    ``read_engine`` (:func:`make_read_engine`), or on ``engine`` when there is none
+    (in-memory SQLite); it may be replaced the same way.
     """
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = POOL_SIZE) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int = POOL_SIZE,
+        read_pool_size: int = READ_POOL_SIZE,
+    ) -> None:
         self.url = url
         self.engine = make_engine(url, echo=echo, pool_size=pool_size)
         self.sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.engine, expire_on_commit=False
+        )
+        self.read_engine = make_read_engine(url, echo=echo, pool_size=read_pool_size)
+        self.read_sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(
+            self.read_engine or self.engine, expire_on_commit=False, autoflush=False
         )
         self._checkpointer: BackgroundCheckpointer | None = None
 
@@ -237,8 +320,10 @@ class Database:
         return self._checkpointer
 
     async def dispose(self) -> None:
-        """Stop background work and close every pooled connection."""
+        """Stop background work and close every pooled connection (readers' too)."""
         if self._checkpointer is not None:
             await self._checkpointer.stop()
             self._checkpointer = None
+        if self.read_engine is not None:
+            await self.read_engine.dispose()
         await self.engine.dispose()

@@ -151,13 +151,17 @@ class _Attachment:
     needs the database (:class:`_LaneSession`), then the batch it runs in, as a
     SAVEPOINT, holding the writer."""
 
-    __slots__ = ("batch", "changes", "db", "lanes")
+    __slots__ = ("batch", "bus", "changes", "db", "lanes", "seen")
 
-    def __init__(self, db: Database, lanes: _Lanes) -> None:
+    def __init__(self, db: Database, lanes: _Lanes, bus: EventBus | None) -> None:
         self.db = db
         self.lanes = lanes
+        self.bus = bus
         self.batch: _Batch | None = None
         self.changes = 0
+        #: The commits of batches it left early having read their writes
+        #: (:func:`end_if_read_only`): its answer waits for them too.
+        self.seen: list[asyncio.Future[None]] = []
 
     async def attach(self) -> _Batch:
         """Wait for the writer, join its open batch or begin one."""
@@ -196,7 +200,7 @@ class _LaneSession(Session):
 async def _grouped(db: Database, bus: EventBus | None) -> AsyncIterator[AsyncSession]:
     """A unit of work in a SAVEPOINT of the SQLite writer's current batch."""
     lanes = _lanes(db)
-    attachment = _Attachment(db, lanes)
+    attachment = _Attachment(db, lanes, bus)
     session = AsyncSession(
         bind=db.engine,
         sync_session_class=_LaneSession,
@@ -242,17 +246,59 @@ async def _grouped(db: Database, bus: EventBus | None) -> AsyncIterator[AsyncSes
     finally:
         batch = attachment.batch
         if batch is not None:
-            if lanes.waiting == 0 or batch.writers >= MAX_BATCH or batch.broken is not None:
-                lanes.batch = None
-                # The commit owns the writer from here and lets it go when done; a
-                # cancelled request never leaves the connection half-committed.
-                committing = asyncio.get_running_loop().create_task(_commit(lanes, batch, bus))
-            else:
-                lanes.writer.release()
+            committing = _leave(lanes, batch, bus)
     if committing is not None:  # the one that ends a batch waits for its end (a CLI job
         await asyncio.shield(committing)  # must not leave before its transaction does)
-    if committed is not None:
-        await asyncio.shield(committed)
+    for future in [*attachment.seen, *([committed] if committed is not None else [])]:
+        await asyncio.shield(future)
+
+
+def _leave(lanes: _Lanes, batch: _Batch, bus: EventBus | None) -> asyncio.Task[None] | None:
+    """A unit of work leaves ``batch``: the writer goes to the next one waiting, or,
+    when none waits (or the batch is full or broken), the batch is committed: the task
+    that does it, which owns the writer until it is done (so a cancelled request never
+    leaves the connection half-committed)."""
+    if lanes.waiting == 0 or batch.writers >= MAX_BATCH or batch.broken is not None:
+        lanes.batch = None
+        return asyncio.get_running_loop().create_task(_commit(lanes, batch, bus))
+    lanes.writer.release()
+    return None
+
+
+async def end_if_read_only(session: AsyncSession) -> bool | None:
+    """Give the writer back now when ``session`` (a grouped unit of work's, SQLite) has
+    only read so far: its SAVEPOINT is released and the next unit of work waiting runs,
+    while this one goes on with work that needs no writer (a long read on a reader
+    connection); a later statement of the session waits for the writer again. If what
+    it read included a write of its batch, its answer still waits for that commit.
+
+    Returns ``True`` when the writer was given back (or was never taken), ``False``
+    when the session wrote or holds changes, and ``None`` for a session that is not a
+    grouped unit of work's (PostgreSQL, tests' bound connection).
+    """
+    attachment: _Attachment | None = session.info.get(_Attachment)
+    if attachment is None:
+        return None
+    batch = attachment.batch
+    if batch is None:
+        return True
+    state: Pending | None = session.info.get(Pending)
+    if (
+        session.new
+        or session.dirty
+        or session.deleted
+        or (state is not None and (state.events or state.writes))
+        or batch.lite.total_changes != attachment.changes
+    ):
+        return False
+    await session.commit()  # RELEASE SAVEPOINT
+    attachment.batch = None
+    if batch.writers:
+        attachment.seen.append(batch.committed)
+    committing = _leave(attachment.lanes, batch, attachment.bus)
+    if committing is not None:
+        await asyncio.shield(committing)
+    return True
 
 
 async def _begin(db: Database) -> _Batch:

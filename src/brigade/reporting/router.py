@@ -1,8 +1,10 @@
 """HTTP routes of the reporting context (thin: parse, authorise, call the service).
 
 ``R/reports/sales`` and ``R/reports/products`` over a range of the restaurant's local
-business dates (inclusive); permission ``reports:read``. ``R/floor``, the floor screen's
-read model (:mod:`brigade.reporting.floor`); permission ``tables:read``.
+business dates (inclusive); permission ``reports:read``. A report is a long read: it
+runs on a read session (:data:`brigade.reads.ReadSessionDep`), off the writer.
+``R/floor``, the floor screen's read model (:mod:`brigade.reporting.floor`); permission
+``tables:read``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from fastapi import APIRouter, Query
 
 from brigade.auth.dependencies import ReportsRead, TablesRead
 from brigade.errors import NotAuthenticated, NotFound, PermissionDenied, problem_responses
+from brigade.reads import ReadSessionDep
 from brigade.reporting import floor, service
 from brigade.reporting.exceptions import InvalidDateRange
 from brigade.reporting.schemas import ProductReport, ProductSort, SalesReport
@@ -34,7 +37,7 @@ EndDate = Annotated[date, Query(description="Last business date, inclusive.")]
 
 @router.get(f"{R}/reports/sales", response_model=SalesReport, responses=ERRORS, tags=["reporting"])
 async def sales_report(
-    access: ReportsRead, session: SessionDep, start_date: StartDate, end_date: EndDate
+    access: ReportsRead, session: ReadSessionDep, start_date: StartDate, end_date: EndDate
 ) -> SalesReport:
     """Orders, items sold, net sales, tax and average order value (minor units) of the
     closed orders whose business date lies in the range."""
@@ -46,7 +49,7 @@ async def sales_report(
 )
 async def product_report(
     access: ReportsRead,
-    session: SessionDep,
+    session: ReadSessionDep,
     start_date: StartDate,
     end_date: EndDate,
     sort: Annotated[
