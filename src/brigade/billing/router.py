@@ -25,6 +25,7 @@ from brigade.errors import (
     problem_responses,
 )
 from brigade.orders.exceptions import OrderClosed
+from brigade.reads import ReadSessionDep
 
 router = APIRouter(tags=["billing"])
 
@@ -66,7 +67,7 @@ async def get_order_check(order_id: OrderId, access: BillingRead, session: Sessi
 @router.get(R + "/checks", response_model=CheckList, responses=problem_responses(*_AUTH))
 async def list_checks(
     access: BillingRead,
-    session: SessionDep,
+    session: ReadSessionDep,
     status: CheckStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
