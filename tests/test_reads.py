@@ -250,6 +250,33 @@ async def test_reports_answer_while_the_writer_connection_is_taken(served: Serve
     assert products.json()["items"][0]["menu_item_id"] == served.menu_item_id
 
 
+async def test_lists_over_the_year_answer_while_the_writer_connection_is_taken(
+    served: Served,
+) -> None:
+    client, base, headers = served.client, served.base, served.headers
+    history = f"{base}/orders?status=closed&limit=5&offset={ORDERS - 5}"
+    assert (await client.get(history, headers=headers)).status_code == 200
+    async with served.runtime.db.engine.connect() as writer:
+        await writer.execute(update(Order).values(status="cancelled"))
+        orders, tickets, checks = await asyncio.wait_for(
+            asyncio.gather(
+                client.get(history, headers=headers),
+                client.get(f"{base}/kitchen/tickets?status=all", headers=headers),
+                client.get(f"{base}/checks", headers=headers),
+            ),
+            timeout=20,
+        )
+        await writer.rollback()
+    assert orders.status_code == 200
+    assert orders.json()["total"] == ORDERS  # what is committed
+    assert [o["status"] for o in orders.json()["items"]] == ["closed"] * 5
+    assert len(orders.json()["items"][0]["items"]) == LINES_PER_ORDER
+    assert tickets.status_code == 200
+    assert tickets.json()["total"] == 0
+    assert checks.status_code == 200
+    assert checks.json()["total"] == 0
+
+
 async def test_a_report_sees_what_was_committed_before_it(served: Served) -> None:
     client, base, headers = served.client, served.base, served.headers
     before = (await client.get(f"{base}/reports/sales?{YEAR}", headers=headers)).json()

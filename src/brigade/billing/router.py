@@ -25,6 +25,7 @@ from brigade.errors import (
 )
 from brigade.idempotency import dependencies as idempotency
 from brigade.orders.exceptions import OrderClosed
+from brigade.reads import ReadSessionDep
 from brigade.session import SessionDep
 
 router = APIRouter(tags=["billing"])
@@ -67,7 +68,7 @@ async def get_order_check(order_id: OrderId, access: BillingRead, session: Sessi
 @router.get(R + "/checks", response_model=CheckList, responses=problem_responses(*_AUTH))
 async def list_checks(
     access: BillingRead,
-    session: SessionDep,
+    session: ReadSessionDep,
     status: CheckStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,

@@ -23,6 +23,7 @@ from brigade.kitchen import service
 from brigade.kitchen.exceptions import InvalidTicketTransition
 from brigade.kitchen.schemas import TicketList, TicketListStatus, TicketRead, TicketStep
 from brigade.kitchen.service import TicketAction, TicketItemAction
+from brigade.reads import ReadSessionDep
 from brigade.session import SessionDep
 
 router = APIRouter(tags=["kitchen"])
@@ -40,7 +41,7 @@ TicketItemId = Annotated[int, Path(ge=1)]
 @router.get(TICKETS, response_model=TicketList, responses=problem_responses(*ACCESS_ERRORS))
 async def list_tickets(
     access: KitchenRead,
-    session: SessionDep,
+    session: ReadSessionDep,
     station: Annotated[
         str | None, Query(max_length=64, description="Only this station's tickets.")
     ] = None,

@@ -40,6 +40,7 @@ from brigade.orders.schemas import (
     OrderStatus,
     VersionedWrite,
 )
+from brigade.reads import ReadSessionDep
 from brigade.restaurants.service import get_profile_cache
 from brigade.runtime import get_runtime
 from brigade.session import SessionDep
@@ -96,7 +97,7 @@ async def create_order(
 @router.get(BASE, response_model=OrderList, responses=problem_responses(*_AUTH))
 async def list_orders(
     access: OrdersRead,
-    session: SessionDep,
+    session: ReadSessionDep,
     status: OrderStatus | None = None,
     table_id: Annotated[int | None, Query(ge=1)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

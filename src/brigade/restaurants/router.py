@@ -117,12 +117,15 @@ async def add_staff(
 @router.patch(
     R + "/staff/{user_id}",
     response_model=schemas.StaffMemberRead,
-    responses=problem_responses(*ACCESS_ERRORS, OwnerOnly, LastOwner),
+    responses=problem_responses(*ACCESS_ERRORS, OwnerOnly, AdminOnly, LastOwner),
 )
 async def update_staff(
     user_id: UserId, body: schemas.StaffUpdate, access: StaffWrite, session: SessionDep
 ) -> schemas.StaffMemberRead:
-    """Change a member's role (the last owner cannot be demoted: 409)."""
+    """Change a member's role, or deactivate (``is_active: false``: every login of the
+    account ends) or reactivate their account (the last owner cannot be demoted or
+    deactivated: 409; a login shared with other restaurants is the platform admin's to
+    deactivate: 403)."""
     return await service.update_staff(session, access, user_id, body)
 
 

@@ -84,9 +84,11 @@ class StaffCreate(BaseModel):
 
 
 class StaffUpdate(BaseModel):
-    """``PATCH R/staff/{user_id}``."""
+    """``PATCH R/staff/{user_id}``: a new role, and/or ``is_active`` ``false`` to
+    deactivate the account (every login of it ends) or ``true`` to reactivate it."""
 
     role: Role | None = None
+    is_active: bool | None = None
 
 
 class StaffMemberRead(BaseModel):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -21,7 +21,8 @@ from brigade.auth.dependencies import Access, Actor
 from brigade.auth.exceptions import UsernameTaken
 from brigade.auth.models import User
 from brigade.auth.permissions import Role
-from brigade.auth.service import create_user, validate_password
+from brigade.auth.service import create_user, set_active, validate_password
+from brigade.caching import EventDroppedCache
 from brigade.db import utcnow
 from brigade.errors import NotFound
 from brigade.events.outbox import DomainEvent, create_sequence, record
@@ -443,29 +444,58 @@ async def _create_staff_login(session: AsyncSession, access: Access, body: Staff
 async def update_staff(
     session: AsyncSession, access: Access, user_id: int, body: StaffUpdate
 ) -> StaffMemberRead:
-    """Change a member's role; records ``staff.updated`` (action ``updated``) if it changed.
+    """Change a member's role and/or activate or deactivate their account; records
+    ``staff.updated`` (action ``updated``) if anything changed. Deactivating ends every
+    login of the user (:func:`brigade.auth.service.set_active`: ``user.deactivated``).
 
     Raises :class:`~brigade.errors.NotFound` (not a member here), :class:`OwnerOnly`
-    (403: a non-owner touching an owner or making one), :class:`LastOwner` (409: demoting
-    the only owner).
+    (403: a non-owner touching an owner or making one), :class:`AdminOnly` (403: the
+    account of a login that belongs to other restaurants too, or of the platform admin,
+    is the platform admin's to change), :class:`LastOwner` (409: demoting or
+    deactivating the only owner); nothing is written then.
     """
     member = await _member(session, access.restaurant_id, user_id)
-    if body.role is None or body.role is member.role:
+    role = body.role if body.role is not None and body.role is not member.role else None
+    active = body.is_active if body.is_active is not None else member.is_active
+    if role is None and active is member.is_active:
         return member
-    if Role.owner in (member.role, body.role) and not _may_manage_owners(access):
+    if Role.owner in (member.role, role) and not _may_manage_owners(access):
         raise OwnerOnly("only an owner or the platform admin may change an owner")
-    if member.role is Role.owner and await _lock_owner_ids(session, access.restaurant_id) == [
-        user_id
-    ]:
-        raise LastOwner("promote another owner before changing this one's role")
-    await session.execute(
-        update(Membership)
-        .where(Membership.restaurant_id == access.restaurant_id, Membership.user_id == user_id)
-        .values(role=body.role.value)
-    )
-    member = member.model_copy(update={"role": body.role})
+    if active is not member.is_active and not access.actor.is_admin:
+        if await _account_is_shared(session, access.restaurant_id, user_id):
+            raise AdminOnly(
+                "this login belongs to other restaurants too (or is the platform admin's);"
+                " only the platform admin may deactivate or reactivate it"
+            )
+    if (
+        member.role is Role.owner
+        and (role is not None or not active)
+        and await _lock_owner_ids(session, access.restaurant_id) == [user_id]
+    ):
+        raise LastOwner("promote another owner before changing this one's role or account")
+    if role is not None:
+        await session.execute(
+            update(Membership)
+            .where(Membership.restaurant_id == access.restaurant_id, Membership.user_id == user_id)
+            .values(role=role.value)
+        )
+    if active is not member.is_active:
+        await set_active(session, user_id, active=active)
+    member = member.model_copy(update={"role": role or member.role, "is_active": active})
     await _staff_event(session, access.restaurant_id, "updated", member)
     return member
+
+
+async def _account_is_shared(session: AsyncSession, restaurant_id: int, user_id: int) -> bool:
+    """Whether user ``user_id`` is the platform admin or a member of another restaurant
+    than ``restaurant_id``."""
+    other = await session.scalar(
+        select(Membership.id)
+        .where(Membership.user_id == user_id, Membership.restaurant_id != restaurant_id)
+        .limit(1)
+    )
+    admin = await session.scalar(select(User.is_admin).where(User.id == user_id))
+    return other is not None or bool(admin)
 
 
 async def remove_staff(session: AsyncSession, access: Access, user_id: int) -> None:
@@ -522,36 +552,19 @@ class RestaurantProfile:
     tax_inclusive: bool
 
 
-@dataclass
-class ProfileCache:
-    """Restaurant profiles by restaurant id, each trusted for ``ttl`` seconds; a
+class ProfileCache(EventDroppedCache[int, RestaurantProfile]):
+    """Restaurant profiles by restaurant id (:class:`~brigade.caching.EventDroppedCache`),
+    each trusted for ``ttl`` seconds, at most ``maxsize`` restaurants; a committed
     ``restaurant.*`` event drops the restaurant's entry in this process at once (see
-    :func:`get_profile_cache`)."""
+    :func:`install_profile_cache`)."""
 
-    ttl: float = PROFILE_TTL_SECONDS
-    clock: Callable[[], float] = time.monotonic
-    _entries: dict[int, tuple[float, RestaurantProfile]] = field(default_factory=dict)
-
-    def get(self, restaurant_id: int) -> RestaurantProfile | None:
-        """The remembered profile, or ``None`` (unknown or older than ``ttl``)."""
-        entry = self._entries.get(restaurant_id)
-        if entry is None or self.clock() - entry[0] > self.ttl:
-            return None
-        return entry[1]
-
-    def put(self, restaurant_id: int, profile: RestaurantProfile) -> None:
-        """Remember ``profile`` as read now."""
-        if len(self._entries) >= _PROFILE_MAX_ENTRIES:
-            self._entries.clear()
-        self._entries[restaurant_id] = (self.clock(), profile)
-
-    def drop(self, restaurant_id: int) -> None:
-        """Forget the restaurant's profile (its settings changed)."""
-        self._entries.pop(restaurant_id, None)
-
-    def clear(self) -> None:
-        """Forget every profile."""
-        self._entries.clear()
+    def __init__(
+        self,
+        ttl: float = PROFILE_TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        maxsize: int = _PROFILE_MAX_ENTRIES,
+    ) -> None:
+        super().__init__(ttl=ttl, maxsize=maxsize, drop_on=("restaurant.",), clock=clock)
 
 
 def get_profile_cache(runtime: Runtime) -> ProfileCache:
@@ -567,10 +580,7 @@ def install_profile_cache(runtime: Runtime) -> None:
     every committed ``restaurant.*`` event drops that restaurant's profile."""
 
     async def on_events(events: Sequence[DomainEvent]) -> None:
-        cache = get_profile_cache(runtime)
-        for event in events:
-            if event.type.startswith("restaurant."):
-                cache.drop(event.restaurant_id)
+        get_profile_cache(runtime).drop_for(events)
 
     runtime.bus.subscribe(on_events)
 
@@ -584,14 +594,16 @@ async def restaurant_profile(
 
     Raises :class:`NotFound` when there is no such restaurant.
     """
+    generation = 0
     if cache is not None:
         remembered = cache.get(restaurant_id)
         if remembered is not None:
             return remembered
+        generation = cache.generation(restaurant_id)
     row = await _PROFILE.fetchone(session, {"restaurant_id": restaurant_id})
     if row is None:
         raise NotFound(f"restaurant {restaurant_id} not found")
     profile = RestaurantProfile(row.currency, row.time_zone, row.tax_rate_bp, row.tax_inclusive)
     if cache is not None:
-        cache.put(restaurant_id, profile)
+        cache.put(restaurant_id, profile, generation)
     return profile

@@ -47,7 +47,7 @@ describe("staff", () => {
     await userEvent.selectOptions(within(form).getByLabelText("Role"), "kitchen");
     await userEvent.click(within(form).getByRole("button", { name: "Add staff member" }));
 
-    const message = await within(form).findByText("This username is new: give a password to create the login.");
+    const message = await within(form).findByText("Give a password to create the login.");
     expect(within(form).getByLabelText("Password")).toHaveAttribute("aria-describedby", expect.stringContaining(message.id));
     expect(server.calls(`POST ${BASE}/staff`)[0]?.body).toEqual({ username: "newbie", full_name: "New Bie", password: null, role: "kitchen" });
 
@@ -59,6 +59,21 @@ describe("staff", () => {
     expect(await within(form).findByRole("status")).toHaveTextContent("newbie added.");
     expect(server.calls(`POST ${BASE}/staff`)[1]?.body).toMatchObject({ password: "a-long-password" });
     expect(within(form).getByLabelText("Username")).toHaveValue("");
+  });
+
+  it("shows a taken username under the username", async () => {
+    const server = adminServer({
+      [`POST ${BASE}/staff`]: () => problem(409, "username-taken", "This username is taken", { detail: "username 'anna' is taken" }),
+    });
+    renderApp({ path: "/r/1/admin/staff", server, tokens: signedInTokens() });
+    const form = await screen.findByRole("form", { name: "Add a staff member" });
+    expect(within(form).getByText("For the new login: at least 8 characters, not a common password.")).toBeInTheDocument();
+    await userEvent.type(within(form).getByLabelText("Username"), "anna");
+    await userEvent.type(within(form).getByLabelText("Password"), "a long new password");
+    await userEvent.click(within(form).getByRole("button", { name: "Add staff member" }));
+
+    const message = await within(form).findByText("anna is taken: choose another username.");
+    expect(within(form).getByLabelText("Username")).toHaveAttribute("aria-describedby", expect.stringContaining(message.id));
   });
 
   it("removes a member after confirmation, and keeps the dialog open with the reason when refused", async () => {

@@ -1,16 +1,17 @@
 /**
  * `/r/:restaurantId/admin/staff` — the staff and their roles: change a role, remove a
  * member (after a confirmation), add one (a new login with username, full name and
- * password, or an existing user by username). The server's refusals appear where they
- * happened: the last owner (409 `last-owner`) on that member's row or in the dialog,
- * `already-member` under the username, `password-required` under the password,
- * `owner-only` (a manager touching an owner) under the role.
+ * password; only the platform admin may add an existing login by its username alone).
+ * The server's refusals appear where they happened: the last owner (409 `last-owner`)
+ * on that member's row or in the dialog, `already-member` and `username-taken` under the
+ * username, `password-required` and `weak-password` under the password, `owner-only`
+ * (a manager touching an owner) under the role.
  */
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 
 import { unwrap } from "../../api/client";
-import { ApiError } from "../../api/errors";
+import { ApiError, errorMessage } from "../../api/errors";
 import { queryKeys } from "../../api/queries";
 import { useMe } from "../../auth/hooks";
 import { useRestaurantScope } from "../../auth/restaurant";
@@ -134,7 +135,7 @@ function StaffList({ members, timeZone }: { members: readonly StaffMemberRead[];
                   </select>
                   {error ? (
                     <p role="alert" id={errorId} className="error-message">
-                      {known ?? (error instanceof ApiError ? problemText(error) : String(error))}
+                      {known ?? (error instanceof ApiError ? problemText(error) : errorMessage(error))}
                     </p>
                   ) : null}
                 </td>
@@ -179,6 +180,7 @@ function StaffList({ members, timeZone }: { members: readonly StaffMemberRead[];
 function AddMember() {
   const { api, queryClient } = useServices();
   const { restaurantId: rid } = useRestaurantScope();
+  const isAdmin = useMe().data?.is_admin === true;
   const [username, setUsername] = useState("");
   const [fullName, setFullName] = useState("");
   const [password, setPassword] = useState("");
@@ -216,10 +218,11 @@ function AddMember() {
   const usernameError =
     localUsername ??
     (error instanceof ApiError && error.is("already-member") ? `${username.trim()} is already on the staff.` : undefined) ??
+    (error instanceof ApiError && error.is("username-taken") ? `${username.trim()} is taken: choose another username.` : undefined) ??
     serverFieldError(error, "username");
   const passwordError =
     (error instanceof ApiError && error.is("password-required")
-      ? "This username is new: give a password to create the login."
+      ? "Give a password to create the login."
       : undefined) ??
     (error instanceof ApiError && error.is("weak-password") ? problemText(error) : undefined) ??
     serverFieldError(error, "password");
@@ -249,7 +252,15 @@ function AddMember() {
           </Field>
         </div>
         <div className="form-row">
-          <Field label="Password" hint="For a new login. Leave empty to add someone who already has one." error={passwordError}>
+          <Field
+            label="Password"
+            hint={
+              isAdmin
+                ? "For a new login. Leave empty to add someone who already has one."
+                : "For the new login: at least 8 characters, not a common password."
+            }
+            error={passwordError}
+          >
             {(control) => (
               <input {...control} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
             )}
@@ -269,7 +280,7 @@ function AddMember() {
         <FormError
           error={error}
           fields={["username", "full_name", "password", "role"]}
-          handled={["already-member", "password-required", "weak-password", "owner-only"]}
+          handled={["already-member", "username-taken", "password-required", "weak-password", "owner-only"]}
         />
         <div className="form-actions">
           <button type="submit" className="button button-primary" disabled={add.isPending}>
