@@ -1042,7 +1042,9 @@ export interface paths {
         put?: never;
         /**
          * Add Staff
-         * @description Add a member: creates the user, or gives an existing user (by username) the role.
+         * @description Add a member: creates a new login with the role (409 ``username-taken`` when the
+         *     username exists). The platform admin may instead give an existing login, by username,
+         *     the role here.
          */
         post: operations["restaurants-add_staff"];
         delete?: never;
@@ -2572,8 +2574,9 @@ export interface components {
         };
         /**
          * StaffCreate
-         * @description ``POST R/staff``: create a user with ``role``, or give an existing one (found by
-         *     ``username``; ``password`` and ``full_name`` are then ignored) that role here.
+         * @description ``POST R/staff``: create a new login with ``role`` here (``password`` required).
+         *     Only the platform admin may give an existing login (found by ``username``;
+         *     ``password`` and ``full_name`` are then ignored) a role here.
          */
         StaffCreate: {
             /**
