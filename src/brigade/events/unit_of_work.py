@@ -9,8 +9,9 @@ for the commit), and leave. The unit of work then, in one place:
    the restaurant's ``seq`` and writes their outbox rows
    (:func:`brigade.events.outbox.write_pending`);
 2. commits, or rolls everything back on any error;
-3. after the commit, and only then, hands the numbered events to the bus: nothing is
-   announced that was not committed, and nothing committed goes unannounced.
+3. after the commit, and only then, hands the numbered events to the bus, in commit
+   order: nothing is announced that was not committed, and nothing committed goes
+   unannounced.
 
 **Group commit** (SQLite): a SQLite database has one writer, and with
 ``synchronous=FULL`` every commit waits for an fsync of the WAL. The units of work that
@@ -81,9 +82,8 @@ class _Lanes:
     #: Units of work waiting for ``writer``.
     waiting: int = 0
     batch: _Batch | None = None
-    #: Taken by a committer before it lets the writer go, so that batches are
-    #: published in commit order.
-    publishing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: The publication of the last batch committed (:func:`_publish`).
+    published: asyncio.Task[None] | None = None
     sequences: dict[int, asyncio.Lock] = field(default_factory=dict)
 
     def sequence_lock(self, restaurant_id: int) -> asyncio.Lock:
@@ -321,7 +321,9 @@ async def _begin(db: Database) -> _Batch:
 
 async def _commit(lanes: _Lanes, batch: _Batch, bus: EventBus | None) -> None:
     """Number and write the batch's events, commit it (the fsync in a worker thread),
-    settle its writers, let the writer go, then publish the events in commit order."""
+    settle its writers and let the writer go; the events are then published after those
+    of the batches before (:func:`_publish`), without holding anything: a subscriber
+    may itself open a unit of work."""
     events: list[DomainEvent] = []
     try:
         try:
@@ -343,11 +345,20 @@ async def _commit(lanes: _Lanes, batch: _Batch, bus: EventBus | None) -> None:
         finally:
             with contextlib.suppress(Exception):
                 await batch.connection.close()  # back to the pool (WAL tail checkpoint)
-        await lanes.publishing.acquire()
+        if bus is not None and events:
+            lanes.published = asyncio.get_running_loop().create_task(
+                _publish(lanes.published, bus, events)
+            )
     finally:
         lanes.writer.release()
-    try:
-        if bus is not None and events:
-            await bus.publish(events)
-    finally:
-        lanes.publishing.release()
+
+
+async def _publish(
+    before: asyncio.Task[None] | None, bus: EventBus, events: list[DomainEvent]
+) -> None:
+    """Hand ``events`` (one committed batch's) to ``bus`` once the batches committed
+    before have been handed over: events reach subscribers in commit order."""
+    if before is not None:
+        with contextlib.suppress(BaseException):
+            await before
+    await bus.publish(events)
