@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck test-sqlite test-postgresql test-e2e docs migration clean web web-deps web-api web-test
+.PHONY: run test install lint typecheck test-sqlite test-postgresql test-e2e screenshots docs migration clean web web-deps web-api web-test
 
 # The web app (web/: React + Vite). `npm ci` runs when package-lock.json is newer than
 # what node_modules was installed from; the build when a source changed (stamp files).
@@ -27,6 +27,7 @@ run: install web
 	$(VENV)/bin/brigade demo
 
 ## Everything CI runs: lint, types, the suite on SQLite and on PostgreSQL (docs build included).
+## It leaves `git status` as it found it (screenshots go to a temporary folder: `make screenshots`).
 test: install
 	./scripts/ensure-services.sh
 	./scripts/ensure-chromium.sh
@@ -43,16 +44,22 @@ typecheck: install
 	$(VENV)/bin/mypy
 
 # Both suites include tests/e2e (a real server and Chromium): they need a fresh web/dist.
+# Their screenshots go to a temporary folder unless BRIGADE_SCREENSHOTS_DIR names one.
 test-sqlite: install web
 	BRIGADE_TEST_DATABASE=sqlite $(VENV)/bin/pytest -q
 
 test-postgresql: install web
 	BRIGADE_TEST_DATABASE=postgresql $(VENV)/bin/pytest -q
 
-## Only the browser tests (tests/e2e) on SQLite; their screenshots land in docs/img/screens/.
+## Only the browser tests (tests/e2e) on SQLite (screenshots to a temporary folder).
 test-e2e: install web
 	./scripts/ensure-chromium.sh
 	BRIGADE_TEST_DATABASE=sqlite $(VENV)/bin/pytest -q tests/e2e
+
+## Retake the screenshots docs/web.md shows: the browser tests on SQLite, writing docs/img/screens/.
+screenshots: install web
+	./scripts/ensure-chromium.sh
+	BRIGADE_SCREENSHOTS_DIR=docs/img/screens BRIGADE_TEST_DATABASE=sqlite $(VENV)/bin/pytest -q tests/e2e
 
 docs: install
 	$(VENV)/bin/mkdocs build --strict --quiet --site-dir site
@@ -78,10 +85,11 @@ web-api: install web-deps
 	$(VENV)/bin/brigade openapi --output $(WEB)/openapi.json
 	cd $(WEB) && npm run gen:api
 
-## The web app's checks: generated API files current, types, component tests, the build.
+## The web app's checks: generated API files current, types, ESLint, component tests, the build.
 web-test: install web
 	cd $(WEB) && npm run check:api
 	cd $(WEB) && npm run typecheck
+	cd $(WEB) && npm run lint
 	cd $(WEB) && npm test
 
 clean:

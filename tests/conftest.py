@@ -26,6 +26,10 @@ from brigade.migrate import upgrade
 from brigade.runtime import Runtime
 from brigade.settings import Settings
 
+#: Every statement the app runs on a tenant table names the restaurant (a test fails
+#: otherwise): see tests/tenancy_check.py.
+pytest_plugins = ["tests.tenancy_check"]
+
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
 

@@ -55,12 +55,14 @@ INFRASTRUCTURE = frozenset(
         "events",
         "health",
         "idempotency",
+        "inputs",
         "integrity",
         "migrate",
         "money",
         "prepared",
         "reads",
         "runtime",
+        "session",
         "session",
         "settings",
         "sqlite_inline",
@@ -108,10 +110,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("brigade.idempotency.dependencies", "brigade.auth.dependencies"): (
         "the Idempotent dependency scopes a key by the caller's Access (restaurant and "
         "actor), which auth decides"
-    ),
-    ("brigade.reads", "brigade.auth.dependencies"): (
-        "the read session's dependency takes the caller's Access from auth, as "
-        "idempotency does; same move"
     ),
     ("brigade.imports", "brigade."): (
         "the importers bulk-load a restaurant's year (menu, orders, checks, payments) "

@@ -15,6 +15,12 @@ covered without anyone remembering to. For each route (its permission is read fr
 Path parameters other than ``restaurant_id`` are filled with 1 and bodies with ``{}``:
 FastAPI runs dependencies (where ``require`` decides access) before validating the body
 and query, so access is decided first; (b) and (c) would show a 422 otherwise.
+
+That proves access per restaurant. Per object: restaurants A and B are furnished with
+one object of every kind a route takes by id (B first, so that no id is shared), and
+every route with an object id is called with A's ids under B's path by B's owner (404
+``not-found``, the object is not B's) and under A's path by A's owner (found), with a
+valid body where the route needs one (:data:`BODIES`).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from httpx import AsyncClient, Response
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.app import create_app
@@ -41,11 +48,12 @@ from brigade.auth.security import (
     token_digest,
 )
 from brigade.db import utcnow
+from brigade.menu.models import ModifierGroup
 from brigade.restaurants.models import Restaurant
 from brigade.restaurants.service import add_member
 from brigade.runtime import Runtime
 from brigade.settings import Settings
-from tests.factories import make_restaurant, unique
+from tests.factories import make_menu_item, make_modifier_group, make_restaurant, unique
 
 #: Routes under /restaurants/{restaurant_id} when this was last counted (auth, restaurants,
 #: menu, tables and the floor, orders, kitchen, billing, reports). The matrix must never
@@ -284,3 +292,208 @@ async def test_tenant_isolation(
                     failures.append(f"{label}: denied with {response.status_code} {response.text}")
 
     assert failures == [], f"{case.id}:\n" + "\n".join(failures)
+
+
+# --- objects: restaurant A's ids under restaurant B --------------------------------------
+
+#: A valid body for each write route that needs one (by method and path suffix), with
+#: ``{name}`` filled from the object ids; others send ``{}``. A body must be valid so the
+#: route reaches its lookup: a 422 would hide whether the object was found.
+BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/checks/{check_id}/payments"): {"method": "card", "amount": 100},
+    ("POST", "/orders/{order_id}/items"): {
+        "items": [{"menu_item_id": "{menu_item}", "variation_id": "{variation_id}"}]
+    },
+    ("POST", "/orders/{order_id}/items/{item_id}/void"): {"reason": "wrong table"},
+    ("POST", "/orders/{order_id}/cancel"): {"reason": "opened by mistake"},
+    ("PUT", "/menu/items/{item_id}/availability"): {"is_available": False},
+    ("PUT", "/menu/items/{item_id}/modifier-groups"): {"group_ids": ["{group_id}"]},
+    ("POST", "/menu/items/{item_id}/variations"): {"name": "XL", "sku": "iso-xl", "price": 1},
+}
+#: Path parameters that are no object id.
+NOT_IDS = {"restaurant_id", "course"}
+OBJECT_ROUTES = [c for c in ROUTES if set(re.findall(r"\{(\w+)", c.path)) - NOT_IDS]
+
+
+@dataclass
+class Furnished:
+    """A restaurant with one object of every kind its routes take, and its owner."""
+
+    restaurant: Restaurant
+    owner: dict[str, str]
+    ids: dict[str, int]
+
+    def url(self, case: RouteCase, restaurant_id: int) -> str:
+        """``case``'s path under ``restaurant_id`` with this restaurant's object ids."""
+
+        def fill(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name == "restaurant_id":
+                return str(restaurant_id)
+            return str(self.ids[_id_kind(case.path, name)])
+
+        return re.sub(r"\{(\w+)(?::\w+)?\}", fill, case.path)
+
+    def body(self, case: RouteCase) -> Any:
+        """The route's body (:data:`BODIES`) with this restaurant's ids, or ``{}``."""
+        suffix = case.path.split("{restaurant_id}", 1)[1]
+        template = BODIES.get((case.method, suffix))
+        if template is None:
+            return {} if case.has_body or case.method in BODY_METHODS else None
+        return _fill_body(template, self.ids)
+
+
+def _id_kind(path: str, name: str) -> str:
+    """``item_id`` is a menu item under ``/menu/items`` and an order line under
+    ``/orders``; every other parameter names one kind."""
+    if name == "item_id":
+        return "order_line" if "/orders/" in path else "menu_item"
+    return name
+
+
+def _fill_body(template: Any, ids: dict[str, int]) -> Any:
+    if isinstance(template, dict):
+        return {k: _fill_body(v, ids) for k, v in template.items()}
+    if isinstance(template, list):
+        return [_fill_body(v, ids) for v in template]
+    if isinstance(template, str) and template.startswith("{") and template.endswith("}"):
+        return ids[template[1:-1]]
+    return template
+
+
+async def _ok(response: Response, what: str) -> dict[str, Any]:
+    assert response.status_code < 300, f"{what}: {response.status_code} {response.text}"
+    return dict(response.json())
+
+
+async def furnish(
+    client: AsyncClient, session: AsyncSession, runtime: Runtime, restaurant: Restaurant
+) -> Furnished:
+    """An area, a table, a menu item with a size and a modifier group, a waiter, an API
+    token, a dine-in order with a line that was sent (a ticket), and its check."""
+    owner_id, owner = await _user(session, runtime)
+    await add_member(session, restaurant.id, owner_id, Role.owner)
+    waiter_id, _ = await _user(session, runtime)
+    await add_member(session, restaurant.id, waiter_id, Role.waiter)
+    await _api_token(session, restaurant, {Permission.menu_read})
+    token_id = await session.scalar(
+        select(ApiToken.id).where(ApiToken.restaurant_id == restaurant.id)
+    )
+    item = await make_menu_item(session, restaurant, prices={"M": 1500})
+    await make_modifier_group(session, restaurant, items=[item.id], modifiers={"Cheese": 100})
+    group_id = await session.scalar(
+        select(ModifierGroup.id).where(ModifierGroup.restaurant_id == restaurant.id)
+    )
+    base = f"/api/v1/restaurants/{restaurant.id}"
+    area = await _ok(
+        await client.post(f"{base}/areas", json={"name": "Room"}, headers=owner), "area"
+    )
+    table = await _ok(
+        await client.post(
+            f"{base}/tables", json={"name": unique("T"), "area_id": area["id"]}, headers=owner
+        ),
+        "table",
+    )
+    order = await _ok(
+        await client.post(
+            f"{base}/orders",
+            json={
+                "kind": "dine_in",
+                "table_id": table["id"],
+                "items": [{"menu_item_id": item.id, "variation_id": item.variations["M"]}],
+            },
+            headers=owner,
+        ),
+        "order",
+    )
+    await _ok(await client.post(f"{base}/orders/{order['id']}/send", headers=owner), "send")
+    tickets = await _ok(await client.get(f"{base}/kitchen/tickets", headers=owner), "tickets")
+    check = await _ok(
+        await client.post(f"{base}/orders/{order['id']}/check", headers=owner), "check"
+    )
+    ids = {
+        "area_id": area["id"],
+        "table_id": table["id"],
+        "category_id": item.category_id,
+        "menu_item": item.id,
+        "variation_id": item.variations["M"],
+        "group_id": int(group_id or 0),
+        "user_id": waiter_id,
+        "token_id": int(token_id or 0),
+        "order_id": order["id"],
+        "order_line": order["items"][0]["id"],
+        "ticket_id": tickets["items"][0]["id"],
+        "ticket_item_id": tickets["items"][0]["items"][0]["id"],
+        "check_id": check["check"]["id"] if "check" in check else check["id"],
+        "course": 1,
+    }
+    return Furnished(restaurant, owner, ids)
+
+
+@dataclass
+class Two:
+    """Restaurant A and restaurant B, each furnished; B first, so no id is shared."""
+
+    a: Furnished
+    b: Furnished
+
+
+@pytest.fixture
+async def two(client: AsyncClient, session: AsyncSession, runtime: Runtime) -> Two:
+    b = await furnish(client, session, runtime, await make_restaurant(session))
+    a = await furnish(client, session, runtime, await make_restaurant(session))
+    return Two(a, b)
+
+
+def test_object_routes_are_all_covered() -> None:
+    kinds = {
+        _id_kind(c.path, name)
+        for c in OBJECT_ROUTES
+        for name in re.findall(r"\{(\w+)", c.path)
+        if name not in NOT_IDS
+    }
+    assert kinds == {
+        "area_id",
+        "table_id",
+        "category_id",
+        "menu_item",
+        "variation_id",
+        "group_id",
+        "user_id",
+        "token_id",
+        "order_id",
+        "order_line",
+        "ticket_id",
+        "ticket_item_id",
+        "check_id",
+    }
+    assert len(OBJECT_ROUTES) >= 45
+
+
+async def test_the_two_restaurants_share_no_id(two: Two) -> None:
+    shared = {k for k, v in two.a.ids.items() if k != "course" and two.b.ids[k] == v}
+    assert shared == set()
+
+
+@pytest.mark.parametrize("case", OBJECT_ROUTES, ids=[c.id for c in OBJECT_ROUTES])
+async def test_another_restaurants_object_is_not_found(
+    case: RouteCase, client: AsyncClient, two: Two
+) -> None:
+    """A's object ids under B's path, with B's owner: 404 ``not-found`` (the object is
+    not B's; the restaurant is); then the same ids under A's path, with A's owner: found
+    (any answer but 401/403/404, a body validation error or a 500)."""
+    a, b = two.a, two.b
+    body = a.body(case)
+    response = await client.request(
+        case.method, a.url(case, b.restaurant.id), json=body, headers=b.owner
+    )
+    assert response.status_code == 404, f"{case.id} under B: {response.text}"
+    assert response.json()["type"].endswith("/not-found")
+    assert not _is_restaurant_not_found(response)
+    response = await client.request(
+        case.method, a.url(case, a.restaurant.id), json=body, headers=a.owner
+    )
+    assert response.status_code not in (401, 403, 404), f"{case.id} under A: {response.text}"
+    assert response.status_code < 500, response.text
+    if response.status_code == 422:
+        assert not response.json()["type"].endswith("/validation-error"), response.text

@@ -21,6 +21,11 @@ export default defineConfig(
         tsconfigRootDir: import.meta.dirname,
       },
     },
+    rules: {
+      // as tsc's noUnusedParameters: a leading underscore marks a parameter unused on
+      // purpose (a fake's signature); `const { [key]: _dropped, ...rest }` omits a key
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", ignoreRestSiblings: true }],
+    },
   },
   {
     files: ["src/**/*.{ts,tsx}"],

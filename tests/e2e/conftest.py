@@ -14,7 +14,10 @@ its own browser context (its own storage, so its own sign-in) at tablet size, 10
 Every wait is bounded: server start-up, page actions (``ACTION_TIMEOUT_MS``) and
 assertions (``EXPECT_TIMEOUT_MS``).
 
-Screenshots of each screen are written to ``docs/img/screens/`` (used by docs/web.md).
+Screenshots of each screen (:func:`screenshot`) go to the folder named by
+``BRIGADE_SCREENSHOTS_DIR`` (``make screenshots`` points it at ``docs/img/screens/``, the
+pictures docs/web.md shows); without it, to a temporary folder of the run, so that
+``make test`` leaves the work tree as it found it.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -52,7 +56,10 @@ ROOT = Path(__file__).resolve().parents[2]
 #: The built web app the server serves (``make web``); ``BRIGADE_TEST_WEB_DIR`` may point
 #: at another build (e.g. ``npx vite build --outDir /tmp/x``) while developing.
 WEB_DIST = Path(os.environ.get("BRIGADE_TEST_WEB_DIR", ROOT / "web" / "dist"))
-SCREENSHOTS = ROOT / "docs" / "img" / "screens"
+#: Where :func:`screenshot` writes when ``BRIGADE_SCREENSHOTS_DIR`` names no folder: a
+#: temporary folder of the run (set by the ``screenshots_dir`` fixture).
+SCREENSHOTS_ENV = "BRIGADE_SCREENSHOTS_DIR"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CHROMIUM = Path(os.environ.get("BRIGADE_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -373,8 +380,41 @@ async def sign_in(new_context: NewContext, demo_server: DemoServer) -> SignIn:
     return do
 
 
+_screenshots: list[Path] = []
+
+
+@pytest.fixture(scope="package", autouse=True)
+def screenshots_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The folder :func:`screenshot` writes to: ``$BRIGADE_SCREENSHOTS_DIR`` (relative to
+    the repository root; ``make screenshots`` gives ``docs/img/screens``), else a
+    temporary folder of this run."""
+    named = os.environ.get(SCREENSHOTS_ENV, "").strip()
+    folder = ROOT / named if named else tmp_path_factory.mktemp("screens")
+    folder.mkdir(parents=True, exist_ok=True)
+    _screenshots.append(folder)
+    try:
+        yield folder
+    finally:
+        _screenshots.remove(folder)
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """``(width, height)`` in pixels of the PNG file at ``path`` (from its IHDR chunk);
+    raises ``AssertionError`` when the file is not a PNG."""
+    head = path.read_bytes()[:24]
+    assert head[:8] == PNG_SIGNATURE, f"{path} is not a PNG"
+    assert head[12:16] == b"IHDR", f"{path} is not a PNG"
+    width, height = struct.unpack(">II", head[16:24])
+    return int(width), int(height)
+
+
 async def screenshot(page: Page, name: str) -> None:
-    """Save the page as ``docs/img/screens/<name>.png`` (the viewport, as a person sees it)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = str(SCREENSHOTS / f"{name}.png")
-    await page.screenshot(path=path, animations="disabled", caret="hide")
+    """Save the page's viewport, as a person sees it, as ``<name>.png`` in the
+    ``screenshots_dir`` folder, and check that a PNG of the viewport's size was written."""
+    assert _screenshots, "screenshot() runs inside the e2e package only"
+    path = _screenshots[-1] / f"{name}.png"
+    path.unlink(missing_ok=True)
+    await page.screenshot(path=str(path), animations="disabled", caret="hide")
+    viewport = page.viewport_size
+    assert viewport is not None
+    assert png_size(path) == (viewport["width"], viewport["height"]), path

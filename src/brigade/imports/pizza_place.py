@@ -75,6 +75,7 @@ from brigade.orders.models import Order, OrderItem
 from brigade.prepared import dialect_name
 from brigade.restaurants.models import Restaurant
 from brigade.restaurants.service import create_restaurant, validate_time_zone
+from brigade.tenancy import same_restaurant
 
 DEFAULT_SLUG = "pizza-place"
 DEFAULT_NAME = "The Pizza Place"
@@ -553,7 +554,10 @@ async def _ensure_menu(
         for row in await session.execute(
             select(MenuItem.id, MenuItem.name, MenuItem.station, MenuItem.external_ref)
             .add_columns(Category.name.label("category"))
-            .join(Category, Category.id == MenuItem.category_id)
+            .join(
+                Category,
+                (Category.id == MenuItem.category_id) & same_restaurant(Category, MenuItem),
+            )
             .where(
                 MenuItem.restaurant_id == rid,
                 MenuItem.external_ref.in_(list(data.types)),

@@ -72,6 +72,7 @@ from brigade.kitchen.schemas import (
 )
 from brigade.orders.hooks import FiredLine
 from brigade.orders.service import mark_items
+from brigade.tenancy import owned_by, scoped
 
 TICKET_CREATED = "ticket.created"
 TICKET_UPDATED = "ticket.updated"
@@ -237,30 +238,27 @@ _INSERT_LINES = insert(_lines).returning(_lines.c.id, _lines.c.ticket_id, _lines
 
 #: The lines of tickets ``ids``, each after its ticket's id, by ticket then line id.
 _LOAD_LINES = (
-    select(_lines.c.ticket_id, *_LINE_COLUMNS)
-    .where(_lines.c.restaurant_id == _R, _lines.c.ticket_id.in_(bindparam("ids", expanding=True)))
+    scoped(select(_lines.c.ticket_id, *_LINE_COLUMNS), _R)
+    .where(_lines.c.ticket_id.in_(bindparam("ids", expanding=True)))
     .order_by(_lines.c.ticket_id, _lines.c.id)
 )
 
 #: The lines of ticket ``tid``, by id (the one-ticket case of :data:`_LOAD_LINES`).
 _LOAD_TICKET_LINES = (
-    select(_lines.c.ticket_id, *_LINE_COLUMNS)
-    .where(_lines.c.restaurant_id == _R, _lines.c.ticket_id == _TID)
+    scoped(select(_lines.c.ticket_id, *_LINE_COLUMNS), _R)
+    .where(_lines.c.ticket_id == _TID)
     .order_by(_lines.c.id)
 )
 
 _LIVE_LINE = (
-    _lines.c.restaurant_id == _R,
+    owned_by(_lines, _R),
     _lines.c.order_item_id == bindparam("oid"),
     _lines.c.status != _I.voided.value,
 )
 # A void takes the ticket rows first, as the ticket steps do, so the two never deadlock.
 _VOID_TICKETS = (
-    update(_tickets)
-    .where(
-        _tickets.c.restaurant_id == _R,
-        _tickets.c.id.in_(select(_lines.c.ticket_id).where(*_LIVE_LINE)),
-    )
+    scoped(update(_tickets), _R)
+    .where(_tickets.c.id.in_(select(_lines.c.ticket_id).where(*_LIVE_LINE)))
     .values(version=_tickets.c.version + 1)
     .returning(*_TICKET_COLUMNS)
 )
@@ -273,21 +271,19 @@ def _with_lines(tickets: FromClause) -> Select[Any]:
     ticket without lines."""
     t = tickets.c
     return select(*(t[c.key] for c in _TICKET_COLUMNS), *_LINE_COLUMNS_LABELLED).select_from(
-        tickets.outerjoin(_lines, (_lines.c.ticket_id == t.id) & (_lines.c.restaurant_id == _R))
+        tickets.outerjoin(_lines, (_lines.c.ticket_id == t.id) & owned_by(_lines, _R))
     )
 
 
 _GET_TICKET = (
-    _with_lines(_tickets)
-    .where(_tickets.c.id == _TID, _tickets.c.restaurant_id == _R)
-    .order_by(_lines.c.id)
+    scoped(_with_lines(_tickets), _R, _tickets).where(_tickets.c.id == _TID).order_by(_lines.c.id)
 )
 
 
 def _list_statements(station: bool, open_only: bool) -> tuple[Select[Any], Select[Any]]:
     """The page (with its lines) and the count statements of :func:`list_tickets` for
     one combination of filters."""
-    conditions: list[ColumnElement[bool]] = [_tickets.c.restaurant_id == _R]
+    conditions: list[ColumnElement[bool]] = [owned_by(_tickets, _R)]
     if station:
         conditions.append(_tickets.c.station == bindparam("station"))
     if open_only:
@@ -318,10 +314,8 @@ _LIST = {
 
 def _step_statements(step: _Step, with_version: bool) -> Update:
     """The ticket UPDATE of one step of :func:`step_ticket`."""
-    stmt = update(_tickets).where(
-        _tickets.c.id == _TID,
-        _tickets.c.restaurant_id == _R,
-        _tickets.c.status.in_(_fixed(step.allowed)),
+    stmt = scoped(update(_tickets), _R).where(
+        _tickets.c.id == _TID, _tickets.c.status.in_(_fixed(step.allowed))
     )
     if with_version:
         stmt = stmt.where(_tickets.c.version == bindparam("v"))
@@ -336,12 +330,8 @@ def _step_lines_statement(step: _Step) -> Update:
     if step.items_stamp is not None:
         values[step.items_stamp] = bindparam("now")
     return (
-        update(_lines)
-        .where(
-            _lines.c.restaurant_id == _R,
-            _lines.c.ticket_id == _TID,
-            _lines.c.status.in_(_fixed(step.items_from)),
-        )
+        scoped(update(_lines), _R)
+        .where(_lines.c.ticket_id == _TID, _lines.c.status.in_(_fixed(step.items_from)))
         .values(values)
     )
 
@@ -352,19 +342,15 @@ _STEP_TICKET = {
     for with_version in (False, True)
 }
 _STEP_LINES = {action: _step_lines_statement(step) for action, step in _TICKET_STEPS.items()}
-_TICKET_STATE = select(_tickets.c.status, _tickets.c.version).where(
-    _tickets.c.id == _TID, _tickets.c.restaurant_id == _R
+_TICKET_STATE = scoped(select(_tickets.c.status, _tickets.c.version), _R).where(
+    _tickets.c.id == _TID
 )
 
 #: The ticket row, locked to serialise taps on one ticket's lines (no-op on SQLite).
-_LOCK_TICKET = (
-    select(*_TICKET_COLUMNS)
-    .where(_tickets.c.id == _TID, _tickets.c.restaurant_id == _R)
-    .with_for_update()
-)
+_LOCK_TICKET = scoped(select(*_TICKET_COLUMNS), _R).where(_tickets.c.id == _TID).with_for_update()
 _STEP_LINE = {
-    action: update(_lines)
-    .where(_lines.c.id == bindparam("lid"), _lines.c.restaurant_id == _R)
+    action: scoped(update(_lines), _R)
+    .where(_lines.c.id == bindparam("lid"))
     .values({"status": to.value, stamp: bindparam("now")})
     for action, (to, _, stamp, _) in _ITEM_STEPS.items()
 }
@@ -378,7 +364,7 @@ def _follow_statement(new_status: TicketStatus | None) -> Update:
         values["status"] = new_status.value
         values[_TICKET_STEPS[_STATUS_ACTION[new_status]].stamp] = bindparam("now")
     return (
-        update(_tickets)
+        scoped(update(_tickets), _R)
         .where(_tickets.c.id == _TID, _tickets.c.version == bindparam("v"))
         .values(values)
         .returning(*_TICKET_COLUMNS)
@@ -825,7 +811,7 @@ async def step_ticket_item(
     updated = (
         await session.execute(
             _FOLLOW[None if new_status is current else new_status],
-            {"tid": ticket_id, "v": row.version, "now": now},
+            {"r": rid, "tid": ticket_id, "v": row.version, "now": now},
         )
     ).first()
     if updated is None:

@@ -25,6 +25,7 @@ from brigade.menu.schemas import (
     MenuVariation,
 )
 from brigade.restaurants.service import restaurant_profile
+from brigade.tenancy import same_restaurant
 
 
 async def build_menu(session: AsyncSession, restaurant_id: int) -> MenuRead:
@@ -78,8 +79,15 @@ async def build_menu(session: AsyncSession, restaurant_id: int) -> MenuRead:
             Modifier.is_available,
         )
         .select_from(ItemModifierGroup)
-        .join(ModifierGroup, ModifierGroup.id == ItemModifierGroup.group_id)
-        .outerjoin(Modifier, Modifier.group_id == ModifierGroup.id)
+        .join(
+            ModifierGroup,
+            (ModifierGroup.id == ItemModifierGroup.group_id)
+            & same_restaurant(ModifierGroup, ItemModifierGroup),
+        )
+        .outerjoin(
+            Modifier,
+            (Modifier.group_id == ModifierGroup.id) & same_restaurant(Modifier, ModifierGroup),
+        )
         .where(ItemModifierGroup.restaurant_id == restaurant_id)
         .order_by(
             ItemModifierGroup.item_id,

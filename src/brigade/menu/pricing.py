@@ -16,11 +16,9 @@ from typing import Any, cast
 
 from sqlalchemy import (
     BindParameter,
-    Integer,
     Table,
     bindparam,
     exists,
-    literal_column,
     or_,
     select,
 )
@@ -41,6 +39,7 @@ from brigade.menu.models import (
     Variation,
 )
 from brigade.prepared import Executor, Prepared
+from brigade.tenancy import owned_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,18 +117,19 @@ _R: BindParameter[int] = bindparam("restaurant_id")
 
 #: Whether the item offers a group that zero choices would break (``min_choices > 0``):
 #: only then are its groups needed for a line without modifiers.
-# ``restaurant_id + 0`` below: the condition still scopes the row to the restaurant, but
-# no index can serve it, so SQLite's planner (which has no statistics) takes the item's
-# own index instead of the restaurant's, which visited every variation / modifier link
-# of the restaurant for each line (pizza place, 3 lines: 150-250 -> 80-95 us per query).
-_UNINDEXED = literal_column("0", Integer())
+# ``owned_by(..., indexed=False)`` (``restaurant_id + 0``) below: the condition still
+# scopes the row to the restaurant, but no index can serve it, so SQLite's planner
+# (which has no statistics) takes the item's own index instead of the restaurant's, which
+# visited every variation / modifier link of the restaurant for each line (pizza place,
+# 3 lines: 150-250 -> 80-95 us per query).
 
 _GROUPS_NEED_CHOICE = (
     exists()
     .where(
         _item_groups.c.item_id == _menu_items.c.id,
-        _item_groups.c.restaurant_id + _UNINDEXED == _R,
+        owned_by(_item_groups, _R, indexed=False),
         _groups.c.id == _item_groups.c.group_id,
+        owned_by(_groups, _R, indexed=False),
         or_(_groups.c.min_choices > 0, _groups.c.max_choices < 0),
     )
     .label("groups_need_choice")
@@ -153,10 +153,13 @@ _ITEMS_OF_MENU = (
         _GROUPS_NEED_CHOICE,
     )
     .select_from(
-        _menu_items.join(_categories, _categories.c.id == _menu_items.c.category_id).outerjoin(
+        _menu_items.join(
+            _categories,
+            (_categories.c.id == _menu_items.c.category_id)
+            & owned_by(_categories, _R, indexed=False),
+        ).outerjoin(
             _variations,
-            (_variations.c.item_id == _menu_items.c.id)
-            & (_variations.c.restaurant_id + _UNINDEXED == _R),
+            (_variations.c.item_id == _menu_items.c.id) & owned_by(_variations, _R, indexed=False),
         )
     )
     .where(_menu_items.c.restaurant_id == _R)
@@ -183,11 +186,15 @@ _OFFERS_OF_MENU = (
         _modifiers.c.position.label("modifier_position"),
     )
     .select_from(
-        _item_groups.join(_groups, _groups.c.id == _item_groups.c.group_id).outerjoin(
-            _modifiers, _modifiers.c.group_id == _groups.c.id
+        _item_groups.join(
+            _groups,
+            (_groups.c.id == _item_groups.c.group_id) & owned_by(_groups, _R, indexed=False),
+        ).outerjoin(
+            _modifiers,
+            (_modifiers.c.group_id == _groups.c.id) & owned_by(_modifiers, _R, indexed=False),
         )
     )
-    .where(_item_groups.c.restaurant_id + _UNINDEXED == _R)
+    .where(owned_by(_item_groups, _R, indexed=False))
 )
 _RESOLVE_OFFERS = Prepared(
     _OFFERS_OF_MENU.where(_item_groups.c.item_id.in_(bindparam("item_ids", expanding=True)))

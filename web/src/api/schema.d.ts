@@ -36,7 +36,8 @@ export interface paths {
         put?: never;
         /**
          * Logout
-         * @description End the login of this refresh token (all its rotations). Always 204.
+         * @description End the login of this refresh token (all its rotations, and the access tokens
+         *     issued under it: they get 401 from then on). Always 204.
          */
         post: operations["auth-logout"];
         delete?: never;
@@ -59,6 +60,28 @@ export interface paths {
         get: operations["auth-me"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change Password
+         * @description Change the logged-in user's password (an API token gets 403). Every login of the
+         *     user ends (their access tokens get 401 from then on); the answer is a new login for
+         *     this device.
+         */
+        post: operations["auth-change_password"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1072,7 +1095,10 @@ export interface paths {
         head?: never;
         /**
          * Update Staff
-         * @description Change a member's role (the last owner cannot be demoted: 409).
+         * @description Change a member's role, or deactivate (``is_active: false``: every login of the
+         *     account ends) or reactivate their account (the last owner cannot be demoted or
+         *     deactivated: 409; a login shared with other restaurants is the platform admin's to
+         *     deactivate: 403).
          */
         patch: operations["restaurants-update_staff"];
         trace?: never;
@@ -2282,6 +2308,19 @@ export interface components {
             username: string;
         };
         /**
+         * PasswordChange
+         * @description ``POST /auth/password`` body: the current password and the new one.
+         */
+        PasswordChange: {
+            /** Current Password */
+            current_password: string;
+            /**
+             * New Password
+             * @description At least 8 characters, not a common one.
+             */
+            new_password: string;
+        };
+        /**
          * PaymentCreate
          * @description A payment on an open check.
          *
@@ -2622,9 +2661,12 @@ export interface components {
         };
         /**
          * StaffUpdate
-         * @description ``PATCH R/staff/{user_id}``.
+         * @description ``PATCH R/staff/{user_id}``: a new role, and/or ``is_active`` ``false`` to
+         *     deactivate the account (every login of it ends) or ``true`` to reactivate it.
          */
         StaffUpdate: {
+            /** Is Active */
+            is_active?: boolean | null;
             role?: components["schemas"]["Role"] | null;
         };
         /**
@@ -3149,6 +3191,150 @@ export interface operations {
             };
             /** @description user-required: This endpoint needs a user login, not an API token */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    "auth-change_password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description user-required: This endpoint needs a user login, not an API token; wrong-password: The current password is wrong */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description weak-password: Password too weak (short, blank or common) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description too-many-requests: Too many requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12264,7 +12450,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description permission-denied: Permission denied; owner-only: Only an owner or the platform admin may create or change an owner */
+            /** @description permission-denied: Permission denied; owner-only: Only an owner or the platform admin may create or change an owner; admin-only: Only the platform admin may do this */
             403: {
                 headers: {
                     [name: string]: unknown;

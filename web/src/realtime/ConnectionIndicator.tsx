@@ -15,15 +15,20 @@ const CAUGHT_UP_MS = 8000;
 
 export function ConnectionIndicator() {
   const status = useRealtimeStatus();
-  const [now, setNow] = useState(() => Date.now());
   const caughtUp = status.caughtUp;
+  const caughtUpAt = caughtUp?.at ?? null;
+  // the `at` of the last "caught up" whose note has expired (one older than the note's
+  // life when this indicator mounts never shows)
+  const [expiredAt, setExpiredAt] = useState<number | null>(() =>
+    caughtUpAt !== null && Date.now() - caughtUpAt >= CAUGHT_UP_MS ? caughtUpAt : null,
+  );
   useEffect(() => {
-    if (!caughtUp) return undefined;
-    setNow(Date.now());
-    const timer = setTimeout(() => setNow(Date.now()), CAUGHT_UP_MS);
+    if (caughtUpAt === null) return undefined;
+    const left = Math.max(0, caughtUpAt + CAUGHT_UP_MS - Date.now());
+    const timer = setTimeout(() => setExpiredAt(caughtUpAt), left);
     return () => clearTimeout(timer);
-  }, [caughtUp]);
-  const showCaughtUp = caughtUp !== null && now - caughtUp.at < CAUGHT_UP_MS && status.state === "connected";
+  }, [caughtUpAt]);
+  const showCaughtUp = caughtUp !== null && caughtUp.at !== expiredAt && status.state === "connected";
   const title = status.error ? status.error.message : LABELS[status.state];
   return (
     <span className={`connection connection-${status.state}`} role="status" aria-live="polite" title={title}>

@@ -21,7 +21,7 @@ describe("the app's realtime connection", () => {
     expect(screen.getByText("Live")).toBeInTheDocument();
 
     const key = queryKeys.order(1, 5);
-    services.queryClient.setQueryData(key, { id: 5, version: 1, subtotal: 1000 } as OrderRead);
+    services.queryClient.setQueryData(key, { id: 5, version: 1, subtotal: 1000 });
     act(() =>
       socket.emitEvent(envelope(11, "order.items.added", { order: { id: 5, version: 2, subtotal: 2600 }, item_ids: [1] })),
     );

@@ -28,6 +28,7 @@ export function RealtimeProvider({ restaurantId, children }: { restaurantId: num
       if (first) sync.invalidateAll(restaurantId);
     });
     conn.start();
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- publishes the socket this effect opens (and closes), an external resource
     setConnection(conn);
     return () => {
       conn.close();

@@ -25,7 +25,7 @@ function order(id: number, version: number, extra: Partial<OrderRead> = {}): Ord
     sent_at: null,
     closed_at: null,
     ...extra,
-  } as OrderRead;
+  };
 }
 
 function ticket(id: number, station: string, status: TicketRead["status"], version = 1): TicketRead {
@@ -57,7 +57,7 @@ function table(id: number, status: TableRead["status"], version: number): TableR
     current_order_id: status === "occupied" ? 10 : null,
     seated_at: status === "occupied" ? "2026-01-01T19:00:00Z" : null,
     version,
-  } as TableRead;
+  };
 }
 
 describe("realtime cache integration", () => {

@@ -9,19 +9,19 @@ import type { RealtimeEvent } from "./types";
 function tokens(initial = "access-1") {
   let token: string | null = initial;
   const listeners = new Set<() => void>();
-  const refresh = vi.fn(async (): Promise<string | null> => null);
-  const source: RealtimeTokens & { set(token: string | null): void; refresh: typeof refresh } = {
+  const refresh = vi.fn((_staleToken: string | null): Promise<string | null> => Promise.resolve(null));
+  const source = {
     accessToken: () => token,
     refresh,
-    subscribe: (listener) => {
+    subscribe: (listener: () => void) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    set(next) {
+    set: (next: string | null) => {
       token = next;
       for (const listener of [...listeners]) listener();
     },
-  };
+  } satisfies RealtimeTokens & { set: (next: string | null) => void };
   return source;
 }
 
@@ -121,9 +121,9 @@ describe("realtime connection", () => {
 
   it("refreshes once and retries when the server refuses an expired token", async () => {
     const { socket, session } = open();
-    session.refresh.mockImplementation(async () => {
+    session.refresh.mockImplementation(() => {
       session.set("access-2");
-      return "access-2";
+      return Promise.resolve("access-2");
     });
     socket.refuse({ type: "https://brigade.dev/problems/not-authenticated", title: "Authentication required", status: 401 });
     await vi.waitFor(() => expect(session.refresh).toHaveBeenCalledWith("access-1"));

@@ -56,7 +56,7 @@ export type ReadyListener = (info: { first: boolean; replayed: number; lastSeq: 
 
 /** socket.io-client with its default transports: long-polling first, upgraded to WebSocket. */
 const defaultFactory: SocketFactory = (url, options) =>
-  io(url, { path: options.path, auth: options.auth, autoConnect: false }) as unknown as SocketLike;
+  io(url, { path: options.path, auth: options.auth, autoConnect: false });
 
 const MAX_TRACKED_GAP = 1000;
 const SEEN_WINDOW = 2000;

@@ -57,9 +57,9 @@ export class FakeSocket implements SocketLike {
 
   timeout(_ms: number) {
     return {
-      emitWithAck: async (event: string, ...args: unknown[]) => {
+      emitWithAck: (event: string, ...args: unknown[]) => {
         this.emitted.push({ event, args });
-        return this.ack(event, args[0]);
+        return Promise.resolve(this.ack(event, args[0]));
       },
     };
   }

@@ -108,7 +108,7 @@ function serverSizeErrors(error: unknown, drafts: readonly SizeDraft[]): SizeErr
       price: serverFieldError(error, `variations.${index}.price`),
     };
     if (isProblem(error, "sku-taken")) {
-      const named = [error.problem.sku, ...(Array.isArray(error.problem.skus) ? error.problem.skus : [])];
+      const named = [error.problem.sku, ...(Array.isArray(error.problem.skus) ? (error.problem.skus as unknown[]) : [])];
       if (named.includes(draft.sku.trim())) e.sku = `SKU ${draft.sku.trim()} is taken by another size.`;
     }
     return e;

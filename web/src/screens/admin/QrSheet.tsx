@@ -85,6 +85,7 @@ function QrImage({ table, onLoaded }: { table: TableRead; onLoaded: () => void }
   useEffect(() => {
     if (blob === undefined) return undefined;
     const objectUrl = URL.createObjectURL(blob);
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- publishes the object URL this effect creates (and revokes), an external resource
     setUrl(objectUrl);
     return () => {
       URL.revokeObjectURL(objectUrl);

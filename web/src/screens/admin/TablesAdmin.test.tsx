@@ -92,18 +92,23 @@ describe("tables and areas", () => {
 describe("printable QR codes", () => {
   const created: Blob[] = [];
   // jsdom has no object URLs: give URL the two functions for these tests only
-  const original = { create: URL.createObjectURL, revoke: URL.revokeObjectURL };
+  const names = ["createObjectURL", "revokeObjectURL"] as const;
+  const original = names.map((name) => [name, Object.getOwnPropertyDescriptor(URL, name)] as const);
+  let revoke = vi.fn((_url: string) => undefined);
   beforeEach(() => {
     created.length = 0;
     URL.createObjectURL = vi.fn((blob: Blob) => {
       created.push(blob);
       return `blob:qr-${created.length}`;
     });
-    URL.revokeObjectURL = vi.fn();
+    revoke = vi.fn((_url: string) => undefined);
+    URL.revokeObjectURL = revoke;
   });
   afterEach(() => {
-    URL.createObjectURL = original.create;
-    URL.revokeObjectURL = original.revoke;
+    for (const [name, descriptor] of original) {
+      if (descriptor === undefined) Reflect.deleteProperty(URL, name);
+      else Object.defineProperty(URL, name, descriptor);
+    }
   });
 
   it("shows one card per table with its QR code fetched with the login, and prints", async () => {
@@ -137,6 +142,6 @@ describe("printable QR codes", () => {
 
     await userEvent.click(screen.getByRole("button", { name: "Back to tables" }));
     expect(await screen.findByRole("heading", { name: "Tables and QR codes" })).toBeInTheDocument();
-    expect(URL.revokeObjectURL).toHaveBeenCalledTimes(4);
+    expect(revoke).toHaveBeenCalledTimes(4);
   });
 });

@@ -31,6 +31,7 @@ function usePendingOrders(restaurantId: number): Set<number> {
   const { api, queryClient } = useServices();
   const [ids, setIds] = useState<number[]>([]);
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- resuming the stored outboxes starts their sends (a side effect); the effect publishes which ones
     setIds(resumeOutboxes({ api, queryClient }, restaurantId));
   }, [api, queryClient, restaurantId]);
   const subscribe = useCallback(

@@ -24,12 +24,14 @@ class FakeAudioContext {
   removeEventListener(_type: string, listener: () => void) {
     this.listeners.delete(listener);
   }
-  async resume() {
+  resume() {
     this.state = "running";
     for (const l of this.listeners) l();
+    return Promise.resolve();
   }
-  async close() {
+  close() {
     this.state = "closed";
+    return Promise.resolve();
   }
   createOscillator() {
     const osc = {

@@ -110,11 +110,9 @@ function ConnectionBanner({ station }: { station: string | null }) {
   const queryClient = useQueryClient();
   const { restaurantId } = useRestaurantScope();
   const [caughtUp, setCaughtUp] = useState<{ replayed: number; at: number } | null>(null);
+  // whether this screen was ever live (state adjusted while rendering)
   const [wasLive, setWasLive] = useState(false);
-
-  useEffect(() => {
-    if (status.state === "connected") setWasLive(true);
-  }, [status.state]);
+  if (status.state === "connected" && !wasLive) setWasLive(true);
 
   useEffect(() => {
     if (connection === null) return undefined;

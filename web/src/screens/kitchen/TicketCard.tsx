@@ -37,8 +37,8 @@ export interface TicketCardProps {
   busy?: boolean;
   /** The last failed step of this ticket (problem+json), shown under its buttons. */
   error?: unknown;
-  onStep(step: TicketStep): void;
-  onLineStep(item: TicketItem, step: LineStep): void;
+  onStep: (step: TicketStep) => void;
+  onLineStep: (item: TicketItem, step: LineStep) => void;
 }
 
 /** The accessible name of a ticket card (see the module documentation). */

@@ -58,10 +58,10 @@ export interface ChimeControls {
   state: SoundState;
   muted: boolean;
   /** Unlock audio; call it from a click or key handler. */
-  enable(): void;
-  setMuted(muted: boolean): void;
+  enable: () => void;
+  setMuted: (muted: boolean) => void;
   /** Chime once (nothing when muted, locked, or within {@link CHIME_MIN_GAP_MS} of the last chime). */
-  play(): void;
+  play: () => void;
 }
 
 /** The screen's chime: one AudioContext for the screen's life, closed on unmount. */
@@ -78,6 +78,7 @@ export function useChime(): ChimeControls {
     try {
       context = new Context();
     } catch {
+      // eslint-disable-next-line react-hooks/set-state-in-effect -- reports that the AudioContext this effect creates (and closes) could not be made
       setState("unavailable");
       return undefined;
     }

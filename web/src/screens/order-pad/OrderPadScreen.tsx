@@ -8,7 +8,7 @@
  * check and cancelling are direct requests whose errors show next to their control.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useId, useState } from "react";
+import { useCallback, useId, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 
 import { unwrap } from "../../api/client";
@@ -112,9 +112,8 @@ function OrderPad({ restaurantId, orderId }: { restaurantId: number; orderId: nu
   });
 
   const unconfirmed = state.ops.filter((op) => op.status !== "failed").length;
-  useEffect(() => {
-    if (unconfirmed === 0) setAnnouncement((current) => (current === "Sending…" ? "Sent." : current));
-  }, [unconfirmed]);
+  // "Sending…" turns "Sent." once every write is confirmed (state adjusted while rendering)
+  if (unconfirmed === 0 && announcement === "Sending…") setAnnouncement("Sent.");
 
   const menuItems = new Map((menu.data?.categories ?? []).flatMap((c) => c.items.map((i) => [i.id, i] as const)));
   const closeVoid = useCallback(() => setVoiding(null), []);

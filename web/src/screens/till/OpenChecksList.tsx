@@ -20,9 +20,9 @@ export interface OpenChecksListHandle {
 export interface OpenChecksListProps {
   rows: readonly TillRow[];
   query: string;
-  onQueryChange(query: string): void;
+  onQueryChange: (query: string) => void;
   selectedId: number | null;
-  onSelect(row: TillRow): void;
+  onSelect: (row: TillRow) => void;
   /** Epoch ms, for the ages. */
   now: number;
   /** Lets the till move focus into the list or the search box (keyboard shortcuts). */

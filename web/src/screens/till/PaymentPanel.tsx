@@ -50,7 +50,7 @@ export interface PaymentPanelHandle {
 export interface PaymentPanelProps {
   restaurantId: number;
   check: CheckRead;
-  onPaid(result: PaymentResult): void;
+  onPaid: (result: PaymentResult) => void;
   ref?: Ref<PaymentPanelHandle>;
 }
 

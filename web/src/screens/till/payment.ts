@@ -66,7 +66,7 @@ export function readPayment(form: PaymentForm, balance: number, currency: string
   }
   if (form.method !== "cash") return { amount, tendered: null, change: null, errors };
 
-  let tendered: number | null = null;
+  let tendered: number | null;
   if (form.tendered.trim() === "") {
     tendered = amount;
   } else {
