@@ -51,7 +51,8 @@ TENANT_TABLE = "restaurants"
 #: The bind parameter most statements built at import scope by (``{"restaurant_id": n}``).
 RID: BindParameter[int] = bindparam("restaurant_id")
 
-_S = TypeVar("_S", Select[Any], Update, Delete)
+# A bound, not constraints: a select keeps its row types through scoped().
+_S = TypeVar("_S", bound=Select[*tuple[Any, ...]] | Update | Delete)
 _M = TypeVar("_M")
 
 
@@ -79,7 +80,7 @@ def _flatten(target: FromClause) -> Iterator[FromClause]:
         yield target
 
 
-def _own_tables(statement: Select[Any] | Update | Delete) -> list[FromClause]:
+def _own_tables(statement: Select[*tuple[Any, ...]] | Update | Delete) -> list[FromClause]:
     if isinstance(statement, Update | Delete):
         return list(_flatten(statement.table))
     return [t for f in statement.get_final_froms() for t in _flatten(f)]
@@ -105,7 +106,7 @@ def scoped(statement: _S, restaurant_id: Any, *tables: Any) -> _S:
         conditions.append(column == restaurant_id)
     if not conditions:
         raise ValueError("the statement reads no tenant table")
-    return statement.where(*conditions)
+    return cast(_S, statement.where(*conditions))  # .where() returns Self
 
 
 def owned_by(table: Any, restaurant_id: Any, *, indexed: bool = True) -> ColumnElement[bool]:

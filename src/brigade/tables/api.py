@@ -12,6 +12,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, ScalarSelect, Table, select
 
 from brigade.tables.models import DiningTable
+from brigade.tenancy import scoped
 
 _tables = cast(Table, DiningTable.__table__)
 
@@ -23,7 +24,7 @@ def table_name_of(
     or bind parameters of the caller's statement), as a scalar subquery; NULL when the
     id is NULL or names no table of that restaurant."""
     return (
-        select(_tables.c.name)
-        .where(_tables.c.id == table_id, _tables.c.restaurant_id == restaurant_id)
+        scoped(select(_tables.c.name), restaurant_id, _tables)
+        .where(_tables.c.id == table_id)
         .scalar_subquery()
     )

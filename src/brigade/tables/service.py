@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import BindParameter, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.db import utcnow
@@ -38,6 +38,7 @@ from brigade.tables.schemas import (
     TableRead,
     TableUpdate,
 )
+from brigade.tenancy import scoped
 
 if TYPE_CHECKING:
     from brigade.auth.dependencies import Access
@@ -66,13 +67,10 @@ _NAME_UNIQUE = unique_constraint(_tables, "uq_floor_tables_restaurant_id_name")
 # The statements of occupy_table / release_table, built once; executed with parameter
 # dicts: ``r`` (restaurant id), ``t`` (table id), ``o`` (order id), ``now`` (UTC).
 # Seating runs on the order-placement path (brigade.prepared statements).
+_R: BindParameter[int] = bindparam("r")
 _OCCUPY = Prepared(
-    update(_tables)
-    .where(
-        _tables.c.restaurant_id == bindparam("r"),
-        _tables.c.id == bindparam("t"),
-        _tables.c.current_order_id.is_(None),
-    )
+    scoped(update(_tables), _R)
+    .where(_tables.c.id == bindparam("t"), _tables.c.current_order_id.is_(None))
     .values(
         status="occupied",
         current_order_id=bindparam("o"),
@@ -82,22 +80,16 @@ _OCCUPY = Prepared(
     .returning(*_TABLE_RETURNING)
 )
 _OCCUPY_STATE = Prepared(
-    select(_tables.c.current_order_id).where(
-        _tables.c.restaurant_id == bindparam("r"), _tables.c.id == bindparam("t")
-    )
+    scoped(select(_tables.c.current_order_id), _R).where(_tables.c.id == bindparam("t"))
 )
 _RELEASE = (
-    update(_tables)
-    .where(
-        _tables.c.restaurant_id == bindparam("r"),
-        _tables.c.id == bindparam("t"),
-        _tables.c.current_order_id == bindparam("o"),
-    )
+    scoped(update(_tables), _R)
+    .where(_tables.c.id == bindparam("t"), _tables.c.current_order_id == bindparam("o"))
     .values(status="free", current_order_id=None, seated_at=None, version=_tables.c.version + 1)
     .returning(*_TABLE_RETURNING)
 )
-_CURRENT_ORDER = select(_tables.c.current_order_id).where(
-    _tables.c.restaurant_id == bindparam("r"), _tables.c.id == bindparam("t")
+_CURRENT_ORDER = scoped(select(_tables.c.current_order_id), _R).where(
+    _tables.c.id == bindparam("t")
 )
 
 
@@ -155,9 +147,7 @@ async def release_table(
 
 
 async def _get_area(session: AsyncSession, restaurant_id: int, area_id: int) -> Area:
-    area = await session.scalar(
-        select(Area).where(Area.restaurant_id == restaurant_id, Area.id == area_id)
-    )
+    area = await session.scalar(scoped(select(Area), restaurant_id).where(Area.id == area_id))
     if area is None:
         raise NotFound(f"area {area_id} not found")
     return area
@@ -167,9 +157,7 @@ async def list_areas(session: AsyncSession, access: Access) -> AreaList:
     """The restaurant's floor areas by position, then id."""
     rows = (
         await session.scalars(
-            select(Area)
-            .where(Area.restaurant_id == access.restaurant_id)
-            .order_by(Area.position, Area.id)
+            scoped(select(Area), access.restaurant_id).order_by(Area.position, Area.id)
         )
     ).all()
     return AreaList(items=[AreaRead.model_validate(a) for a in rows], total=len(rows))
@@ -206,8 +194,8 @@ async def delete_area(session: AsyncSession, access: Access, area_id: int) -> No
     rid = access.restaurant_id
     area = await _get_area(session, rid, area_id)
     result = await session.execute(
-        update(DiningTable)
-        .where(DiningTable.restaurant_id == rid, DiningTable.area_id == area.id)
+        scoped(update(DiningTable), rid)
+        .where(DiningTable.area_id == area.id)
         .values(area_id=None, version=DiningTable.version + 1)
         .returning(*_TABLE_COLUMNS)
         .execution_options(synchronize_session=False)
@@ -226,9 +214,7 @@ async def delete_area(session: AsyncSession, access: Access, area_id: int) -> No
 
 async def _get_table(session: AsyncSession, restaurant_id: int, table_id: int) -> DiningTable:
     table = await session.scalar(
-        select(DiningTable).where(
-            DiningTable.restaurant_id == restaurant_id, DiningTable.id == table_id
-        )
+        scoped(select(DiningTable), restaurant_id).where(DiningTable.id == table_id)
     )
     if table is None:
         raise NotFound(f"table {table_id} not found")
@@ -238,9 +224,7 @@ async def _get_table(session: AsyncSession, restaurant_id: int, table_id: int) -
 async def _check_name(
     session: AsyncSession, restaurant_id: int, name: str, except_id: int | None = None
 ) -> None:
-    query = select(DiningTable.id).where(
-        DiningTable.restaurant_id == restaurant_id, DiningTable.name == name
-    )
+    query = scoped(select(DiningTable.id), restaurant_id).where(DiningTable.name == name)
     if except_id is not None:
         query = query.where(DiningTable.id != except_id)
     if await session.scalar(query) is not None:
@@ -270,7 +254,7 @@ async def list_tables(
 ) -> TableList:
     """The restaurant's tables (of ``area_id`` / with ``status`` when given) by position,
     then name."""
-    query = select(*_TABLE_COLUMNS).where(DiningTable.restaurant_id == access.restaurant_id)
+    query = scoped(select(*_TABLE_COLUMNS), access.restaurant_id)
     if area_id is not None:
         query = query.where(DiningTable.area_id == area_id)
     if status is not None:
@@ -391,8 +375,8 @@ async def guest_table(session: AsyncSession, restaurant_id: int, table_id: int) 
     (401) when the table is gone."""
     row = (
         await session.execute(
-            select(DiningTable.id, DiningTable.name).where(
-                DiningTable.restaurant_id == restaurant_id, DiningTable.id == table_id
+            scoped(select(DiningTable.id, DiningTable.name), restaurant_id).where(
+                DiningTable.id == table_id
             )
         )
     ).first()
