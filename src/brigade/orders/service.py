@@ -36,6 +36,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Integer,
     Row,
@@ -90,6 +91,7 @@ from brigade.restaurants.api import currency_of
 from brigade.restaurants.service import ProfileCache, restaurant_profile
 from brigade.tables.api import table_name_of
 from brigade.tables.service import release_table
+from brigade.tenancy import RID, owned_by, scoped
 
 ORDER_CREATED = "order.created"
 ORDER_ITEMS_ADDED = "order.items.added"
@@ -169,33 +171,29 @@ _INSERT_ORDER = Prepared(insert(_orders).returning(*_ORDER_COLUMNS))
 # Lines come back as their ids only: every other value of a new line is what was
 # written (no result processing of timestamps and JSON read back).
 _INSERT_ITEMS = Prepared(insert(_items).returning(_items.c.id))
-_ORDER = select(*_ORDER_COLUMNS, _currency).where(
-    _orders.c.id == bindparam("order_id"), _orders.c.restaurant_id == bindparam("restaurant_id")
+#: The restaurant of the UPDATEs' parameter sets (``b_`` names, see above).
+_B_RID: BindParameter[int] = bindparam("b_rid")
+_ORDER = scoped(select(*_ORDER_COLUMNS, _currency), RID, _orders).where(
+    _orders.c.id == bindparam("order_id")
 )
 # The order locked for the transaction (PostgreSQL; SQLite has one writer anyway).
 _ORDER_FOR_UPDATE = _ORDER.with_for_update(of=_orders)
-_ORDER_STATE = select(_orders.c.status, _orders.c.version).where(
-    _orders.c.id == bindparam("order_id"), _orders.c.restaurant_id == bindparam("restaurant_id")
+_ORDER_STATE = scoped(select(_orders.c.status, _orders.c.version), RID).where(
+    _orders.c.id == bindparam("order_id")
 )
 _ITEMS_OF_ORDER = (
-    select(*_ITEM_COLUMNS)
-    .where(
-        _items.c.restaurant_id == bindparam("restaurant_id"),
-        _items.c.order_id == bindparam("order_id"),
-    )
+    scoped(select(*_ITEM_COLUMNS), RID)
+    .where(_items.c.order_id == bindparam("order_id"))
     .order_by(_items.c.id)
 )
 _ITEMS_OF_ORDERS = (
-    select(*_ITEM_COLUMNS)
-    .where(
-        _items.c.restaurant_id == bindparam("restaurant_id"),
-        _items.c.order_id.in_(bindparam("order_ids", expanding=True)),
-    )
+    scoped(select(*_ITEM_COLUMNS), RID)
+    .where(_items.c.order_id.in_(bindparam("order_ids", expanding=True)))
     .order_by(_items.c.id)
 )
 _VOID_ITEM = (
-    update(_items)
-    .where(_items.c.id == bindparam("b_item_id"), _items.c.restaurant_id == bindparam("b_rid"))
+    scoped(update(_items), _B_RID)
+    .where(_items.c.id == bindparam("b_item_id"))
     .values(
         status=OrderItemStatus.voided.value,
         void_reason=bindparam("b_reason", type_=Text()),
@@ -205,9 +203,8 @@ _VOID_ITEM = (
 # Fires the pending lines of courses ``b_lo..b_hi``: the lines send/fire chose from the
 # lines it read under the order's row lock, so the same set (no id list to expand).
 _FIRE_ITEMS = (
-    update(_items)
+    scoped(update(_items), _B_RID)
     .where(
-        _items.c.restaurant_id == bindparam("b_rid"),
         _items.c.order_id == bindparam("b_order_id"),
         _items.c.status == OrderItemStatus.pending.value,
         _items.c.course.between(bindparam("b_lo"), bindparam("b_hi")),
@@ -217,9 +214,8 @@ _FIRE_ITEMS = (
 # One line per parameter set (executemany): cheaper than an expanding IN, which is
 # re-rendered on every execution.
 _MARK_ITEM = (
-    update(_items)
+    scoped(update(_items), _B_RID)
     .where(
-        _items.c.restaurant_id == bindparam("b_rid"),
         _items.c.id == bindparam("b_id"),
         _items.c.status != OrderItemStatus.voided.value,
         _items.c.status != OrderItemStatus.pending.value,
@@ -232,10 +228,8 @@ _MARK_ITEM = (
 def _head_update(values: dict[str, Any], *, versioned: bool) -> Update:
     """``UPDATE orders ... RETURNING`` of an open order: version + 1 and ``values``;
     parameters ``b_order_id``, ``b_rid`` and (``versioned``) ``b_version``."""
-    stmt = update(_orders).where(
-        _orders.c.id == bindparam("b_order_id"),
-        _orders.c.restaurant_id == bindparam("b_rid"),
-        _orders.c.status == OrderStatus.open.value,
+    stmt = scoped(update(_orders), _B_RID).where(
+        _orders.c.id == bindparam("b_order_id"), _orders.c.status == OrderStatus.open.value
     )
     if versioned:
         stmt = stmt.where(_orders.c.version == bindparam("b_version"))
@@ -648,7 +642,7 @@ def lines_subtotal(items: Sequence[OrderItemRead]) -> int:
 def _list_statements(by_status: bool, by_table: bool) -> tuple[Select[Any], Select[Any]]:
     """(count, page) statements of :func:`list_orders` for one combination of filters;
     parameters ``restaurant_id``, ``status``, ``table_id``, ``limit``, ``offset``."""
-    conditions: list[ColumnElement[bool]] = [_orders.c.restaurant_id == bindparam("restaurant_id")]
+    conditions: list[ColumnElement[bool]] = [owned_by(_orders, RID)]
     if by_status:
         conditions.append(_orders.c.status == bindparam("status"))
     if by_table:
@@ -913,9 +907,8 @@ async def close_order(
 # line the kitchen recalled since it was read (it is ``preparing`` again) is not served.
 # The expanding list is rendered per call; serving is not on the hot path.
 _SERVE_ITEMS = (
-    update(_items)
+    scoped(update(_items), _B_RID)
     .where(
-        _items.c.restaurant_id == bindparam("b_rid"),
         _items.c.order_id == bindparam("b_order_id"),
         _items.c.status == OrderItemStatus.ready.value,
         _items.c.id.in_(bindparam("b_ids", expanding=True)),
@@ -1049,9 +1042,8 @@ async def cancel_order(
 
 
 _OPEN_ORDER_AT = (
-    select(_orders.c.id)
+    scoped(select(_orders.c.id), RID)
     .where(
-        _orders.c.restaurant_id == bindparam("restaurant_id"),
         _orders.c.table_id == bindparam("table_id"),
         _orders.c.status == OrderStatus.open.value,
     )
