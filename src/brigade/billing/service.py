@@ -68,6 +68,7 @@ from brigade.orders.service import (
     orders_lines,
 )
 from brigade.restaurants.service import restaurant_profile
+from brigade.tenancy import RID, owned_by, scoped
 
 CHECK_CREATED = "check.created"
 PAYMENT_CREATED = "payment.created"
@@ -107,33 +108,22 @@ _PAYMENT_COLUMNS: tuple[ColumnElement[Any], ...] = (
 # value and executed with parameter dicts. Parameter names of UPDATEs start with ``b_``
 # (SQLAlchemy reserves the column names there).
 _PAYMENTS_OF = (
-    select(*_PAYMENT_COLUMNS)
-    .where(
-        _payments.c.restaurant_id == bindparam("restaurant_id"),
-        _payments.c.check_id.in_(bindparam("check_ids", expanding=True)),
-    )
+    scoped(select(*_PAYMENT_COLUMNS), RID)
+    .where(_payments.c.check_id.in_(bindparam("check_ids", expanding=True)))
     .order_by(_payments.c.id)
 )
 _PAYMENTS_OF_CHECK = (
-    select(*_PAYMENT_COLUMNS)
-    .where(
-        _payments.c.restaurant_id == bindparam("restaurant_id"),
-        _payments.c.check_id == bindparam("check_id"),
-    )
+    scoped(select(*_PAYMENT_COLUMNS), RID)
+    .where(_payments.c.check_id == bindparam("check_id"))
     .order_by(_payments.c.id)
 )
-_CHECK = select(*_CHECK_COLUMNS).where(
-    _checks.c.id == bindparam("check_id"), _checks.c.restaurant_id == bindparam("restaurant_id")
-)
-_CHECK_STATE = select(_checks.c.status, _checks.c.version).where(
-    _checks.c.id == bindparam("check_id"), _checks.c.restaurant_id == bindparam("restaurant_id")
+_CHECK = scoped(select(*_CHECK_COLUMNS), RID).where(_checks.c.id == bindparam("check_id"))
+_CHECK_STATE = scoped(select(_checks.c.status, _checks.c.version), RID).where(
+    _checks.c.id == bindparam("check_id")
 )
 _LATEST_CHECK = (
-    select(*_CHECK_COLUMNS)
-    .where(
-        _checks.c.restaurant_id == bindparam("restaurant_id"),
-        _checks.c.order_id == bindparam("order_id"),
-    )
+    scoped(select(*_CHECK_COLUMNS), RID)
+    .where(_checks.c.order_id == bindparam("order_id"))
     .order_by(_checks.c.id.desc())
     .limit(1)
 )
@@ -149,7 +139,7 @@ _AMOUNT_VALUES: dict[str, Any] = {
 }
 _CHECK_KEY = (
     _checks.c.id == bindparam("b_check_id"),
-    _checks.c.restaurant_id == bindparam("b_rid"),
+    owned_by(_checks, bindparam("b_rid")),
 )
 # An open check's amounts brought up to date (version + 1).
 _REFRESH_CHECK = (
@@ -451,7 +441,7 @@ async def get_check(session: AsyncSession, access: Access, check_id: int) -> Che
 def _list_statements(by_status: bool) -> tuple[Select[Any], Select[Any]]:
     """(count, page) statements of :func:`list_checks`, with or without the status
     filter; parameters ``restaurant_id``, ``status``, ``limit``, ``offset``."""
-    conditions: list[ColumnElement[bool]] = [_checks.c.restaurant_id == bindparam("restaurant_id")]
+    conditions: list[ColumnElement[bool]] = [owned_by(_checks, RID)]
     if by_status:
         conditions.append(_checks.c.status == bindparam("status"))
     count = select(func.count()).select_from(_checks).where(*conditions)
