@@ -63,7 +63,6 @@ INFRASTRUCTURE = frozenset(
         "reads",
         "runtime",
         "session",
-        "session",
         "settings",
         "sqlite_inline",
         "tenancy",
@@ -95,7 +94,7 @@ class Edge:
 ALLOWED: dict[tuple[str, str], str] = {
     ("brigade.auth.dependencies", "brigade.restaurants.models"): (
         "access resolution reads the member's role and the restaurant's existence on "
-        "every request (prepared statements, also on the order fast path) before any "
+        "every request (prepared statements) before any "
         "context runs; memberships are to move to auth (or behind a directory hook "
         "registered by restaurants) once the staff rework of issue 8 has landed"
     ),

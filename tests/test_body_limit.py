@@ -1,7 +1,7 @@
 """Request bodies above ``BRIGADE_MAX_BODY_BYTES`` (1 MiB by default) are refused with
 413 ``payload-too-large`` before they are read whole: a ``Content-Length`` over the limit
-at once, a chunked body as soon as its count passes it, on the routes and on order
-placement's ASGI fast path alike."""
+at once, a chunked body as soon as its count passes it, on every route (order placement
+included) and on the menu's ASGI fast path alike."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ async def test_content_length_over_the_limit_is_413(
     too_big = b'{"kind": "takeaway", "lines": []' + b" " * MIB + b"}"
     response = await client.post(LOGIN, content=too_big, headers=JSON)
     _assert_too_large(response.status_code, response.headers["content-type"], response.json(), MIB)
-    # Order placement's fast path is behind the limit too, and nothing was written.
+    # Order placement is behind the limit too, and nothing was written.
     orders = f"/api/v1/restaurants/{restaurant.id}/orders"
     response = await client.post(orders, content=too_big, headers={**JSON, **waiter.headers})
     _assert_too_large(response.status_code, response.headers["content-type"], response.json(), MIB)

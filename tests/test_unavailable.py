@@ -149,7 +149,7 @@ async def _seed(runtime: Runtime) -> tuple[int, str, str, int]:
 @contextlib.asynccontextmanager
 async def _clients(app: FastAPI) -> AsyncIterator[tuple[AsyncClient, AsyncClient]]:
     """Two in-process clients: one raising what the app raises (routes must answer
-    without raising), one that only sees responses (the ASGI fast paths' errors pass
+    without raising), one that only sees responses (an ASGI middleware's errors pass
     Starlette's outermost handler, which answers and then raises them again)."""
     async with (
         AsyncClient(transport=ASGITransport(app=app), base_url="http://127.0.0.1") as strict,

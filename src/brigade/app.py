@@ -47,9 +47,8 @@ def tune_gc() -> None:
 
     A server's start-up objects (modules, SQLAlchemy's compiled caches, the routes) never
     die; without :func:`gc.freeze` every full collection walks them again, which shows
-    as tail latency. Measured on this machine with ``python -m bench.order_create
-    sqlite`` (16 clients): p99 of order placement 125 ms → 44 ms, 425 → 479 orders/s.
-    The same technique Instagram described for its Django servers ("Dismissing Python
+    as tail latency (figures: docs/performance.md, "Moved from docstrings"). The same
+    technique Instagram described for its Django servers ("Dismissing Python
     Garbage Collection at Instagram", 2017) and that :func:`gc.freeze`'s documentation
     recommends for pre-fork servers.
     """
@@ -143,7 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_webapp(app, settings)  # the web app answers what no route matched
     if settings.trusted_proxies:
-        # Outermost: routes, fast paths, login limits and the socket all see the client
+        # Outermost: routes, the menu's fast path, login limits and the socket all see the client
         # that a trusted proxy names in X-Forwarded-For; no one else's header is read.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app

@@ -2,8 +2,9 @@
 
 Every context's ``models.py`` subclasses :class:`Base`. Constraint names follow
 :data:`NAMING_CONVENTION` so migrations are stable across SQLite, PostgreSQL and MariaDB.
-SQLite runs with one connection (a single writer): several writer connections wait on
-SQLite's file lock with p99 above a second, one writer does not (DESIGN.md, "Speed").
+SQLite runs with one writer connection (a single writer): several writer connections
+wait on SQLite's file lock, one writer does not (DESIGN.md, "Speed"); long reads get
+reader connections of their own (:func:`make_read_engine`).
 Transactions, events and commits are the unit of work's (:mod:`brigade.events.unit_of_work`).
 """
 
@@ -140,7 +141,7 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = POOL_SIZE) -> 
         return engine
     # Every connection a worker needs under load stays open: a connection beyond
     # ``pool_size`` (overflow) is closed when it comes back while ``pool_size`` others
-    # are idle, and under bursts (a batch of order placements finishing at once) that
+    # are idle, and under bursts (many requests finishing at once) that
     # meant opening and closing backends all the time (docs/performance.md).
     engine = create_async_engine(
         url,
@@ -255,10 +256,8 @@ def _pinger(dialect: Dialect) -> tuple[Callable[..., None], Callable[..., None]]
 
 
 #: Seconds between two background WAL checkpoints of a SQLite server. A short interval
-#: keeps the WAL small, which every statement's page lookup and every commit feel:
-#: ``python -m bench.order_create sqlite --orders 3000`` (16 clients, alternating runs)
-#: gave p99 29.5-32.7 ms and 0.77 ms of CPU per order at 1 s, 20.9-26.2 ms and
-#: 0.59-0.70 ms at 0.2 s (0.1 s and 0.05 s: no better than 0.2 s).
+#: keeps the WAL small, which every statement's page lookup and every commit feel;
+#: 0.2 s was measured better than 1 s, and shorter no better (docs/performance.md).
 CHECKPOINT_INTERVAL_SECONDS = 0.2
 
 

@@ -263,9 +263,10 @@ def unavailable_from(exc: BaseException) -> ServiceUnavailable | None:
     pool timeout (``sqlalchemy.exc.TimeoutError``: every connection busy), asyncpg's
     connection, shutdown and too-many-connections errors, a closed asyncpg connection,
     SQLite's busy / I/O / cannot-open errors, and an ``OSError`` (refused, reset,
-    unreachable, timed out) raised through database driver code. Raw driver paths
-    (:mod:`brigade.prepared`, the menu's fast path) call it to answer as the app's
-    handlers do::
+    unreachable, timed out) raised through database driver code (the driver's own
+    errors of :mod:`brigade.prepared` included). The app's handlers call it for every
+    exception a route lets through; code that answers outside them (an ASGI middleware)
+    would call it the same way::
 
         except Exception as exc:
             error = unavailable_from(exc)
@@ -370,7 +371,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(unavailable, request.url.path)
 
     async def unhandled(request: Request, exc: Exception) -> JSONResponse:
-        # Reached by errors raised outside the routes' handling (the ASGI fast paths).
+        # Reached by errors raised outside the routes' handling (the menu's ASGI fast path).
         unavailable = unavailable_from(exc)
         if unavailable is not None:
             logger.warning(

@@ -1,9 +1,10 @@
 """Prepared statements: a Core statement compiled once, run straight on the driver.
 
-A statement executed through ``session.execute`` costs 50-150 µs of CPU in SQLAlchemy's
-execution machinery (execution context, parameter processing, result metadata, ``Row``
-objects) even when it is built once with bind parameters; the driver itself needs a few
-µs. On the order-create path that machinery was most of the request's CPU. A
+A statement executed through ``session.execute`` pays for SQLAlchemy's execution
+machinery (execution context, parameter processing, result metadata, ``Row`` objects)
+even when it is built once with bind parameters, many times what the driver itself
+needs; on the hot path that machinery was most of a request's CPU (figures:
+docs/performance.md, "Moved from docstrings"). A
 :class:`Prepared` wraps a statement built on ``Model.__table__`` with ``bindparam(...)``
 (the hot-path rule), compiles it once per dialect (and per shape, see below) to the
 driver's SQL with positional parameters, and runs it on **the session's own driver

@@ -5,7 +5,7 @@ on a SQLite file one of a few read-only connections whose ``sqlite3`` calls run 
 driver's thread, so the event loop (and the one writer connection) keeps serving while
 the read runs; on PostgreSQL a connection of a small read-only pool of its own, so long
 reads never hold the writers' connections. The session is never committed and records
-no events: a route that writes takes :data:`~brigade.auth.dependencies.SessionDep`.
+no events: a route that writes takes :data:`~brigade.session.SessionDep`.
 
 What a read session sees: every transaction committed before it began (a write's
 answer is sent after its commit, so a request made after an answer sees that write),

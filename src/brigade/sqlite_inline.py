@@ -2,15 +2,19 @@
 
 aiosqlite runs every call on a helper thread; SQLAlchemy makes about four such calls per
 statement (open cursor, execute, fetch, close), and each hop between the event loop and
-that thread costs more than the SQLite work itself (measured on this project's 2-core
-machine: 200 µs of CPU per INSERT through SQLAlchemy + aiosqlite, 57 µs through
-SQLAlchemy + the standard ``sqlite3`` module, 2.5 µs for ``sqlite3`` alone).
+that thread costs more than the SQLite work itself (figures: docs/performance.md,
+"Moved from docstrings").
 
-Brigade's SQLite mode has one connection per process (a single writer), so requests
-already take turns on it; running each ``sqlite3`` call directly on the event loop loses no
-concurrency and saves the hops. The objects below present the part of aiosqlite's API that
-SQLAlchemy's ``AsyncAdapt_aiosqlite_connection`` uses, with coroutine methods that call
-``sqlite3`` synchronously. The engine is created with
+Brigade's SQLite mode has one writer connection per process (a single writer), so
+requests already take turns on it; running each of its ``sqlite3`` calls directly on the
+event loop loses no concurrency and saves the hops. Two things stay off the loop: the
+commit of a group commit, whose fsync runs in a worker thread
+(:mod:`brigade.events.unit_of_work`), and long reads, which use reader connections of
+aiosqlite's own threaded driver (:func:`brigade.db.make_read_engine`).
+
+The objects below present the part of aiosqlite's API that SQLAlchemy's
+``AsyncAdapt_aiosqlite_connection`` uses, with coroutine methods that call ``sqlite3``
+synchronously. The engine is created with
 ``create_async_engine(url, async_creator=...)``, the documented hook for supplying the
 driver connection. A statement that waits on another process's write lock blocks the loop
 for at most ``busy_timeout`` milliseconds.
@@ -171,8 +175,7 @@ class BackgroundCheckpointer:
 
     SQLite's automatic checkpoint runs inside the ``COMMIT`` that crosses the WAL's size
     threshold, and writes and fsyncs the database file there; with the in-loop driver
-    that stalls every request for its duration (measured on this machine: order
-    placement p99 30-47 ms with automatic checkpoints, 23-25 ms without). A server
+    that stalls every request for its duration (a p99 figure: docs/performance.md). A server
     therefore turns them off on its connection (``PRAGMA wal_autocheckpoint=0``) and runs
     this instead: every ``interval`` seconds a ``PRAGMA wal_checkpoint(PASSIVE)`` on a
     connection of its own, in a thread. A passive checkpoint never waits for readers or
@@ -181,9 +184,9 @@ class BackgroundCheckpointer:
 
     The WAL starts over from its beginning only when a writer finds every frame in it
     copied; under a steady stream of writes a checkpoint in another thread never gets
-    there (new frames arrive while it copies), and the WAL grew without end: 400 MB
-    after 10 s of order placement, with every commit and page lookup slower as it grew
-    (commit CPU 78 → 265 µs). So after each background checkpoint :attr:`tail_due` is
+    there (new frames arrive while it copies), and the WAL grew without end, every
+    commit and page lookup slower as it grew (docs/performance.md). So after each
+    background checkpoint :attr:`tail_due` is
     set, and the server's own connection, when it is next given back to the pool between
     transactions, copies the few frames written meanwhile (:func:`checkpoint_tail`, a
     passive checkpoint in the loop: ~1 ms, about once per ``interval``); the next write

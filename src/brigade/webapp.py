@@ -19,7 +19,7 @@ Without a build (no ``index.html`` in the folder) the app's pages answer 503 wit
 HTML page saying to run ``make web`` (naming no path of the server's disk).
 
 :class:`SecurityHeaders` (installed by :func:`install_webapp`, around the whole app: the
-API, the fast paths, the probes, Socket.IO's polling and the web app) adds to every HTTP
+API, the menu's fast path, the probes, Socket.IO's polling and the web app) adds to every HTTP
 response:
 
 - ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``, ``Referrer-Policy:

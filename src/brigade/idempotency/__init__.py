@@ -17,6 +17,7 @@ the request again.
 - :mod:`~brigade.idempotency.service`: fingerprint, claim, replay, answer;
 - :mod:`~brigade.idempotency.dependencies`: the ``Idempotency-Key`` header and the
   :data:`~brigade.idempotency.dependencies.Idempotent` dependency every keyed REST write
-  of an existing resource declares. Order placement and payments claim their key in
-  their services (the same functions), because the socket commands run them too.
+  of an existing resource declares (payments included). Order placement claims its key
+  in its service (:func:`brigade.orders.service.create_order_once`, with the same
+  functions), because the socket command ``order.create`` runs it too.
 """

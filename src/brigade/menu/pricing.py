@@ -39,7 +39,7 @@ from brigade.menu.models import (
     Variation,
 )
 from brigade.prepared import Executor, Prepared
-from brigade.tenancy import owned_by
+from brigade.tenancy import owned_by, scoped
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +162,7 @@ _ITEMS_OF_MENU = (
             (_variations.c.item_id == _menu_items.c.id) & owned_by(_variations, _R, indexed=False),
         )
     )
-    .where(_menu_items.c.restaurant_id == _R)
+    .where(owned_by(_menu_items, _R))
 )
 _RESOLVE_ITEMS = Prepared(
     _ITEMS_OF_MENU.where(_menu_items.c.id.in_(bindparam("item_ids", expanding=True)))
@@ -202,9 +202,8 @@ _RESOLVE_OFFERS = Prepared(
 _SNAPSHOT_OFFERS = Prepared(_OFFERS_OF_MENU)
 
 _KNOWN_MODIFIER = Prepared(
-    select(_modifiers.c.id).where(
-        _modifiers.c.restaurant_id == _R,
-        _modifiers.c.id.in_(bindparam("modifier_ids", expanding=True)),
+    scoped(select(_modifiers.c.id), _R).where(
+        _modifiers.c.id.in_(bindparam("modifier_ids", expanding=True))
     )
 )
 
@@ -322,8 +321,8 @@ async def resolve_lines(
     that zero choices would break) plus, only when a modifier was chosen or such a group
     exists, a second one (the offered modifier groups with their modifiers), plus one
     more only when a modifier is not offered, to tell an unknown modifier from one the
-    item does not offer. With ``menus`` (the process's menu cache, order placement's
-    fast path) the menu comes from its :class:`MenuSnapshot` instead
+    item does not offer. With ``menus`` (the process's menu cache, as order placement
+    passes it) the menu comes from its :class:`MenuSnapshot` instead
     (:func:`cached_menu_snapshot`: no query while it is cached); an item the snapshot
     does not know is looked up with the queries.
 
