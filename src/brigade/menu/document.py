@@ -25,7 +25,7 @@ from brigade.menu.schemas import (
     MenuVariation,
 )
 from brigade.restaurants.service import restaurant_profile
-from brigade.tenancy import same_restaurant
+from brigade.tenancy import same_restaurant, scoped
 
 
 async def build_menu(session: AsyncSession, restaurant_id: int) -> MenuRead:
@@ -36,60 +36,67 @@ async def build_menu(session: AsyncSession, restaurant_id: int) -> MenuRead:
     """
     currency = (await restaurant_profile(session, None, restaurant_id)).currency  # or NotFound
     categories = await session.execute(
-        select(Category.id, Category.name, Category.position)
-        .where(Category.restaurant_id == restaurant_id)
-        .order_by(Category.position, Category.id)
+        scoped(select(Category.id, Category.name, Category.position), restaurant_id).order_by(
+            Category.position, Category.id
+        )
     )
     items = await session.execute(
-        select(
-            MenuItem.id,
-            MenuItem.category_id,
-            MenuItem.name,
-            MenuItem.description,
-            MenuItem.ingredients,
-            MenuItem.station,
-            MenuItem.is_available,
-            MenuItem.position,
-        )
-        .where(MenuItem.restaurant_id == restaurant_id)
-        .order_by(MenuItem.position, MenuItem.id)
+        scoped(
+            select(
+                MenuItem.id,
+                MenuItem.category_id,
+                MenuItem.name,
+                MenuItem.description,
+                MenuItem.ingredients,
+                MenuItem.station,
+                MenuItem.is_available,
+                MenuItem.position,
+            ),
+            restaurant_id,
+        ).order_by(MenuItem.position, MenuItem.id)
     )
     variations = await session.execute(
-        select(
-            Variation.id,
-            Variation.item_id,
-            Variation.name,
-            Variation.sku,
-            Variation.price,
-            Variation.is_available,
-        )
-        .where(Variation.restaurant_id == restaurant_id)
-        .order_by(Variation.position, Variation.id)
+        scoped(
+            select(
+                Variation.id,
+                Variation.item_id,
+                Variation.name,
+                Variation.sku,
+                Variation.price,
+                Variation.is_available,
+            ),
+            restaurant_id,
+        ).order_by(Variation.position, Variation.id)
     )
+    # Scoped by the link table, named: the joins tie the groups and modifiers to its
+    # restaurant; a WHERE condition on the outer-joined modifiers would drop the groups
+    # that have none.
     offers = await session.execute(
-        select(
-            ItemModifierGroup.item_id,
-            ModifierGroup.id.label("group_id"),
-            ModifierGroup.name.label("group_name"),
-            ModifierGroup.min_choices,
-            ModifierGroup.max_choices,
-            Modifier.id.label("modifier_id"),
-            Modifier.name.label("modifier_name"),
-            Modifier.price_delta,
-            Modifier.is_available,
-        )
-        .select_from(ItemModifierGroup)
-        .join(
-            ModifierGroup,
-            (ModifierGroup.id == ItemModifierGroup.group_id)
-            & same_restaurant(ModifierGroup, ItemModifierGroup),
-        )
-        .outerjoin(
-            Modifier,
-            (Modifier.group_id == ModifierGroup.id) & same_restaurant(Modifier, ModifierGroup),
-        )
-        .where(ItemModifierGroup.restaurant_id == restaurant_id)
-        .order_by(
+        scoped(
+            select(
+                ItemModifierGroup.item_id,
+                ModifierGroup.id.label("group_id"),
+                ModifierGroup.name.label("group_name"),
+                ModifierGroup.min_choices,
+                ModifierGroup.max_choices,
+                Modifier.id.label("modifier_id"),
+                Modifier.name.label("modifier_name"),
+                Modifier.price_delta,
+                Modifier.is_available,
+            )
+            .select_from(ItemModifierGroup)
+            .join(
+                ModifierGroup,
+                (ModifierGroup.id == ItemModifierGroup.group_id)
+                & same_restaurant(ModifierGroup, ItemModifierGroup),
+            )
+            .outerjoin(
+                Modifier,
+                (Modifier.group_id == ModifierGroup.id) & same_restaurant(Modifier, ModifierGroup),
+            ),
+            restaurant_id,
+            ItemModifierGroup,
+        ).order_by(
             ItemModifierGroup.item_id,
             ItemModifierGroup.position,
             ModifierGroup.position,

@@ -60,6 +60,7 @@ from brigade.menu.schemas import (
     VariationRead,
     VariationUpdate,
 )
+from brigade.tenancy import scoped
 
 if TYPE_CHECKING:
     from brigade.auth.dependencies import Access
@@ -97,9 +98,8 @@ async def _get(
 ) -> _M:
     """The ``model`` row ``entity_id`` of the restaurant, or :class:`NotFound`."""
     result = await session.execute(
-        select(model).where(
+        scoped(select(model), restaurant_id).where(
             model.id == entity_id,  # type: ignore[attr-defined]
-            model.restaurant_id == restaurant_id,  # type: ignore[attr-defined]
         )
     )
     row: _M | None = result.scalar_one_or_none()
@@ -115,9 +115,7 @@ async def list_categories(session: AsyncSession, access: Access) -> CategoryList
     """The restaurant's categories by position, then id."""
     rows = (
         await session.scalars(
-            select(Category)
-            .where(Category.restaurant_id == access.restaurant_id)
-            .order_by(Category.position, Category.id)
+            scoped(select(Category), access.restaurant_id).order_by(Category.position, Category.id)
         )
     ).all()
     return CategoryList(items=[CategoryRead.model_validate(r) for r in rows], total=len(rows))
@@ -160,8 +158,8 @@ async def delete_category(session: AsyncSession, access: Access, category_id: in
     (409, it still holds items); event ``menu.updated``."""
     row = await _get(session, Category, access.restaurant_id, category_id, "category")
     has_items = await session.scalar(
-        select(MenuItem.id)
-        .where(MenuItem.restaurant_id == access.restaurant_id, MenuItem.category_id == row.id)
+        scoped(select(MenuItem.id), access.restaurant_id)
+        .where(MenuItem.category_id == row.id)
         .limit(1)
     )
     if has_items is not None:
@@ -184,17 +182,14 @@ async def _item_reads(
     groups: dict[int, list[int]] = {i: [] for i in ids}
     if ids:
         for v in await session.scalars(
-            select(Variation)
-            .where(Variation.restaurant_id == restaurant_id, Variation.item_id.in_(ids))
+            scoped(select(Variation), restaurant_id)
+            .where(Variation.item_id.in_(ids))
             .order_by(Variation.position, Variation.id)
         ):
             variations[v.item_id].append(VariationRead.model_validate(v))
         links = await session.execute(
-            select(ItemModifierGroup.item_id, ItemModifierGroup.group_id)
-            .where(
-                ItemModifierGroup.restaurant_id == restaurant_id,
-                ItemModifierGroup.item_id.in_(ids),
-            )
+            scoped(select(ItemModifierGroup.item_id, ItemModifierGroup.group_id), restaurant_id)
+            .where(ItemModifierGroup.item_id.in_(ids))
             .order_by(ItemModifierGroup.position, ItemModifierGroup.group_id)
         )
         for link in links:
@@ -231,9 +226,7 @@ async def _check_skus(
     """Raise :class:`SkuTaken` if a SKU repeats in ``skus`` or another variation has it."""
     if len(set(skus)) != len(skus):
         raise SkuTaken("the same SKU is given twice")
-    query = select(Variation.sku).where(
-        Variation.restaurant_id == restaurant_id, Variation.sku.in_(skus)
-    )
+    query = scoped(select(Variation.sku), restaurant_id).where(Variation.sku.in_(skus))
     if except_id is not None:
         query = query.where(Variation.id != except_id)
     taken = await session.scalar(query.limit(1))
@@ -257,7 +250,7 @@ async def list_items(
     session: AsyncSession, access: Access, category_id: int | None = None
 ) -> MenuItemList:
     """The restaurant's items (of ``category_id`` when given) by position, then id."""
-    query = select(MenuItem).where(MenuItem.restaurant_id == access.restaurant_id)
+    query = scoped(select(MenuItem), access.restaurant_id)
     if category_id is not None:
         query = query.where(MenuItem.category_id == category_id)
     rows = (await session.scalars(query.order_by(MenuItem.position, MenuItem.id))).all()
@@ -334,13 +327,9 @@ async def delete_item(session: AsyncSession, access: Access, item_id: int) -> No
     item = await _get(session, MenuItem, rid, item_id, "menu item")
     read = await _item_read(session, rid, item)
     await session.execute(
-        delete(ItemModifierGroup).where(
-            ItemModifierGroup.restaurant_id == rid, ItemModifierGroup.item_id == item.id
-        )
+        scoped(delete(ItemModifierGroup), rid).where(ItemModifierGroup.item_id == item.id)
     )
-    await session.execute(
-        delete(Variation).where(Variation.restaurant_id == rid, Variation.item_id == item.id)
-    )
+    await session.execute(scoped(delete(Variation), rid).where(Variation.item_id == item.id))
     await session.delete(item)
     await session.flush()
     await _menu_event(session, rid, "item", "deleted", read.id, read)
@@ -395,18 +384,14 @@ async def set_item_modifier_groups(
     if wanted:
         found = set(
             await session.scalars(
-                select(ModifierGroup.id).where(
-                    ModifierGroup.restaurant_id == rid, ModifierGroup.id.in_(wanted)
-                )
+                scoped(select(ModifierGroup.id), rid).where(ModifierGroup.id.in_(wanted))
             )
         )
         missing = [g for g in wanted if g not in found]
         if missing:
             raise NotFound(f"modifier group {missing[0]} not found")
     await session.execute(
-        delete(ItemModifierGroup).where(
-            ItemModifierGroup.restaurant_id == rid, ItemModifierGroup.item_id == item.id
-        )
+        scoped(delete(ItemModifierGroup), rid).where(ItemModifierGroup.item_id == item.id)
     )
     if wanted:
         await session.execute(
@@ -436,10 +421,8 @@ async def _get_variation(
     session: AsyncSession, restaurant_id: int, item_id: int, variation_id: int
 ) -> Variation:
     row = await session.scalar(
-        select(Variation).where(
-            Variation.restaurant_id == restaurant_id,
-            Variation.item_id == item_id,
-            Variation.id == variation_id,
+        scoped(select(Variation), restaurant_id).where(
+            Variation.item_id == item_id, Variation.id == variation_id
         )
     )
     if row is None:
@@ -526,8 +509,8 @@ async def _group_reads(
     modifiers: dict[int, list[ModifierRead]] = {i: [] for i in ids}
     if ids:
         for m in await session.scalars(
-            select(Modifier)
-            .where(Modifier.restaurant_id == restaurant_id, Modifier.group_id.in_(ids))
+            scoped(select(Modifier), restaurant_id)
+            .where(Modifier.group_id.in_(ids))
             .order_by(Modifier.position, Modifier.id)
         ):
             modifiers[m.group_id].append(ModifierRead.model_validate(m))
@@ -548,9 +531,9 @@ async def list_modifier_groups(session: AsyncSession, access: Access) -> Modifie
     """The restaurant's modifier groups with their modifiers, by position."""
     rows = (
         await session.scalars(
-            select(ModifierGroup)
-            .where(ModifierGroup.restaurant_id == access.restaurant_id)
-            .order_by(ModifierGroup.position, ModifierGroup.id)
+            scoped(select(ModifierGroup), access.restaurant_id).order_by(
+                ModifierGroup.position, ModifierGroup.id
+            )
         )
     ).all()
     reads = await _group_reads(session, access.restaurant_id, rows)
@@ -622,7 +605,7 @@ async def update_modifier_group(
         existing = {
             m.id: m
             for m in await session.scalars(
-                select(Modifier).where(Modifier.restaurant_id == rid, Modifier.group_id == group.id)
+                scoped(select(Modifier), rid).where(Modifier.group_id == group.id)
             )
         }
         kept_ids = [m.id for m in body.modifiers if m.id is not None]
@@ -662,13 +645,9 @@ async def delete_modifier_group(session: AsyncSession, access: Access, group_id:
     group = await _get(session, ModifierGroup, rid, group_id, "modifier group")
     (read,) = await _group_reads(session, rid, [group])
     await session.execute(
-        delete(ItemModifierGroup).where(
-            ItemModifierGroup.restaurant_id == rid, ItemModifierGroup.group_id == group.id
-        )
+        scoped(delete(ItemModifierGroup), rid).where(ItemModifierGroup.group_id == group.id)
     )
-    await session.execute(
-        delete(Modifier).where(Modifier.restaurant_id == rid, Modifier.group_id == group.id)
-    )
+    await session.execute(scoped(delete(Modifier), rid).where(Modifier.group_id == group.id))
     await session.delete(group)
     await session.flush()
     await _menu_event(session, rid, "modifier_group", "deleted", read.id, read)
