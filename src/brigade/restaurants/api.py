@@ -12,6 +12,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, ScalarSelect, Table, select
 
 from brigade.restaurants.models import Restaurant
+from brigade.tenancy import scoped
 
 _restaurants = cast(Table, Restaurant.__table__)
 
@@ -20,6 +21,4 @@ def currency_of(restaurant_id: ColumnElement[Any]) -> ScalarSelect[Any]:
     """The ISO 4217 currency (``str``, e.g. ``"EUR"``) of the restaurant whose id is
     ``restaurant_id`` (a column or bind parameter of the caller's statement), as a
     scalar subquery; NULL when there is no such restaurant."""
-    return (
-        select(_restaurants.c.currency).where(_restaurants.c.id == restaurant_id).scalar_subquery()
-    )
+    return scoped(select(_restaurants.c.currency), restaurant_id, _restaurants).scalar_subquery()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.auth.dependencies import Access, Actor
@@ -51,6 +51,7 @@ from brigade.restaurants.schemas import (
     StaffUpdate,
 )
 from brigade.runtime import Runtime
+from brigade.tenancy import RID, same_restaurant, scoped
 
 #: ISO 4217 codes and their minor-unit exponent (digits after the decimal point).
 #: Source: ISO 4217 list one (SIX Group), the currencies a restaurant is likely to use.
@@ -179,9 +180,7 @@ async def add_member(
 ) -> Membership:
     """Give ``user_id`` the ``role`` in ``restaurant_id``; raises :class:`AlreadyMember`."""
     existing = await session.scalar(
-        select(Membership.id).where(
-            Membership.restaurant_id == restaurant_id, Membership.user_id == user_id
-        )
+        scoped(select(Membership.id), restaurant_id).where(Membership.user_id == user_id)
     )
     if existing is not None:
         raise AlreadyMember()
@@ -232,9 +231,9 @@ async def list_restaurants(session: AsyncSession, actor: Actor) -> RestaurantLis
     member's own for a user, its one restaurant for an API token."""
     query = select(Restaurant).order_by(Restaurant.name, Restaurant.id)
     if actor.token_id is not None:
-        query = query.where(Restaurant.id == actor.token_restaurant_id)
+        query = scoped(query, actor.token_restaurant_id)
     elif not actor.is_admin:
-        query = query.join(Membership, Membership.restaurant_id == Restaurant.id).where(
+        query = query.join(Membership, same_restaurant(Membership, Restaurant)).where(
             Membership.user_id == actor.user_id
         )
     items = [RestaurantRead.model_validate(r) for r in (await session.scalars(query)).all()]
@@ -313,16 +312,18 @@ def _may_manage_owners(access: Access) -> bool:
 async def _member(session: AsyncSession, restaurant_id: int, user_id: int) -> StaffMemberRead:
     row = (
         await session.execute(
-            select(
-                Membership.user_id,
-                User.username,
-                User.full_name,
-                Membership.role,
-                User.is_active,
-                Membership.created_at,
-            )
-            .join(User, User.id == Membership.user_id)
-            .where(Membership.restaurant_id == restaurant_id, Membership.user_id == user_id)
+            scoped(
+                select(
+                    Membership.user_id,
+                    User.username,
+                    User.full_name,
+                    Membership.role,
+                    User.is_active,
+                    Membership.created_at,
+                ).join(User, User.id == Membership.user_id),
+                restaurant_id,
+                Membership,
+            ).where(Membership.user_id == user_id)
         )
     ).first()
     if row is None:
@@ -341,8 +342,8 @@ async def _lock_owner_ids(session: AsyncSession, restaurant_id: int) -> list[int
     """The owners' user ids, locked until commit (PostgreSQL) so two concurrent
     demotions cannot both see a second owner."""
     rows = await session.scalars(
-        select(Membership.user_id)
-        .where(Membership.restaurant_id == restaurant_id, Membership.role == Role.owner.value)
+        scoped(select(Membership.user_id), restaurant_id)
+        .where(Membership.role == Role.owner.value)
         .with_for_update()
     )
     return list(rows.all())
@@ -362,17 +363,18 @@ async def _staff_event(
 async def list_staff(session: AsyncSession, access: Access) -> StaffList:
     """The restaurant's members with their roles, by username."""
     rows = await session.execute(
-        select(
-            Membership.user_id,
-            User.username,
-            User.full_name,
-            Membership.role,
-            User.is_active,
-            Membership.created_at,
-        )
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.restaurant_id == access.restaurant_id)
-        .order_by(User.username)
+        scoped(
+            select(
+                Membership.user_id,
+                User.username,
+                User.full_name,
+                Membership.role,
+                User.is_active,
+                Membership.created_at,
+            ).join(User, User.id == Membership.user_id),
+            access.restaurant_id,
+            Membership,
+        ).order_by(User.username)
     )
     items = [
         StaffMemberRead(
@@ -424,8 +426,8 @@ async def _create_staff_login(session: AsyncSession, access: Access, body: Staff
     existing = await _user_id_by_username(session, body.username)
     if existing is not None:
         member_here = await session.scalar(
-            select(Membership.id).where(
-                Membership.restaurant_id == access.restaurant_id, Membership.user_id == existing
+            scoped(select(Membership.id), access.restaurant_id).where(
+                Membership.user_id == existing
             )
         )
         if member_here is not None:
@@ -475,8 +477,8 @@ async def update_staff(
         raise LastOwner("promote another owner before changing this one's role or account")
     if role is not None:
         await session.execute(
-            update(Membership)
-            .where(Membership.restaurant_id == access.restaurant_id, Membership.user_id == user_id)
+            scoped(update(Membership), access.restaurant_id)
+            .where(Membership.user_id == user_id)
             .values(role=role.value)
         )
     if active is not member.is_active:
@@ -512,9 +514,7 @@ async def remove_staff(session: AsyncSession, access: Access, user_id: int) -> N
         if await _lock_owner_ids(session, access.restaurant_id) == [user_id]:
             raise LastOwner("promote another owner before removing this one")
     await session.execute(
-        delete(Membership).where(
-            Membership.restaurant_id == access.restaurant_id, Membership.user_id == user_id
-        )
+        scoped(delete(Membership), access.restaurant_id).where(Membership.user_id == user_id)
     )
     await _staff_event(session, access.restaurant_id, "removed", member)
 
@@ -531,12 +531,15 @@ _PROFILE_MAX_ENTRIES = 10_000
 _restaurants = cast(Table, Restaurant.__table__)
 # Run on the driver connection (brigade.prepared): a database error here is a bug.
 _PROFILE = Prepared(
-    select(
-        _restaurants.c.currency,
-        _restaurants.c.time_zone,
-        _restaurants.c.tax_rate_bp,
-        _restaurants.c.tax_inclusive,
-    ).where(_restaurants.c.id == bindparam("restaurant_id"))
+    scoped(
+        select(
+            _restaurants.c.currency,
+            _restaurants.c.time_zone,
+            _restaurants.c.tax_rate_bp,
+            _restaurants.c.tax_inclusive,
+        ),
+        RID,
+    )
 )
 
 
