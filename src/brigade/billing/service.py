@@ -518,8 +518,8 @@ async def pay(
     table freed (``brigade.orders.service.close_order``). Events: ``payment.created``
     ``{"payment", "check"}``, then on settlement ``check.paid`` ``{"check"}``,
     ``table.updated`` and ``order.closed``. (A retried request with the same
-    ``Idempotency-Key`` is answered by the route, :data:`brigade.idempotency.Idempotent`,
-    before this runs.)
+    ``Idempotency-Key`` is answered by the route,
+    :data:`brigade.idempotency.dependencies.Idempotent`, before this runs.)
 
     Raises ``PermissionDenied`` (no ``billing:write``), ``NotFound``, ``CheckPaid``
     (409), ``StaleVersion`` (409), ``InvalidPayment`` / ``PaymentExceedsBalance`` (422).
