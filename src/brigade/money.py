@@ -1,10 +1,31 @@
-"""Money arithmetic in integer minor units.
+"""Money in integer minor units: the bound of an amount a client sends, and arithmetic.
 
 Rounding is half-up (half away from zero for positive amounts), as DESIGN.md requires for
 tax, discounts and splits.
+
+Every amount a client sends (a price, a modifier's price, a payment, cash tendered) is
+:data:`Money` or :data:`PositiveMoney`: at most :data:`MAX_AMOUNT` minor units
+(10,000,000.00 of a two-decimal currency), else a 422 ``validation-error`` naming the
+field. The bound keeps every total far inside the signed 64-bit columns (and SQLite's
+integer arithmetic) that store and sum them: an order line is at most
+``MAX_QUANTITY * (price + MAX_MODIFIERS_PER_LINE modifiers)`` =
+99 × 51 × 10^9 ≈ 5.0 × 10^12 (:data:`brigade.orders.schemas.MAX_LINE_TOTAL`), so a check
+(its lines plus at most 100 % tax) overflows only past 900,000 such lines.
 """
 
 from __future__ import annotations
+
+from typing import Annotated, Final
+
+from pydantic import Field
+
+#: The largest amount a client may send, in minor units.
+MAX_AMOUNT: Final = 1_000_000_000
+
+#: An amount in minor units, 0..MAX_AMOUNT.
+Money = Annotated[int, Field(ge=0, le=MAX_AMOUNT)]
+#: An amount in minor units, 1..MAX_AMOUNT.
+PositiveMoney = Annotated[int, Field(ge=1, le=MAX_AMOUNT)]
 
 
 def round_half_up_div(numerator: int, denominator: int) -> int:

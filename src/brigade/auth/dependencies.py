@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any, cast
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Request
 from sqlalchemy import String, Table, bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +24,7 @@ from brigade.auth.permissions import ROLE_PERMISSIONS, Permission, Role
 from brigade.auth.security import API_TOKEN_PREFIX, token_digest
 from brigade.db import utcnow
 from brigade.errors import NotAuthenticated, NotFound, PermissionDenied
+from brigade.inputs import PathId
 from brigade.prepared import Executor, Prepared
 from brigade.restaurants.models import Membership, Restaurant
 from brigade.runtime import Runtime, RuntimeDep, get_runtime
@@ -321,7 +322,7 @@ def require(
     async def dependency(
         request: Request,
         session: SessionDep,
-        restaurant_id: Annotated[int, Path(ge=1)],
+        restaurant_id: PathId,
     ) -> Access:
         access = await cached_access(session, get_runtime(request), request, restaurant_id)
         access.check(permission)

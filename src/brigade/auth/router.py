@@ -5,9 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from brigade.auth import service
@@ -39,6 +37,7 @@ from brigade.errors import (
     problem_response,
     problem_responses,
 )
+from brigade.inputs import PathId
 from brigade.runtime import RuntimeDep
 from brigade.session import SessionDep
 
@@ -155,9 +154,7 @@ async def create_api_token(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(*ACCESS_ERRORS),
 )
-async def revoke_api_token(
-    token_id: Annotated[int, Path(ge=1)], access: TokensWrite, session: SessionDep
-) -> Response:
+async def revoke_api_token(token_id: PathId, access: TokensWrite, session: SessionDep) -> Response:
     """Revoke an API token; requests with it get 401 from then on."""
     await service.revoke_api_token(session, access, token_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

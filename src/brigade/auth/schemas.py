@@ -8,31 +8,34 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from brigade.auth.permissions import Permission
+from brigade.inputs import SingleLine
 
 #: A scope of an API token: a :class:`Permission` value. Validated by the service (an
 #: unknown one is a 422 ``invalid-scope`` listing them); the schema lists the values so
 #: that generated clients know them.
-Scope = Annotated[str, WithJsonSchema({"type": "string", "enum": [p.value for p in Permission]})]
+Scope = Annotated[
+    SingleLine, WithJsonSchema({"type": "string", "enum": [p.value for p in Permission]})
+]
 
 
 class LoginRequest(BaseModel):
     """``POST /auth/login`` body."""
 
-    username: str = Field(min_length=1, max_length=150)
-    password: str = Field(min_length=1, max_length=1024)
+    username: SingleLine = Field(min_length=1, max_length=150)
+    password: SingleLine = Field(min_length=1, max_length=1024)
 
 
 class RefreshRequest(BaseModel):
     """``POST /auth/refresh`` and ``POST /auth/logout`` body."""
 
-    refresh_token: str = Field(min_length=1, max_length=512)
+    refresh_token: SingleLine = Field(min_length=1, max_length=512)
 
 
 class PasswordChange(BaseModel):
     """``POST /auth/password`` body: the current password and the new one."""
 
-    current_password: str = Field(min_length=1, max_length=1024)
-    new_password: str = Field(
+    current_password: SingleLine = Field(min_length=1, max_length=1024)
+    new_password: SingleLine = Field(
         min_length=1, max_length=1024, description="At least 8 characters, not a common one."
     )
 
@@ -75,7 +78,7 @@ class MeRead(UserRead):
 class ApiTokenCreate(BaseModel):
     """``POST R/api-tokens`` body: a name and scopes (permission values)."""
 
-    name: str = Field(min_length=1, max_length=100)
+    name: SingleLine = Field(min_length=1, max_length=100)
     scopes: list[Scope] = Field(
         min_length=1, description='Permission values, e.g. ["menu:read", "kitchen:bump"].'
     )

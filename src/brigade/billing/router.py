@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
 from brigade.auth.dependencies import BillingRead, BillingRequest, BillingWrite
@@ -24,6 +24,7 @@ from brigade.errors import (
     problem_responses,
 )
 from brigade.idempotency import dependencies as idempotency
+from brigade.inputs import Offset, PathId
 from brigade.orders.exceptions import OrderClosed
 from brigade.reads import ReadSessionDep
 from brigade.session import SessionDep
@@ -33,8 +34,8 @@ router = APIRouter(tags=["billing"])
 R = "/restaurants/{restaurant_id}"
 _AUTH = (NotAuthenticated, NotFound, PermissionDenied)
 
-OrderId = Annotated[int, Path(ge=1)]
-CheckId = Annotated[int, Path(ge=1)]
+OrderId = PathId
+CheckId = PathId
 
 
 @router.post(
@@ -71,7 +72,7 @@ async def list_checks(
     session: ReadSessionDep,
     status: CheckStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> CheckList:
     """Checks, newest first; filter by ``status``."""
     return await service.list_checks(session, access, status=status, limit=limit, offset=offset)

@@ -7,6 +7,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from brigade.inputs import SingleLine, Version
+from brigade.money import PositiveMoney
+
 
 class CheckStatus(StrEnum):
     """``open`` until payments cover ``total``, then ``paid``."""
@@ -101,10 +104,10 @@ class PaymentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     method: PaymentMethod
-    amount: int | None = Field(default=None, ge=1, description="Minor units.")
-    tendered: int | None = Field(default=None, ge=1, description="Minor units, cash only.")
-    reference: str = Field(default="", max_length=100)
-    version: int | None = Field(default=None, ge=1)
+    amount: PositiveMoney | None = Field(default=None, description="Minor units.")
+    tendered: PositiveMoney | None = Field(default=None, description="Minor units, cash only.")
+    reference: SingleLine = Field(default="", max_length=100)
+    version: Version | None = None
 
 
 class PaymentResult(PaymentRead):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from brigade.auth.dependencies import KitchenBump, KitchenRead
 from brigade.errors import (
@@ -19,6 +19,7 @@ from brigade.errors import (
     StaleVersion,
     problem_responses,
 )
+from brigade.inputs import Offset, PathId, SingleLine
 from brigade.kitchen import service
 from brigade.kitchen.exceptions import InvalidTicketTransition
 from brigade.kitchen.schemas import TicketList, TicketListStatus, TicketRead, TicketStep
@@ -34,8 +35,8 @@ TICKET = TICKETS + "/{ticket_id}"
 TICKET_ITEM = TICKET + "/items/{ticket_item_id}"
 ACCESS_ERRORS = (NotAuthenticated, NotFound, PermissionDenied)
 STEP_RESPONSES = problem_responses(*ACCESS_ERRORS, InvalidTicketTransition, StaleVersion)
-TicketId = Annotated[int, Path(ge=1)]
-TicketItemId = Annotated[int, Path(ge=1)]
+TicketId = PathId
+TicketItemId = PathId
 
 
 @router.get(TICKETS, response_model=TicketList, responses=problem_responses(*ACCESS_ERRORS))
@@ -43,13 +44,13 @@ async def list_tickets(
     access: KitchenRead,
     session: ReadSessionDep,
     station: Annotated[
-        str | None, Query(max_length=64, description="Only this station's tickets.")
+        SingleLine | None, Query(max_length=64, description="Only this station's tickets.")
     ] = None,
     status: Annotated[
         TicketListStatus, Query(description="`open` (not bumped, default) or `all`.")
     ] = TicketListStatus.open,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> TicketList:
     """Tickets with their lines, oldest first; a station's screen asks for its open ones."""
     return await service.list_tickets(

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from brigade.inputs import Version
+
 
 class TicketStatus(StrEnum):
     """A ticket's place on the line: ``new → preparing → ready → bumped``; recall puts a
@@ -101,4 +103,4 @@ class TicketList(BaseModel):
 class TicketStep(BaseModel):
     """Body of a kitchen step; ``version`` (optional) must be the ticket's current one."""
 
-    version: int | None = Field(default=None, ge=1)
+    version: Version | None = None

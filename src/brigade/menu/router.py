@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from brigade.auth.dependencies import (
     Access,
@@ -27,6 +27,7 @@ from brigade.errors import (
     problem_responses,
 )
 from brigade.events.unit_of_work import unit_of_work
+from brigade.inputs import Id, PathId
 from brigade.menu import document, service
 from brigade.menu.cache import get_menu_cache
 from brigade.menu.exceptions import CategoryNotEmpty, ModifierGroupRangeInvalid, SkuTaken
@@ -63,7 +64,7 @@ def _errors(*extra: type[BrigadeError]) -> dict[int | str, dict[str, Any]]:
     return problem_responses(*_AUTH, *extra)
 
 
-async def menu_reader(request: Request, restaurant_id: Annotated[int, Path(ge=1)]) -> Access:
+async def menu_reader(request: Request, restaurant_id: PathId) -> Access:
     """``require(Permission.menu_read)`` for the whole-menu read, without holding a
     transaction open: a cached menu and a remembered grant cost no database round trip.
     Same answers, in the same order: 401, 404, 403."""
@@ -114,14 +115,14 @@ async def create_category(
 
 
 @router.get("/categories/{category_id}", responses=_errors())
-async def get_category(access: MenuRead, session: SessionDep, category_id: int) -> CategoryRead:
+async def get_category(access: MenuRead, session: SessionDep, category_id: PathId) -> CategoryRead:
     """One category."""
     return await service.get_category(session, access, category_id)
 
 
 @router.patch("/categories/{category_id}", responses=_errors())
 async def update_category(
-    access: MenuWrite, session: SessionDep, category_id: int, body: CategoryUpdate
+    access: MenuWrite, session: SessionDep, category_id: PathId, body: CategoryUpdate
 ) -> CategoryRead:
     """Rename or move a category."""
     return await service.update_category(session, access, category_id, body)
@@ -132,7 +133,7 @@ async def update_category(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=_errors(CategoryNotEmpty),
 )
-async def delete_category(access: MenuWrite, session: SessionDep, category_id: int) -> None:
+async def delete_category(access: MenuWrite, session: SessionDep, category_id: PathId) -> None:
     """Delete an empty category (409 ``category-not-empty`` otherwise)."""
     await service.delete_category(session, access, category_id)
 
@@ -144,7 +145,7 @@ async def delete_category(access: MenuWrite, session: SessionDep, category_id: i
 async def list_items(
     access: MenuRead,
     session: SessionDep,
-    category_id: int | None = Query(default=None, description="Only this category's items."),
+    category_id: Id | None = Query(default=None, description="Only this category's items."),
 ) -> MenuItemList:
     """Items (with variations and modifier group ids) by position."""
     return await service.list_items(session, access, category_id)
@@ -157,28 +158,28 @@ async def create_item(access: MenuWrite, session: SessionDep, body: MenuItemCrea
 
 
 @router.get("/items/{item_id}", responses=_errors())
-async def get_item(access: MenuRead, session: SessionDep, item_id: int) -> MenuItemRead:
+async def get_item(access: MenuRead, session: SessionDep, item_id: PathId) -> MenuItemRead:
     """One item with its variations and modifier group ids."""
     return await service.get_item(session, access, item_id)
 
 
 @router.patch("/items/{item_id}", responses=_errors())
 async def update_item(
-    access: MenuWrite, session: SessionDep, item_id: int, body: MenuItemUpdate
+    access: MenuWrite, session: SessionDep, item_id: PathId, body: MenuItemUpdate
 ) -> MenuItemRead:
     """Change an item (variations have their own routes)."""
     return await service.update_item(session, access, item_id, body)
 
 
 @router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_errors())
-async def delete_item(access: MenuWrite, session: SessionDep, item_id: int) -> None:
+async def delete_item(access: MenuWrite, session: SessionDep, item_id: PathId) -> None:
     """Delete an item; orders keep their snapshot of it."""
     await service.delete_item(session, access, item_id)
 
 
 @router.put("/items/{item_id}/availability", responses=_errors())
 async def set_item_availability(
-    access: MenuAvailability, session: SessionDep, item_id: int, body: AvailabilitySet
+    access: MenuAvailability, session: SessionDep, item_id: PathId, body: AvailabilitySet
 ) -> MenuItemRead:
     """86 (``is_available: false``) or un-86 an item; event ``menu.item.availability``."""
     return await service.set_item_availability(session, access, item_id, body.is_available)
@@ -186,7 +187,7 @@ async def set_item_availability(
 
 @router.put("/items/{item_id}/modifier-groups", responses=_errors())
 async def set_item_modifier_groups(
-    access: MenuWrite, session: SessionDep, item_id: int, body: ItemModifierGroupsSet
+    access: MenuWrite, session: SessionDep, item_id: PathId, body: ItemModifierGroupsSet
 ) -> MenuItemRead:
     """Set the modifier groups the item offers, in order."""
     return await service.set_item_modifier_groups(session, access, item_id, body.group_ids)
@@ -196,7 +197,7 @@ async def set_item_modifier_groups(
 
 
 @router.get("/items/{item_id}/variations", responses=_errors())
-async def list_variations(access: MenuRead, session: SessionDep, item_id: int) -> VariationList:
+async def list_variations(access: MenuRead, session: SessionDep, item_id: PathId) -> VariationList:
     """The item's variations by position."""
     return await service.list_variations(session, access, item_id)
 
@@ -207,7 +208,7 @@ async def list_variations(access: MenuRead, session: SessionDep, item_id: int) -
     responses=_errors(SkuTaken),
 )
 async def create_variation(
-    access: MenuWrite, session: SessionDep, item_id: int, body: VariationCreate
+    access: MenuWrite, session: SessionDep, item_id: PathId, body: VariationCreate
 ) -> VariationRead:
     """Add a variation (size) with its SKU and price (minor units)."""
     return await service.create_variation(session, access, item_id, body)
@@ -215,7 +216,7 @@ async def create_variation(
 
 @router.get("/items/{item_id}/variations/{variation_id}", responses=_errors())
 async def get_variation(
-    access: MenuRead, session: SessionDep, item_id: int, variation_id: int
+    access: MenuRead, session: SessionDep, item_id: PathId, variation_id: PathId
 ) -> VariationRead:
     """One variation."""
     return await service.get_variation(session, access, item_id, variation_id)
@@ -225,8 +226,8 @@ async def get_variation(
 async def update_variation(
     access: MenuWrite,
     session: SessionDep,
-    item_id: int,
-    variation_id: int,
+    item_id: PathId,
+    variation_id: PathId,
     body: VariationUpdate,
 ) -> VariationRead:
     """Change a variation (name, SKU, price, availability)."""
@@ -239,7 +240,7 @@ async def update_variation(
     responses=_errors(),
 )
 async def delete_variation(
-    access: MenuWrite, session: SessionDep, item_id: int, variation_id: int
+    access: MenuWrite, session: SessionDep, item_id: PathId, variation_id: PathId
 ) -> None:
     """Delete a variation; orders keep their snapshot of it."""
     await service.delete_variation(session, access, item_id, variation_id)
@@ -268,7 +269,7 @@ async def create_modifier_group(
 
 @router.get("/modifier-groups/{group_id}", responses=_errors())
 async def get_modifier_group(
-    access: MenuRead, session: SessionDep, group_id: int
+    access: MenuRead, session: SessionDep, group_id: PathId
 ) -> ModifierGroupRead:
     """One modifier group with its modifiers."""
     return await service.get_modifier_group(session, access, group_id)
@@ -278,7 +279,7 @@ async def get_modifier_group(
     "/modifier-groups/{group_id}", responses=_errors(ModifierGroupRangeInvalid, InvalidInput)
 )
 async def update_modifier_group(
-    access: MenuWrite, session: SessionDep, group_id: int, body: ModifierGroupUpdate
+    access: MenuWrite, session: SessionDep, group_id: PathId, body: ModifierGroupUpdate
 ) -> ModifierGroupRead:
     """Change a group; ``modifiers`` replaces its list (ids keep existing ones)."""
     return await service.update_modifier_group(session, access, group_id, body)
@@ -287,6 +288,6 @@ async def update_modifier_group(
 @router.delete(
     "/modifier-groups/{group_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_errors()
 )
-async def delete_modifier_group(access: MenuWrite, session: SessionDep, group_id: int) -> None:
+async def delete_modifier_group(access: MenuWrite, session: SessionDep, group_id: PathId) -> None:
     """Delete a group with its modifiers; items stop offering it."""
     await service.delete_modifier_group(session, access, group_id)

@@ -3,7 +3,18 @@ restaurant's minor units (cents for USD)."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
+
+from brigade.inputs import FreeText, Id, Position, SingleLine
+from brigade.money import Money
+
+#: The most modifiers a group has; ``min_choices`` and ``max_choices`` are at most this.
+MAX_MODIFIERS_PER_GROUP = 100
+#: How many of a group's modifiers a line picks at least / at most.
+Choices = Annotated[int, Field(ge=0, le=MAX_MODIFIERS_PER_GROUP)]
+MaxChoices = Annotated[int, Field(ge=1, le=MAX_MODIFIERS_PER_GROUP)]
 
 # --- categories -----------------------------------------------------------------------
 
@@ -11,15 +22,15 @@ from pydantic import BaseModel, ConfigDict, Field
 class CategoryCreate(BaseModel):
     """A new menu section."""
 
-    name: str = Field(min_length=1, max_length=100)
-    position: int = 0
+    name: SingleLine = Field(min_length=1, max_length=100)
+    position: Position = 0
 
 
 class CategoryUpdate(BaseModel):
     """Changes to a category; every field optional."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    position: int | None = None
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=100)
+    position: Position | None = None
 
 
 class CategoryRead(BaseModel):
@@ -45,20 +56,20 @@ class CategoryList(BaseModel):
 class VariationCreate(BaseModel):
     """A priced form (size) of an item. ``sku`` is unique in the restaurant."""
 
-    name: str = Field(min_length=1, max_length=100)
-    sku: str = Field(min_length=1, max_length=100)
-    price: int = Field(ge=0, description="Price in minor units.")
-    position: int = 0
+    name: SingleLine = Field(min_length=1, max_length=100)
+    sku: SingleLine = Field(min_length=1, max_length=100)
+    price: Money = Field(description="Price in minor units.")
+    position: Position = 0
     is_available: bool = True
 
 
 class VariationUpdate(BaseModel):
     """Changes to a variation; every field optional."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    sku: str | None = Field(default=None, min_length=1, max_length=100)
-    price: int | None = Field(default=None, ge=0, description="Price in minor units.")
-    position: int | None = None
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=100)
+    sku: SingleLine | None = Field(default=None, min_length=1, max_length=100)
+    price: Money | None = Field(default=None, description="Price in minor units.")
+    position: Position | None = None
     is_available: bool | None = None
 
 
@@ -89,14 +100,14 @@ class VariationList(BaseModel):
 class MenuItemCreate(BaseModel):
     """A new dish or drink, optionally with its variations (sizes) at once."""
 
-    category_id: int
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=5000)
-    ingredients: list[str] = Field(default_factory=list, max_length=200)
-    station: str = Field(
+    category_id: Id
+    name: SingleLine = Field(min_length=1, max_length=200)
+    description: FreeText = Field(default="", max_length=5000)
+    ingredients: list[SingleLine] = Field(default_factory=list, max_length=200)
+    station: SingleLine = Field(
         default="kitchen", min_length=1, max_length=64, description="Kitchen station."
     )
-    position: int = 0
+    position: Position = 0
     is_available: bool = True
     variations: list[VariationCreate] = Field(default_factory=list, max_length=50)
 
@@ -104,12 +115,12 @@ class MenuItemCreate(BaseModel):
 class MenuItemUpdate(BaseModel):
     """Changes to an item; every field optional (variations have their own routes)."""
 
-    category_id: int | None = None
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=5000)
-    ingredients: list[str] | None = Field(default=None, max_length=200)
-    station: str | None = Field(default=None, min_length=1, max_length=64)
-    position: int | None = None
+    category_id: Id | None = None
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=200)
+    description: FreeText | None = Field(default=None, max_length=5000)
+    ingredients: list[SingleLine] | None = Field(default=None, max_length=200)
+    station: SingleLine | None = Field(default=None, min_length=1, max_length=64)
+    position: Position | None = None
     is_available: bool | None = None
 
 
@@ -144,7 +155,7 @@ class AvailabilitySet(BaseModel):
 class ItemModifierGroupsSet(BaseModel):
     """The modifier groups an item offers, in display order (replaces the list)."""
 
-    group_ids: list[int] = Field(max_length=50)
+    group_ids: list[Id] = Field(max_length=50)
 
 
 # --- modifier groups ------------------------------------------------------------------
@@ -153,9 +164,9 @@ class ItemModifierGroupsSet(BaseModel):
 class ModifierCreate(BaseModel):
     """A choice in a modifier group; ``id`` set in an update keeps that modifier."""
 
-    id: int | None = Field(default=None, description="Existing modifier to keep (updates).")
-    name: str = Field(min_length=1, max_length=100)
-    price_delta: int = Field(default=0, ge=0, description="Added price in minor units.")
+    id: Id | None = Field(default=None, description="Existing modifier to keep (updates).")
+    name: SingleLine = Field(min_length=1, max_length=100)
+    price_delta: Money = Field(default=0, description="Added price in minor units.")
     is_available: bool = True
 
 
@@ -175,11 +186,13 @@ class ModifierGroupCreate(BaseModel):
     """A group of choices: pick ``min_choices`` to ``max_choices`` of ``modifiers``
     (``0 <= min_choices <= max_choices``, ``max_choices >= 1``)."""
 
-    name: str = Field(min_length=1, max_length=100)
-    min_choices: int = Field(default=0, ge=0)
-    max_choices: int = Field(default=1, ge=1)
-    position: int = 0
-    modifiers: list[ModifierCreate] = Field(default_factory=list, max_length=100)
+    name: SingleLine = Field(min_length=1, max_length=100)
+    min_choices: Choices = 0
+    max_choices: MaxChoices = 1
+    position: Position = 0
+    modifiers: list[ModifierCreate] = Field(
+        default_factory=list, max_length=MAX_MODIFIERS_PER_GROUP
+    )
 
 
 class ModifierGroupUpdate(BaseModel):
@@ -187,11 +200,11 @@ class ModifierGroupUpdate(BaseModel):
     list in order: entries with an ``id`` update that modifier, entries without create
     one, and the group's modifiers left out are deleted."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    min_choices: int | None = Field(default=None, ge=0)
-    max_choices: int | None = Field(default=None, ge=1)
-    position: int | None = None
-    modifiers: list[ModifierCreate] | None = Field(default=None, max_length=100)
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=100)
+    min_choices: Choices | None = None
+    max_choices: MaxChoices | None = None
+    position: Position | None = None
+    modifiers: list[ModifierCreate] | None = Field(default=None, max_length=MAX_MODIFIERS_PER_GROUP)
 
 
 class ModifierGroupRead(BaseModel):

@@ -18,6 +18,7 @@ from brigade.errors import (
     problem_responses,
 )
 from brigade.idempotency import dependencies as idempotency
+from brigade.inputs import Id, Offset, PathId
 from brigade.menu.exceptions import ItemUnavailable
 from brigade.orders import service
 from brigade.orders.exceptions import (
@@ -51,7 +52,7 @@ BASE = "/restaurants/{restaurant_id}/orders"
 REPLAYED_HEADER = idempotency.REPLAYED_HEADER
 _AUTH = (NotAuthenticated, NotFound, PermissionDenied)
 
-OrderId = Annotated[int, Path(ge=1)]
+OrderId = PathId
 OptionalVersion = Annotated[VersionedWrite | None, Body()]
 
 
@@ -99,9 +100,9 @@ async def list_orders(
     access: OrdersRead,
     session: ReadSessionDep,
     status: OrderStatus | None = None,
-    table_id: Annotated[int | None, Query(ge=1)] = None,
+    table_id: Annotated[Id | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> OrderList:
     """Orders, newest first, with their lines; filter by ``status`` and ``table_id``."""
     return await service.list_orders(
@@ -149,7 +150,7 @@ async def add_items(
 )
 async def void_item(
     order_id: OrderId,
-    item_id: Annotated[int, Path(ge=1)],
+    item_id: PathId,
     body: OrderItemVoid,
     access: OrdersVoid,
     session: SessionDep,

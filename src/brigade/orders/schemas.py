@@ -8,7 +8,20 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from brigade.inputs import FreeText, Id, Version
+from brigade.money import MAX_AMOUNT
+
 MAX_LINES_PER_REQUEST = 200
+#: The most units of one line.
+MAX_QUANTITY = 99
+#: The most modifiers one line may choose.
+MAX_MODIFIERS_PER_LINE = 50
+#: The largest ``line_total`` a line can have, in minor units: every unit at the highest
+#: price with the most modifiers at the highest price (about 5 × 10^12, see
+#: :mod:`brigade.money`).
+MAX_LINE_TOTAL = MAX_QUANTITY * MAX_AMOUNT * (1 + MAX_MODIFIERS_PER_LINE)
+#: Units of a line: 1..MAX_QUANTITY.
+Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
 
 
 class OrderKind(StrEnum):
@@ -47,11 +60,11 @@ class OrderLineCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    menu_item_id: int = Field(ge=1)
-    variation_id: int | None = Field(default=None, ge=1)
-    modifier_ids: list[int] = Field(default_factory=list, max_length=50)
-    quantity: int = Field(default=1, ge=1, le=99)
-    notes: str = Field(default="", max_length=500)
+    menu_item_id: Id
+    variation_id: Id | None = None
+    modifier_ids: list[Id] = Field(default_factory=list, max_length=MAX_MODIFIERS_PER_LINE)
+    quantity: Quantity = 1
+    notes: FreeText = Field(default="", max_length=500)
     seat: int | None = Field(default=None, ge=1, le=999)
     course: int = Field(default=1, ge=1, le=9)
 
@@ -62,9 +75,9 @@ class OrderCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: OrderKind
-    table_id: int | None = Field(default=None, ge=1)
+    table_id: Id | None = None
     covers: int = Field(default=0, ge=0, le=999, description="Guests at the table.")
-    notes: str = Field(default="", max_length=1000)
+    notes: FreeText = Field(default="", max_length=1000)
     items: list[OrderLineCreate] = Field(default_factory=list, max_length=MAX_LINES_PER_REQUEST)
 
     @model_validator(mode="after")
@@ -82,7 +95,7 @@ class VersionedWrite(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(default=None, ge=1)
+    version: Version | None = None
 
 
 class OrderItemsAdd(VersionedWrite):
@@ -99,7 +112,7 @@ def _not_blank(value: str) -> str:
 
 
 #: Why a line is voided or an order cancelled: 1-500 characters, stripped, not blank.
-Reason = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_not_blank)]
+Reason = Annotated[FreeText, Field(min_length=1, max_length=500), AfterValidator(_not_blank)]
 
 
 class OrderItemVoid(VersionedWrite):
@@ -112,7 +125,7 @@ class OrderServe(VersionedWrite):
     """Mark ready lines ``served``: the lines of ``order_item_ids`` (each must be
     ``ready``), or, without it, every ``ready`` line of the order."""
 
-    order_item_ids: list[Annotated[int, Field(ge=1)]] | None = Field(
+    order_item_ids: list[Id] | None = Field(
         default=None,
         min_length=1,
         max_length=MAX_LINES_PER_REQUEST,

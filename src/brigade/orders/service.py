@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -526,9 +527,8 @@ async def create_order_once(
 
     restaurant = await restaurant_profile(session, profiles, restaurant_id)
     now = utcnow()
-    head = await _INSERT_ORDER.fetchone(
-        session, order_values(access, data, restaurant.time_zone, now)
-    )
+    values = order_values(access, data, restaurant.time_zone, now)
+    head = await _insert_order(session, values, data.table_id)
     assert head is not None  # noqa: S101 - INSERT ... RETURNING returns its row
     if data.kind is OrderKind.dine_in and data.table_id is not None:
         from brigade.tables.service import occupy_table
@@ -540,6 +540,37 @@ async def create_order_once(
     if claim is not None:
         idempotency.defer_answer(session, claim, 201, EncodedJSON(result.encoded))
     return result
+
+
+async def _insert_order(session: Executor, values: dict[str, Any], table_id: int | None) -> Any:
+    """The new order's row (``INSERT ... RETURNING`` of ``values``). Its table must exist
+    (a foreign key; the restaurant and the user are the caller's): an order at a table
+    that does not exist raises :class:`NotFound` (404), not the database's error."""
+    try:
+        return await _INSERT_ORDER.fetchone(session, values)
+    except Exception as exc:
+        if table_id is not None and _foreign_key_violation(exc):
+            raise NotFound(f"table {table_id} not found") from None
+        raise
+
+
+def _foreign_key_violation(exc: BaseException) -> bool:
+    """Whether ``exc`` (a driver's error, or SQLAlchemy's wrapping one) is a foreign key
+    violation: SQLite's ``FOREIGN KEY constraint failed``, SQLSTATE 23503 (PostgreSQL),
+    MySQL's error 1452."""
+    error: BaseException | None = exc
+    for _ in range(4):
+        if error is None:
+            return False
+        if isinstance(error, sqlite3.IntegrityError) and "FOREIGN KEY" in str(error):
+            return True
+        if getattr(error, "sqlstate", None) == "23503":
+            return True
+        if getattr(error, "args", None) and error.args[0] == 1452:
+            return True
+        orig = getattr(error, "orig", None)
+        error = orig if isinstance(orig, BaseException) else error.__cause__
+    return False
 
 
 def create_fingerprint(restaurant_id: int, data: OrderCreate) -> str:

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query
 
 from brigade.auth.dependencies import ReportsRead, TablesRead
 from brigade.errors import NotAuthenticated, NotFound, PermissionDenied, problem_responses
+from brigade.inputs import Offset
 from brigade.reads import ReadSessionDep
 from brigade.reporting import floor, service
 from brigade.reporting.exceptions import InvalidDateRange
@@ -56,7 +57,7 @@ async def product_report(
         ProductSort, Query(description="revenue or quantity, largest first; ties by name.")
     ] = ProductSort.revenue,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ProductReport:
     """Quantity and net sales per menu item over the range, sorted by ``sort``."""
     return await service.product_report(

@@ -6,9 +6,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Response, status
 
 from brigade.auth.dependencies import (
     CurrentActor,
@@ -19,6 +17,7 @@ from brigade.auth.dependencies import (
 )
 from brigade.auth.exceptions import UsernameTaken, WeakPassword
 from brigade.errors import NotAuthenticated, NotFound, PermissionDenied, problem_responses
+from brigade.inputs import PathId
 from brigade.restaurants import schemas, service
 from brigade.restaurants.exceptions import (
     AdminOnly,
@@ -38,7 +37,7 @@ router = APIRouter(tags=["restaurants"])
 R = "/restaurants/{restaurant_id}"
 ACCESS_ERRORS = (NotAuthenticated, NotFound, PermissionDenied)
 SETTINGS_ERRORS = (UnknownCurrency, UnknownTimeZone, InvalidTaxRate)
-UserId = Annotated[int, Path(ge=1)]
+UserId = PathId
 
 
 @router.post(

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from brigade.auth.permissions import Role
+from brigade.inputs import SingleLine
 
 TAX_RATE_MAX_BP = 10_000
 
@@ -20,20 +21,20 @@ _TAX_RATE = Field(
 class OwnerCreate(BaseModel):
     """The owner to create (or attach, if the username exists) with a new restaurant."""
 
-    username: str = Field(min_length=1, max_length=150)
-    password: str | None = Field(
+    username: SingleLine = Field(min_length=1, max_length=150)
+    password: SingleLine | None = Field(
         default=None, max_length=1024, description="Needed when the user is new (>= 8)."
     )
-    full_name: str = Field(default="", max_length=200)
+    full_name: SingleLine = Field(default="", max_length=200)
 
 
 class RestaurantCreate(BaseModel):
     """``POST /restaurants`` body (platform admin only)."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: SingleLine = Field(min_length=1, max_length=200)
     slug: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")
-    currency: str = Field(default="USD", min_length=3, max_length=3, description="ISO 4217.")
-    time_zone: str = Field(default="UTC", max_length=64, description="IANA time zone.")
+    currency: SingleLine = Field(default="USD", min_length=3, max_length=3, description="ISO 4217.")
+    time_zone: SingleLine = Field(default="UTC", max_length=64, description="IANA time zone.")
     tax_rate_bp: int = _TAX_RATE
     tax_inclusive: bool = Field(
         default=False, description="Whether menu prices include the tax (else it is added)."
@@ -44,9 +45,9 @@ class RestaurantCreate(BaseModel):
 class RestaurantUpdate(BaseModel):
     """``PATCH R`` body: the settings to change; omitted fields stay as they are."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    currency: str | None = Field(default=None, min_length=3, max_length=3)
-    time_zone: str | None = Field(default=None, max_length=64)
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=200)
+    currency: SingleLine | None = Field(default=None, min_length=3, max_length=3)
+    time_zone: SingleLine | None = Field(default=None, max_length=64)
     tax_rate_bp: int | None = Field(default=None, ge=0, le=TAX_RATE_MAX_BP)
     tax_inclusive: bool | None = None
 
@@ -77,9 +78,9 @@ class StaffCreate(BaseModel):
     Only the platform admin may give an existing login (found by ``username``;
     ``password`` and ``full_name`` are then ignored) a role here."""
 
-    username: str = Field(min_length=1, max_length=150)
-    password: str | None = Field(default=None, max_length=1024)
-    full_name: str = Field(default="", max_length=200)
+    username: SingleLine = Field(min_length=1, max_length=150)
+    password: SingleLine | None = Field(default=None, max_length=1024)
+    full_name: SingleLine = Field(default="", max_length=200)
     role: Role
 
 

@@ -19,6 +19,7 @@ from brigade.errors import (
     StaleVersion,
     problem_responses,
 )
+from brigade.inputs import Id, PathId, Version
 from brigade.runtime import RuntimeDep
 from brigade.session import SessionDep
 from brigade.tables import service
@@ -61,21 +62,21 @@ async def create_area(access: TablesWrite, session: SessionDep, body: AreaCreate
 
 
 @router.get("/areas/{area_id}", responses=_errors())
-async def get_area(access: TablesRead, session: SessionDep, area_id: int) -> AreaRead:
+async def get_area(access: TablesRead, session: SessionDep, area_id: PathId) -> AreaRead:
     """One area."""
     return await service.get_area(session, access, area_id)
 
 
 @router.patch("/areas/{area_id}", responses=_errors())
 async def update_area(
-    access: TablesWrite, session: SessionDep, area_id: int, body: AreaUpdate
+    access: TablesWrite, session: SessionDep, area_id: PathId, body: AreaUpdate
 ) -> AreaRead:
     """Rename or move an area."""
     return await service.update_area(session, access, area_id, body)
 
 
 @router.delete("/areas/{area_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_errors())
-async def delete_area(access: TablesWrite, session: SessionDep, area_id: int) -> None:
+async def delete_area(access: TablesWrite, session: SessionDep, area_id: PathId) -> None:
     """Delete an area; its tables stay, without an area."""
     await service.delete_area(session, access, area_id)
 
@@ -87,7 +88,7 @@ async def delete_area(access: TablesWrite, session: SessionDep, area_id: int) ->
 async def list_tables(
     access: TablesRead,
     session: SessionDep,
-    area_id: int | None = Query(default=None, description="Only this area's tables."),
+    area_id: Id | None = Query(default=None, description="Only this area's tables."),
     table_status: Literal["free", "occupied"] | None = Query(default=None, alias="status"),
 ) -> TableList:
     """Tables by position, then name."""
@@ -101,14 +102,14 @@ async def create_table(access: TablesWrite, session: SessionDep, body: TableCrea
 
 
 @router.get("/tables/{table_id}", responses=_errors())
-async def get_table(access: TablesRead, session: SessionDep, table_id: int) -> TableRead:
+async def get_table(access: TablesRead, session: SessionDep, table_id: PathId) -> TableRead:
     """One table with its status and current order."""
     return await service.get_table(session, access, table_id)
 
 
 @router.patch("/tables/{table_id}", responses=_errors(StaleVersion, TableNameTaken))
 async def update_table(
-    access: TablesWrite, session: SessionDep, table_id: int, body: TableUpdate
+    access: TablesWrite, session: SessionDep, table_id: PathId, body: TableUpdate
 ) -> TableRead:
     """Change a table; event ``table.updated``."""
     return await service.update_table(session, access, table_id, body)
@@ -122,8 +123,8 @@ async def update_table(
 async def delete_table(
     access: TablesWrite,
     session: SessionDep,
-    table_id: int,
-    version: int | None = Query(default=None, description="The version the client saw."),
+    table_id: PathId,
+    version: Version | None = Query(default=None, description="The version the client saw."),
 ) -> None:
     """Delete a table without an open order; event ``table.deleted``."""
     await service.delete_table(session, access, table_id, version)
@@ -134,7 +135,7 @@ async def delete_table(
 
 @router.get("/tables/{table_id}/guest-link", responses=_errors())
 async def get_guest_link(
-    access: TablesRead, session: SessionDep, runtime: RuntimeDep, table_id: int
+    access: TablesRead, session: SessionDep, runtime: RuntimeDep, table_id: PathId
 ) -> GuestLink:
     """The table's guest menu URL (what its QR code holds) and signed token."""
     return await service.guest_link(session, access, runtime.settings, table_id)
@@ -146,7 +147,7 @@ async def get_guest_link(
     responses={200: {"content": {"image/svg+xml": {}}, "description": "SVG"}, **_errors()},
 )
 async def get_qr_svg(
-    access: TablesRead, session: SessionDep, runtime: RuntimeDep, table_id: int
+    access: TablesRead, session: SessionDep, runtime: RuntimeDep, table_id: PathId
 ) -> Response:
     """The table's QR code as SVG: it opens the guest menu."""
     link = await service.guest_link(session, access, runtime.settings, table_id)
@@ -159,7 +160,7 @@ async def get_qr_svg(
     responses={200: {"content": {"image/png": {}}, "description": "PNG"}, **_errors()},
 )
 async def get_qr_png(
-    access: TablesRead, session: SessionDep, runtime: RuntimeDep, table_id: int
+    access: TablesRead, session: SessionDep, runtime: RuntimeDep, table_id: PathId
 ) -> Response:
     """The table's QR code as PNG: it opens the guest menu."""
     link = await service.guest_link(session, access, runtime.settings, table_id)

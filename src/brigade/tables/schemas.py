@@ -7,21 +7,23 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from brigade.inputs import Id, Position, SingleLine, Version
+
 TableStatus = Literal["free", "occupied"]
 
 
 class AreaCreate(BaseModel):
     """A new floor area."""
 
-    name: str = Field(min_length=1, max_length=100)
-    position: int = 0
+    name: SingleLine = Field(min_length=1, max_length=100)
+    position: Position = 0
 
 
 class AreaUpdate(BaseModel):
     """Changes to an area; every field optional."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    position: int | None = None
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=100)
+    position: Position | None = None
 
 
 class AreaRead(BaseModel):
@@ -44,10 +46,10 @@ class AreaList(BaseModel):
 class TableCreate(BaseModel):
     """A new dining table. ``name`` is unique in the restaurant."""
 
-    name: str = Field(min_length=1, max_length=50)
+    name: SingleLine = Field(min_length=1, max_length=50)
     seats: int = Field(default=4, ge=1, le=1000)
-    area_id: int | None = None
-    position: int = 0
+    area_id: Id | None = None
+    position: Position = 0
 
 
 class TableUpdate(BaseModel):
@@ -55,11 +57,11 @@ class TableUpdate(BaseModel):
     current one (409 ``stale-version`` otherwise). ``area_id: null`` takes the table out
     of its area."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=50)
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=50)
     seats: int | None = Field(default=None, ge=1, le=1000)
-    area_id: int | None = None
-    position: int | None = None
-    version: int | None = None
+    area_id: Id | None = None
+    position: Position | None = None
+    version: Version | None = None
 
 
 class TableRead(BaseModel):

@@ -4957,6 +4957,7 @@ export interface operations {
             query?: {
                 status?: components["schemas"]["CheckStatus"] | null;
                 limit?: number;
+                /** @description Rows to skip. */
                 offset?: number;
             };
             header?: never;
@@ -5510,6 +5511,7 @@ export interface operations {
                 /** @description `open` (not bumped, default) or `all`. */
                 status?: components["schemas"]["TicketListStatus"];
                 limit?: number;
+                /** @description Rows to skip. */
                 offset?: number;
             };
             header?: never;
@@ -9852,6 +9854,7 @@ export interface operations {
                 status?: components["schemas"]["OrderStatus"] | null;
                 table_id?: number | null;
                 limit?: number;
+                /** @description Rows to skip. */
                 offset?: number;
             };
             header?: never;
@@ -11660,6 +11663,7 @@ export interface operations {
                 /** @description revenue or quantity, largest first; ties by name. */
                 sort?: components["schemas"]["ProductSort"];
                 limit?: number;
+                /** @description Rows to skip. */
                 offset?: number;
             };
             header?: never;
