@@ -29,6 +29,7 @@ from brigade.prepared import Executor, Prepared
 from brigade.restaurants.models import Membership, Restaurant
 from brigade.runtime import Runtime, RuntimeDep, get_runtime
 from brigade.session import SessionDep
+from brigade.tenancy import RID, owned_by, scoped
 
 _users = cast(Table, User.__table__)
 _refresh_tokens = cast(Table, RefreshToken.__table__)
@@ -61,18 +62,15 @@ _LOGIN = select(*_LOGIN_COLUMNS).where(_users.c.id == bindparam("user_id"))
 # (NULL: not a member), in one round trip.
 _MEMBER_STANDING = select(
     *_LOGIN_COLUMNS,
-    select(_members.c.role)
-    .where(
-        _members.c.restaurant_id == bindparam("restaurant_id"),
-        _members.c.user_id == _users.c.id,
-    )
+    scoped(select(_members.c.role), RID, _members)
+    .where(_members.c.user_id == _users.c.id)
     .scalar_subquery()
     .label("role"),
 ).where(_users.c.id == bindparam("user_id"))
 # The platform admin's: the login's state and whether the restaurant exists.
 _ADMIN_STANDING = select(
     *_LOGIN_COLUMNS,
-    exists().where(_restaurants.c.id == bindparam("restaurant_id")).label("restaurant_exists"),
+    exists().where(owned_by(_restaurants, RID)).label("restaurant_exists"),
 ).where(_users.c.id == bindparam("user_id"))
 _API_TOKEN_P = Prepared(_API_TOKEN)
 _LOGIN_P = Prepared(_LOGIN)

@@ -46,6 +46,7 @@ from brigade.events.outbox import record
 from brigade.restaurants.models import Membership, Restaurant
 from brigade.runtime import Runtime
 from brigade.settings import Settings
+from brigade.tenancy import same_restaurant, scoped
 
 #: Shortest password a new account may have.
 MIN_PASSWORD_LENGTH = 8
@@ -377,7 +378,7 @@ async def me(session: AsyncSession, user_id: int) -> MeRead:
         raise InvalidCredentials("this account no longer exists or is disabled")
     rows = await session.execute(
         select(Membership.restaurant_id, Restaurant.name, Membership.role)
-        .join(Restaurant, Restaurant.id == Membership.restaurant_id)
+        .join(Restaurant, same_restaurant(Restaurant, Membership))
         .where(Membership.user_id == user_id)
         .order_by(Restaurant.name, Restaurant.id)
     )
@@ -440,9 +441,7 @@ async def list_api_tokens(session: AsyncSession, access: Access) -> ApiTokenList
     """The restaurant's API tokens (revoked ones included), newest first; no secrets."""
     rows = (
         await session.scalars(
-            select(ApiToken)
-            .where(ApiToken.restaurant_id == access.restaurant_id)
-            .order_by(ApiToken.id.desc())
+            scoped(select(ApiToken), access.restaurant_id).order_by(ApiToken.id.desc())
         )
     ).all()
     items = [ApiTokenRead.model_validate(row) for row in rows]
@@ -456,8 +455,8 @@ async def revoke_api_token(session: AsyncSession, access: Access, token_id: int)
     Raises :class:`~brigade.errors.NotFound` for a token of another restaurant or none.
     """
     result = await session.execute(
-        select(ApiToken.id, ApiToken.revoked_at).where(
-            ApiToken.id == token_id, ApiToken.restaurant_id == access.restaurant_id
+        scoped(select(ApiToken.id, ApiToken.revoked_at), access.restaurant_id).where(
+            ApiToken.id == token_id
         )
     )
     row = result.first()
@@ -465,8 +464,8 @@ async def revoke_api_token(session: AsyncSession, access: Access, token_id: int)
         raise NotFound("API token not found")
     if row.revoked_at is None:
         await session.execute(
-            update(ApiToken)
-            .where(ApiToken.id == token_id, ApiToken.restaurant_id == access.restaurant_id)
+            scoped(update(ApiToken), access.restaurant_id)
+            .where(ApiToken.id == token_id)
             .values(revoked_at=utcnow())
         )
         # A ``staff.*`` event: caches of who may do what (the menu fast path) drop their
