@@ -39,6 +39,7 @@ from brigade.orders.models import Order, OrderItem
 from brigade.restaurants.models import Restaurant
 from brigade.tables.models import Area, DiningTable
 from brigade.tables.schemas import AreaRead, Floor, FloorTable, ServiceState, TableRead
+from brigade.tenancy import same_restaurant, scoped
 
 if TYPE_CHECKING:
     from brigade.auth.dependencies import Access
@@ -62,27 +63,28 @@ def _lines_with(*statuses: str) -> Any:
 
 
 # Both statements are built once and executed with ``{"r": restaurant_id}``.
-_FLOOR_AREAS = (
-    select(_areas.c.id, _areas.c.name, _areas.c.position)
-    .where(_areas.c.restaurant_id == _R)
-    .order_by(_areas.c.position, _areas.c.id)
+_FLOOR_AREAS = scoped(select(_areas.c.id, _areas.c.name, _areas.c.position), _R).order_by(
+    _areas.c.position, _areas.c.id
 )
 #: The lines of the orders seated at the restaurant's tables, summed per order.
 _FLOOR_LINES = (
-    select(
-        _lines.c.order_id,
-        func.coalesce(
-            func.sum(case((_lines.c.status != "voided", _lines.c.line_total), else_=0)), 0
-        ).label("subtotal"),
-        _lines_with("pending").label("pending"),
-        _lines_with("fired", "preparing").label("in_kitchen"),
-        _lines_with("ready").label("ready"),
+    scoped(
+        select(
+            _lines.c.order_id,
+            func.coalesce(
+                func.sum(case((_lines.c.status != "voided", _lines.c.line_total), else_=0)), 0
+            ).label("subtotal"),
+            _lines_with("pending").label("pending"),
+            _lines_with("fired", "preparing").label("in_kitchen"),
+            _lines_with("ready").label("ready"),
+        ),
+        _R,
+        _lines,
     )
     .where(
-        _lines.c.restaurant_id == _R,
         _lines.c.order_id.in_(
-            select(_tables.c.current_order_id).where(
-                _tables.c.restaurant_id == _R, _tables.c.current_order_id.is_not(None)
+            scoped(select(_tables.c.current_order_id), _R).where(
+                _tables.c.current_order_id.is_not(None)
             )
         ),
     )
@@ -91,18 +93,15 @@ _FLOOR_LINES = (
 )
 #: The open check of the outer query's order (the latest, should there be several).
 _FLOOR_OPEN_CHECK = (
-    select(func.max(_checks.c.id))
-    .where(
-        _checks.c.restaurant_id == _R,
-        _checks.c.order_id == _orders.c.id,
-        _checks.c.status == "open",
-    )
+    scoped(select(func.max(_checks.c.id)), _R, _checks)
+    .where(_checks.c.order_id == _orders.c.id, _checks.c.status == "open")
     .correlate(_orders)
     .scalar_subquery()
 )
 #: Every table with its open order (when it holds one), the order's line counts, its open
-#: check and the restaurant's currency: one row per table.
-_FLOOR_TABLES = (
+#: check and the restaurant's currency: one row per table. Scoped by the tables, named:
+#: the outer-joined order is tied to its table's restaurant in the join.
+_FLOOR_TABLES = scoped(
     select(
         *_TABLE_COLUMNS,
         _orders.c.id.label("order_id"),
@@ -113,24 +112,20 @@ _FLOOR_TABLES = (
         _FLOOR_LINES.c.in_kitchen,
         _FLOOR_LINES.c.ready,
         _FLOOR_OPEN_CHECK.label("check_id"),
-        select(_restaurants.c.currency)
-        .where(_restaurants.c.id == _R)
-        .scalar_subquery()
-        .label("currency"),
-    )
-    .select_from(
+        scoped(select(_restaurants.c.currency), _R).scalar_subquery().label("currency"),
+    ).select_from(
         _tables.outerjoin(
             _orders,
             and_(
                 _orders.c.id == _tables.c.current_order_id,
-                _orders.c.restaurant_id == _tables.c.restaurant_id,
+                same_restaurant(_orders, _tables),
                 _orders.c.status == "open",
             ),
         ).outerjoin(_FLOOR_LINES, _FLOOR_LINES.c.order_id == _orders.c.id)
-    )
-    .where(_tables.c.restaurant_id == _R)
-    .order_by(_tables.c.position, _tables.c.name)
-)
+    ),
+    _R,
+    _tables,
+).order_by(_tables.c.position, _tables.c.name)
 
 
 def service_state(

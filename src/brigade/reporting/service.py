@@ -23,6 +23,7 @@ from brigade.orders.models import Order, OrderItem
 from brigade.reporting.exceptions import InvalidDateRange
 from brigade.reporting.schemas import ProductReport, ProductSales, ProductSort, SalesReport
 from brigade.restaurants.models import Restaurant
+from brigade.tenancy import owned_by, scoped
 
 CLOSED = "closed"
 VOIDED = "voided"
@@ -39,7 +40,7 @@ def _check_range(start_date: date, end_date: date) -> None:
 def _closed_orders(restaurant_id: int, start_date: date, end_date: date) -> list[Any]:
     """WHERE clauses selecting the restaurant's closed orders of the range."""
     return [
-        Order.restaurant_id == restaurant_id,
+        owned_by(Order, restaurant_id),
         Order.status == CLOSED,
         Order.business_date >= start_date,
         Order.business_date <= end_date,
@@ -47,9 +48,7 @@ def _closed_orders(restaurant_id: int, start_date: date, end_date: date) -> list
 
 
 async def _currency(session: AsyncSession, restaurant_id: int) -> str:
-    currency = await session.scalar(
-        select(Restaurant.currency).where(Restaurant.id == restaurant_id)
-    )
+    currency = await session.scalar(scoped(select(Restaurant.currency), restaurant_id))
     if currency is None:
         raise NotFound("restaurant not found")
     return currency
@@ -69,9 +68,14 @@ async def sales_report(
     currency = await _currency(session, restaurant_id)
     closed = _closed_orders(restaurant_id, start_date, end_date)
     lines = (
-        select(OrderItem.quantity, OrderItem.line_total)
-        .join(Order, Order.id == OrderItem.order_id)
-        .where(*closed, OrderItem.restaurant_id == restaurant_id, OrderItem.status != VOIDED)
+        scoped(
+            select(OrderItem.quantity, OrderItem.line_total)
+            .join(Order, Order.id == OrderItem.order_id)
+            .where(*closed),
+            restaurant_id,
+            OrderItem,
+        )
+        .where(OrderItem.status != VOIDED)
         .subquery()
     )
     orders = select(func.count()).select_from(Order).where(*closed).scalar_subquery()
@@ -129,18 +133,25 @@ async def product_report(
     category = func.coalesce(Category.name, func.max(OrderItem.category_name)).label("category")
     quantity = func.sum(OrderItem.quantity).label("quantity")
     net_sales = func.sum(OrderItem.line_total).label("net_sales")
+    # Scoped by the lines, named: the outer-joined item and category are scoped in their
+    # joins (a WHERE condition on them would drop the lines of deleted items).
     grouped = (
-        select(OrderItem.menu_item_id, name, category, quantity, net_sales)
-        .join(Order, Order.id == OrderItem.order_id)
-        .outerjoin(
-            MenuItem,
-            and_(MenuItem.id == OrderItem.menu_item_id, MenuItem.restaurant_id == restaurant_id),
+        scoped(
+            select(OrderItem.menu_item_id, name, category, quantity, net_sales)
+            .join(Order, Order.id == OrderItem.order_id)
+            .outerjoin(
+                MenuItem,
+                and_(MenuItem.id == OrderItem.menu_item_id, owned_by(MenuItem, restaurant_id)),
+            )
+            .outerjoin(
+                Category,
+                and_(Category.id == MenuItem.category_id, owned_by(Category, restaurant_id)),
+            )
+            .where(*closed),
+            restaurant_id,
+            OrderItem,
         )
-        .outerjoin(
-            Category,
-            and_(Category.id == MenuItem.category_id, Category.restaurant_id == restaurant_id),
-        )
-        .where(*closed, OrderItem.restaurant_id == restaurant_id, OrderItem.status != VOIDED)
+        .where(OrderItem.status != VOIDED)
         .group_by(OrderItem.menu_item_id, orphan_name, MenuItem.name, Category.name)
     )
     key: ColumnElement[Any] = net_sales if sort is ProductSort.revenue else quantity
