@@ -22,12 +22,12 @@ from sqlalchemy.orm import Session
 from brigade.db import EncodedJSON, utcnow
 from brigade.events.models import EventSequence, OutboxEvent
 from brigade.events.pending import Pending, pending
+from brigade.tenancy import scoped
 
 # Built once: they run at every commit that carries events.
 _sequences = cast(Table, EventSequence.__table__)
 _ADVANCE = (
-    update(_sequences)
-    .where(_sequences.c.restaurant_id == bindparam("sequence_restaurant_id"))
+    scoped(update(_sequences), bindparam("sequence_restaurant_id"))
     .values(last_seq=_sequences.c.last_seq + bindparam("n"))
     .returning(_sequences.c.last_seq)
 )
@@ -198,8 +198,8 @@ async def events_since(
 ) -> list[DomainEvent]:
     """The restaurant's events with ``seq > after_seq``, oldest first, at most ``limit``."""
     rows = await session.execute(
-        select(OutboxEvent)
-        .where(OutboxEvent.restaurant_id == restaurant_id, OutboxEvent.seq > after_seq)
+        scoped(select(OutboxEvent), restaurant_id)
+        .where(OutboxEvent.seq > after_seq)
         .order_by(OutboxEvent.seq)
         .limit(limit)
     )

@@ -17,6 +17,7 @@ from brigade.events.pending import defer
 from brigade.idempotency.exceptions import IdempotencyKeyReused, IdempotentRequestInProgress
 from brigade.idempotency.models import IdempotencyRecord
 from brigade.prepared import Prepared, dialect_name
+from brigade.tenancy import scoped
 
 _records = cast(Table, IdempotencyRecord.__table__)
 # Built once (they run on every keyed write); values come as parameters. The claim and
@@ -29,11 +30,10 @@ _CLAIM = {
     "sqlite": Prepared(sqlite.insert(_records).on_conflict_do_nothing().returning(_records.c.id)),
 }
 _REPLAY = Prepared(
-    select(_records.c.fingerprint, _records.c.status_code, _records.c.body).where(
-        _records.c.restaurant_id == bindparam("r_restaurant_id"),
-        _records.c.actor == bindparam("r_actor"),
-        _records.c.key == bindparam("r_key"),
-    )
+    scoped(
+        select(_records.c.fingerprint, _records.c.status_code, _records.c.body),
+        bindparam("r_restaurant_id"),
+    ).where(_records.c.actor == bindparam("r_actor"), _records.c.key == bindparam("r_key"))
 )
 _ANSWER = (
     update(_records)

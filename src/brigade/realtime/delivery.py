@@ -27,6 +27,7 @@ from brigade.events.models import EventSequence
 from brigade.events.outbox import DomainEvent, events_since
 from brigade.events.unit_of_work import unit_of_work
 from brigade.realtime.rooms import ROOM_PREFIX, Subscription, event_rooms
+from brigade.tenancy import scoped
 
 logger = logging.getLogger(__name__)
 
@@ -168,9 +169,7 @@ class EventFanout:
 async def current_seq(db: Database, restaurant_id: int) -> int:
     """The restaurant's last committed ``seq`` (0 before its first event)."""
     async with unit_of_work(db, None) as session:
-        value = await session.scalar(
-            select(EventSequence.last_seq).where(EventSequence.restaurant_id == restaurant_id)
-        )
+        value = await session.scalar(scoped(select(EventSequence.last_seq), restaurant_id))
     return int(value or 0)
 
 
