@@ -57,6 +57,7 @@ from brigade.restaurants.models import Membership
 from brigade.restaurants.service import add_member
 from brigade.settings import Settings
 from brigade.tables.models import Area, DiningTable
+from brigade.tenancy import scoped
 
 LOGINS_FILE = "demo-logins.json"
 ADMIN = "admin"
@@ -178,17 +179,9 @@ async def _ensure_floor(session: AsyncSession, restaurant_id: int, result: DemoS
     )
     areas = {
         row.name: row.id
-        for row in await session.execute(
-            select(Area.id, Area.name).where(Area.restaurant_id == restaurant_id)
-        )
+        for row in await session.execute(scoped(select(Area.id, Area.name), restaurant_id))
     }
-    existing = set(
-        (
-            await session.scalars(
-                select(DiningTable.name).where(DiningTable.restaurant_id == restaurant_id)
-            )
-        ).all()
-    )
+    existing = set((await session.scalars(scoped(select(DiningTable.name), restaurant_id))).all())
     position = 0
     for area_position, (area_name, area_tables) in enumerate(DEMO_FLOOR):
         if area_name not in areas:
@@ -225,9 +218,9 @@ async def _ensure_modifiers(session: AsyncSession, restaurant_id: int, result: D
     )
     groups: dict[str, int] = {}
     for row in await session.execute(
-        select(ModifierGroup.id, ModifierGroup.name)
-        .where(ModifierGroup.restaurant_id == restaurant_id)
-        .order_by(ModifierGroup.id)
+        scoped(select(ModifierGroup.id, ModifierGroup.name), restaurant_id).order_by(
+            ModifierGroup.id
+        )
     ):
         groups.setdefault(row.name, row.id)
     for position, (name, min_choices, max_choices, choices) in enumerate(DEMO_MODIFIER_GROUPS):
@@ -249,16 +242,16 @@ async def _ensure_modifiers(session: AsyncSession, restaurant_id: int, result: D
     wanted = [groups[name] for name, *_ in DEMO_MODIFIER_GROUPS]
     pizzas = (
         await session.scalars(
-            select(MenuItem.id)
-            .where(MenuItem.restaurant_id == restaurant_id, MenuItem.external_ref.is_not(None))
+            scoped(select(MenuItem.id), restaurant_id)
+            .where(MenuItem.external_ref.is_not(None))
             .order_by(MenuItem.id)
         )
     ).all()
     offered: dict[int, list[int]] = {item_id: [] for item_id in pizzas}
     for link in await session.execute(
-        select(ItemModifierGroup.item_id, ItemModifierGroup.group_id)
-        .where(ItemModifierGroup.restaurant_id == restaurant_id)
-        .order_by(ItemModifierGroup.item_id, ItemModifierGroup.position)
+        scoped(
+            select(ItemModifierGroup.item_id, ItemModifierGroup.group_id), restaurant_id
+        ).order_by(ItemModifierGroup.item_id, ItemModifierGroup.position)
     ):
         if link.item_id in offered:
             offered[link.item_id].append(link.group_id)
@@ -292,9 +285,7 @@ async def _ensure_staff(
             result.passwords_reset += 1
         if role != ADMIN:
             member = await session.scalar(
-                select(Membership.id).where(
-                    Membership.restaurant_id == restaurant_id, Membership.user_id == user.id
-                )
+                scoped(select(Membership.id), restaurant_id).where(Membership.user_id == user.id)
             )
             if member is None:
                 await add_member(session, restaurant_id, user.id, Role(role))

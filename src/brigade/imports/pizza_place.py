@@ -75,7 +75,7 @@ from brigade.orders.models import Order, OrderItem
 from brigade.prepared import dialect_name
 from brigade.restaurants.models import Restaurant
 from brigade.restaurants.service import create_restaurant, validate_time_zone
-from brigade.tenancy import same_restaurant
+from brigade.tenancy import same_restaurant, scoped
 
 DEFAULT_SLUG = "pizza-place"
 DEFAULT_NAME = "The Pizza Place"
@@ -534,9 +534,7 @@ async def _ensure_menu(
     now = utcnow()
     categories: dict[str, int] = {
         row.name: row.id
-        for row in await session.execute(
-            select(Category.id, Category.name).where(Category.restaurant_id == rid)
-        )
+        for row in await session.execute(scoped(select(Category.id, Category.name), rid))
     }
     next_position = len(categories)
     for category in dict.fromkeys(t.category for t in data.types.values()):
@@ -552,25 +550,22 @@ async def _ensure_menu(
     items: dict[str, tuple[int, str, str, str]] = {
         row.external_ref: (row.id, row.name, row.station, row.category)
         for row in await session.execute(
-            select(MenuItem.id, MenuItem.name, MenuItem.station, MenuItem.external_ref)
-            .add_columns(Category.name.label("category"))
-            .join(
-                Category,
-                (Category.id == MenuItem.category_id) & same_restaurant(Category, MenuItem),
-            )
-            .where(
-                MenuItem.restaurant_id == rid,
-                MenuItem.external_ref.in_(list(data.types)),
-            )
+            scoped(
+                select(MenuItem.id, MenuItem.name, MenuItem.station, MenuItem.external_ref)
+                .add_columns(Category.name.label("category"))
+                .join(
+                    Category,
+                    (Category.id == MenuItem.category_id) & same_restaurant(Category, MenuItem),
+                ),
+                rid,
+                MenuItem,
+            ).where(MenuItem.external_ref.in_(list(data.types)))
         )
     }
     missing_types = [t for t in data.types.values() if t.type_id not in items]
     if missing_types:
         item_position = (
-            await session.scalar(
-                select(func.count()).select_from(MenuItem).where(MenuItem.restaurant_id == rid)
-            )
-            or 0
+            await session.scalar(scoped(select(func.count()).select_from(MenuItem), rid)) or 0
         )
         result = await session.execute(
             insert(_ITEMS).returning(_ITEMS.c.id, sort_by_parameter_order=True),
@@ -597,8 +592,8 @@ async def _ensure_menu(
     variations: dict[str, tuple[int, str]] = {
         row.sku: (row.id, row.name)
         for row in await session.execute(
-            select(Variation.id, Variation.sku, Variation.name).where(
-                Variation.restaurant_id == rid, Variation.sku.in_(list(data.pizzas))
+            scoped(select(Variation.id, Variation.sku, Variation.name), rid).where(
+                Variation.sku.in_(list(data.pizzas))
             )
         )
     }
@@ -675,9 +670,7 @@ async def _insert_orders(
     ids_by_ref: dict[str | None, int] = {
         row.external_ref: row.id
         for row in await session.execute(
-            select(Order.id, Order.external_ref).where(
-                Order.restaurant_id == rid, Order.external_ref.in_(refs)
-            )
+            scoped(select(Order.id, Order.external_ref), rid).where(Order.external_ref.in_(refs))
         )
     }
     order_ids = [ids_by_ref[ref] for ref in refs]
@@ -743,9 +736,7 @@ async def _insert_orders(
     check_by_order: dict[int, int] = {
         row.order_id: row.id
         for row in await session.execute(
-            select(Check.id, Check.order_id).where(
-                Check.restaurant_id == rid, Check.order_id.in_(order_ids)
-            )
+            scoped(select(Check.id, Check.order_id), rid).where(Check.order_id.in_(order_ids))
         )
     }
     check_ids = [check_by_order[order_id] for order_id in order_ids]
@@ -829,8 +820,8 @@ async def import_pizza_place(
     existing = set(
         (
             await session.scalars(
-                select(Order.external_ref).where(
-                    Order.restaurant_id == restaurant.id, Order.external_ref.is_not(None)
+                scoped(select(Order.external_ref), restaurant.id).where(
+                    Order.external_ref.is_not(None)
                 )
             )
         ).all()
