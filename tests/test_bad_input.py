@@ -40,7 +40,16 @@ def field_errors(response: Any) -> list[list[Any]]:
 
 # --- ids in a path ----------------------------------------------------------------------
 
+# the first Schemathesis run's 500s (SQLite: "Python int too large to convert to SQLite
+# INTEGER"), and one route of every other context's path ids
 PATH_IDS = [
+    ("DELETE", "/menu/categories/{big}"),
+    ("PATCH", "/menu/items/{big}/variations/1"),
+    ("PUT", "/menu/items/{big}/availability"),
+    ("PUT", "/menu/items/{big}/modifier-groups"),
+    ("POST", "/kitchen/tickets/{big}/start"),
+    ("POST", "/kitchen/tickets/{big}/recall"),
+    ("POST", "/orders/{big}/courses/7/fire"),
     ("GET", "/orders/{big}"),
     ("GET", "/orders/1/check"),
     ("POST", "/orders/{big}/send"),
