@@ -51,7 +51,7 @@ from brigade.restaurants.schemas import (
     StaffUpdate,
 )
 from brigade.runtime import Runtime
-from brigade.tenancy import RID, same_restaurant, scoped
+from brigade.tenancy import RID, owned_by, same_restaurant, scoped
 
 #: ISO 4217 codes and their minor-unit exponent (digits after the decimal point).
 #: Source: ISO 4217 list one (SIX Group), the currencies a restaurant is likely to use.
@@ -493,7 +493,7 @@ async def _account_is_shared(session: AsyncSession, restaurant_id: int, user_id:
     than ``restaurant_id``."""
     other = await session.scalar(
         select(Membership.id)
-        .where(Membership.user_id == user_id, Membership.restaurant_id != restaurant_id)
+        .where(Membership.user_id == user_id, ~owned_by(Membership, restaurant_id))
         .limit(1)
     )
     admin = await session.scalar(select(User.is_admin).where(User.id == user_id))
