@@ -226,13 +226,13 @@ class BenchDatabase:
 async def prepare_database(kind: str, workdir: Path) -> BenchDatabase:
     """A fresh, migrated database of ``kind`` (``sqlite`` or ``postgresql``).
 
-    SQLite: ``<workdir>/brigade.db``. PostgreSQL: database ``brigade_bench`` on
+    SQLite: ``<workdir>/brigade.infra.db``. PostgreSQL: database ``brigade_bench`` on
     127.0.0.1:5432 (user postgres, trust), dropped and recreated on every call.
     """
-    from brigade.migrate import upgrade
+    from brigade.infra.migrate import upgrade
 
     if kind == "sqlite":
-        path = workdir / "brigade.db"
+        path = workdir / "brigade.infra.db"
         for suffix in ("", "-wal", "-shm"):
             await asyncio.to_thread(Path(f"{path}{suffix}").unlink, missing_ok=True)
         db = BenchDatabase(kind, f"sqlite+aiosqlite:///{path}", f"sqlite:///{path}")
@@ -280,9 +280,9 @@ async def create_restaurant(
     all with the password :data:`STAFF_PASSWORD`."""
     from brigade.auth.permissions import Role
     from brigade.auth.service import create_user
-    from brigade.db import Database
     from brigade.events.unit_of_work import unit_of_work
     from brigade.imports.pizza_place import import_pizza_place, load_pizza_place
+    from brigade.infra.db import Database
     from brigade.restaurants.service import add_member
 
     data = await asyncio.to_thread(load_pizza_place, None)
@@ -354,7 +354,7 @@ async def sqlite_synchronous(database_url: str) -> str:
     writes as durably as Brigade does."""
     from sqlalchemy import text
 
-    from brigade.db import make_engine
+    from brigade.infra.db import make_engine
 
     engine = make_engine(database_url)
     try:

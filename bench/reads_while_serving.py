@@ -50,9 +50,9 @@ async def create_year_restaurant(database_url: str) -> harness.Setup:
     :data:`bench.harness.STAFF_PASSWORD`); the platform admin ``bench-admin``."""
     from brigade.auth.permissions import Role
     from brigade.auth.service import create_user
-    from brigade.db import Database
     from brigade.events.unit_of_work import unit_of_work
     from brigade.imports.pizza_place import import_pizza_place, load_pizza_place
+    from brigade.infra.db import Database
     from brigade.restaurants.service import add_member
 
     data = await asyncio.to_thread(load_pizza_place, None)

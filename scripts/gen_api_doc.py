@@ -46,7 +46,7 @@ def openapi_schema() -> dict[str, Any]:
     import tempfile
 
     from brigade.app import create_app
-    from brigade.settings import Settings
+    from brigade.infra.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(Settings(data_dir=Path(tmp), secret_key="doc-generation-only"))  # noqa: S106

@@ -8,7 +8,7 @@ rm -f src/brigade/migrations/versions/*_initial.py
 .venv/bin/python - "$tmp" <<'PY'
 import sys
 from alembic import command
-from brigade.migrate import alembic_config
+from brigade.infra.migrate import alembic_config
 cfg = alembic_config(f"sqlite+aiosqlite:///{sys.argv[1]}/gen.db")
 command.revision(cfg, message="initial", autogenerate=True, rev_id="0001")
 PY

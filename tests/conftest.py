@@ -22,9 +22,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from brigade.app import create_app
-from brigade.migrate import upgrade
+from brigade.infra.migrate import upgrade
+from brigade.infra.settings import Settings
 from brigade.runtime import Runtime
-from brigade.settings import Settings
 
 #: Every statement the app runs on a tenant table names the restaurant (a test fails
 #: otherwise): see tests/tenancy_check.py.

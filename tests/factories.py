@@ -98,7 +98,7 @@ async def make_menu_item(
     ``prices`` (``{"M": 1500}``, the default; SKUs are unique)."""
     from sqlalchemy import select
 
-    from brigade.db import utcnow
+    from brigade.infra.db import utcnow
     from brigade.menu.models import Category, MenuItem, Variation
 
     category_id = await session.scalar(

@@ -14,7 +14,7 @@ primary key, after a scoped load) is not either.
 A statement that breaks the rule fails the test that ran it (at teardown), naming the
 table and the code that issued it. :data:`ALLOWED` lists the few legitimate unscoped
 statements, by the function that issues them and the table, each with its reason.
-:class:`brigade.prepared.Prepared` statements run on the driver, past SQLAlchemy's
+:class:`brigade.infra.prepared.Prepared` statements run on the driver, past SQLAlchemy's
 events: ``tests/test_tenancy.py`` judges every one of them statically.
 """
 
@@ -39,7 +39,7 @@ from sqlalchemy.sql.selectable import Alias, FromClause, Join
 from sqlalchemy.sql.visitors import iterate
 
 import brigade
-from brigade.db import Base
+from brigade.infra.db import Base
 from brigade.tenancy import tenant_column
 
 SRC = str(Path(brigade.__file__).resolve().parent)
@@ -90,7 +90,12 @@ ALLOWED_SQL: dict[str, str] = {
 _COMPARISONS = {operators.eq, operators.in_op, operator.eq}
 _VALUE = "<value>"
 #: Infrastructure between SQLAlchemy and the code that built a statement.
-_PASS_THROUGH = ("brigade.prepared", "brigade.db", "brigade.tenancy", "brigade.sqlite_inline")
+_PASS_THROUGH = (
+    "brigade.infra.prepared",
+    "brigade.infra.db",
+    "brigade.tenancy",
+    "brigade.infra.sqlite_inline",
+)
 TESTS = str(Path(__file__).resolve().parent)
 
 

@@ -48,23 +48,15 @@ READ_SIDE = frozenset({"reporting"})
 #: Plumbing: knows no restaurant, no user. ``events`` may know the event record itself.
 INFRASTRUCTURE = frozenset(
     {
-        "bodylimit",
         "caching",
-        "db",
-        "errors",
         "events",
-        "health",
         "idempotency",
+        "infra",
         "inputs",
-        "integrity",
-        "migrate",
         "money",
-        "prepared",
         "reads",
         "runtime",
         "session",
-        "settings",
-        "sqlite_inline",
         "tenancy",
     }
 )
@@ -349,7 +341,7 @@ def test_a_hidden_import_is_seen(tmp_path: Path) -> None:
         ),
         (Edge("brigade.tables.service", "brigade.orders.service", 3, False), "lower layers"),
         (Edge("brigade.orders.service", "brigade.reporting.floor", 3, True), "lower layers"),
-        (Edge("brigade.db", "brigade.orders.service", 3, True), "infrastructure"),
+        (Edge("brigade.infra.db", "brigade.orders.service", 3, True), "infrastructure"),
         (Edge("brigade.events.outbox", "brigade.kitchen.schemas", 3, False), "infrastructure"),
         (Edge("brigade.orders.service", "brigade.app", 3, True), "composition roots"),
     ],
@@ -364,7 +356,7 @@ def test_allowed_imports_pass() -> None:
     fine = [
         Edge("brigade.kitchen.service", "brigade.orders.hooks", 1, False),
         Edge("brigade.reporting.floor", "brigade.billing.models", 1, False),
-        Edge("brigade.orders.service", "brigade.db", 1, False),
+        Edge("brigade.orders.service", "brigade.infra.db", 1, False),
         Edge("brigade.orders.models", "brigade.orders.schemas", 1, False),
         Edge("brigade.app", "brigade.reporting.router", 1, True),
     ]

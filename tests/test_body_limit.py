@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.app import create_app
+from brigade.infra.settings import Settings
 from brigade.orders.models import Order
 from brigade.runtime import Runtime
-from brigade.settings import Settings
 from tests.factories import PASSWORD, make_restaurant, make_user
 
 MIB = 1024 * 1024

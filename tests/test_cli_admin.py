@@ -12,7 +12,7 @@ from typer.testing import CliRunner, Result
 
 from brigade.app import create_app
 from brigade.cli import app as cli
-from brigade.settings import Settings
+from brigade.infra.settings import Settings
 
 PASSWORD = "a long admin password"
 

@@ -26,7 +26,7 @@ import brigade.cli
 import brigade.imports.demo
 from brigade.app import create_app
 from brigade.imports.demo import DEMO_MODIFIER_GROUPS, LOGINS_FILE, setup_demo
-from brigade.settings import Settings
+from brigade.infra.settings import Settings
 from tests.imports.support import write_great_tables_slice
 
 ROLES = ["admin", "owner", "manager", "waiter", "kitchen", "cashier"]
@@ -36,7 +36,7 @@ ROLES = ["admin", "owner", "manager", "waiter", "kitchen", "cashier"]
 def demo_settings(tmp_path: Path) -> Settings:
     return Settings(
         data_dir=tmp_path / "data",
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'data' / 'brigade.db'}",
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'data' / 'brigade.infra.db'}",
     )
 
 
@@ -283,7 +283,7 @@ def test_modifier_groups_change_neither_the_import_nor_the_reports(
     def settings_in(name: str) -> Settings:
         return Settings(
             data_dir=tmp_path / name,
-            database_url=f"sqlite+aiosqlite:///{tmp_path / name / 'brigade.db'}",
+            database_url=f"sqlite+aiosqlite:///{tmp_path / name / 'brigade.infra.db'}",
         )
 
     with_groups = setup_demo(settings_in("with"), pizzas)

@@ -3,8 +3,8 @@ from pathlib import Path
 from httpx import ASGITransport, AsyncClient
 
 from brigade.app import create_app
-from brigade.migrate import head_revision
-from brigade.settings import Settings
+from brigade.infra.migrate import head_revision
+from brigade.infra.settings import Settings
 
 SECRET = "health-test-secret-key-long-enough-for-hs256-0000000"
 
@@ -39,7 +39,7 @@ async def _readyz(tmp_path: Path, database: Path) -> tuple[int, dict[str, str], 
 
 
 async def test_readyz_unreachable_database_is_problem_json(tmp_path: Path) -> None:
-    status, headers, body = await _readyz(tmp_path, tmp_path / "missing" / "brigade.db")
+    status, headers, body = await _readyz(tmp_path, tmp_path / "missing" / "brigade.infra.db")
     assert status == 503
     assert headers["content-type"] == "application/problem+json"
     assert int(headers["retry-after"]) > 0

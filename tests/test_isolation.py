@@ -47,12 +47,12 @@ from brigade.auth.security import (
     new_opaque_token,
     token_digest,
 )
-from brigade.db import utcnow
+from brigade.infra.db import utcnow
+from brigade.infra.settings import Settings
 from brigade.menu.models import ModifierGroup
 from brigade.restaurants.models import Restaurant
 from brigade.restaurants.service import add_member
 from brigade.runtime import Runtime
-from brigade.settings import Settings
 from tests.factories import make_menu_item, make_modifier_group, make_restaurant, unique
 
 #: Routes under /restaurants/{restaurant_id} when this was last counted (auth, restaurants,

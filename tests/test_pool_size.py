@@ -8,8 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from brigade.app import create_app
-from brigade.db import POOL_SIZE
-from brigade.settings import Settings
+from brigade.infra.db import POOL_SIZE
+from brigade.infra.settings import Settings
 
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 

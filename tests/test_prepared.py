@@ -1,4 +1,4 @@
-"""brigade.prepared: same values as session.execute, in the session's transaction."""
+"""brigade.infra.prepared: same values as session.execute, in the session's transaction."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.events.models import EventSequence, OutboxEvent
 from brigade.idempotency.models import IdempotencyRecord
+from brigade.infra.prepared import Prepared
 from brigade.menu.models import MenuItem
 from brigade.orders.models import Order
-from brigade.prepared import Prepared
 from brigade.restaurants.models import Restaurant
 from brigade.runtime import Runtime
 from tests.factories import make_menu_item, make_restaurant

@@ -25,13 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.app import create_app
 from brigade.auth.permissions import Role
-from brigade.db import UTCDateTime
 from brigade.events.unit_of_work import unit_of_work
-from brigade.migrate import upgrade
+from brigade.infra.db import UTCDateTime
+from brigade.infra.migrate import upgrade
+from brigade.infra.settings import Settings
 from brigade.orders.models import Order, OrderItem
 from brigade.reads import release_read_only_writer
 from brigade.runtime import Runtime
-from brigade.settings import Settings
 from tests.conftest import postgres_url
 from tests.conftest import test_database_kind as database_kind
 from tests.factories import MenuItemFixture, make_menu_item, make_restaurant, make_user
@@ -324,7 +324,7 @@ async def test_the_writer_session_of_a_read_gives_its_connection_back(served: Se
 
 
 def test_in_memory_sqlite_has_no_reader_engine() -> None:
-    from brigade.db import Database
+    from brigade.infra.db import Database
 
     db = Database("sqlite+aiosqlite://")
     assert db.read_engine is None

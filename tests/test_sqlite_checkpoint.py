@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from brigade.db import Database
 from brigade.events.unit_of_work import unit_of_work
-from brigade.migrate import upgrade
+from brigade.infra.db import Database
+from brigade.infra.migrate import upgrade
 from brigade.restaurants.service import create_restaurant
 from tests.factories import unique
 

@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.auth.dependencies import Access, Actor
 from brigade.auth.permissions import Permission
-from brigade.db import Base
-from brigade.errors import NotFound
+from brigade.infra.db import Base
+from brigade.infra.errors import NotFound
+from brigade.infra.prepared import Prepared
 from brigade.kitchen import service as kitchen
 from brigade.kitchen.models import Ticket
 from brigade.orders.models import Order, OrderItem
-from brigade.prepared import Prepared
 from brigade.restaurants.models import Restaurant
 from brigade.tables.models import DiningTable
 from brigade.tenancy import RID, owned_by, same_restaurant, scoped, tenant_column, tenant_get

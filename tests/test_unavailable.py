@@ -27,12 +27,12 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError
 from brigade.app import create_app
 from brigade.auth.permissions import Role
 from brigade.auth.security import create_access_token
-from brigade.errors import RETRY_AFTER_SECONDS, unavailable_from
 from brigade.events.unit_of_work import unit_of_work
+from brigade.infra.errors import RETRY_AFTER_SECONDS, unavailable_from
+from brigade.infra.migrate import upgrade
+from brigade.infra.settings import Settings
 from brigade.menu.cache import get_menu_cache
-from brigade.migrate import upgrade
 from brigade.runtime import Runtime
-from brigade.settings import Settings
 from tests.factories import PASSWORD, make_menu_item, make_restaurant, make_user
 
 POSTGRES_ADMIN_DSN = os.environ.get(
@@ -213,7 +213,7 @@ async def test_postgresql_cut_answers_503_and_recovers(
 async def test_sqlite_file_that_cannot_be_opened_answers_503_and_recovers(
     tmp_path: Path,
 ) -> None:
-    path = tmp_path / "not-yet" / "brigade.db"
+    path = tmp_path / "not-yet" / "brigade.infra.db"
     url = f"sqlite+aiosqlite:///{path}"
     app = create_app(Settings(data_dir=tmp_path, database_url=url, secret_key=SECRET))
     runtime: Runtime = app.state.runtime

@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 import brigade.cli
 from brigade.app import create_app
-from brigade.errors import PROBLEM_MEDIA_TYPE
-from brigade.settings import Settings
+from brigade.infra.errors import PROBLEM_MEDIA_TYPE
+from brigade.infra.settings import Settings
 from brigade.webapp import IMMUTABLE, default_web_dir
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,17 +14,17 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from brigade import __version__
 from brigade.auth.router import router as auth_router
 from brigade.billing.router import router as billing_router
-from brigade.db import Database
-from brigade.errors import install_error_handlers
 from brigade.guest.router import router as guest_router
-from brigade.health import router as health_router
+from brigade.infra.db import Database
+from brigade.infra.errors import install_error_handlers
+from brigade.infra.health import router as health_router
+from brigade.infra.settings import Settings
 from brigade.kitchen.router import router as kitchen_router
 from brigade.menu.router import router as menu_router
 from brigade.orders.router import router as orders_router
 from brigade.reporting.router import router as reporting_router
 from brigade.restaurants.router import router as restaurants_router
 from brigade.runtime import Runtime
-from brigade.settings import Settings
 from brigade.tables.router import router as tables_router
 from brigade.wiring import wire
 
@@ -110,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from brigade.menu.cache import MenuFastPath
 
     app.add_middleware(MenuFastPath, runtime=runtime)  # cached menu reads skip routing
-    from brigade.bodylimit import BodyLimit
+    from brigade.infra.bodylimit import BodyLimit
 
     # Outside the menu's fast path, so that it sees no body above the limit either.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -20,7 +20,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from brigade.settings import Settings
+from brigade.infra.settings import Settings
 
 if TYPE_CHECKING:
     from brigade.imports.pizza_place import ImportReport
@@ -34,7 +34,7 @@ console = Console()
 @app.command()
 def migrate() -> None:
     """Bring the database of BRIGADE_DATABASE_URL to the newest migration."""
-    from brigade.migrate import upgrade
+    from brigade.infra.migrate import upgrade
 
     settings = Settings()
     upgrade(settings.resolved_database_url)
@@ -56,8 +56,8 @@ def create_admin(
     """Create a platform admin (who creates restaurants and may act in all of them)."""
     from brigade.auth.exceptions import UsernameTaken, WeakPassword
     from brigade.auth.service import create_user, validate_password
-    from brigade.db import Database
     from brigade.events.unit_of_work import unit_of_work
+    from brigade.infra.db import Database
 
     try:
         validate_password(password)
@@ -185,11 +185,11 @@ def import_pizza_place_command(
     """Import the pizza place's menu and its 21,350 orders of 2015 (idempotent)."""
     from sqlalchemy.exc import DBAPIError
 
-    from brigade.db import Database
-    from brigade.errors import BrigadeError
     from brigade.events.unit_of_work import unit_of_work
     from brigade.imports.pizza_place import import_pizza_place, load_pizza_place
-    from brigade.migrate import current_revision, head_revision
+    from brigade.infra.db import Database
+    from brigade.infra.errors import BrigadeError
+    from brigade.infra.migrate import current_revision, head_revision
 
     settings = Settings()
 
@@ -262,8 +262,8 @@ def demo(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
 ) -> None:
     """Migrate, load the pizza place with a floor and staff logins, print them, serve."""
-    from brigade.errors import BrigadeError
     from brigade.imports.demo import setup_demo
+    from brigade.infra.errors import BrigadeError
 
     settings = Settings()
     try:

@@ -33,7 +33,7 @@ from typing import Annotated, Final
 from fastapi import Path, Query
 from pydantic import AfterValidator, Field
 
-from brigade.errors import NotFound
+from brigade.infra.errors import NotFound
 
 __all__ = [
     "MAX_ID",

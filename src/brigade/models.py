@@ -2,9 +2,9 @@
 
 from brigade.auth import models as auth_models
 from brigade.billing import models as billing_models
-from brigade.db import Base
 from brigade.events import models as events_models
 from brigade.idempotency import models as idempotency_models
+from brigade.infra.db import Base
 from brigade.kitchen import models as kitchen_models
 from brigade.menu import models as menu_models
 from brigade.orders import models as orders_models

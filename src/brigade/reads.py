@@ -1,6 +1,7 @@
 """Long reads off the writer: the session of a report, an export or a list over a year.
 
-:data:`ReadSessionDep` gives a route a session of :attr:`brigade.db.Database.read_sessionmaker`:
+:data:`ReadSessionDep` gives a route a session of
+:attr:`brigade.infra.db.Database.read_sessionmaker`:
 on a SQLite file one of a few read-only connections whose ``sqlite3`` calls run on the
 driver's thread, so the event loop (and the one writer connection) keeps serving while
 the read runs; on PostgreSQL a connection of a small read-only pool of its own, so long
@@ -30,10 +31,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.events.unit_of_work import end_if_read_only
-from brigade.prepared import dialect_name
+from brigade.infra.prepared import dialect_name
+from brigade.infra.sqlite_inline import InlineConnection
 from brigade.runtime import get_runtime
 from brigade.session import SessionDep
-from brigade.sqlite_inline import InlineConnection
 
 __all__ = ["ReadSessionDep", "get_read_session", "release_read_only_writer"]
 

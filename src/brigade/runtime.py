@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from brigade.db import Database
 from brigade.events.bus import EventBus
-from brigade.settings import Settings
+from brigade.infra.db import Database
+from brigade.infra.settings import Settings
 
 
 @dataclass

@@ -42,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import Alias
 
-from brigade.errors import NotFound
+from brigade.infra.errors import NotFound
 
 #: The tenant column's name.
 TENANT_COLUMN = "restaurant_id"
@@ -145,7 +145,7 @@ async def tenant_get(session: AsyncSession, model: type[_M], restaurant_id: int,
     """The ``model`` entity with primary key ``ident`` in ``restaurant_id`` (one
     ``SELECT``, scoped by :func:`scoped`).
 
-    Raises :class:`~brigade.errors.NotFound` when there is none, or when it belongs to
+    Raises :class:`~brigade.infra.errors.NotFound` when there is none, or when it belongs to
     another restaurant (never telling which).
     """
     table = _as_from(model)

@@ -43,7 +43,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import brigade
-from brigade.settings import Settings
+from brigade.infra.settings import Settings
 
 #: Paths of the server itself: never answered with the web app's ``index.html``.
 RESERVED_PREFIXES = (

@@ -26,8 +26,8 @@ from typer.testing import CliRunner
 import brigade.cli
 from brigade.app import create_app
 from brigade.auth.ratelimit import LIMITER_KEY, LoginLimiter
+from brigade.infra.settings import Settings
 from brigade.runtime import Runtime
-from brigade.settings import Settings
 from tests.factories import PASSWORD, make_user, unique
 
 API = "/api/v1"

@@ -13,7 +13,7 @@ from brigade.auth.models import RefreshToken, User
 from brigade.auth.permissions import Role
 from brigade.auth.ratelimit import ADDRESS_FACTOR
 from brigade.auth.security import JWT_ALGORITHM, token_digest
-from brigade.db import utcnow
+from brigade.infra.db import utcnow
 from brigade.runtime import Runtime
 from tests.factories import PASSWORD, make_restaurant, make_user, unique
 

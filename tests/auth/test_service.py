@@ -12,10 +12,10 @@ from brigade.auth.exceptions import InvalidScope, WeakPassword
 from brigade.auth.models import User
 from brigade.auth.ratelimit import LIMITER_KEY, LoginLimiter, get_login_limiter
 from brigade.auth.service import create_user, set_password, validate_password, validate_scopes
-from brigade.db import Database, utcnow
-from brigade.errors import TooManyRequests
+from brigade.infra.db import Database, utcnow
+from brigade.infra.errors import TooManyRequests
+from brigade.infra.settings import Settings
 from brigade.runtime import Runtime
-from brigade.settings import Settings
 from tests.factories import PASSWORD, unique
 
 

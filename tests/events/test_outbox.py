@@ -6,11 +6,11 @@ import asyncio
 
 from sqlalchemy import select
 
-from brigade.db import Database
 from brigade.events.bus import EventBus
 from brigade.events.models import OutboxEvent
 from brigade.events.outbox import DomainEvent, NewEvent, record_many
 from brigade.events.unit_of_work import unit_of_work
+from brigade.infra.db import Database
 from brigade.restaurants.service import create_restaurant
 from tests.factories import unique
 

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import text
 
 import brigade.events.unit_of_work as uow
-from brigade.db import Database
 from brigade.events.bus import EventBus
 from brigade.events.outbox import DomainEvent, NewEvent, record_many
 from brigade.events.unit_of_work import end_if_read_only, unit_of_work
-from brigade.migrate import upgrade
+from brigade.infra.db import Database
+from brigade.infra.migrate import upgrade
 from brigade.restaurants.service import create_restaurant
 
 

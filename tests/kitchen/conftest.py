@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from brigade.auth.models import User
 from brigade.auth.permissions import Role
 from brigade.auth.security import create_access_token
-from brigade.db import utcnow
+from brigade.infra.db import utcnow
 from brigade.restaurants.models import Restaurant
 from brigade.restaurants.service import add_member
 from brigade.runtime import Runtime

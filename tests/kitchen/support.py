@@ -18,9 +18,9 @@ from httpx import AsyncClient
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brigade.db import utcnow
 from brigade.events.models import OutboxEvent
 from brigade.events.outbox import number_queued
+from brigade.infra.db import utcnow
 from brigade.kitchen.schemas import TicketRead
 from brigade.kitchen.service import create_tickets
 from brigade.orders.hooks import FiredLine

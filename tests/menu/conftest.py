@@ -18,8 +18,8 @@ from brigade.auth.security import (
     new_opaque_token,
     token_digest,
 )
-from brigade.db import utcnow
 from brigade.events.models import OutboxEvent
+from brigade.infra.db import utcnow
 from brigade.restaurants.models import Restaurant
 from brigade.restaurants.service import add_member
 from brigade.runtime import Runtime

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brigade.errors import NotFound
+from brigade.infra.errors import NotFound
 from brigade.menu.exceptions import ItemUnavailable, ModifierChoiceInvalid, VariationRequired
 from brigade.menu.models import MenuItem, Modifier, Variation
 from brigade.menu.pricing import LineChoice, resolve_lines

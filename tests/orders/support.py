@@ -13,10 +13,10 @@ from brigade.auth.models import User
 from brigade.auth.permissions import Role
 from brigade.auth.security import create_access_token
 from brigade.billing.models import Check, Payment
-from brigade.db import utcnow
 from brigade.events.models import OutboxEvent
 from brigade.events.outbox import number_queued
 from brigade.idempotency.models import IdempotencyRecord
+from brigade.infra.db import utcnow
 from brigade.kitchen.models import Ticket, TicketItem
 from brigade.orders.models import Order, OrderItem
 from brigade.restaurants.models import Restaurant

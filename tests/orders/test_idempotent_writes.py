@@ -18,9 +18,9 @@ from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brigade.db import utcnow
 from brigade.idempotency import service as idempotency
 from brigade.idempotency.models import IdempotencyRecord
+from brigade.infra.db import utcnow
 from brigade.kitchen.models import Ticket
 from brigade.orders.models import OrderItem
 from brigade.runtime import Runtime

@@ -7,8 +7,8 @@ from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brigade.db import utcnow
-from brigade.errors import NotFound
+from brigade.infra.db import utcnow
+from brigade.infra.errors import NotFound
 from brigade.orders.exceptions import OrderClosed
 from brigade.orders.models import OrderItem
 from brigade.orders.service import close_order, mark_items

@@ -31,13 +31,13 @@ from brigade.auth.models import User
 from brigade.auth.permissions import ROLE_PERMISSIONS, Role
 from brigade.auth.security import create_access_token, hash_password
 from brigade.auth.service import create_api_token
-from brigade.db import utcnow
 from brigade.events.unit_of_work import unit_of_work
-from brigade.migrate import upgrade
+from brigade.infra.db import utcnow
+from brigade.infra.migrate import upgrade
+from brigade.infra.settings import Settings
 from brigade.realtime.delivery import NAMESPACE
 from brigade.restaurants.service import add_member
 from brigade.runtime import Runtime
-from brigade.settings import Settings
 from tests.factories import PASSWORD, make_menu_item, make_restaurant, make_table, unique
 
 POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"

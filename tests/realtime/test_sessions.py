@@ -23,8 +23,8 @@ from brigade.auth.access_cache import get_access_cache
 from brigade.auth.models import User
 from brigade.auth.permissions import Role
 from brigade.auth.security import hash_password
-from brigade.db import utcnow
 from brigade.events.unit_of_work import unit_of_work
+from brigade.infra.db import utcnow
 from brigade.realtime.delivery import NAMESPACE
 from brigade.restaurants.models import Membership
 from brigade.restaurants.service import add_member

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from brigade.auth.dependencies import Access, Actor
 from brigade.auth.permissions import ROLE_PERMISSIONS, Role
-from brigade.errors import PermissionDenied
+from brigade.infra.errors import PermissionDenied
 from brigade.reporting.floor import floor, service_state
 from brigade.runtime import Runtime
 from tests.orders.floor_support import (

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brigade.errors import NotFound
 from brigade.events.models import OutboxEvent
 from brigade.events.outbox import number_queued
+from brigade.infra.errors import NotFound
 from brigade.tables.exceptions import TableOccupied
 from brigade.tables.models import DiningTable
 from brigade.tables.service import occupy_table, release_table

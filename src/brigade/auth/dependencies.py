@@ -22,10 +22,10 @@ from brigade.auth.exceptions import SessionEnded
 from brigade.auth.models import ApiToken, RefreshToken, User
 from brigade.auth.permissions import ROLE_PERMISSIONS, Permission, Role
 from brigade.auth.security import API_TOKEN_PREFIX, token_digest
-from brigade.db import utcnow
-from brigade.errors import NotAuthenticated, NotFound, PermissionDenied
+from brigade.infra.db import utcnow
+from brigade.infra.errors import NotAuthenticated, NotFound, PermissionDenied
+from brigade.infra.prepared import Executor, Prepared
 from brigade.inputs import PathId
-from brigade.prepared import Executor, Prepared
 from brigade.restaurants.models import Membership, Restaurant
 from brigade.runtime import Runtime, RuntimeDep, get_runtime
 from brigade.session import SessionDep
@@ -36,7 +36,7 @@ _refresh_tokens = cast(Table, RefreshToken.__table__)
 _members = cast(Table, Membership.__table__)
 _restaurants = cast(Table, Restaurant.__table__)
 
-# Prepared (brigade.prepared): they run on every authenticated request; none has a
+# Prepared (brigade.infra.prepared): they run on every authenticated request; none has a
 # database error that is an answer.
 _API_TOKEN = select(
     ApiToken.__table__.c.id, ApiToken.__table__.c.restaurant_id, ApiToken.__table__.c.scopes

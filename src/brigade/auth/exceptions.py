@@ -1,6 +1,6 @@
 """Errors of the auth context."""
 
-from brigade.errors import Conflict, InvalidInput, NotAuthenticated, PermissionDenied
+from brigade.infra.errors import Conflict, InvalidInput, NotAuthenticated, PermissionDenied
 
 
 class UsernameTaken(Conflict):

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from brigade.db import Base, IdType, UTCDateTime
+from brigade.infra.db import Base, IdType, UTCDateTime
 
 
 class User(Base):

@@ -33,7 +33,7 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from brigade.errors import TooManyRequests
+from brigade.infra.errors import TooManyRequests
 from brigade.runtime import Runtime
 
 LIMITER_KEY = "auth.login_limiter"
@@ -96,7 +96,7 @@ class LoginLimiter:
         ]
 
     async def check(self, username: str, address: str) -> None:
-        """Raise :class:`~brigade.errors.TooManyRequests` (429, ``Retry-After`` in whole
+        """Raise :class:`~brigade.infra.errors.TooManyRequests` (429, ``Retry-After`` in whole
         seconds) when ``username`` from ``address``, ``address`` or ``username`` has used
         up its failed logins."""
         retry_after = 0

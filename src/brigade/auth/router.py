@@ -29,7 +29,7 @@ from brigade.auth.schemas import (
     RefreshRequest,
     TokenPair,
 )
-from brigade.errors import (
+from brigade.infra.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,

@@ -14,7 +14,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from pwdlib.hashers.bcrypt import BcryptHasher
 
-from brigade.db import utcnow
+from brigade.infra.db import utcnow
 
 JWT_ALGORITHM = "HS256"
 API_TOKEN_PREFIX = "brg_"  # noqa: S105 - a prefix, not a secret

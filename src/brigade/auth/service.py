@@ -40,12 +40,12 @@ from brigade.auth.security import (
     token_digest,
     verify_password,
 )
-from brigade.db import utcnow
-from brigade.errors import NotFound, PermissionDenied
 from brigade.events.outbox import record
+from brigade.infra.db import utcnow
+from brigade.infra.errors import NotFound, PermissionDenied
+from brigade.infra.settings import Settings
 from brigade.restaurants.models import Membership, Restaurant
 from brigade.runtime import Runtime
-from brigade.settings import Settings
 from brigade.tenancy import same_restaurant, scoped
 
 #: Shortest password a new account may have.
@@ -165,7 +165,8 @@ async def login(
 
     Failed attempts are counted per username and client ``address``, per address and
     per username (:mod:`brigade.auth.ratelimit`); once a limit is reached every attempt,
-    right or wrong, raises :class:`~brigade.errors.TooManyRequests` (429 with ``Retry-After``).
+    right or wrong, raises :class:`~brigade.infra.errors.TooManyRequests` (429 with
+    ``Retry-After``).
     Raises :class:`InvalidCredentials` (401) for an unknown user, a wrong password or an
     inactive account, without telling which.
     """
@@ -310,7 +311,7 @@ async def change_password(
     device that made the change stays signed in.
 
     Raises :class:`InvalidCredentials` (401) for a user that no longer exists or is
-    inactive, :class:`WrongPassword` (403), :class:`~brigade.errors.TooManyRequests`
+    inactive, :class:`WrongPassword` (403), :class:`~brigade.infra.errors.TooManyRequests`
     (429) and :class:`WeakPassword` (422), each before anything is written.
     """
     user = await session.get(User, user_id)
@@ -334,7 +335,7 @@ async def set_active(session: AsyncSession, user_id: int, *, active: bool) -> bo
     Deactivating ends every login of the user (as :func:`set_password` does) and records
     ``user.deactivated`` ``{"user_id"}`` for their restaurants: their tokens are refused
     from then on and they cannot log in. Reactivating lets them log in again (old
-    logins stay ended). Raises :class:`~brigade.errors.NotFound` for no such user.
+    logins stay ended). Raises :class:`~brigade.infra.errors.NotFound` for no such user.
     """
     current = await session.scalar(select(User.is_active).where(User.id == user_id))
     if current is None:
@@ -415,7 +416,7 @@ async def create_api_token(
     only its SHA-256 digest is kept.
 
     Raises :class:`InvalidScope` (422) for an unknown scope and
-    :class:`~brigade.errors.PermissionDenied` (403) for a scope the caller does not hold
+    :class:`~brigade.infra.errors.PermissionDenied` (403) for a scope the caller does not hold
     itself (no one grants more than they have).
     """
     clean = validate_scopes(scopes)
@@ -452,7 +453,7 @@ async def revoke_api_token(session: AsyncSession, access: Access, token_id: int)
     """Revoke token ``token_id`` of ``access.restaurant_id`` (idempotent); it gets 401
     from then on. Records ``staff.api_token.revoked`` ``{"api_token_id"}``.
 
-    Raises :class:`~brigade.errors.NotFound` for a token of another restaurant or none.
+    Raises :class:`~brigade.infra.errors.NotFound` for a token of another restaurant or none.
     """
     result = await session.execute(
         scoped(select(ApiToken.id, ApiToken.revoked_at), access.restaurant_id).where(

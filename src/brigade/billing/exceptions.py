@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from brigade.errors import Conflict, InvalidInput
+from brigade.infra.errors import Conflict, InvalidInput
 
 
 class CheckPaid(Conflict):

@@ -16,14 +16,14 @@ from brigade.billing.exceptions import (
     PaymentExceedsBalance,
 )
 from brigade.billing.schemas import CheckList, CheckRead, CheckStatus, PaymentCreate, PaymentResult
-from brigade.errors import (
+from brigade.idempotency import dependencies as idempotency
+from brigade.infra.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
     StaleVersion,
     problem_responses,
 )
-from brigade.idempotency import dependencies as idempotency
 from brigade.inputs import Offset, PathId
 from brigade.orders.exceptions import OrderClosed
 from brigade.reads import ReadSessionDep

@@ -55,9 +55,9 @@ from brigade.billing.schemas import (
     PaymentRead,
     PaymentResult,
 )
-from brigade.db import UTCDateTime, utcnow
-from brigade.errors import NotFound, StaleVersion
 from brigade.events.outbox import NewEvent, record_many
+from brigade.infra.db import UTCDateTime, utcnow
+from brigade.infra.errors import NotFound, StaleVersion
 from brigade.orders.exceptions import OrderClosed, OrderHasCheck
 from brigade.orders.schemas import OrderItemRead, OrderItemStatus, OrderStatus
 from brigade.orders.service import (

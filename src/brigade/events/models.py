@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from brigade.db import Base, IdType, UTCDateTime
+from brigade.infra.db import Base, IdType, UTCDateTime
 
 
 class EventSequence(Base):

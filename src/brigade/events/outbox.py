@@ -19,9 +19,9 @@ from sqlalchemy import Connection, Table, bindparam, event, insert, select, upda
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from brigade.db import EncodedJSON, utcnow
 from brigade.events.models import EventSequence, OutboxEvent
 from brigade.events.pending import Pending, pending
+from brigade.infra.db import EncodedJSON, utcnow
 from brigade.tenancy import scoped
 
 # Built once: they run at every commit that carries events.

@@ -50,11 +50,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session
 from sqlalchemy.util import await_only
 
-from brigade.db import Database
 from brigade.events.bus import EventBus
 from brigade.events.outbox import DomainEvent, number_queued, write_deferred, write_events
 from brigade.events.pending import Pending
-from brigade.sqlite_inline import InlineConnection
+from brigade.infra.db import Database
+from brigade.infra.sqlite_inline import InlineConnection
 
 #: Units of work committed together at most (SQLite group commit).
 MAX_BATCH = 32
@@ -309,7 +309,7 @@ async def _begin(db: Database) -> _Batch:
         await connection.begin()
         raw = (await connection.get_raw_connection()).driver_connection
         if not isinstance(raw, InlineConnection):
-            raise TypeError("group commit needs brigade.sqlite_inline's connection")
+            raise TypeError("group commit needs brigade.infra.sqlite_inline's connection")
         lite = raw.sqlite3_connection
         if not lite.in_transaction:
             lite.execute("BEGIN IMMEDIATE")

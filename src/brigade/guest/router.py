@@ -7,8 +7,8 @@ import json
 
 from fastapi import APIRouter, Query, Response
 
-from brigade.errors import problem_responses
 from brigade.guest.schemas import GuestMenuRead
+from brigade.infra.errors import problem_responses
 from brigade.menu.cache import get_menu_cache
 from brigade.menu.document import menu_bytes
 from brigade.restaurants.service import get_restaurant

@@ -13,10 +13,10 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.auth.dependencies import Access
-from brigade.errors import BrigadeError
 from brigade.idempotency.exceptions import IdempotencyKeyReused, IdempotentRequestInProgress
 from brigade.idempotency.models import MAX_KEY_LENGTH
 from brigade.idempotency.service import claim, defer_answer, fingerprint
+from brigade.infra.errors import BrigadeError
 from brigade.session import SessionDep
 
 HEADER = "Idempotency-Key"

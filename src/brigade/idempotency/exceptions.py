@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from brigade.errors import BrigadeError, Conflict
+from brigade.infra.errors import BrigadeError, Conflict
 
 
 class IdempotencyKeyReused(BrigadeError):

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from brigade.db import Base, IdType, UTCDateTime
+from brigade.infra.db import Base, IdType, UTCDateTime
 
 #: Longest ``Idempotency-Key`` accepted (characters).
 MAX_KEY_LENGTH = 255

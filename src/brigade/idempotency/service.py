@@ -12,16 +12,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brigade.db import utcnow
 from brigade.events.pending import defer
 from brigade.idempotency.exceptions import IdempotencyKeyReused, IdempotentRequestInProgress
 from brigade.idempotency.models import IdempotencyRecord
-from brigade.prepared import Prepared, dialect_name
+from brigade.infra.db import utcnow
+from brigade.infra.prepared import Prepared, dialect_name
 from brigade.tenancy import scoped
 
 _records = cast(Table, IdempotencyRecord.__table__)
 # Built once (they run on every keyed write); values come as parameters. The claim and
-# the replay run on the driver connection (brigade.prepared): the claim's only expected
+# the replay run on the driver connection (brigade.infra.prepared): the claim's only expected
 # conflict is absorbed by ON CONFLICT DO NOTHING, any other database error is a bug.
 _CLAIM = {
     "postgresql": Prepared(
@@ -113,7 +113,7 @@ async def claim(
 
 def defer_answer(session: AsyncSession, claim_id: int, status_code: int, body: Any) -> None:
     """Store the answer (``status_code``, JSON ``body``, or a
-    :class:`~brigade.db.EncodedJSON`) of the request that claimed row ``claim_id``: the
+    :class:`~brigade.infra.db.EncodedJSON`) of the request that claimed row ``claim_id``: the
     unit of work writes it at the commit, in the same transaction as the request's
     writes (:func:`brigade.events.pending.defer`)."""
     defer(

@@ -41,7 +41,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from brigade.auth.dependencies import Access, Actor
 from brigade.auth.permissions import Permission, Role
 from brigade.auth.service import create_user, get_user_by_username, set_password
-from brigade.db import Database
 from brigade.events.unit_of_work import unit_of_work
 from brigade.imports.pizza_place import (
     DEFAULT_SLUG,
@@ -51,11 +50,12 @@ from brigade.imports.pizza_place import (
     import_pizza_place,
     load_pizza_place,
 )
+from brigade.infra.db import Database
+from brigade.infra.migrate import upgrade
+from brigade.infra.settings import Settings
 from brigade.menu.models import ItemModifierGroup, MenuItem, ModifierGroup
-from brigade.migrate import upgrade
 from brigade.restaurants.models import Membership
 from brigade.restaurants.service import add_member
-from brigade.settings import Settings
 from brigade.tables.models import Area, DiningTable
 from brigade.tenancy import scoped
 

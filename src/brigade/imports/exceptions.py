@@ -1,6 +1,6 @@
 """Errors of the importers."""
 
-from brigade.errors import Conflict, InvalidInput
+from brigade.infra.errors import Conflict, InvalidInput
 
 
 class ImportSourceError(InvalidInput):

@@ -66,13 +66,13 @@ from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.billing.models import Check, Payment
-from brigade.db import utcnow
 from brigade.events.outbox import record
 from brigade.imports.exceptions import ImportConflict, ImportSourceError
+from brigade.infra.db import utcnow
+from brigade.infra.prepared import dialect_name
 from brigade.menu.models import Category, MenuItem, Variation
 from brigade.money import tax_exclusive, tax_inclusive
 from brigade.orders.models import Order, OrderItem
-from brigade.prepared import dialect_name
 from brigade.restaurants.models import Restaurant
 from brigade.restaurants.service import create_restaurant, validate_time_zone
 from brigade.tenancy import same_restaurant, scoped

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from brigade.errors import Conflict
+from brigade.infra.errors import Conflict
 
 
 class InvalidTicketTransition(Conflict):

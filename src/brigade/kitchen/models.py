@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from brigade.db import Base, IdType, UTCDateTime
+from brigade.infra.db import Base, IdType, UTCDateTime
 
 
 class Ticket(Base):

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from brigade.auth.dependencies import KitchenBump, KitchenRead
-from brigade.errors import (
+from brigade.infra.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,

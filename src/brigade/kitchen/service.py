@@ -56,9 +56,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.auth.dependencies import Access
 from brigade.auth.permissions import Permission
-from brigade.db import utcnow
-from brigade.errors import NotFound, StaleVersion
 from brigade.events.outbox import NewEvent, record_many
+from brigade.infra.db import utcnow
+from brigade.infra.errors import NotFound, StaleVersion
 from brigade.kitchen.exceptions import InvalidTicketTransition
 from brigade.kitchen.models import Ticket, TicketItem
 from brigade.kitchen.schemas import (
@@ -658,7 +658,7 @@ async def list_tickets(
     bumped (a recalled ticket is open again), ``all`` keeps every ticket. ``total``
     counts every match; ``items`` holds at most ``limit`` from ``offset``. One query (the
     page with its lines), plus a count only for a page past the end. Raises
-    :class:`~brigade.errors.PermissionDenied` without ``kitchen:read``.
+    :class:`~brigade.infra.errors.PermissionDenied` without ``kitchen:read``.
     """
     access.check(Permission.kitchen_read)
     listed, count = _LIST[station is not None, status is TicketListStatus.open]
@@ -674,7 +674,7 @@ async def list_tickets(
 
 
 async def get_ticket(session: AsyncSession, access: Access, ticket_id: int) -> TicketRead:
-    """One ticket with its lines (one query). Raises :class:`~brigade.errors.NotFound`
+    """One ticket with its lines (one query). Raises :class:`~brigade.infra.errors.NotFound`
     when it is not a ticket of this restaurant, ``PermissionDenied`` without
     ``kitchen:read``."""
     access.check(Permission.kitchen_read)

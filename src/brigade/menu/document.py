@@ -32,7 +32,7 @@ async def build_menu(session: AsyncSession, restaurant_id: int) -> MenuRead:
     """The restaurant's whole menu: categories → items → variations and modifier groups →
     modifiers, each level in ``position`` order (then id). Five Core selects.
 
-    Raises :class:`~brigade.errors.NotFound` when the restaurant does not exist.
+    Raises :class:`~brigade.infra.errors.NotFound` when the restaurant does not exist.
     """
     currency = (await restaurant_profile(session, None, restaurant_id)).currency  # or NotFound
     categories = await session.execute(

@@ -5,7 +5,7 @@ priced, validated snapshots (:class:`ResolvedLine`) in one query (two when modif
 involved), whatever the number of lines; with the process's menu cache it prices them
 from a :class:`MenuSnapshot` of the whole menu instead (:func:`cached_menu_snapshot`).
 Hot path: Core selects built once on the tables, run straight on the driver
-(:class:`brigade.prepared.Prepared`).
+(:class:`brigade.infra.prepared.Prepared`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from sqlalchemy import (
     select,
 )
 
-from brigade.errors import NotFound
+from brigade.infra.errors import NotFound
+from brigade.infra.prepared import Executor, Prepared
 from brigade.menu.cache import MenuCache
 from brigade.menu.exceptions import (
     ItemUnavailable,
@@ -38,7 +39,6 @@ from brigade.menu.models import (
     ModifierGroup,
     Variation,
 )
-from brigade.prepared import Executor, Prepared
 from brigade.tenancy import owned_by, scoped
 
 
@@ -136,7 +136,7 @@ _GROUPS_NEED_CHOICE = (
 )
 
 # _RESOLVE_ITEMS and _RESOLVE_OFFERS run on every order line write: straight on the
-# driver (brigade.prepared; compiled once per number of item ids). A database error
+# driver (brigade.infra.prepared; compiled once per number of item ids). A database error
 # there is a bug (500), never an answer.
 _ITEMS_OF_MENU = (
     select(
@@ -326,7 +326,7 @@ async def resolve_lines(
     (:func:`cached_menu_snapshot`: no query while it is cached); an item the snapshot
     does not know is looked up with the queries.
 
-    Raises :class:`~brigade.errors.NotFound` (an item, variation or modifier that is not
+    Raises :class:`~brigade.infra.errors.NotFound` (an item, variation or modifier that is not
     in this restaurant, or a variation of another item), :class:`ItemUnavailable`
     (409: the item, variation or a modifier is 86'd, or the item has no variation to
     price it), :class:`VariationRequired` (422: the item has several variations and

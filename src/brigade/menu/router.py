@@ -18,7 +18,8 @@ from brigade.auth.dependencies import (
     cached_access,
 )
 from brigade.auth.permissions import Permission
-from brigade.errors import (
+from brigade.events.unit_of_work import unit_of_work
+from brigade.infra.errors import (
     BrigadeError,
     InvalidInput,
     NotAuthenticated,
@@ -26,7 +27,6 @@ from brigade.errors import (
     PermissionDenied,
     problem_responses,
 )
-from brigade.events.unit_of_work import unit_of_work
 from brigade.inputs import Id, PathId
 from brigade.menu import document, service
 from brigade.menu.cache import get_menu_cache

@@ -3,7 +3,7 @@
 Every function takes the caller's :class:`~brigade.auth.dependencies.Access`
 (permission already checked by the route), scopes every query by
 ``access.restaurant_id`` (another restaurant's record is a
-:class:`~brigade.errors.NotFound`) and records ``menu.updated`` (or
+:class:`~brigade.infra.errors.NotFound`) and records ``menu.updated`` (or
 ``menu.item.availability``) with data ``{"entity", "action", "id", <entity>: XRead}``.
 
 Pricing order lines is :mod:`brigade.menu.pricing`; the whole-menu document is
@@ -24,10 +24,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brigade.db import Base, utcnow
-from brigade.errors import InvalidInput, NotFound
 from brigade.events.outbox import record
-from brigade.integrity import unique_constraint, unique_guard
+from brigade.infra.db import Base, utcnow
+from brigade.infra.errors import InvalidInput, NotFound
+from brigade.infra.integrity import unique_constraint, unique_guard
 from brigade.menu.exceptions import (
     CategoryNotEmpty,
     ModifierGroupRangeInvalid,
@@ -69,7 +69,7 @@ if TYPE_CHECKING:
 _M = TypeVar("_M", bound=Base)
 
 #: One SKU per restaurant (checked first; the constraint settles a race, see
-#: :func:`brigade.integrity.unique_guard`).
+#: :func:`brigade.infra.integrity.unique_guard`).
 _SKU_UNIQUE = unique_constraint(
     cast(Table, Variation.__table__), "uq_menu_variations_restaurant_id_sku"
 )

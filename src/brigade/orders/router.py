@@ -9,7 +9,8 @@ from fastapi import APIRouter, Body, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from brigade.auth.dependencies import OrdersRead, OrdersVoid, OrdersWrite
-from brigade.errors import (
+from brigade.idempotency import dependencies as idempotency
+from brigade.infra.errors import (
     InvalidInput,
     NotAuthenticated,
     NotFound,
@@ -17,7 +18,6 @@ from brigade.errors import (
     StaleVersion,
     problem_responses,
 )
-from brigade.idempotency import dependencies as idempotency
 from brigade.inputs import Id, Offset, PathId
 from brigade.menu.exceptions import ItemUnavailable
 from brigade.orders import service

@@ -56,10 +56,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.auth.dependencies import Access
 from brigade.auth.permissions import Permission
-from brigade.db import EncodedJSON, UTCDateTime, utcnow
-from brigade.errors import NotFound, StaleVersion
 from brigade.events.outbox import NewEvent, record_many
 from brigade.idempotency import service as idempotency
+from brigade.infra.db import EncodedJSON, UTCDateTime, utcnow
+from brigade.infra.errors import NotFound, StaleVersion
+from brigade.infra.prepared import Executor, Prepared
 from brigade.menu.cache import MenuCache
 from brigade.menu.pricing import LineChoice, ResolvedLine, resolve_lines
 from brigade.orders import hooks
@@ -87,7 +88,6 @@ from brigade.orders.schemas import (
     OrderStatus,
     event_payload,
 )
-from brigade.prepared import Executor, Prepared
 from brigade.restaurants.api import currency_of
 from brigade.restaurants.service import ProfileCache, restaurant_profile
 from brigade.tables.api import table_name_of
@@ -165,7 +165,7 @@ _ITEM_COLUMNS: tuple[ColumnElement[Any], ...] = (
 # an ORM entity, costs 3 to 6 times the CPU). Parameter names of UPDATEs start with
 # ``b_`` (SQLAlchemy reserves the column names there).
 #
-# The three below run straight on the driver connection (brigade.prepared: compiled once,
+# The three below run straight on the driver connection (brigade.infra.prepared: compiled once,
 # no SQLAlchemy execution machinery, in the session's transaction); none has a database
 # error that is an answer rather than a bug.
 _INSERT_ORDER = Prepared(insert(_orders).returning(*_ORDER_COLUMNS))

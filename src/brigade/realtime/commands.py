@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.auth.dependencies import Access
 from brigade.auth.permissions import Permission
-from brigade.errors import PROBLEM_BASE, BrigadeError
 from brigade.idempotency.models import MAX_KEY_LENGTH
+from brigade.infra.errors import PROBLEM_BASE, BrigadeError
 from brigade.kitchen.schemas import TicketStep
 from brigade.orders.schemas import (
     OrderCancel,

@@ -22,10 +22,10 @@ from typing import Any
 import socketio
 from sqlalchemy import select
 
-from brigade.db import Database
 from brigade.events.models import EventSequence
 from brigade.events.outbox import DomainEvent, events_since
 from brigade.events.unit_of_work import unit_of_work
+from brigade.infra.db import Database
 from brigade.realtime.rooms import ROOM_PREFIX, Subscription, event_rooms
 from brigade.tenancy import scoped
 

@@ -46,9 +46,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from brigade.auth.access_cache import CallerKey, get_access_cache
 from brigade.auth.dependencies import Access, access_for_caller, access_for_token
 from brigade.auth.permissions import Permission
-from brigade.errors import BrigadeError, NotAuthenticated, PermissionDenied
 from brigade.events.outbox import DomainEvent
 from brigade.events.unit_of_work import unit_of_work
+from brigade.infra.errors import BrigadeError, NotAuthenticated, PermissionDenied
 from brigade.realtime.commands import (
     COMMANDS,
     Command,

@@ -1,6 +1,6 @@
 """Errors of the reporting context."""
 
-from brigade.errors import InvalidInput
+from brigade.infra.errors import InvalidInput
 
 
 class InvalidDateRange(InvalidInput):

@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from brigade.auth.dependencies import ReportsRead, TablesRead
-from brigade.errors import NotAuthenticated, NotFound, PermissionDenied, problem_responses
+from brigade.infra.errors import NotAuthenticated, NotFound, PermissionDenied, problem_responses
 from brigade.inputs import Offset
 from brigade.reads import ReadSessionDep
 from brigade.reporting import floor, service

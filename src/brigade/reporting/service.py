@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.billing.models import Check
-from brigade.errors import NotFound
+from brigade.infra.errors import NotFound
 from brigade.menu.models import Category, MenuItem
 from brigade.money import round_half_up_div
 from brigade.orders.models import Order, OrderItem

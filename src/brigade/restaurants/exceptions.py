@@ -1,6 +1,6 @@
 """Errors of the restaurants context."""
 
-from brigade.errors import Conflict, InvalidInput, PermissionDenied
+from brigade.infra.errors import Conflict, InvalidInput, PermissionDenied
 
 
 class SlugTaken(Conflict):

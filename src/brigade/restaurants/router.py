@@ -16,7 +16,7 @@ from brigade.auth.dependencies import (
     StaffWrite,
 )
 from brigade.auth.exceptions import UsernameTaken, WeakPassword
-from brigade.errors import NotAuthenticated, NotFound, PermissionDenied, problem_responses
+from brigade.infra.errors import NotAuthenticated, NotFound, PermissionDenied, problem_responses
 from brigade.inputs import PathId
 from brigade.restaurants import schemas, service
 from brigade.restaurants.exceptions import (

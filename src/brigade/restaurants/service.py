@@ -23,10 +23,10 @@ from brigade.auth.models import User
 from brigade.auth.permissions import Role
 from brigade.auth.service import create_user, set_active, validate_password
 from brigade.caching import EventDroppedCache
-from brigade.db import utcnow
-from brigade.errors import NotFound
 from brigade.events.outbox import DomainEvent, create_sequence, record
-from brigade.prepared import Executor, Prepared
+from brigade.infra.db import utcnow
+from brigade.infra.errors import NotFound
+from brigade.infra.prepared import Executor, Prepared
 from brigade.restaurants.exceptions import (
     AdminOnly,
     AlreadyMember,
@@ -241,7 +241,7 @@ async def list_restaurants(session: AsyncSession, actor: Actor) -> RestaurantLis
 
 
 async def read_restaurant(session: AsyncSession, access: Access) -> RestaurantRead:
-    """The restaurant of ``access``; raises :class:`~brigade.errors.NotFound`."""
+    """The restaurant of ``access``; raises :class:`~brigade.infra.errors.NotFound`."""
     return RestaurantRead.model_validate(await get_restaurant(session, access.restaurant_id))
 
 
@@ -450,7 +450,7 @@ async def update_staff(
     ``staff.updated`` (action ``updated``) if anything changed. Deactivating ends every
     login of the user (:func:`brigade.auth.service.set_active`: ``user.deactivated``).
 
-    Raises :class:`~brigade.errors.NotFound` (not a member here), :class:`OwnerOnly`
+    Raises :class:`~brigade.infra.errors.NotFound` (not a member here), :class:`OwnerOnly`
     (403: a non-owner touching an owner or making one), :class:`AdminOnly` (403: the
     account of a login that belongs to other restaurants too, or of the platform admin,
     is the platform admin's to change), :class:`LastOwner` (409: demoting or
@@ -504,7 +504,7 @@ async def remove_staff(session: AsyncSession, access: Access, user_id: int) -> N
     """Remove a member from the restaurant (the user account stays); records
     ``staff.updated`` (action ``removed``).
 
-    Raises :class:`~brigade.errors.NotFound`, :class:`OwnerOnly` (a non-owner removing an
+    Raises :class:`~brigade.infra.errors.NotFound`, :class:`OwnerOnly` (a non-owner removing an
     owner), :class:`LastOwner` (409: the only owner).
     """
     member = await _member(session, access.restaurant_id, user_id)
@@ -529,7 +529,7 @@ PROFILE_CACHE_KEY = "restaurants.profile_cache"
 PROFILE_TTL_SECONDS = 5.0
 _PROFILE_MAX_ENTRIES = 10_000
 _restaurants = cast(Table, Restaurant.__table__)
-# Run on the driver connection (brigade.prepared): a database error here is a bug.
+# Run on the driver connection (brigade.infra.prepared): a database error here is a bug.
 _PROFILE = Prepared(
     scoped(
         select(

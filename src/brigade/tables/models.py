@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from brigade.db import Base, IdType, UTCDateTime
+from brigade.infra.db import Base, IdType, UTCDateTime
 
 
 class Area(Base):

@@ -21,7 +21,7 @@ import jwt
 import segno
 
 from brigade.auth.security import JWT_ALGORITHM
-from brigade.settings import Settings
+from brigade.infra.settings import Settings
 from brigade.tables.exceptions import InvalidTableToken
 
 TABLE_TOKEN_TYPE = "table"  # noqa: S105 - a JWT "typ" claim, not a secret

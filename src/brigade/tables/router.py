@@ -11,7 +11,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Response, status
 
 from brigade.auth.dependencies import TablesRead, TablesWrite
-from brigade.errors import (
+from brigade.infra.errors import (
     BrigadeError,
     NotAuthenticated,
     NotFound,

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Literal, cast
 from sqlalchemy import BindParameter, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brigade.db import utcnow
-from brigade.errors import NotFound, StaleVersion
 from brigade.events.outbox import record
-from brigade.integrity import unique_constraint, unique_guard
-from brigade.prepared import Executor, Prepared
-from brigade.settings import Settings
+from brigade.infra.db import utcnow
+from brigade.infra.errors import NotFound, StaleVersion
+from brigade.infra.integrity import unique_constraint, unique_guard
+from brigade.infra.prepared import Executor, Prepared
+from brigade.infra.settings import Settings
 from brigade.tables import hooks
 from brigade.tables.exceptions import InvalidTableToken, TableNameTaken, TableOccupied
 from brigade.tables.models import Area, DiningTable
@@ -61,12 +61,12 @@ _tables = cast(Table, DiningTable.__table__)
 _TABLE_RETURNING = tuple(_tables.c[column.key] for column in _TABLE_COLUMNS)
 
 #: One name per table of a restaurant (checked first; the constraint settles a race,
-#: see :func:`brigade.integrity.unique_guard`).
+#: see :func:`brigade.infra.integrity.unique_guard`).
 _NAME_UNIQUE = unique_constraint(_tables, "uq_floor_tables_restaurant_id_name")
 
 # The statements of occupy_table / release_table, built once; executed with parameter
 # dicts: ``r`` (restaurant id), ``t`` (table id), ``o`` (order id), ``now`` (UTC).
-# Seating runs on the order-placement path (brigade.prepared statements).
+# Seating runs on the order-placement path (brigade.infra.prepared statements).
 _R: BindParameter[int] = bindparam("r")
 _OCCUPY = Prepared(
     scoped(update(_tables), _R)
@@ -103,7 +103,7 @@ async def occupy_table(session: Executor, restaurant_id: int, table_id: int, ord
     ``current_order_id``, ``seated_at`` now (UTC), ``version`` + 1, event ``table.updated``.
 
     Does nothing when the table already holds ``order_id``. One ``UPDATE ... RETURNING``
-    on success. Raises :class:`~brigade.errors.NotFound` (no such table in this
+    on success. Raises :class:`~brigade.infra.errors.NotFound` (no such table in this
     restaurant) and :class:`TableOccupied` (409: the table holds another open order).
     """
     params = {"r": restaurant_id, "t": table_id, "o": order_id, "now": utcnow()}
@@ -130,7 +130,7 @@ async def release_table(
 
     Does nothing when the table does not hold ``order_id`` (already freed, or reseated
     with another order). One ``UPDATE ... RETURNING`` on success. Raises
-    :class:`~brigade.errors.NotFound` when there is no such table in this restaurant.
+    :class:`~brigade.infra.errors.NotFound` when there is no such table in this restaurant.
     """
     params = {"r": restaurant_id, "t": table_id, "o": order_id}
     row = (await session.execute(_RELEASE, params)).first()

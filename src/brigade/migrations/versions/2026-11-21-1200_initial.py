@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import brigade.db
+import brigade.infra.db
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("time_zone", sa.String(length=64), nullable=False),
         sa.Column("tax_rate_bp", sa.Integer(), nullable=False),
         sa.Column("tax_inclusive", sa.Boolean(), nullable=False),
-        sa.Column("created_at", brigade.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_restaurants")),
         sa.UniqueConstraint("slug", name=op.f("uq_restaurants_slug")),
     )
@@ -41,8 +41,8 @@ def upgrade() -> None:
         sa.Column("full_name", sa.String(length=200), nullable=False),
         sa.Column("is_admin", sa.Boolean(), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
-        sa.Column("tokens_not_before", brigade.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", brigade.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("tokens_not_before", brigade.infra.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
     )
@@ -59,9 +59,9 @@ def upgrade() -> None:
         sa.Column(
             "created_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
-        sa.Column("created_at", brigade.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_used_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("revoked_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["created_by"],
             ["users.id"],
@@ -128,7 +128,7 @@ def upgrade() -> None:
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
         sa.Column("status_code", sa.Integer(), nullable=False),
         sa.Column("body", sa.JSON(), nullable=False),
-        sa.Column("created_at", brigade.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["restaurant_id"],
             ["restaurants.id"],
@@ -151,7 +151,7 @@ def upgrade() -> None:
         ),
         sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("role", sa.String(length=16), nullable=False),
-        sa.Column("created_at", brigade.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["restaurant_id"],
             ["restaurants.id"],
@@ -223,7 +223,7 @@ def upgrade() -> None:
         sa.Column("type", sa.String(length=64), nullable=False),
         sa.Column("station", sa.String(length=64), nullable=True),
         sa.Column("payload", sa.JSON(), nullable=False),
-        sa.Column("created_at", brigade.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["restaurant_id"],
             ["restaurants.id"],
@@ -244,10 +244,10 @@ def upgrade() -> None:
         sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("family_id", sa.String(length=64), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("created_at", brigade.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", brigade.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("rotated_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("revoked_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("rotated_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],
@@ -275,7 +275,7 @@ def upgrade() -> None:
         sa.Column(
             "current_order_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
-        sa.Column("seated_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("seated_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -316,7 +316,7 @@ def upgrade() -> None:
         sa.Column("is_available", sa.Boolean(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("external_ref", sa.String(length=100), nullable=True),
-        sa.Column("updated_at", brigade.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["category_id"],
             ["menu_categories.id"],
@@ -456,9 +456,9 @@ def upgrade() -> None:
         sa.Column("notes", sa.Text(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("opened_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
-        sa.Column("opened_at", brigade.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("sent_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("closed_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("opened_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("cancel_reason", sa.Text(), nullable=True),
         sa.Column("business_date", sa.Date(), nullable=False),
         sa.Column("external_ref", sa.String(length=100), nullable=True),
@@ -510,8 +510,8 @@ def upgrade() -> None:
         sa.Column("tax_rate_bp", sa.Integer(), nullable=False),
         sa.Column("tax_inclusive", sa.Boolean(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("created_at", brigade.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("paid_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("paid_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["order_id"], ["orders.id"], name=op.f("fk_checks_order_id_orders"), ondelete="CASCADE"
         ),
@@ -541,11 +541,11 @@ def upgrade() -> None:
         sa.Column("table_name", sa.String(length=50), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("created_at", brigade.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("started_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("ready_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("bumped_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("recalled_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("started_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("ready_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("bumped_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("recalled_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["order_id"],
             ["orders.id"],
@@ -596,9 +596,9 @@ def upgrade() -> None:
         sa.Column("course", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("void_reason", sa.Text(), nullable=True),
-        sa.Column("created_at", brigade.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("fired_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("voided_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("fired_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("voided_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["menu_item_id"],
             ["menu_items.id"],
@@ -647,9 +647,9 @@ def upgrade() -> None:
         sa.Column("notes", sa.Text(), server_default="", nullable=False),
         sa.Column("seat", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("started_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("ready_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("bumped_at", brigade.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("started_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("ready_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("bumped_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["order_item_id"],
             ["order_items.id"],
@@ -694,7 +694,7 @@ def upgrade() -> None:
         sa.Column(
             "created_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
-        sa.Column("created_at", brigade.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", brigade.infra.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["check_id"],
             ["checks.id"],

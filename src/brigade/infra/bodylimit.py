@@ -17,7 +17,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from brigade.errors import PayloadTooLarge, problem_response
+from brigade.infra.errors import PayloadTooLarge, problem_response
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from brigade.errors import ServiceUnavailable, problem_response, problem_responses
-from brigade.migrate import current_revision, head_revision
+from brigade.infra.errors import ServiceUnavailable, problem_response, problem_responses
+from brigade.infra.migrate import current_revision, head_revision
 from brigade.runtime import RuntimeDep
 
 router = APIRouter(tags=["health"])

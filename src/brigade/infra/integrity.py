@@ -4,7 +4,7 @@ Admin CRUD checks a unique value (a SKU, a table name) with a SELECT before it w
 which gives the right problem in the common case. Two concurrent requests can both pass
 that check; the second then hits the database's unique constraint. :func:`unique_guard`
 runs the write inside a SAVEPOINT and turns the violation of *that* constraint into the
-domain's :class:`~brigade.errors.BrigadeError` (a 409), so the rest of the transaction
+domain's :class:`~brigade.infra.errors.BrigadeError` (a 409), so the rest of the transaction
 survives and any other integrity error still surfaces as the bug it is (a 500).
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy import Table, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brigade.errors import BrigadeError
+from brigade.infra.errors import BrigadeError
 
 
 def unique_constraint(table: Table, name: str) -> UniqueConstraint:

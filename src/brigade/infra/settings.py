@@ -19,7 +19,7 @@ class Settings(BaseSettings):
     """Everything Brigade needs to start.
 
     ``data_dir`` holds the SQLite database and the generated secret; ``database_url``
-    defaults to ``sqlite+aiosqlite:///<data_dir>/brigade.db``; ``redis_url`` unset means
+    defaults to ``sqlite+aiosqlite:///<data_dir>/brigade.infra.db``; ``redis_url`` unset means
     in-memory fan-out and limits (one process).
     """
 
@@ -55,7 +55,7 @@ class Settings(BaseSettings):
         default=1024 * 1024,
         ge=1,
         description="Largest request body accepted, in bytes; a larger one is refused "
-        "with 413 payload-too-large before it is read whole (brigade.bodylimit).",
+        "with 413 payload-too-large before it is read whole (brigade.infra.bodylimit).",
     )
     cors_origins: list[str] = Field(default_factory=list)
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
@@ -103,7 +103,7 @@ class Settings(BaseSettings):
         """The database URL, defaulting to a SQLite file in the data dir."""
         if self.database_url:
             return self.database_url
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'brigade.db').resolve()}"
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'brigade.infra.db').resolve()}"
 
     @property
     def is_sqlite(self) -> bool:

@@ -10,7 +10,7 @@ requests already take turns on it; running each of its ``sqlite3`` calls directl
 event loop loses no concurrency and saves the hops. Two things stay off the loop: the
 commit of a group commit, whose fsync runs in a worker thread
 (:mod:`brigade.events.unit_of_work`), and long reads, which use reader connections of
-aiosqlite's own threaded driver (:func:`brigade.db.make_read_engine`).
+aiosqlite's own threaded driver (:func:`brigade.infra.db.make_read_engine`).
 
 The objects below present the part of aiosqlite's API that SQLAlchemy's
 ``AsyncAdapt_aiosqlite_connection`` uses, with coroutine methods that call ``sqlite3``
@@ -115,7 +115,7 @@ class InlineConnection:
 
     @property
     def sqlite3_connection(self) -> sqlite3.Connection:
-        """The wrapped ``sqlite3`` connection (for :mod:`brigade.prepared`); raises
+        """The wrapped ``sqlite3`` connection (for :mod:`brigade.infra.prepared`); raises
         ``ValueError`` once closed."""
         return self._live()
 

@@ -133,7 +133,7 @@ class TooManyRequests(BrigadeError):
 
 class PayloadTooLarge(BrigadeError):
     """413: the request body is larger than ``max_bytes`` (``BRIGADE_MAX_BODY_BYTES``);
-    it was refused before being read whole (:mod:`brigade.bodylimit`)."""
+    it was refused before being read whole (:mod:`brigade.infra.bodylimit`)."""
 
     status = 413
     type = "payload-too-large"
@@ -180,9 +180,9 @@ _DATABASE_MODULES = (
     "asyncmy",
     "pymysql",
     "sqlite3",
-    "brigade.db",
-    "brigade.prepared",
-    "brigade.sqlite_inline",
+    "brigade.infra.db",
+    "brigade.infra.prepared",
+    "brigade.infra.sqlite_inline",
 )
 #: asyncpg errors that mean the server cannot serve this connection now (SQLSTATE class
 #: 08, 57P01-57P03 shutdown/starting, 53300 too many connections).
@@ -264,7 +264,7 @@ def unavailable_from(exc: BaseException) -> ServiceUnavailable | None:
     connection, shutdown and too-many-connections errors, a closed asyncpg connection,
     SQLite's busy / I/O / cannot-open errors, and an ``OSError`` (refused, reset,
     unreachable, timed out) raised through database driver code (the driver's own
-    errors of :mod:`brigade.prepared` included). The app's handlers call it for every
+    errors of :mod:`brigade.infra.prepared` included). The app's handlers call it for every
     exception a route lets through; code that answers outside them (an ASGI middleware)
     would call it the same way::
 

@@ -30,7 +30,7 @@ from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlalchemy.types import TypeDecorator
 
 if TYPE_CHECKING:
-    from brigade.sqlite_inline import BackgroundCheckpointer
+    from brigade.infra.sqlite_inline import BackgroundCheckpointer
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -121,11 +121,11 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = POOL_SIZE) -> 
     """Create the async engine for ``url``.
 
     SQLite gets one pooled connection (the single writer), WAL, and the in-loop driver of
-    :mod:`brigade.sqlite_inline`; servers get a pool of ``pool_size`` connections and no
+    :mod:`brigade.infra.sqlite_inline`; servers get a pool of ``pool_size`` connections and no
     overflow, pinged at checkout (see :func:`_pinger`).
     """
     if url.startswith("sqlite"):
-        from brigade.sqlite_inline import creator
+        from brigade.infra.sqlite_inline import creator
 
         engine = create_async_engine(
             url,
@@ -293,8 +293,8 @@ class Database:
     async def start(self, *, checkpoint_interval: float = CHECKPOINT_INTERVAL_SECONDS) -> None:
         """Start a server's background work: on a SQLite file, WAL checkpoints move off
         the event loop, every ``checkpoint_interval`` seconds
-        (:class:`brigade.sqlite_inline.BackgroundCheckpointer`)."""
-        from brigade.sqlite_inline import (
+        (:class:`brigade.infra.sqlite_inline.BackgroundCheckpointer`)."""
+        from brigade.infra.sqlite_inline import (
             BackgroundCheckpointer,
             checkpoint_tail,
             disable_autocheckpoint,

@@ -12,7 +12,7 @@ connection, inside the session's transaction**:
 
 - the connection comes from ``await session.connection()`` then
   ``(await conn.get_raw_connection()).driver_connection`` (documented API);
-- SQLite (:mod:`brigade.sqlite_inline`): the ``sqlite3`` connection is called
+- SQLite (:mod:`brigade.infra.sqlite_inline`): the ``sqlite3`` connection is called
   synchronously, in-loop. The ``sqlite3`` module begins the transaction implicitly before
   a DML statement, exactly as when SQLAlchemy drives it, and the session's commit or
   rollback ends it;
@@ -27,7 +27,7 @@ connection, inside the session's transaction**:
 Values go in and come out exactly as through ``session.execute``: each parameter goes
 through its bind parameter type's ``bind_processor`` and each result column through its
 type's ``result_processor`` (``type.dialect_impl(dialect)``, public API), so
-:class:`~brigade.db.UTCDateTime` gives aware UTC datetimes, JSON is encoded and decoded,
+:class:`~brigade.infra.db.UTCDateTime` gives aware UTC datetimes, JSON is encoded and decoded,
 booleans and dates are converted on SQLite. Rows are named tuples (``row.id``,
 ``row[0]``), a per-statement :func:`collections.namedtuple` class.
 
@@ -48,7 +48,7 @@ statement simply goes through ``session.execute``. The connection's
 so statement-counting tests see these statements too; no other engine event fires and
 ``echo`` does not log them. Public SQLAlchemy API only, except
 ``Connection.dispatch`` (the event listener collection, to call those listeners); the
-``sqlite3`` connection comes from :mod:`brigade.sqlite_inline` (this project's shim).
+``sqlite3`` connection comes from :mod:`brigade.infra.sqlite_inline` (this project's shim).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ from sqlalchemy.sql.expression import ClauseElement, Executable, ReturnsRows
 from sqlalchemy.sql.schema import ColumnDefault, Table
 from sqlalchemy.sql.visitors import iterate
 
-from brigade.sqlite_inline import InlineConnection
+from brigade.infra.sqlite_inline import InlineConnection
 
 _Processor = Callable[[Any], Any] | None
 
@@ -390,7 +390,7 @@ def _bindparams(statement: ClauseElement) -> list[BindParameter[Any]]:
     return [e for e in iterate(statement) if isinstance(e, BindParameter)]
 
 
-_DRIVER_KEY = "brigade.prepared.driver"
+_DRIVER_KEY = "brigade.infra.prepared.driver"
 
 
 async def _driver(session: Executor) -> tuple[Any, Dialect, Any]:
