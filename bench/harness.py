@@ -226,13 +226,13 @@ class BenchDatabase:
 async def prepare_database(kind: str, workdir: Path) -> BenchDatabase:
     """A fresh, migrated database of ``kind`` (``sqlite`` or ``postgresql``).
 
-    SQLite: ``<workdir>/brigade.infra.db``. PostgreSQL: database ``brigade_bench`` on
+    SQLite: ``<workdir>/brigade.db``. PostgreSQL: database ``brigade_bench`` on
     127.0.0.1:5432 (user postgres, trust), dropped and recreated on every call.
     """
     from brigade.infra.migrate import upgrade
 
     if kind == "sqlite":
-        path = workdir / "brigade.infra.db"
+        path = workdir / "brigade.db"
         for suffix in ("", "-wal", "-shm"):
             await asyncio.to_thread(Path(f"{path}{suffix}").unlink, missing_ok=True)
         db = BenchDatabase(kind, f"sqlite+aiosqlite:///{path}", f"sqlite:///{path}")

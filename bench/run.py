@@ -207,7 +207,7 @@ def loop_verdict(raw: LoopResult, brigade: LoopResult) -> LoopVerdict:
         cpu_ratio=ratio(raw.server_us_per_loop, brigade.server_us_per_loop),
         worst_step=worst_step,
         worst_p99_ms=worst_p99,
-        brigade_errors=brigade.infra.errors,
+        brigade_errors=brigade.errors,
     )
 
 

@@ -36,7 +36,7 @@ ROLES = ["admin", "owner", "manager", "waiter", "kitchen", "cashier"]
 def demo_settings(tmp_path: Path) -> Settings:
     return Settings(
         data_dir=tmp_path / "data",
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'data' / 'brigade.infra.db'}",
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'data' / 'brigade.db'}",
     )
 
 
@@ -283,7 +283,7 @@ def test_modifier_groups_change_neither_the_import_nor_the_reports(
     def settings_in(name: str) -> Settings:
         return Settings(
             data_dir=tmp_path / name,
-            database_url=f"sqlite+aiosqlite:///{tmp_path / name / 'brigade.infra.db'}",
+            database_url=f"sqlite+aiosqlite:///{tmp_path / name / 'brigade.db'}",
         )
 
     with_groups = setup_demo(settings_in("with"), pizzas)

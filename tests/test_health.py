@@ -39,7 +39,7 @@ async def _readyz(tmp_path: Path, database: Path) -> tuple[int, dict[str, str], 
 
 
 async def test_readyz_unreachable_database_is_problem_json(tmp_path: Path) -> None:
-    status, headers, body = await _readyz(tmp_path, tmp_path / "missing" / "brigade.infra.db")
+    status, headers, body = await _readyz(tmp_path, tmp_path / "missing" / "brigade.db")
     assert status == 503
     assert headers["content-type"] == "application/problem+json"
     assert int(headers["retry-after"]) > 0

@@ -104,7 +104,7 @@ async def _recreate_postgres_database(url: str) -> None:
 
 def _database_url(data_dir: Path) -> str:
     if conftest.test_database_kind() != "postgresql":
-        return f"sqlite+aiosqlite:///{data_dir / 'brigade.infra.db'}"
+        return f"sqlite+aiosqlite:///{data_dir / 'brigade.db'}"
     name = os.environ.get("BRIGADE_TEST_SCHEMATHESIS_POSTGRES_DB", "brigade_schemathesis")
     url = make_url(conftest.postgres_url()).set(database=name).render_as_string(hide_password=False)
     asyncio.run(_recreate_postgres_database(url))

@@ -213,7 +213,7 @@ async def test_postgresql_cut_answers_503_and_recovers(
 async def test_sqlite_file_that_cannot_be_opened_answers_503_and_recovers(
     tmp_path: Path,
 ) -> None:
-    path = tmp_path / "not-yet" / "brigade.infra.db"
+    path = tmp_path / "not-yet" / "brigade.db"
     url = f"sqlite+aiosqlite:///{path}"
     app = create_app(Settings(data_dir=tmp_path, database_url=url, secret_key=SECRET))
     runtime: Runtime = app.state.runtime

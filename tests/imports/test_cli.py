@@ -16,7 +16,7 @@ from tests.imports.support import write_great_tables_slice
 def data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "data"
     monkeypatch.setenv("BRIGADE_DATA_DIR", str(folder))
-    monkeypatch.setenv("BRIGADE_DATABASE_URL", f"sqlite+aiosqlite:///{folder / 'brigade.infra.db'}")
+    monkeypatch.setenv("BRIGADE_DATABASE_URL", f"sqlite+aiosqlite:///{folder / 'brigade.db'}")
     return folder
 
 

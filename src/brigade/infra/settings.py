@@ -19,7 +19,7 @@ class Settings(BaseSettings):
     """Everything Brigade needs to start.
 
     ``data_dir`` holds the SQLite database and the generated secret; ``database_url``
-    defaults to ``sqlite+aiosqlite:///<data_dir>/brigade.infra.db``; ``redis_url`` unset means
+    defaults to ``sqlite+aiosqlite:///<data_dir>/brigade.db``; ``redis_url`` unset means
     in-memory fan-out and limits (one process).
     """
 
@@ -103,7 +103,7 @@ class Settings(BaseSettings):
         """The database URL, defaulting to a SQLite file in the data dir."""
         if self.database_url:
             return self.database_url
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'brigade.infra.db').resolve()}"
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'brigade.db').resolve()}"
 
     @property
     def is_sqlite(self) -> bool:
