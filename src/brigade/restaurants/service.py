@@ -309,21 +309,21 @@ def _may_manage_owners(access: Access) -> bool:
     return access.actor.is_admin or access.role is Role.owner
 
 
+#: A member's user id, username, full name, role, whether active and since when.
+_STAFF = select(
+    Membership.user_id,
+    User.username,
+    User.full_name,
+    Membership.role,
+    User.is_active,
+    Membership.created_at,
+).join(User, User.id == Membership.user_id)
+
+
 async def _member(session: AsyncSession, restaurant_id: int, user_id: int) -> StaffMemberRead:
     row = (
         await session.execute(
-            scoped(
-                select(
-                    Membership.user_id,
-                    User.username,
-                    User.full_name,
-                    Membership.role,
-                    User.is_active,
-                    Membership.created_at,
-                ).join(User, User.id == Membership.user_id),
-                restaurant_id,
-                Membership,
-            ).where(Membership.user_id == user_id)
+            scoped(_STAFF, restaurant_id, Membership).where(Membership.user_id == user_id)
         )
     ).first()
     if row is None:
@@ -363,18 +363,7 @@ async def _staff_event(
 async def list_staff(session: AsyncSession, access: Access) -> StaffList:
     """The restaurant's members with their roles, by username."""
     rows = await session.execute(
-        scoped(
-            select(
-                Membership.user_id,
-                User.username,
-                User.full_name,
-                Membership.role,
-                User.is_active,
-                Membership.created_at,
-            ).join(User, User.id == Membership.user_id),
-            access.restaurant_id,
-            Membership,
-        ).order_by(User.username)
+        scoped(_STAFF, access.restaurant_id, Membership).order_by(User.username)
     )
     items = [
         StaffMemberRead(
