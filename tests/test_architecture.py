@@ -49,6 +49,7 @@ READ_SIDE = frozenset({"reporting"})
 INFRASTRUCTURE = frozenset(
     {
         "caching",
+        "health",
         "events",
         "idempotency",
         "infra",

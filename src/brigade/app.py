@@ -15,9 +15,9 @@ from brigade import __version__
 from brigade.auth.router import router as auth_router
 from brigade.billing.router import router as billing_router
 from brigade.guest.router import router as guest_router
+from brigade.health import router as health_router
 from brigade.infra.db import Database
 from brigade.infra.errors import install_error_handlers
-from brigade.infra.health import router as health_router
 from brigade.infra.settings import Settings
 from brigade.kitchen.router import router as kitchen_router
 from brigade.menu.router import router as menu_router
