@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 
 from brigade.app import create_app
 from brigade.infra.migrate import upgrade
+from brigade.infra.prepared import PreparedSession
 from brigade.infra.settings import Settings
 from brigade.runtime import Runtime
 
@@ -102,7 +103,10 @@ async def connection(runtime: Runtime) -> AsyncIterator[AsyncConnection]:
         outer = await conn.begin()
         original = runtime.db.sessionmaker, runtime.db.read_sessionmaker
         runtime.db.sessionmaker = async_sessionmaker(
-            bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            bind=conn,
+            class_=PreparedSession,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
         )
         # long reads (brigade.reads) on the same connection, to see the test's rows
         runtime.db.read_sessionmaker = runtime.db.sessionmaker

@@ -54,6 +54,7 @@ from brigade.events.bus import EventBus
 from brigade.events.outbox import DomainEvent, number_queued, write_deferred, write_events
 from brigade.events.pending import Pending
 from brigade.infra.db import Database
+from brigade.infra.prepared import PreparedSession
 from brigade.infra.sqlite_inline import InlineConnection
 
 #: Units of work committed together at most (SQLite group commit).
@@ -201,7 +202,7 @@ async def _grouped(db: Database, bus: EventBus | None) -> AsyncIterator[AsyncSes
     """A unit of work in a SAVEPOINT of the SQLite writer's current batch."""
     lanes = _lanes(db)
     attachment = _Attachment(db, lanes, bus)
-    session = AsyncSession(
+    session = PreparedSession(
         bind=db.engine,
         sync_session_class=_LaneSession,
         join_transaction_mode="create_savepoint",

@@ -29,6 +29,8 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlalchemy.types import TypeDecorator
 
+from brigade.infra.prepared import PreparedSession
+
 if TYPE_CHECKING:
     from brigade.infra.sqlite_inline import BackgroundCheckpointer
 
@@ -282,11 +284,14 @@ class Database:
         self.url = url
         self.engine = make_engine(url, echo=echo, pool_size=pool_size)
         self.sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(
-            self.engine, expire_on_commit=False
+            self.engine, class_=PreparedSession, expire_on_commit=False
         )
         self.read_engine = make_read_engine(url, echo=echo, pool_size=read_pool_size)
         self.read_sessionmaker: async_sessionmaker[AsyncSession] = async_sessionmaker(
-            self.read_engine or self.engine, expire_on_commit=False, autoflush=False
+            self.read_engine or self.engine,
+            class_=PreparedSession,
+            expire_on_commit=False,
+            autoflush=False,
         )
         self._checkpointer: BackgroundCheckpointer | None = None
 

@@ -39,9 +39,18 @@ SQLAlchemy's documented ``render_postcompile`` compile flag; an empty list raise
 ``ValueError``). :meth:`Prepared.fetchall_many` inserts several rows with RETURNING as
 one multi-row ``INSERT ... VALUES (...), (...)`` compiled per row count.
 
-What it does not do: driver errors are the driver's own (``sqlite3.Error``,
-``asyncpg.PostgresError``), not SQLAlchemy's ``DBAPIError`` wrappers, so use it only for
-statements whose errors are bugs (500s), never for ones the caller catches. It supports
+**Every unit of work's session is a** :class:`PreparedSession`: its ``execute`` runs a
+Core statement that it has run before (the services' module-level statements) through
+:meth:`Prepared.result`, which answers as ``session.execute`` would (a ``Result`` of
+``Row`` objects, SQLAlchemy's ``IntegrityError``/``DataError`` wrappers, the
+``before_execute`` listeners called), so every route's statements take the short path
+without a service choosing it. ORM statements, statements with options, the ORM's flush
+and a statement's first run stay SQLAlchemy's.
+
+The explicit methods (:meth:`Prepared.fetchall` and the others) raise the driver's own
+errors (``sqlite3.Error``, ``asyncpg.PostgresError``), not SQLAlchemy's ``DBAPIError``
+wrappers, so use them only for statements whose errors are bugs (500s), never for ones
+the caller catches. It supports
 the SQLite (``sqlite_inline``) and asyncpg drivers; with any other driver every
 statement simply goes through ``session.execute``. The connection's
 ``before_cursor_execute`` listeners are called (``cursor`` and ``context`` are ``None``),
@@ -58,13 +67,19 @@ from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import BindParameter, Dialect, Insert, bindparam, insert
+import asyncpg
+from sqlalchemy import BindParameter, Delete, Dialect, Insert, Select, Update, bindparam, insert
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import IteratorResult, Result
+from sqlalchemy.engine.result import SimpleResultMetaData
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement, Executable, ReturnsRows
 from sqlalchemy.sql.schema import ColumnDefault, Table
 from sqlalchemy.sql.visitors import iterate
+from sqlalchemy.util import EMPTY_DICT
 
 from brigade.infra.sqlite_inline import InlineConnection
 
@@ -95,6 +110,8 @@ class _Compiled:
     row: Callable[[Iterable[Any]], tuple[Any, ...]] | None
     #: no expanding list among ``binds`` (then a plain list comprehension will do)
     plain: bool = False
+    #: the result's keys, for :meth:`Prepared.result` (``None``: returns no rows)
+    metadata: SimpleResultMetaData | None = None
 
     def positional(self, params: Mapping[str, Any]) -> list[Any]:
         """The positional parameters for ``params`` (names of the statement)."""
@@ -115,6 +132,15 @@ class _Compiled:
                 value = value[index]
             out.append(proc(value) if proc is not None else value)
         return out
+
+    def values(self, raw: Iterable[Sequence[Any]]) -> list[Sequence[Any]]:
+        """Result rows as tuples, each value through its result processor."""
+        procs = self.result
+        if not any(procs):
+            return list(raw)
+        return [
+            tuple(p(v) if p is not None else v for p, v in zip(procs, r, strict=True)) for r in raw
+        ]
 
     def rows(self, raw: Iterable[Sequence[Any]]) -> list[Any]:
         """Result rows as named tuples, each value through its result processor."""
@@ -155,11 +181,15 @@ class Prepared:
         "_is_insert",
         "_many_plans",
         "_returns_rows",
+        "implicit",
         "statement",
     )
 
-    def __init__(self, statement: ClauseElement) -> None:
+    def __init__(self, statement: ClauseElement, *, implicit: bool = False) -> None:
         self.statement = statement
+        #: made by :class:`PreparedSession` for a statement it ran (whose listeners see
+        #: it), not built by a module as a :class:`Prepared`
+        self.implicit = implicit
         self._returns_rows = isinstance(statement, ReturnsRows) and bool(
             getattr(statement, "exported_columns", ())
         )
@@ -225,6 +255,7 @@ class Prepared:
             binds.append((base, index, type_.bind_processor(dialect)))
         result: tuple[_Processor, ...] = ()
         row: Callable[[Iterable[Any]], tuple[Any, ...]] | None = None
+        metadata: SimpleResultMetaData | None = None
         if self._returns_rows:
             columns = cast(ReturnsRows, self.statement).exported_columns
             result = tuple(
@@ -232,6 +263,7 @@ class Prepared:
             )
             row_type: Any = namedtuple("PreparedRow", list(columns.keys()))  # type: ignore[misc]  # noqa: PYI024
             row = row_type._make
+            metadata = SimpleResultMetaData(list(columns.keys()))
         return _Compiled(
             sql=compiled.string,
             binds=tuple(binds),
@@ -239,6 +271,7 @@ class Prepared:
             result=result,
             row=row,
             plain=all(index < 0 for _, index, _ in binds),
+            metadata=metadata,
         )
 
     # -- running ----------------------------------------------------------------------
@@ -348,7 +381,7 @@ class Prepared:
         begun on the driver yet (SQLAlchemy's adapter begins it on this statement and
         will commit or roll it back), and always on other drivers. Rows come back as this
         statement's named tuples; SQLAlchemy has already processed their values."""
-        result = await session.execute(cast(Executable, self.statement), params)
+        result = await AsyncSession.execute(session, cast(Executable, self.statement), params)
         if not rows:
             return []
         make = shape.row
@@ -375,6 +408,167 @@ class Prepared:
     def _require_rows(self) -> None:
         if not self._returns_rows:
             raise ValueError("the statement returns no rows")
+
+    async def result(
+        self,
+        session: Executor,
+        params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
+    ) -> Result[Any]:
+        """Run the statement as ``session.execute(statement, params)`` would, and answer
+        what it would: a :class:`~sqlalchemy.engine.Result` of ``Row`` objects (with
+        ``rowcount``), SQLAlchemy's ``DBAPIError`` subclasses for the driver's errors
+        (SQLite's all, by class; PostgreSQL's integrity and data errors, SQLSTATE
+        classes 23 and 22; any other driver error as it is, which
+        :func:`brigade.infra.errors.unavailable_from` reads), and the connection's
+        ``before_execute`` and ``before_cursor_execute`` listeners called.
+
+        ``params``: a dict, ``None``, or a list of dicts (``executemany``, for a
+        statement without RETURNING). Raises :class:`NotPreparable` before running
+        anything when this statement or these parameters cannot be run prepared (the
+        caller then uses ``session.execute``).
+        """
+        many = params is not None and not isinstance(params, Mapping)
+        if many and (self._returns_rows or not params):
+            raise NotPreparable("executemany with RETURNING, or of nothing")
+        batch = cast(Sequence[Mapping[str, Any]], params) if many else ()
+        one: Mapping[str, Any] = batch[0] if many else cast(Mapping[str, Any], params or EMPTY_DICT)
+        driver, dialect, sync = await _driver(session)
+        try:
+            shape = self._shape(dialect, one)
+            args: Any = [shape.positional(p) for p in batch] if many else shape.positional(one)
+        except (ValueError, KeyError, NotImplementedError) as exc:
+            raise NotPreparable(str(exc)) from exc
+        if driver is None:  # the transaction's first statement: SQLAlchemy begins it
+            return await AsyncSession.execute(session, cast(Executable, self.statement), params)
+        if sync is not None and (listeners := sync.dispatch.before_execute):
+            event_many, event_one = (list(batch), {}) if many else ([], one)
+            for fn in listeners:
+                fn(sync, self.statement, event_many, event_one, EMPTY_DICT)
+        _announce(sync, shape.sql, args, many=many)
+        values: list[Sequence[Any]] = []
+        try:
+            if isinstance(driver, sqlite3.Connection):
+                cursor = (
+                    driver.executemany(shape.sql, args) if many else driver.execute(shape.sql, args)
+                )
+                try:
+                    if shape.metadata is not None:
+                        values = shape.values(cursor.fetchall())
+                    rowcount = cursor.rowcount
+                finally:
+                    cursor.close()
+            elif many:
+                await driver.executemany(shape.sql, args)
+                rowcount = -1
+            elif shape.metadata is not None:
+                values = shape.values(await driver.fetch(shape.sql, *args))
+                rowcount = len(values)
+            else:
+                status = await driver.execute(shape.sql, *args)
+                last = str(status).rpartition(" ")[2]
+                rowcount = int(last) if last.isdigit() else -1
+        except (sqlite3.Error, asyncpg.PostgresError) as error:
+            raise _sqlalchemy_error(error, shape.sql, args) from error
+        result = _PreparedResult(shape.metadata or _NO_COLUMNS, iter(values))
+        result.rowcount = rowcount
+        return result
+
+
+class NotPreparable(Exception):
+    """This statement (or these parameters) cannot be run by :meth:`Prepared.result`."""
+
+
+class _PreparedResult(IteratorResult[Any]):
+    """A :meth:`Prepared.result`: rows already processed, and the driver's rowcount
+    (``-1`` when it gave none: asyncpg's ``executemany``)."""
+
+    rowcount: int = -1
+
+
+_NO_COLUMNS = SimpleResultMetaData([])
+
+#: PostgreSQL SQLSTATE classes whose errors a caller may catch, as SQLAlchemy's.
+_POSTGRES_ERRORS: dict[str, type[sa_exc.DBAPIError]] = {
+    "23": sa_exc.IntegrityError,
+    "22": sa_exc.DataError,
+}
+
+
+def _sqlalchemy_error(error: Exception, sql: str, args: Any) -> Exception:
+    """SQLAlchemy's wrapper of a driver error, as ``session.execute`` would raise it
+    (``orig`` is the driver's error), or the error itself when no wrapper applies."""
+    if isinstance(error, sqlite3.Error):
+        return sa_exc.DBAPIError.instance(sql, args, error, sqlite3.Error)
+    wrapper = _POSTGRES_ERRORS.get(str(getattr(error, "sqlstate", "") or "")[:2])
+    return wrapper(sql, args, error) if wrapper is not None else error
+
+
+#: Per statement object: ``False`` seen once, a :class:`Prepared` from its second run,
+#: ``None`` never (not a Core statement, or not preparable).
+_SEEN: WeakKeyDictionary[ClauseElement, Prepared | bool | None] = WeakKeyDictionary()
+
+
+def _preparable(statement: Any) -> bool:
+    """A Core ``SELECT``/``INSERT``/``UPDATE``/``DELETE`` (no ORM entity, no options of
+    its own)."""
+    if not isinstance(statement, Select | Insert | Update | Delete):
+        return False
+    if statement._propagate_attrs.get("compile_state_plugin") == "orm":
+        return False
+    return not statement.get_execution_options()
+
+
+def prepared_for(statement: Any) -> Prepared | None:
+    """The :class:`Prepared` of ``statement`` when it is a Core statement run before
+    (a statement built once and run many times, as the services' module-level ones;
+    one built per call is left to SQLAlchemy's compiled cache), else ``None``."""
+    try:
+        found = _SEEN.get(statement, ())
+    except TypeError:  # not weakly referenceable
+        return None
+    if found == ():
+        _SEEN[statement] = False if _preparable(statement) else None
+        return None
+    if found is False:
+        found = _SEEN[statement] = Prepared(statement, implicit=True)
+    return found if isinstance(found, Prepared) else None
+
+
+def forget(statement: Any) -> None:
+    """Never run ``statement`` prepared again (it raised :class:`NotPreparable`)."""
+    _SEEN[statement] = None
+
+
+class PreparedSession(AsyncSession):
+    """The unit of work's session: ``execute`` of a Core statement it has run before
+    goes through :meth:`Prepared.result` (compiled once, run on the driver, answered as
+    SQLAlchemy would); anything else (ORM statements, options, the ORM's flush, a
+    statement's first run) is SQLAlchemy's own ``execute``."""
+
+    async def execute(
+        self,
+        statement: Executable,
+        params: Any = None,
+        *,
+        execution_options: Mapping[str, Any] = EMPTY_DICT,
+        bind_arguments: dict[str, Any] | None = None,
+        **kw: Any,
+    ) -> Result[Any]:
+        """As :meth:`AsyncSession.execute`."""
+        if not execution_options and bind_arguments is None and not kw:
+            prepared = prepared_for(statement)
+            if prepared is not None:
+                try:
+                    return await prepared.result(self, params)
+                except NotPreparable:
+                    forget(statement)
+        return await super().execute(
+            statement,
+            params,
+            execution_options=execution_options,
+            bind_arguments=bind_arguments,
+            **kw,
+        )
 
 
 def _announce(sync: Any, sql: str, args: Any, *, many: bool) -> None:
