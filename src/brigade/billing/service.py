@@ -636,14 +636,9 @@ async def _read_check(
         if items is None:
             items = await order_lines(session, restaurant_id, data["order_id"])
         discounts = (await _discounts_of(session, restaurant_id, [check_id]))[check_id]
-        rules = await billing_rules(session, restaurant_id)
+        # A paid check has no cash due: its cash unit does not matter.
         return _check_read(
-            data,
-            _lines(items),
-            payments,
-            stored,
-            [_discount_read(d) for d in discounts],
-            rules.cash_rounding_unit,
+            data, _lines(items), payments, stored, [_discount_read(d) for d in discounts]
         )
     state = await _price(
         session, restaurant_id, check_id, data["order_id"], items=items, covers=covers
