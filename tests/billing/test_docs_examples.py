@@ -95,7 +95,8 @@ def render(example: Example) -> str:
     p = price(lines, example.discounts, example.service)
     rows = [f"| {name} | {line.tax.name} | {money(line.amount)} |" for name, line in example.lines]
     for d in example.discounts:
-        target = next(n for n, line in example.lines if line.key == d.line_key) if d.line_key else ""
+        names = {line.key: name for name, line in example.lines}
+        target = names[d.line_key] if d.line_key is not None else ""
         label = {
             DiscountKind.percent: f"{d.value / 100:g} % off",
             DiscountKind.fixed: f"{money(d.value)} off",
