@@ -7996,13 +7996,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description unknown-tax-rate: Unknown tax rate */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };
@@ -8394,13 +8415,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description unknown-tax-rate: Unknown tax rate */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };
@@ -8673,13 +8715,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description unknown-tax-rate: Unknown tax rate */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };
@@ -9041,13 +9104,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description unknown-tax-rate: Unknown tax rate */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };
