@@ -71,6 +71,7 @@ FAMILIES = (
     "/kitchen/tickets",
     "/checks",
     "/reports",
+    "/tax-rates",
 )
 NOT_FOUND_DETAIL = "restaurant not found"  # what resolve_access says
 BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -301,6 +302,8 @@ async def test_tenant_isolation(
 #: route reaches its lookup: a 422 would hide whether the object was found.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/checks/{check_id}/payments"): {"method": "card", "amount": 100},
+    ("POST", "/checks/{check_id}/discounts"): {"kind": "fixed", "value": 1, "reason": "iso"},
+    ("PATCH", "/tax-rates/{tax_rate_id}"): {"rate_bp": 500},
     ("POST", "/orders/{order_id}/items"): {
         "items": [{"menu_item_id": "{menu_item}", "variation_id": "{variation_id}"}]
     },
@@ -411,6 +414,19 @@ async def furnish(
     check = await _ok(
         await client.post(f"{base}/orders/{order['id']}/check", headers=owner), "check"
     )
+    check_id = check["check"]["id"] if "check" in check else check["id"]
+    tax_rate = await _ok(
+        await client.post(f"{base}/tax-rates", json={"name": "VAT", "rate_bp": 700}, headers=owner),
+        "tax rate",
+    )
+    discounted = await _ok(
+        await client.post(
+            f"{base}/checks/{check_id}/discounts",
+            json={"kind": "fixed", "value": 10, "reason": "regular"},
+            headers=owner,
+        ),
+        "discount",
+    )
     ids = {
         "area_id": area["id"],
         "table_id": table["id"],
@@ -424,7 +440,9 @@ async def furnish(
         "order_line": order["items"][0]["id"],
         "ticket_id": tickets["items"][0]["id"],
         "ticket_item_id": tickets["items"][0]["items"][0]["id"],
-        "check_id": check["check"]["id"] if "check" in check else check["id"],
+        "check_id": check_id,
+        "tax_rate_id": tax_rate["id"],
+        "discount_id": discounted["discounts"][0]["id"],
         "course": 1,
     }
     return Furnished(restaurant, owner, ids)
@@ -466,6 +484,8 @@ def test_object_routes_are_all_covered() -> None:
         "ticket_id",
         "ticket_item_id",
         "check_id",
+        "tax_rate_id",
+        "discount_id",
     }
     assert len(OBJECT_ROUTES) >= 45
 

@@ -286,7 +286,7 @@ class TestCategories:
             json={"name": "Veg", "position": 0},
             headers=staff.owner,
         )
-        assert r.json() == {"id": b, "name": "Veg", "position": 0}
+        assert r.json() == {"id": b, "name": "Veg", "position": 0, "tax_rate_id": None}
         got = await client.get(f"{staff.base}/menu/categories/{b}", headers=staff.waiter)
         assert got.json()["name"] == "Veg"
         r = await client.delete(f"{staff.base}/menu/categories/{a}", headers=staff.owner)
@@ -303,7 +303,7 @@ class TestCategories:
             ("menu.updated", "category", "updated"),
             ("menu.updated", "category", "deleted"),
         ]
-        assert events[2]["category"] == {"id": b, "name": "Veg", "position": 0}
+        assert events[2]["category"] == {"id": b, "name": "Veg", "position": 0, "tax_rate_id": None}
 
     async def test_other_restaurants_category_is_not_found(
         self, client: AsyncClient, staff: Staff, session: AsyncSession

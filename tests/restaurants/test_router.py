@@ -17,6 +17,15 @@ from tests.factories import PASSWORD, make_restaurant, make_user, unique
 
 API = "/api/v1"
 
+#: The billing settings of a new restaurant.
+BILLING_DEFAULTS = {
+    "service_charge_bp": 0,
+    "service_charge_min_covers": 0,
+    "service_charge_taxable": False,
+    "cash_rounding_unit": 1,
+    "discount_approval_bp": 2000,
+}
+
 
 def problem_type(response: Response) -> str:
     assert response.headers["content-type"] == "application/problem+json", response.text
@@ -93,6 +102,7 @@ class TestCreateRestaurant:
             "time_zone": "America/New_York",
             "tax_rate_bp": 825,
             "tax_inclusive": False,
+            **BILLING_DEFAULTS,
         }
         read = await client.get(url(created["id"]), headers=admin.headers)
         assert read.json() == created
@@ -244,6 +254,7 @@ class TestListRestaurants:
                     "time_zone": "America/New_York",
                     "tax_rate_bp": 0,
                     "tax_inclusive": False,
+                    **BILLING_DEFAULTS,
                 }
             ],
             "total": 1,

@@ -41,6 +41,8 @@ class Permission(StrEnum):
     billing_read = "billing:read"
     billing_request = "billing:request"
     billing_write = "billing:write"
+    #: Approve what needs a manager (a discount beyond the restaurant's threshold).
+    billing_approve = "billing:approve"
     reports_read = "reports:read"
     events_read = "events:read"
 

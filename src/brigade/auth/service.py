@@ -158,16 +158,17 @@ async def _issue(
     )
 
 
-async def login(
+async def verify_credentials(
     session: AsyncSession, runtime: Runtime, *, username: str, password: str, address: str
-) -> TokenPair:
-    """Check ``username``/``password`` and start a new login (a new refresh family).
+) -> User:
+    """The active user ``username`` whose password is ``password`` (argon2/bcrypt,
+    :func:`brigade.auth.security.verify_password`; an outdated hash is upgraded), for a
+    login or a manager's approval given in another's request.
 
-    Failed attempts are counted per username and client ``address``, per address and
-    per username (:mod:`brigade.auth.ratelimit`); once a limit is reached every attempt,
-    right or wrong, raises :class:`~brigade.infra.errors.TooManyRequests` (429 with
-    ``Retry-After``).
-    Raises :class:`InvalidCredentials` (401) for an unknown user, a wrong password or an
+    Failed attempts count against the login limits (:mod:`brigade.auth.ratelimit`);
+    once a limit is reached every attempt raises
+    :class:`~brigade.infra.errors.TooManyRequests` (429). Raises
+    :class:`InvalidCredentials` (401) for an unknown user, a wrong password or an
     inactive account, without telling which.
     """
     limiter = get_login_limiter(runtime)
@@ -181,6 +182,24 @@ async def login(
     if new_hash is not None:
         user.password_hash = new_hash
         await session.flush()
+    return user
+
+
+async def login(
+    session: AsyncSession, runtime: Runtime, *, username: str, password: str, address: str
+) -> TokenPair:
+    """Check ``username``/``password`` and start a new login (a new refresh family).
+
+    Failed attempts are counted per username and client ``address``, per address and
+    per username (:mod:`brigade.auth.ratelimit`); once a limit is reached every attempt,
+    right or wrong, raises :class:`~brigade.infra.errors.TooManyRequests` (429 with
+    ``Retry-After``).
+    Raises :class:`InvalidCredentials` (401) for an unknown user, a wrong password or an
+    inactive account, without telling which.
+    """
+    user = await verify_credentials(
+        session, runtime, username=username, password=password, address=address
+    )
     return await _issue(session, runtime.settings, user, secrets.token_hex(16))
 
 

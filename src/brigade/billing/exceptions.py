@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from brigade.infra.errors import Conflict, InvalidInput
+from brigade.infra.errors import Conflict, InvalidInput, PermissionDenied
 
 
 class CheckPaid(Conflict):
@@ -32,3 +32,35 @@ class InvalidPayment(InvalidInput):
 
     type = "invalid-payment"
     title = "Invalid payment"
+
+
+class DiscountApprovalRequired(PermissionDenied):
+    """The check's discounts would go beyond the restaurant's threshold
+    (``discount_approval_bp`` of the subtotal) and no manager's approval was given."""
+
+    type = "discount-approval-required"
+    title = "This discount needs a manager's approval"
+
+
+class ApprovalInvalid(PermissionDenied):
+    """The approval given is not a manager's: unknown user, wrong password, inactive
+    account, or no manager-or-higher role (``billing:approve``) in this restaurant."""
+
+    type = "approval-invalid"
+    title = "The approval is not valid"
+
+
+class DiscountExceedsAmount(InvalidInput):
+    """The discount takes more than what is left of its line or of the check."""
+
+    type = "discount-exceeds-amount"
+    title = "The discount is more than the amount"
+
+
+class InvalidDiscount(InvalidInput):
+    """The discount does not fit: an unknown or voided line, a comp without a line or
+    with a value, a percent above 10000 basis points, a percent or fixed discount
+    without a value."""
+
+    type = "invalid-discount"
+    title = "Invalid discount"

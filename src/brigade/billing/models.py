@@ -15,10 +15,12 @@ from brigade.infra.db import Base, IdType, UTCDateTime
 
 
 class Check(Base):
-    """What the guests owe for an order: ``subtotal`` (lines), ``tax`` and ``total``.
+    """What the guests owe for an order: ``subtotal`` (lines), ``discount_total``,
+    ``service_charge``, ``tax_total`` and ``total`` (:mod:`brigade.billing.pricing`).
 
-    ``tax_rate_bp`` and ``tax_inclusive`` snapshot the restaurant's tax rule the check
-    was computed with (inclusive: the tax is contained in ``subtotal``; exclusive: added).
+    ``tax_rate_bp`` and ``tax_inclusive`` snapshot the restaurant's default tax rule; the
+    tax per rate is in :class:`CheckTax`, the discounts in :class:`CheckDiscount`.
+    ``service_charge_bp`` is the service charge's rate applied (0: none).
 
     ``status``: ``open`` until payments cover ``total``, then ``paid``.
     """
@@ -41,6 +43,8 @@ class Check(Base):
     total: Mapped[int] = mapped_column(BigInteger, default=0)
     paid_total: Mapped[int] = mapped_column(BigInteger, default=0)
     tip_total: Mapped[int] = mapped_column(BigInteger, default=0)
+    service_charge: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    service_charge_bp: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     tax_rate_bp: Mapped[int] = mapped_column(Integer, default=0)
     tax_inclusive: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -50,7 +54,11 @@ class Check(Base):
 
 class Payment(Base):
     """A payment on a check: ``method`` is ``cash``, ``card`` or ``other``; ``amount``
-    is what it settles, ``tendered``/``change`` record cash handed over and given back."""
+    is what it settles, ``tendered``/``change`` record cash handed over and given back.
+
+    ``rounding`` (cash only, minor units, may be negative) is what cash rounding added to
+    ``amount``: the guest handed over ``amount + rounding`` against the check (see
+    :func:`brigade.billing.pricing.round_cash`); it never changes the check's total."""
 
     __tablename__ = "payments"
 
@@ -66,8 +74,78 @@ class Payment(Base):
     tendered: Mapped[int | None] = mapped_column(BigInteger, default=None)
     change: Mapped[int] = mapped_column(BigInteger, default=0)
     tip: Mapped[int] = mapped_column(BigInteger, default=0)
+    rounding: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     reference: Mapped[str] = mapped_column(String(100), default="")
     created_by: Mapped[int | None] = mapped_column(
         IdType, ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CheckDiscount(Base):
+    """A discount on a check (``order_item_id`` ``None``) or on one of its lines.
+
+    ``kind``: ``percent`` (``value`` in basis points), ``fixed`` (``value`` in minor
+    units) or ``comp`` (the line at zero; ``value`` 0). ``amount`` is what it takes off
+    (minor units), recomputed while the check is open. ``approved_by``/``approved_at``/
+    ``approval_method`` (``password``; a PIN later) record a manager's approval when the
+    discount needed one. A removed discount keeps its row (``removed_at``/``removed_by``)
+    and takes nothing off.
+    """
+
+    __tablename__ = "check_discounts"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    restaurant_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("restaurants.id", ondelete="CASCADE")
+    )
+    check_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("checks.id", ondelete="CASCADE"), index=True
+    )
+    order_item_id: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("order_items.id", ondelete="SET NULL"), default=None
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+    amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    reason: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    approved_by: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    approval_method: Mapped[str | None] = mapped_column(String(16), default=None)
+    removed_by: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class CheckTax(Base):
+    """The tax of a check at one rate: ``base`` (minor units, the lines at that rate
+    after discounts, with the service charge when it is taxable there; tax included when
+    ``inclusive``) and ``tax`` (minor units). ``name``, ``rate_bp`` and ``inclusive``
+    snapshot the rate (``tax_rate_id`` ``None``: the restaurant's default rate, or a
+    rate deleted since). Rewritten while the check is open; summed by the reports.
+    """
+
+    __tablename__ = "check_taxes"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    restaurant_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("restaurants.id", ondelete="CASCADE")
+    )
+    check_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("checks.id", ondelete="CASCADE"), index=True
+    )
+    tax_rate_id: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("tax_rates.id", ondelete="SET NULL"), default=None
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    rate_bp: Mapped[int] = mapped_column(Integer)
+    inclusive: Mapped[bool] = mapped_column(Boolean)
+    base: Mapped[int] = mapped_column(BigInteger)
+    tax: Mapped[int] = mapped_column(BigInteger)

@@ -4,29 +4,42 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from brigade.auth.dependencies import BillingRead, BillingRequest, BillingWrite
 from brigade.billing import service
 from brigade.billing.exceptions import (
+    ApprovalInvalid,
     CheckPaid,
+    DiscountApprovalRequired,
+    DiscountExceedsAmount,
+    InvalidDiscount,
     InvalidPayment,
     NothingToBill,
     PaymentExceedsBalance,
 )
-from brigade.billing.schemas import CheckList, CheckRead, CheckStatus, PaymentCreate, PaymentResult
+from brigade.billing.schemas import (
+    CheckList,
+    CheckRead,
+    CheckStatus,
+    DiscountCreate,
+    PaymentCreate,
+    PaymentResult,
+)
 from brigade.idempotency import dependencies as idempotency
 from brigade.infra.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
     StaleVersion,
+    TooManyRequests,
     problem_responses,
 )
 from brigade.inputs import Offset, PathId
 from brigade.orders.exceptions import OrderClosed
 from brigade.reads import ReadSessionDep
+from brigade.runtime import RuntimeDep
 from brigade.session import SessionDep
 
 router = APIRouter(tags=["billing"])
@@ -36,6 +49,7 @@ _AUTH = (NotAuthenticated, NotFound, PermissionDenied)
 
 OrderId = PathId
 CheckId = PathId
+DiscountId = PathId
 
 
 @router.post(
@@ -111,3 +125,58 @@ async def create_payment(
     the check is paid, the order closed and the table freed. A retry with the same
     ``Idempotency-Key`` returns the first answer with ``Idempotent-Replayed: true``."""
     return await once.run(access, body, lambda: service.pay(session, access, check_id, body))
+
+
+@router.post(
+    R + "/checks/{check_id}/discounts",
+    status_code=201,
+    response_model=CheckRead,
+    responses={
+        **idempotency.replayed_header_doc(201),
+        **problem_responses(
+            *_AUTH,
+            DiscountApprovalRequired,
+            ApprovalInvalid,
+            CheckPaid,
+            StaleVersion,
+            InvalidDiscount,
+            DiscountExceedsAmount,
+            TooManyRequests,
+            *idempotency.ERRORS,
+        ),
+    },
+)
+async def add_discount(
+    check_id: CheckId,
+    body: DiscountCreate,
+    access: BillingWrite,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    request: Request,
+    once: idempotency.Idempotent,
+) -> CheckRead | JSONResponse:
+    """Discount a line or the whole check (percent in basis points, or fixed in minor
+    units), or comp a line, with a reason; answers the check priced with it. Beyond
+    the restaurant's ``discount_approval_bp`` of the subtotal, a manager's
+    ``approval`` (username and password) is needed in the same request (403
+    ``discount-approval-required`` without it, ``approval-invalid`` when it is not a
+    manager's). A retry with the same ``Idempotency-Key`` returns the first answer."""
+    address = request.client.host if request.client else "unknown"
+    return await once.run(
+        access,
+        body.fingerprint_body(),
+        lambda: service.add_discount(session, runtime, access, check_id, body, address=address),
+    )
+
+
+@router.delete(
+    R + "/checks/{check_id}/discounts/{discount_id}",
+    response_model=CheckRead,
+    responses=problem_responses(*_AUTH, CheckPaid),
+)
+async def remove_discount(
+    check_id: CheckId, discount_id: DiscountId, access: BillingWrite, session: SessionDep
+) -> CheckRead:
+    """Remove a discount while the check is open (409 ``check-paid`` after); answers
+    the check priced without it."""
+    return await service.remove_discount(session, access, check_id, discount_id)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from brigade.inputs import SingleLine, Version
-from brigade.money import PositiveMoney
+from brigade.billing.pricing import DiscountKind
+from brigade.inputs import Id, SingleLine, Version
+from brigade.money import MAX_AMOUNT, PositiveMoney
 
 
 class CheckStatus(StrEnum):
@@ -27,7 +29,10 @@ class PaymentMethod(StrEnum):
 
 
 class CheckLineRead(BaseModel):
-    """A billed order line (voided lines are not billed); amounts in minor units."""
+    """A billed order line (voided lines are not billed); amounts in minor units.
+
+    ``discount`` is what the line's own discounts and comps take off it (a check
+    discount's share is not included); ``comped`` when a comp puts it at zero."""
 
     order_item_id: int
     name: str
@@ -36,6 +41,44 @@ class CheckLineRead(BaseModel):
     unit_price: int
     modifiers_total: int
     line_total: int
+    discount: int = Field(default=0, description="Minor units.")
+    comped: bool = False
+
+
+class CheckTaxRead(BaseModel):
+    """The tax of a check at one rate (minor units): ``base`` is what the lines at this
+    rate come to after discounts (with a taxable service charge), tax included when
+    ``inclusive``; ``net`` is ``base`` without its tax. ``tax_rate_id`` ``null``: the
+    restaurant's default rate."""
+
+    tax_rate_id: int | None
+    name: str
+    rate_bp: int = Field(description="Basis points (1/100 %).")
+    inclusive: bool
+    base: int = Field(description="Minor units.")
+    tax: int = Field(description="Minor units, rounded half-up once per rate per check.")
+    net: int = Field(description="Minor units.")
+
+
+class DiscountRead(BaseModel):
+    """A discount on the check (``order_item_id`` ``null``) or on one of its lines.
+
+    ``kind``: ``percent`` (``value`` basis points), ``fixed`` (``value`` minor units) or
+    ``comp`` (the line at zero). ``amount`` (minor units) is what it takes off.
+    ``approved_by``/``approved_at``/``approval_method`` record the manager's approval
+    when it needed one. Times are UTC."""
+
+    id: int
+    order_item_id: int | None
+    kind: DiscountKind
+    value: int
+    amount: int = Field(description="Minor units.")
+    reason: str
+    created_by: int | None
+    created_at: datetime
+    approved_by: int | None
+    approved_at: datetime | None
+    approval_method: str | None
 
 
 class PaymentRead(BaseModel):
@@ -51,18 +94,30 @@ class PaymentRead(BaseModel):
     tendered: int | None
     change: int
     tip: int
+    rounding: int = Field(
+        default=0,
+        description=(
+            "Minor units (cash only, may be negative): cash rounding; the guest paid "
+            "amount + rounding."
+        ),
+    )
     reference: str
     created_at: datetime
 
 
 class CheckRead(BaseModel):
-    """What the guests owe for an order, in minor units of ``currency``.
+    """What the guests owe for an order, in minor units of ``currency``
+    (:mod:`brigade.billing.pricing`).
 
-    ``subtotal`` is the billed lines; ``tax_total`` is computed at ``tax_rate_bp`` basis
-    points, half-up: contained in the prices when ``tax_inclusive`` (then ``total =
-    subtotal - discount_total``), added on top otherwise (``total = subtotal -
-    discount_total + tax_total``). ``balance = total - paid_total`` (never below 0).
-    While the check is open its amounts follow the order's lines.
+    ``subtotal`` is the billed lines; ``discount_total`` what the discounts and comps
+    take off (``comp_total`` of it comps); ``service_charge`` is ``service_charge_bp``
+    of the discounted lines; ``taxes`` lists the tax per rate, ``tax_total`` their sum.
+    ``total = subtotal - discount_total + service_charge +`` the taxes of exclusive
+    rates (inclusive ones are in the prices). ``tax_rate_bp``/``tax_inclusive`` are the
+    restaurant's default rate. ``balance = total - paid_total`` (never below 0);
+    ``cash_due`` is the balance rounded to the restaurant's cash unit, and
+    ``rounding_total`` the cash rounding of its payments (never part of ``total``).
+    While the check is open its amounts follow the order's lines and the rules.
     """
 
     id: int
@@ -82,6 +137,13 @@ class CheckRead(BaseModel):
     paid_at: datetime | None
     lines: list[CheckLineRead]
     payments: list[PaymentRead]
+    service_charge: int = 0
+    service_charge_bp: int = 0
+    comp_total: int = 0
+    cash_due: int = 0
+    rounding_total: int = 0
+    taxes: list[CheckTaxRead] = Field(default_factory=list)
+    discounts: list[DiscountRead] = Field(default_factory=list)
 
 
 class CheckList(BaseModel):
@@ -99,6 +161,12 @@ class PaymentCreate(BaseModel):
     settles ``min(tendered, balance)``. Card and other payments without ``amount``
     settle the whole balance, and take no ``tendered``. ``version``, when given, must
     be the check's current one.
+
+    Cash rounding (restaurant's ``cash_rounding_unit`` > 1): a cash payment settles the
+    whole balance when its ``amount`` is the balance or the check's ``cash_due``, or,
+    without ``amount``, when ``tendered`` reaches ``cash_due``; it records ``amount`` =
+    the balance and ``rounding = cash_due - balance``, and ``change = tendered -
+    cash_due``.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -114,3 +182,55 @@ class PaymentResult(PaymentRead):
     """The payment made, with its check after it (``status`` ``paid`` when settled)."""
 
     check: CheckRead
+
+
+class PasswordApproval(BaseModel):
+    """A manager's approval given in the request: the approver's ``username`` and
+    ``password`` (checked with :func:`brigade.auth.service.verify_credentials`, counted
+    against the login limits). ``method`` names the kind of approval, so that a PIN
+    approval can join as another member of a union discriminated by it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["password"] = "password"
+    username: SingleLine = Field(min_length=1, max_length=150)
+    password: SingleLine = Field(min_length=1, max_length=1024)
+
+
+#: The approvals a request may carry (a PIN approval comes with another issue).
+Approval = PasswordApproval
+
+
+class DiscountCreate(BaseModel):
+    """A discount on an open check: on line ``order_item_id`` or, without it, on the
+    whole check.
+
+    ``kind`` ``percent``: ``value`` basis points (1..10000) of the line (or of the
+    lines after their own discounts, for the check); ``fixed``: ``value`` minor units;
+    ``comp``: the line at zero (a line is required, ``value`` is not given). ``reason``
+    is required. Discounts beyond the restaurant's ``discount_approval_bp`` of the
+    subtotal (all of the check's discounts counted) need ``approval`` by a manager or
+    owner of the restaurant. ``version``, when given, must be the check's current one.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    order_item_id: Id | None = None
+    kind: DiscountKind
+    value: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_AMOUNT,
+        description="Basis points (percent, at most 10000) or minor units (fixed).",
+    )
+    reason: SingleLine = Field(min_length=1, max_length=200)
+    approval: Approval | None = None
+    version: Version | None = None
+
+    def fingerprint_body(self) -> DiscountCreate:
+        """This body without the approver's password (what the Idempotency-Key's
+        fingerprint is computed from: no password is hashed into a stored record)."""
+        if self.approval is None:
+            return self
+        redacted = self.approval.model_copy(update={"password": "-"})
+        return self.model_copy(update={"approval": redacted})

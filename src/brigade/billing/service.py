@@ -1,14 +1,13 @@
-"""Rules of the billing context: checks of orders and their payments.
+"""Rules of the billing context: checks of orders, their discounts and payments.
 
-A check's amounts are stored, and recomputed from the order's lines and the restaurant's
-tax rule while it is open (lines added or voided after the check was opened show up on
-the next read or payment). Written like the orders hot path: Core statements built
-once on the tables with bind parameters, executed with parameter dicts, RETURNING
-instead of re-reading.
-
-Built for what comes later: a check names its order and stores ``discount_total`` and
-``tip_total``, so splits (several checks per order), discounts and tips add rows and
-terms to :func:`compute_amounts` without changing what exists.
+A check's amounts are stored, and recomputed while it is open from the order's lines,
+its discounts and the restaurant's rules (tax rates per menu category or item, service
+charge) by :func:`brigade.billing.pricing.price`: lines added or voided, or rules
+changed, after the check was opened show up on the next read or payment. With the
+amounts, the check's discounts' ``amount`` and its taxes per rate (``check_taxes``) are
+kept in step; a paid check keeps what it was paid with. Written like the orders hot
+path: Core statements built once on the tables with bind parameters, executed with
+parameter dicts, RETURNING instead of re-reading.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
+    delete,
     func,
     insert,
     select,
@@ -35,21 +35,32 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brigade import money
-from brigade.auth.dependencies import Access
+from brigade.auth.dependencies import Access, Actor, resolve_access
+from brigade.auth.exceptions import InvalidCredentials
 from brigade.auth.permissions import Permission
+from brigade.auth.service import verify_credentials
+from brigade.billing import pricing
 from brigade.billing.exceptions import (
+    ApprovalInvalid,
     CheckPaid,
+    DiscountApprovalRequired,
+    DiscountExceedsAmount,
+    InvalidDiscount,
     InvalidPayment,
     NothingToBill,
     PaymentExceedsBalance,
 )
-from brigade.billing.models import Check, Payment
+from brigade.billing.models import Check, CheckDiscount, CheckTax, Payment
+from brigade.billing.pricing import DiscountKind, TaxRule
 from brigade.billing.schemas import (
+    Approval,
     CheckLineRead,
     CheckList,
     CheckRead,
     CheckStatus,
+    CheckTaxRead,
+    DiscountCreate,
+    DiscountRead,
     PaymentCreate,
     PaymentMethod,
     PaymentRead,
@@ -58,24 +69,29 @@ from brigade.billing.schemas import (
 from brigade.events.outbox import NewEvent, record_many
 from brigade.infra.db import UTCDateTime, utcnow
 from brigade.infra.errors import NotFound, StaleVersion
+from brigade.menu.taxes import item_tax_rate_ids
 from brigade.orders.exceptions import OrderClosed, OrderHasCheck
 from brigade.orders.schemas import OrderItemRead, OrderItemStatus, OrderStatus
 from brigade.orders.service import (
     close_order,
     get_order_row,
-    lines_subtotal,
     order_lines,
     orders_lines,
 )
-from brigade.restaurants.service import restaurant_profile
+from brigade.restaurants.taxes import BillingRules, billing_rules
+from brigade.runtime import Runtime
 from brigade.tenancy import RID, owned_by, scoped
 
 CHECK_CREATED = "check.created"
 PAYMENT_CREATED = "payment.created"
 CHECK_PAID = "check.paid"
+DISCOUNT_ADDED = "check.discount.added"
+DISCOUNT_REMOVED = "check.discount.removed"
 
 _checks = cast(Table, Check.__table__)
 _payments = cast(Table, Payment.__table__)
+_discounts = cast(Table, CheckDiscount.__table__)
+_taxes = cast(Table, CheckTax.__table__)
 
 _CHECK_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _checks.c.id,
@@ -87,6 +103,8 @@ _CHECK_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _checks.c.tax_total,
     _checks.c.total,
     _checks.c.paid_total,
+    _checks.c.service_charge,
+    _checks.c.service_charge_bp,
     _checks.c.tax_rate_bp,
     _checks.c.tax_inclusive,
     _checks.c.version,
@@ -101,6 +119,7 @@ _PAYMENT_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _payments.c.tendered,
     _payments.c.change,
     _payments.c.tip,
+    _payments.c.rounding,
     _payments.c.reference,
     _payments.c.created_at,
 )
@@ -134,6 +153,8 @@ _AMOUNT_VALUES: dict[str, Any] = {
     "discount_total": bindparam("b_discount_total", type_=BigInteger()),
     "tax_total": bindparam("b_tax_total", type_=BigInteger()),
     "total": bindparam("b_total", type_=BigInteger()),
+    "service_charge": bindparam("b_service_charge", type_=BigInteger()),
+    "service_charge_bp": bindparam("b_service_charge_bp", type_=Integer()),
     "tax_rate_bp": bindparam("b_tax_rate_bp", type_=Integer()),
     "tax_inclusive": bindparam("b_tax_inclusive", type_=Boolean()),
 }
@@ -177,11 +198,79 @@ _SETTLE_CHECK = (
     )
     .returning(*_CHECK_COLUMNS)
 )
+# An open check's amounts written after a discount was added or removed (the check's
+# row was taken, version + 1, by _LOCK_OPEN_CHECK first).
+_WRITE_AMOUNTS = (
+    update(_checks).where(*_CHECK_KEY).values(**_AMOUNT_VALUES).returning(*_CHECK_COLUMNS)
+)
+_DISCOUNT_COLUMNS: tuple[ColumnElement[Any], ...] = (
+    _discounts.c.id,
+    _discounts.c.check_id,
+    _discounts.c.order_item_id,
+    _discounts.c.kind,
+    _discounts.c.value,
+    _discounts.c.amount,
+    _discounts.c.reason,
+    _discounts.c.created_by,
+    _discounts.c.created_at,
+    _discounts.c.approved_by,
+    _discounts.c.approved_at,
+    _discounts.c.approval_method,
+)
+_DISCOUNTS_OF = (
+    scoped(select(*_DISCOUNT_COLUMNS), RID)
+    .where(
+        _discounts.c.check_id.in_(bindparam("check_ids", expanding=True)),
+        _discounts.c.removed_at.is_(None),
+    )
+    .order_by(_discounts.c.id)
+)
+_INSERT_DISCOUNT = insert(_discounts).returning(*_DISCOUNT_COLUMNS)
+_DISCOUNT_AMOUNT = (
+    update(_discounts)
+    .where(_discounts.c.id == bindparam("b_id"), owned_by(_discounts, bindparam("b_rid")))
+    .values(amount=bindparam("b_amount", type_=BigInteger()))
+)
+_REMOVE_DISCOUNT = (
+    update(_discounts)
+    .where(
+        _discounts.c.id == bindparam("b_id"),
+        _discounts.c.check_id == bindparam("b_check_id"),
+        _discounts.c.removed_at.is_(None),
+        owned_by(_discounts, bindparam("b_rid")),
+    )
+    .values(
+        removed_at=bindparam("b_removed_at", type_=UTCDateTime()),
+        removed_by=bindparam("b_removed_by", type_=BigInteger()),
+        amount=0,
+    )
+    .returning(_discounts.c.id)
+)
+_TAX_COLUMNS: tuple[ColumnElement[Any], ...] = (
+    _taxes.c.check_id,
+    _taxes.c.tax_rate_id,
+    _taxes.c.name,
+    _taxes.c.rate_bp,
+    _taxes.c.inclusive,
+    _taxes.c.base,
+    _taxes.c.tax,
+)
+_TAXES_OF = (
+    scoped(select(*_TAX_COLUMNS), RID)
+    .where(_taxes.c.check_id.in_(bindparam("check_ids", expanding=True)))
+    .order_by(_taxes.c.id)
+)
+_DELETE_TAXES = delete(_taxes).where(
+    _taxes.c.check_id == bindparam("b_check_id"), owned_by(_taxes, bindparam("b_rid"))
+)
+_INSERT_TAX = insert(_taxes)
 _AMOUNT_FIELDS = (
     "subtotal",
     "discount_total",
     "tax_total",
     "total",
+    "service_charge",
+    "service_charge_bp",
     "tax_rate_bp",
     "tax_inclusive",
 )
@@ -189,7 +278,9 @@ _AMOUNT_FIELDS = (
 
 @dataclass(frozen=True, slots=True)
 class Amounts:
-    """A check's amounts in minor units, and the tax rule they were computed with."""
+    """A check's amounts in minor units, and the rules they were computed with:
+    ``service_charge_bp`` (0: none) and the default tax rule (``tax_rate_bp``,
+    ``tax_inclusive``)."""
 
     subtotal: int
     discount_total: int
@@ -197,6 +288,8 @@ class Amounts:
     total: int
     tax_rate_bp: int
     tax_inclusive: bool
+    service_charge: int = 0
+    service_charge_bp: int = 0
 
     def as_values(self) -> dict[str, Any]:
         """The amounts as column values of ``checks``."""
@@ -218,20 +311,211 @@ class CheckCreateResult:
 def compute_amounts(
     subtotal: int, tax_rate_bp: int, tax_inclusive: bool, discount_total: int = 0
 ) -> Amounts:
-    """Tax and total of ``subtotal - discount_total`` (minor units) at ``tax_rate_bp``.
+    """Tax and total of ``subtotal - discount_total`` (minor units) at one rate,
+    ``tax_rate_bp``: a check of one line with a fixed check discount, priced by
+    :func:`brigade.billing.pricing.price` (inclusive: the tax is the part of the prices
+    that is tax and the total the discounted subtotal; exclusive: the tax is added; both
+    half-up)."""
+    rule = TaxRule(None, pricing.DEFAULT_TAX_NAME, tax_rate_bp, tax_inclusive)
+    discounts = [pricing.Discount(0, DiscountKind.fixed, discount_total)] if discount_total else []
+    priced = pricing.price([pricing.Line(0, subtotal, rule)], discounts)
+    return Amounts(
+        priced.subtotal,
+        priced.discount_total,
+        priced.tax_total,
+        priced.total,
+        tax_rate_bp,
+        tax_inclusive,
+    )
 
-    Inclusive: the tax is the part of the prices that is tax, and the total is the
-    discounted subtotal. Exclusive: the tax is added. Both round half-up
-    (:mod:`brigade.money`).
-    """
-    net = subtotal - discount_total
-    if tax_inclusive:
-        tax = money.tax_inclusive(net, tax_rate_bp)
-        total = net
-    else:
-        tax = money.tax_exclusive(net, tax_rate_bp)
-        total = net + tax
-    return Amounts(subtotal, discount_total, tax, total, tax_rate_bp, tax_inclusive)
+
+@dataclass(slots=True)
+class _Pricing:
+    """A check priced now: the rules, the order's lines and covers, the check's active
+    discounts (rows), the pricing inputs and the result."""
+
+    rules: BillingRules
+    items: list[OrderItemRead]
+    discounts: list[dict[str, Any]]
+    lines: list[pricing.Line]
+    service: pricing.ServiceCharge | None
+    priced: pricing.Priced
+
+    @property
+    def amounts(self) -> Amounts:
+        """The check's amounts as stored."""
+        p = self.priced
+        return Amounts(
+            subtotal=p.subtotal,
+            discount_total=p.discount_total,
+            tax_total=p.tax_total,
+            total=p.total,
+            tax_rate_bp=self.rules.tax_rate_bp,
+            tax_inclusive=self.rules.tax_inclusive,
+            service_charge=p.service_charge,
+            service_charge_bp=self.service.rate_bp if self.service is not None else 0,
+        )
+
+    def with_discount(self, discount: pricing.Discount) -> pricing.Priced:
+        """The check priced with ``discount`` added after the others."""
+        return pricing.price(
+            self.lines, [*_pricing_discounts(self.discounts), discount], self.service
+        )
+
+
+def _default_rule(rules: BillingRules) -> TaxRule:
+    return TaxRule(None, pricing.DEFAULT_TAX_NAME, rules.tax_rate_bp, rules.tax_inclusive)
+
+
+def _pricing_discounts(rows: Sequence[dict[str, Any]]) -> list[pricing.Discount]:
+    return [
+        pricing.Discount(r["id"], DiscountKind(r["kind"]), r["value"], r["order_item_id"])
+        for r in rows
+    ]
+
+
+async def _price(
+    session: AsyncSession,
+    restaurant_id: int,
+    check_id: int | None,
+    order_id: int,
+    *,
+    items: list[OrderItemRead] | None = None,
+    covers: int | None = None,
+) -> _Pricing:
+    """Price check ``check_id`` of order ``order_id`` now (:func:`pricing.price`): the
+    restaurant's rules, the order's lines (``items`` when the caller has them) and
+    covers (read only when the service charge depends on them), the check's active
+    discounts and the menu's tax rate of each line (read only when the restaurant has
+    named rates)."""
+    rules = await billing_rules(session, restaurant_id)
+    charge_by_covers = rules.service_charge_bp > 0 and rules.service_charge_min_covers > 0
+    if covers is None and charge_by_covers:
+        order = await get_order_row(session, restaurant_id, order_id)
+        items, covers = order.items, order.covers
+    elif items is None:
+        items = await order_lines(session, restaurant_id, order_id)
+    billed = [i for i in items if i.status is not OrderItemStatus.voided]
+    default = _default_rule(rules)
+    rate_of: dict[int, int | None] = {}
+    if rules.rates:
+        rate_of = await item_tax_rate_ids(
+            session, restaurant_id, [i.menu_item_id for i in billed if i.menu_item_id is not None]
+        )
+    lines = []
+    for item in billed:
+        rate_id = rate_of.get(item.menu_item_id) if item.menu_item_id is not None else None
+        info = rules.rates.get(rate_id) if rate_id is not None else None
+        rule = (
+            default if info is None else TaxRule(info.id, info.name, info.rate_bp, info.inclusive)
+        )
+        lines.append(pricing.Line(item.id, item.line_total, rule))
+    service = None
+    if rules.service_charge_bp > 0 and (
+        rules.service_charge_min_covers == 0 or (covers or 0) >= rules.service_charge_min_covers
+    ):
+        service = pricing.ServiceCharge(
+            rules.service_charge_bp, rules.service_charge_taxable, default
+        )
+    discounts = (
+        []
+        if check_id is None
+        else (await _discounts_of(session, restaurant_id, [check_id]))[check_id]
+    )
+    priced = pricing.price(lines, _pricing_discounts(discounts), service)
+    return _Pricing(rules, items, discounts, lines, service, priced)
+
+
+async def _discounts_of(
+    session: AsyncSession, restaurant_id: int, check_ids: Sequence[int]
+) -> dict[int, list[dict[str, Any]]]:
+    by_check: dict[int, list[dict[str, Any]]] = {cid: [] for cid in check_ids}
+    if not check_ids:
+        return by_check
+    rows = await session.execute(
+        _DISCOUNTS_OF, {"restaurant_id": restaurant_id, "check_ids": list(check_ids)}
+    )
+    for row in rows:
+        by_check[row.check_id].append(dict(row._mapping))
+    return by_check
+
+
+async def _taxes_of(
+    session: AsyncSession, restaurant_id: int, check_ids: Sequence[int]
+) -> dict[int, list[CheckTaxRead]]:
+    by_check: dict[int, list[CheckTaxRead]] = {cid: [] for cid in check_ids}
+    if not check_ids:
+        return by_check
+    rows = await session.execute(
+        _TAXES_OF, {"restaurant_id": restaurant_id, "check_ids": list(check_ids)}
+    )
+    for r in rows:
+        by_check[r.check_id].append(
+            CheckTaxRead(
+                tax_rate_id=r.tax_rate_id,
+                name=r.name,
+                rate_bp=r.rate_bp,
+                inclusive=r.inclusive,
+                base=r.base,
+                tax=r.tax,
+                net=r.base - r.tax if r.inclusive else r.base,
+            )
+        )
+    return by_check
+
+
+def _tax_reads(priced: pricing.Priced) -> list[CheckTaxRead]:
+    return [
+        CheckTaxRead(
+            tax_rate_id=t.rule.tax_rate_id,
+            name=t.rule.name,
+            rate_bp=t.rule.rate_bp,
+            inclusive=t.rule.inclusive,
+            base=t.base,
+            tax=t.tax,
+            net=t.net,
+        )
+        for t in priced.taxes
+    ]
+
+
+async def _store_breakdown(
+    session: AsyncSession,
+    restaurant_id: int,
+    check_id: int,
+    state: _Pricing,
+    stored_taxes: list[CheckTaxRead] | None,
+) -> tuple[list[CheckTaxRead], list[DiscountRead]]:
+    """Write the discounts' amounts and the taxes per rate of ``state`` where they
+    differ from what is stored (``stored_taxes``: ``None`` = not read, rewrite); return
+    them as read."""
+    for row in state.discounts:
+        amount = state.priced.discounts[row["id"]].amount
+        if row["amount"] != amount:
+            await session.execute(
+                _DISCOUNT_AMOUNT, {"b_id": row["id"], "b_rid": restaurant_id, "b_amount": amount}
+            )
+            row["amount"] = amount
+    taxes = _tax_reads(state.priced)
+    if stored_taxes != taxes:
+        await session.execute(_DELETE_TAXES, {"b_check_id": check_id, "b_rid": restaurant_id})
+        if taxes:
+            await session.execute(
+                _INSERT_TAX,
+                [
+                    {
+                        "restaurant_id": restaurant_id,
+                        "check_id": check_id,
+                        **t.model_dump(exclude={"net"}),
+                    }
+                    for t in taxes
+                ],
+            )
+    return taxes, [_discount_read(r) for r in state.discounts]
+
+
+def _discount_read(row: dict[str, Any]) -> DiscountRead:
+    return DiscountRead.model_validate(row)
 
 
 def _lines(items: Sequence[OrderItemRead]) -> list[CheckLineRead]:
@@ -254,8 +538,34 @@ def _check_read(
     row: Row[*tuple[Any, ...]] | dict[str, Any],
     lines: list[CheckLineRead],
     payments: list[PaymentRead],
+    taxes: list[CheckTaxRead] | None = None,
+    discounts: list[DiscountRead] | None = None,
+    cash_unit: int = 1,
 ) -> CheckRead:
     data = dict(row._mapping) if isinstance(row, Row) else row
+    discounts = discounts or []
+    own: dict[int, int] = {}
+    comped: set[int] = set()
+    for d in discounts:
+        if d.order_item_id is None:
+            continue
+        own[d.order_item_id] = own.get(d.order_item_id, 0) + d.amount
+        if d.kind is DiscountKind.comp and d.amount > 0:
+            comped.add(d.order_item_id)
+    lines = [
+        line.model_copy(
+            update={
+                "discount": own.get(line.order_item_id, 0),
+                "comped": line.order_item_id in comped
+                and own.get(line.order_item_id, 0) >= line.line_total,
+            }
+        )
+        if line.order_item_id in own
+        else line
+        for line in lines
+    ]
+    balance = max(data["total"] - data["paid_total"], 0)
+    is_open = data["status"] == CheckStatus.open.value
     return CheckRead(
         id=data["id"],
         order_id=data["order_id"],
@@ -266,7 +576,7 @@ def _check_read(
         tax_total=data["tax_total"],
         total=data["total"],
         paid_total=data["paid_total"],
-        balance=max(data["total"] - data["paid_total"], 0),
+        balance=balance,
         tax_rate_bp=data["tax_rate_bp"],
         tax_inclusive=data["tax_inclusive"],
         version=data["version"],
@@ -274,12 +584,14 @@ def _check_read(
         paid_at=data["paid_at"],
         lines=lines,
         payments=payments,
+        service_charge=data["service_charge"],
+        service_charge_bp=data["service_charge_bp"],
+        comp_total=sum(d.amount for d in discounts if d.kind is DiscountKind.comp),
+        cash_due=pricing.round_cash(balance, cash_unit) if is_open else 0,
+        rounding_total=sum(p.rounding for p in payments),
+        taxes=taxes or [],
+        discounts=discounts,
     )
-
-
-async def _tax_rule(session: AsyncSession, restaurant_id: int) -> tuple[int, bool]:
-    profile = await restaurant_profile(session, None, restaurant_id)
-    return profile.tax_rate_bp, profile.tax_inclusive
 
 
 async def _payments_of(
@@ -305,23 +617,40 @@ async def _payments_of_check(
     return [PaymentRead.model_validate(row, from_attributes=True) for row in rows]
 
 
-async def _refresh(
-    session: AsyncSession, restaurant_id: int, row: Row[*tuple[Any, ...]], subtotal: int
-) -> dict[str, Any]:
-    """Bring an open check's amounts up to date with its order's ``subtotal`` (minor
-    units) and the restaurant's tax rule (one UPDATE, version + 1, only when something
-    changed)."""
+async def _read_check(
+    session: AsyncSession,
+    restaurant_id: int,
+    row: Row[*tuple[Any, ...]],
+    items: list[OrderItemRead] | None = None,
+    covers: int | None = None,
+) -> CheckRead:
+    """The check of ``row`` as read: an open one brought up to date first with its
+    order's lines, discounts and the restaurant's rules (one UPDATE, version + 1, only
+    when its amounts changed; its discounts' amounts and taxes rewritten where they
+    differ); a paid one as stored."""
     data = dict(row._mapping)
+    check_id = data["id"]
+    payments = await _payments_of_check(session, restaurant_id, check_id)
+    stored = (await _taxes_of(session, restaurant_id, [check_id]))[check_id]
     if data["status"] != CheckStatus.open.value:
-        return data
-    rate, inclusive = await _tax_rule(session, restaurant_id)
-    amounts = compute_amounts(subtotal, rate, inclusive, data["discount_total"])
-    values = amounts.as_values()
-    if all(data[k] == v for k, v in values.items()):
-        return data
-    params = {"b_check_id": data["id"], "b_rid": restaurant_id, **amounts.as_params()}
-    updated = (await session.execute(_REFRESH_CHECK, params)).one()
-    return dict(updated._mapping)
+        if items is None:
+            items = await order_lines(session, restaurant_id, data["order_id"])
+        discounts = (await _discounts_of(session, restaurant_id, [check_id]))[check_id]
+        # A paid check has no cash due: its cash unit does not matter.
+        return _check_read(
+            data, _lines(items), payments, stored, [_discount_read(d) for d in discounts]
+        )
+    state = await _price(
+        session, restaurant_id, check_id, data["order_id"], items=items, covers=covers
+    )
+    amounts = state.amounts
+    if any(data[k] != v for k, v in amounts.as_values().items()):
+        params = {"b_check_id": check_id, "b_rid": restaurant_id, **amounts.as_params()}
+        data = dict((await session.execute(_REFRESH_CHECK, params)).one()._mapping)
+    taxes, reads = await _store_breakdown(session, restaurant_id, check_id, state, stored)
+    return _check_read(
+        data, _lines(state.items), payments, taxes, reads, state.rules.cash_rounding_unit
+    )
 
 
 async def _latest_check(
@@ -368,17 +697,19 @@ async def open_check(session: AsyncSession, access: Access, order_id: int) -> Ch
     # Lock the order row (PostgreSQL) so that two cashiers do not open two checks.
     order = await get_order_row(session, restaurant_id, order_id, for_update=True)
     existing = await _latest_check(session, restaurant_id, order_id)
-    lines = _lines(order.items)
     if existing is not None:
-        data = await _refresh(session, restaurant_id, existing, order.subtotal)
-        payments = await _payments_of_check(session, restaurant_id, data["id"])
-        return CheckCreateResult(_check_read(data, lines, payments), created=False)
+        check = await _read_check(
+            session, restaurant_id, existing, items=order.items, covers=order.covers
+        )
+        return CheckCreateResult(check, created=False)
+    lines = _lines(order.items)
     if order.status is not OrderStatus.open:
         raise OrderClosed(f"order {order_id} is {order.status.value}")
     if not lines or order.subtotal <= 0:
         raise NothingToBill(f"order {order_id} has no line to bill")
-    rate, inclusive = await _tax_rule(session, restaurant_id)
-    amounts = compute_amounts(order.subtotal, rate, inclusive)
+    state = await _price(
+        session, restaurant_id, None, order_id, items=order.items, covers=order.covers
+    )
     row = (
         await session.execute(
             _INSERT_CHECK,
@@ -392,11 +723,12 @@ async def open_check(session: AsyncSession, access: Access, order_id: int) -> Ch
                 "version": 1,
                 "created_at": utcnow(),
                 "paid_at": None,
-                **amounts.as_values(),
+                **state.amounts.as_values(),
             },
         )
     ).one()
-    check = _check_read(row, lines, [])
+    taxes, _ = await _store_breakdown(session, restaurant_id, row.id, state, [])
+    check = _check_read(row, lines, [], taxes, [], state.rules.cash_rounding_unit)
     await record_many(
         session,
         restaurant_id,
@@ -416,25 +748,25 @@ async def get_order_check(session: AsyncSession, access: Access, order_id: int) 
     existing = await _latest_check(session, restaurant_id, order_id)
     if existing is None:
         raise NotFound(f"order {order_id} not found or has no check")
-    items = await order_lines(session, restaurant_id, order_id)
-    data = await _refresh(session, restaurant_id, existing, lines_subtotal(items))
-    payments = await _payments_of_check(session, restaurant_id, data["id"])
-    return _check_read(data, _lines(items), payments)
+    return await _read_check(session, restaurant_id, existing)
 
 
-async def get_check(session: AsyncSession, access: Access, check_id: int) -> CheckRead:
-    """Check ``check_id`` (brought up to date while open). Raises ``NotFound``."""
-    access.check(Permission.billing_read)
-    restaurant_id = access.restaurant_id
+async def _check_row(
+    session: AsyncSession, restaurant_id: int, check_id: int
+) -> Row[*tuple[Any, ...]]:
     row = (
         await session.execute(_CHECK, {"check_id": check_id, "restaurant_id": restaurant_id})
     ).first()
     if row is None:
         raise NotFound(f"check {check_id} not found")
-    items = await order_lines(session, restaurant_id, row.order_id)
-    data = await _refresh(session, restaurant_id, row, lines_subtotal(items))
-    payments = await _payments_of_check(session, restaurant_id, check_id)
-    return _check_read(data, _lines(items), payments)
+    return row
+
+
+async def get_check(session: AsyncSession, access: Access, check_id: int) -> CheckRead:
+    """Check ``check_id`` (brought up to date while open). Raises ``NotFound``."""
+    access.check(Permission.billing_read)
+    row = await _check_row(session, access.restaurant_id, check_id)
+    return await _read_check(session, access.restaurant_id, row)
 
 
 @functools.cache
@@ -472,37 +804,100 @@ async def list_checks(
         params["status"] = status.value
     total = (await session.execute(count, params)).scalar_one()
     rows = (await session.execute(page, params)).all()
-    payments = await _payments_of(session, restaurant_id, [r.id for r in rows])
+    ids = [r.id for r in rows]
+    payments = await _payments_of(session, restaurant_id, ids)
     lines = await orders_lines(session, restaurant_id, [r.order_id for r in rows])
-    items = [_check_read(row, _lines(lines[row.order_id]), payments[row.id]) for row in rows]
+    taxes = await _taxes_of(session, restaurant_id, ids)
+    discounts = await _discounts_of(session, restaurant_id, ids)
+    unit = (await billing_rules(session, restaurant_id)).cash_rounding_unit if rows else 1
+    items = [
+        _check_read(
+            row,
+            _lines(lines[row.order_id]),
+            payments[row.id],
+            taxes[row.id],
+            [_discount_read(d) for d in discounts[row.id]],
+            unit,
+        )
+        for row in rows
+    ]
     return CheckList(items=items, total=int(total))
 
 
-def _settle_amounts(data: PaymentCreate, balance: int) -> tuple[int, int | None, int]:
-    """``(amount, tendered, change)`` of a payment against ``balance`` (minor units).
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """What a payment settles (``amount``), the cash rounding added to it
+    (``rounding``), what was handed over (``tendered``, cash only) and the ``change``
+    given back; minor units."""
+
+    amount: int
+    rounding: int
+    tendered: int | None
+    change: int
+
+
+def settle_amounts(data: PaymentCreate, balance: int, cash_unit: int = 1) -> Settlement:
+    """The :class:`Settlement` of payment ``data`` against ``balance`` (minor units),
+    with cash rounded to ``cash_unit`` (minor units; see :class:`PaymentCreate`).
+
+    A cash payment that settles the whole balance (its ``amount`` is the balance or the
+    cash due, or without ``amount`` its ``tendered`` reaches the cash due) settles
+    ``balance`` with ``rounding = cash_due - balance`` (:func:`pricing.round_cash`);
+    any other cash payment is a part payment of exactly its amount. A check with
+    nothing left to pay (fully discounted) is settled by a payment without ``amount``
+    (``amount`` 0).
 
     Raises ``InvalidPayment`` and ``PaymentExceedsBalance`` (422).
     """
+    rounding = 0
     if data.method is PaymentMethod.cash:
         if data.amount is None and data.tendered is None:
             raise InvalidPayment("a cash payment needs amount or tendered")
-        amount = data.amount if data.amount is not None else min(data.tendered or 0, balance)
-        tendered = data.tendered if data.tendered is not None else amount
-        if tendered < amount:
-            raise InvalidPayment(f"tendered {tendered} is less than the amount {amount}")
+        due = pricing.round_cash(balance, cash_unit)
+        if data.amount is not None:
+            whole = data.amount in (balance, due)
+            amount = balance if whole else data.amount
+        else:
+            whole = (data.tendered or 0) >= due
+            amount = balance if whole else (data.tendered or 0)
+        if whole:
+            rounding = due - balance
+        collected = amount + rounding
+        tendered = data.tendered if data.tendered is not None else collected
+        if tendered < collected:
+            raise InvalidPayment(f"tendered {tendered} is less than the amount {collected}")
     else:
         if data.tendered is not None:
             raise InvalidPayment("tendered is for cash payments only")
         amount = data.amount if data.amount is not None else balance
         tendered = None
-    if amount < 1:
-        raise InvalidPayment("nothing is left to pay")
+        collected = amount
     if amount > balance:
         raise PaymentExceedsBalance(
             f"amount {amount} is more than the balance {balance}", balance=balance
         )
-    change = (tendered - amount) if tendered is not None else 0
-    return amount, tendered, change
+    if amount < 1 and balance > 0:
+        raise InvalidPayment("nothing is left to pay")
+    change = (tendered - collected) if tendered is not None else 0
+    return Settlement(amount, rounding, tendered, change)
+
+
+async def _lock_open_check(
+    session: AsyncSession, restaurant_id: int, check_id: int, version: int | None
+) -> Row[*tuple[Any, ...]]:
+    """Take the open check's row (version + 1; locked on PostgreSQL until the commit),
+    at ``version`` when given. Raises ``NotFound``, ``CheckPaid``, ``StaleVersion``."""
+    key = {"b_check_id": check_id, "b_rid": restaurant_id}
+    if version is None:
+        locked = (await session.execute(_LOCK_OPEN_CHECK, key)).first()
+    else:
+        locked = (
+            await session.execute(_LOCK_OPEN_CHECK_AT_VERSION, {**key, "b_version": version})
+        ).first()
+    if locked is None:
+        await _raise_why_not_paid(session, restaurant_id, check_id)
+    assert locked is not None  # noqa: S101 - the call above always raises
+    return locked
 
 
 async def pay(
@@ -511,9 +906,11 @@ async def pay(
     check_id: int,
     data: PaymentCreate,
 ) -> PaymentResult:
-    """Record a payment on an open check (see :class:`PaymentCreate` for the amounts).
+    """Record a payment on an open check (see :class:`PaymentCreate` for the amounts and
+    cash rounding, :func:`settle_amounts`).
 
-    The check's amounts are brought up to date first. When ``paid_total`` reaches
+    The check's row is taken first (so concurrent payments wait for each other and
+    never overpay), then its amounts are brought up to date. When ``paid_total`` reaches
     ``total`` the check becomes ``paid`` (``paid_at``), its order is closed and its
     table freed (``brigade.orders.service.close_order``). Events: ``payment.created``
     ``{"payment", "check"}``, then on settlement ``check.paid`` ``{"check"}``,
@@ -527,24 +924,17 @@ async def pay(
     access.check(Permission.billing_write)
     restaurant_id = access.restaurant_id
     key = {"b_check_id": check_id, "b_rid": restaurant_id}
-    if data.version is None:
-        locked = (await session.execute(_LOCK_OPEN_CHECK, key)).first()
-    else:
-        locked = (
-            await session.execute(_LOCK_OPEN_CHECK_AT_VERSION, {**key, "b_version": data.version})
-        ).first()
-    if locked is None:
-        await _raise_why_not_paid(session, restaurant_id, check_id)
-    assert locked is not None  # noqa: S101 - the call above always raises
-    items = await order_lines(session, restaurant_id, locked.order_id)
-    rate, inclusive = await _tax_rule(session, restaurant_id)
-    amounts = compute_amounts(lines_subtotal(items), rate, inclusive, locked.discount_total)
+    locked = await _lock_open_check(session, restaurant_id, check_id, data.version)
+    state = await _price(session, restaurant_id, check_id, locked.order_id)
+    amounts = state.amounts
     balance = max(amounts.total - locked.paid_total, 0)
-    amount, tendered, change = _settle_amounts(data, balance)
-    # Every payment is at least 1, so a check with nothing paid has none yet.
+    settled_by = settle_amounts(data, balance, state.rules.cash_rounding_unit)
+    # Every payment is at least 1 (but the one settling a fully discounted check), so
+    # a check with nothing paid has none yet.
     earlier = (
         await _payments_of_check(session, restaurant_id, check_id) if locked.paid_total else []
     )
+    stored = (await _taxes_of(session, restaurant_id, [check_id]))[check_id]
     now = utcnow()
     payment_row = (
         await session.execute(
@@ -553,17 +943,18 @@ async def pay(
                 "restaurant_id": restaurant_id,
                 "check_id": check_id,
                 "method": data.method.value,
-                "amount": amount,
-                "tendered": tendered,
-                "change": change,
+                "amount": settled_by.amount,
+                "tendered": settled_by.tendered,
+                "change": settled_by.change,
                 "tip": 0,
+                "rounding": settled_by.rounding,
                 "reference": data.reference,
                 "created_by": access.actor.user_id,
                 "created_at": now,
             },
         )
     ).one()
-    paid_total = locked.paid_total + amount
+    paid_total = locked.paid_total + settled_by.amount
     settled = paid_total >= amounts.total
     check_row = (
         await session.execute(
@@ -577,9 +968,17 @@ async def pay(
             },
         )
     ).one()
+    taxes, discounts = await _store_breakdown(session, restaurant_id, check_id, state, stored)
     payment = PaymentRead.model_validate(payment_row, from_attributes=True)
     payments = [*earlier, payment]
-    check = _check_read(check_row, _lines(items), payments)
+    check = _check_read(
+        check_row,
+        _lines(state.items),
+        payments,
+        taxes,
+        discounts,
+        state.rules.cash_rounding_unit,
+    )
     result = PaymentResult(**payment.model_dump(), check=check)
     check_json = check.model_dump(mode="json")
     events = [
@@ -589,8 +988,221 @@ async def pay(
         events.append(NewEvent(CHECK_PAID, {"check": check_json}))
     await record_many(session, restaurant_id, events)
     if settled:
-        await close_order(session, restaurant_id, locked.order_id, items=items)
+        await close_order(session, restaurant_id, locked.order_id, items=state.items)
     return result
+
+
+# --- discounts ------------------------------------------------------------------------
+
+
+def _validate_discount(data: DiscountCreate, state: _Pricing) -> None:
+    """Raise ``InvalidDiscount`` (422) when ``data`` does not fit its kind or names no
+    billed line of the check."""
+    if data.kind is DiscountKind.comp:
+        if data.order_item_id is None:
+            raise InvalidDiscount("a comp is on a line: give order_item_id")
+        if data.value is not None:
+            raise InvalidDiscount("a comp takes no value (it puts the line at zero)")
+    elif data.value is None:
+        raise InvalidDiscount(f"a {data.kind.value} discount needs a value")
+    elif data.kind is DiscountKind.percent and data.value > pricing.BP:
+        raise InvalidDiscount("a percent discount is at most 10000 basis points")
+    if data.order_item_id is not None and data.order_item_id not in {
+        line.key for line in state.lines
+    }:
+        raise InvalidDiscount(
+            f"line {data.order_item_id} is not a billed line of this check",
+            order_item_id=data.order_item_id,
+        )
+
+
+async def _approver(
+    session: AsyncSession, runtime: Runtime, restaurant_id: int, approval: Approval, address: str
+) -> int:
+    """The id of the manager (or owner, or platform admin) who gave ``approval``:
+    credentials checked with :func:`brigade.auth.service.verify_credentials` (login
+    limits apply: 429), then the approver must hold ``billing:approve`` here.
+
+    Raises ``ApprovalInvalid`` (403) otherwise."""
+    try:
+        user = await verify_credentials(
+            session,
+            runtime,
+            username=approval.username,
+            password=approval.password,
+            address=address,
+        )
+    except InvalidCredentials as exc:
+        raise ApprovalInvalid("the approver's username or password is wrong") from exc
+    try:
+        standing = await resolve_access(
+            session, Actor(user_id=user.id, is_admin=user.is_admin), restaurant_id
+        )
+    except NotFound as exc:
+        raise ApprovalInvalid("the approver is no member of this restaurant") from exc
+    if not standing.can(Permission.billing_approve):
+        raise ApprovalInvalid("the approver is not a manager of this restaurant")
+    return user.id
+
+
+async def add_discount(
+    session: AsyncSession,
+    runtime: Runtime,
+    access: Access,
+    check_id: int,
+    data: DiscountCreate,
+    *,
+    address: str = "unknown",
+) -> CheckRead:
+    """Add a discount or comp (:class:`DiscountCreate`) to an open check and return the
+    check priced with it (:mod:`brigade.billing.pricing`); event
+    ``check.discount.added`` ``{"discount": DiscountRead, "check": CheckRead}``.
+
+    When the check's discounts with this one go beyond the restaurant's
+    ``discount_approval_bp`` of its subtotal, ``data.approval`` must name a manager or
+    owner of the restaurant (who and when are recorded); an approval given when none is
+    needed is checked and recorded all the same. ``address`` is the client's, for the
+    login limits of the approver's password.
+
+    Raises ``PermissionDenied`` (no ``billing:write``), ``NotFound``, ``CheckPaid``
+    (409), ``StaleVersion`` (409), ``InvalidDiscount`` (422),
+    ``DiscountExceedsAmount`` (422: more than is left of the line or the check, or the
+    total would fall below what is paid), ``DiscountApprovalRequired`` (403),
+    ``ApprovalInvalid`` (403), ``TooManyRequests`` (429).
+    """
+    access.check(Permission.billing_write)
+    restaurant_id = access.restaurant_id
+    locked = await _lock_open_check(session, restaurant_id, check_id, data.version)
+    stored = (await _taxes_of(session, restaurant_id, [check_id]))[check_id]
+    state = await _price(session, restaurant_id, check_id, locked.order_id)
+    _validate_discount(data, state)
+    candidate = pricing.Discount(-1, data.kind, data.value or 0, data.order_item_id)
+    priced = state.with_discount(candidate)
+    taken = priced.discounts[-1]
+    if taken.requested > taken.amount or taken.amount < 1:
+        raise DiscountExceedsAmount(
+            f"the discount asks for {taken.requested}; {taken.amount} is left to discount",
+            available=taken.amount,
+        )
+    if priced.total < locked.paid_total:
+        raise DiscountExceedsAmount(
+            f"the total would fall to {priced.total}, below the {locked.paid_total} paid",
+            available=max(state.priced.total - locked.paid_total, 0),
+        )
+    needs = pricing.needs_approval(
+        priced.discount_total, priced.subtotal, state.rules.discount_approval_bp
+    )
+    if needs and data.approval is None:
+        raise DiscountApprovalRequired(
+            "the check's discounts would be more than "
+            f"{state.rules.discount_approval_bp} basis points of its subtotal",
+            threshold_bp=state.rules.discount_approval_bp,
+        )
+    approver = None
+    if data.approval is not None:
+        approver = await _approver(session, runtime, restaurant_id, data.approval, address)
+    now = utcnow()
+    row = (
+        await session.execute(
+            _INSERT_DISCOUNT,
+            {
+                "restaurant_id": restaurant_id,
+                "check_id": check_id,
+                "order_item_id": data.order_item_id,
+                "kind": data.kind.value,
+                "value": data.value or 0,
+                "amount": taken.amount,
+                "reason": data.reason,
+                "created_by": access.actor.user_id,
+                "created_at": now,
+                "approved_by": approver,
+                "approved_at": now if approver is not None else None,
+                "approval_method": data.approval.method if data.approval is not None else None,
+                "removed_by": None,
+                "removed_at": None,
+            },
+        )
+    ).one()
+    discount = _discount_read(dict(row._mapping))
+    state.discounts.append(dict(row._mapping))
+    state.priced = pricing.price(state.lines, _pricing_discounts(state.discounts), state.service)
+    check = await _write_priced(session, restaurant_id, check_id, state, stored)
+    await record_many(
+        session,
+        restaurant_id,
+        [
+            NewEvent(
+                DISCOUNT_ADDED,
+                {
+                    "discount": discount.model_dump(mode="json"),
+                    "check": check.model_dump(mode="json"),
+                },
+            )
+        ],
+    )
+    return check
+
+
+async def remove_discount(
+    session: AsyncSession, access: Access, check_id: int, discount_id: int
+) -> CheckRead:
+    """Remove discount ``discount_id`` from open check ``check_id`` (its row stays, with
+    who removed it and when, and takes nothing off) and return the check priced without
+    it; event ``check.discount.removed`` ``{"discount_id", "check"}``.
+
+    Raises ``PermissionDenied`` (no ``billing:write``), ``NotFound`` (check, or no such
+    active discount on it), ``CheckPaid`` (409).
+    """
+    access.check(Permission.billing_write)
+    restaurant_id = access.restaurant_id
+    await _lock_open_check(session, restaurant_id, check_id, None)
+    removed = (
+        await session.execute(
+            _REMOVE_DISCOUNT,
+            {
+                "b_id": discount_id,
+                "b_check_id": check_id,
+                "b_rid": restaurant_id,
+                "b_removed_at": utcnow(),
+                "b_removed_by": access.actor.user_id,
+            },
+        )
+    ).first()
+    if removed is None:
+        raise NotFound(f"discount {discount_id} not found on check {check_id}")
+    row = await _check_row(session, restaurant_id, check_id)
+    stored = (await _taxes_of(session, restaurant_id, [check_id]))[check_id]
+    state = await _price(session, restaurant_id, check_id, row.order_id)
+    check = await _write_priced(session, restaurant_id, check_id, state, stored)
+    await record_many(
+        session,
+        restaurant_id,
+        [
+            NewEvent(
+                DISCOUNT_REMOVED,
+                {"discount_id": discount_id, "check": check.model_dump(mode="json")},
+            )
+        ],
+    )
+    return check
+
+
+async def _write_priced(
+    session: AsyncSession,
+    restaurant_id: int,
+    check_id: int,
+    state: _Pricing,
+    stored: list[CheckTaxRead],
+) -> CheckRead:
+    """Write ``state``'s amounts, discount amounts and taxes on the (taken) open check
+    and return it as read."""
+    params = {"b_check_id": check_id, "b_rid": restaurant_id, **state.amounts.as_params()}
+    data = (await session.execute(_WRITE_AMOUNTS, params)).one()
+    taxes, discounts = await _store_breakdown(session, restaurant_id, check_id, state, stored)
+    payments = await _payments_of_check(session, restaurant_id, check_id)
+    return _check_read(
+        data, _lines(state.items), payments, taxes, discounts, state.rules.cash_rounding_unit
+    )
 
 
 async def _raise_why_not_paid(session: AsyncSession, restaurant_id: int, check_id: int) -> None:

@@ -46,3 +46,10 @@ class ModifierGroupRangeInvalid(InvalidInput):
 
     type = "modifier-group-range-invalid"
     title = "Invalid min/max choices"
+
+
+class UnknownTaxRate(InvalidInput):
+    """The ``tax_rate_id`` a category or item names is no tax rate of the restaurant."""
+
+    type = "unknown-tax-rate"
+    title = "Unknown tax rate"

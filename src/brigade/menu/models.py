@@ -20,7 +20,10 @@ from brigade.infra.db import Base, IdType, UTCDateTime
 
 
 class Category(Base):
-    """A menu section (``Chicken``, ``Veggie``, ``Drinks``), ordered by ``position``."""
+    """A menu section (``Chicken``, ``Veggie``, ``Drinks``), ordered by ``position``.
+
+    ``tax_rate_id`` names the restaurant's tax rate of its items (``None``: the
+    restaurant's default rate)."""
 
     __tablename__ = "menu_categories"
 
@@ -30,11 +33,15 @@ class Category(Base):
     )
     name: Mapped[str] = mapped_column(String(100))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    tax_rate_id: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("tax_rates.id", ondelete="RESTRICT"), default=None, index=True
+    )
 
 
 class MenuItem(Base):
     """A dish or drink. ``station`` routes its kitchen tickets; ``is_available=False``
-    means it is 86'd. ``external_ref`` keys imports (e.g. ``bbq_ckn``)."""
+    means it is 86'd. ``external_ref`` keys imports (e.g. ``bbq_ckn``). ``tax_rate_id``
+    overrides its category's tax rate (``None``: the category's)."""
 
     __tablename__ = "menu_items"
     __table_args__ = (UniqueConstraint("restaurant_id", "external_ref"),)
@@ -53,6 +60,9 @@ class MenuItem(Base):
     is_available: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     external_ref: Mapped[str | None] = mapped_column(String(100), default=None)
+    tax_rate_id: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("tax_rates.id", ondelete="RESTRICT"), default=None, index=True
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

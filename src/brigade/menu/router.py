@@ -30,7 +30,12 @@ from brigade.infra.errors import (
 from brigade.inputs import Id, PathId
 from brigade.menu import document, service
 from brigade.menu.cache import get_menu_cache
-from brigade.menu.exceptions import CategoryNotEmpty, ModifierGroupRangeInvalid, SkuTaken
+from brigade.menu.exceptions import (
+    CategoryNotEmpty,
+    ModifierGroupRangeInvalid,
+    SkuTaken,
+    UnknownTaxRate,
+)
 from brigade.menu.schemas import (
     AvailabilitySet,
     CategoryCreate,
@@ -106,7 +111,7 @@ async def list_categories(access: MenuRead, session: SessionDep) -> CategoryList
     return await service.list_categories(session, access)
 
 
-@router.post("/categories", status_code=status.HTTP_201_CREATED, responses=_errors())
+@router.post("/categories", status_code=status.HTTP_201_CREATED, responses=_errors(UnknownTaxRate))
 async def create_category(
     access: MenuWrite, session: SessionDep, body: CategoryCreate
 ) -> CategoryRead:
@@ -120,7 +125,7 @@ async def get_category(access: MenuRead, session: SessionDep, category_id: PathI
     return await service.get_category(session, access, category_id)
 
 
-@router.patch("/categories/{category_id}", responses=_errors())
+@router.patch("/categories/{category_id}", responses=_errors(UnknownTaxRate))
 async def update_category(
     access: MenuWrite, session: SessionDep, category_id: PathId, body: CategoryUpdate
 ) -> CategoryRead:
@@ -151,7 +156,9 @@ async def list_items(
     return await service.list_items(session, access, category_id)
 
 
-@router.post("/items", status_code=status.HTTP_201_CREATED, responses=_errors(SkuTaken))
+@router.post(
+    "/items", status_code=status.HTTP_201_CREATED, responses=_errors(SkuTaken, UnknownTaxRate)
+)
 async def create_item(access: MenuWrite, session: SessionDep, body: MenuItemCreate) -> MenuItemRead:
     """Create an item, optionally with its variations (sizes)."""
     return await service.create_item(session, access, body)
@@ -163,7 +170,7 @@ async def get_item(access: MenuRead, session: SessionDep, item_id: PathId) -> Me
     return await service.get_item(session, access, item_id)
 
 
-@router.patch("/items/{item_id}", responses=_errors())
+@router.patch("/items/{item_id}", responses=_errors(UnknownTaxRate))
 async def update_item(
     access: MenuWrite, session: SessionDep, item_id: PathId, body: MenuItemUpdate
 ) -> MenuItemRead:

@@ -24,13 +24,20 @@ class CategoryCreate(BaseModel):
 
     name: SingleLine = Field(min_length=1, max_length=100)
     position: Position = 0
+    tax_rate_id: Id | None = Field(
+        default=None, description="The restaurant's tax rate of its items (null: the default rate)."
+    )
 
 
 class CategoryUpdate(BaseModel):
-    """Changes to a category; every field optional."""
+    """Changes to a category; every field optional. ``tax_rate_id``: a rate, or an
+    explicit ``null`` to go back to the restaurant's default rate."""
 
     name: SingleLine | None = Field(default=None, min_length=1, max_length=100)
     position: Position | None = None
+    tax_rate_id: Id | None = Field(
+        default=None, description="The restaurant's tax rate of its items (null: the default rate)."
+    )
 
 
 class CategoryRead(BaseModel):
@@ -41,6 +48,7 @@ class CategoryRead(BaseModel):
     id: int
     name: str
     position: int
+    tax_rate_id: int | None = Field(default=None, description="null: the default rate.")
 
 
 class CategoryList(BaseModel):
@@ -110,10 +118,14 @@ class MenuItemCreate(BaseModel):
     position: Position = 0
     is_available: bool = True
     variations: list[VariationCreate] = Field(default_factory=list, max_length=50)
+    tax_rate_id: Id | None = Field(
+        default=None, description="The restaurant's tax rate of this item (null: its category's)."
+    )
 
 
 class MenuItemUpdate(BaseModel):
-    """Changes to an item; every field optional (variations have their own routes)."""
+    """Changes to an item; every field optional (variations have their own routes).
+    ``tax_rate_id``: a rate, or an explicit ``null`` to go back to the category's."""
 
     category_id: Id | None = None
     name: SingleLine | None = Field(default=None, min_length=1, max_length=200)
@@ -122,6 +134,9 @@ class MenuItemUpdate(BaseModel):
     station: SingleLine | None = Field(default=None, min_length=1, max_length=64)
     position: Position | None = None
     is_available: bool | None = None
+    tax_rate_id: Id | None = Field(
+        default=None, description="The restaurant's tax rate of this item (null: its category's)."
+    )
 
 
 class MenuItemRead(BaseModel):
@@ -137,6 +152,7 @@ class MenuItemRead(BaseModel):
     position: int
     variations: list[VariationRead]
     modifier_group_ids: list[int]
+    tax_rate_id: int | None = Field(default=None, description="null: its category's rate.")
 
 
 class MenuItemList(BaseModel):

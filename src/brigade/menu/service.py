@@ -32,6 +32,7 @@ from brigade.menu.exceptions import (
     CategoryNotEmpty,
     ModifierGroupRangeInvalid,
     SkuTaken,
+    UnknownTaxRate,
 )
 from brigade.menu.models import (
     Category,
@@ -60,6 +61,7 @@ from brigade.menu.schemas import (
     VariationRead,
     VariationUpdate,
 )
+from brigade.restaurants.taxes import tax_rate_exists
 from brigade.tenancy import scoped
 
 if TYPE_CHECKING:
@@ -108,6 +110,25 @@ async def _get(
     return row
 
 
+async def _check_tax_rate(
+    session: AsyncSession, restaurant_id: int, tax_rate_id: int | None
+) -> None:
+    """Raise :class:`UnknownTaxRate` (422) unless ``tax_rate_id`` is ``None`` or a tax
+    rate of the restaurant."""
+    if tax_rate_id is not None and not await tax_rate_exists(session, restaurant_id, tax_rate_id):
+        raise UnknownTaxRate(f"tax rate {tax_rate_id} not found", tax_rate_id=tax_rate_id)
+
+
+def _changes(body: BaseModel, *, nullable: tuple[str, ...] = ("tax_rate_id",)) -> dict[str, object]:
+    """The fields set in an update ``body``: ``None`` means "leave as is", except for
+    the ``nullable`` fields, where an explicit ``null`` clears the value."""
+    return {
+        k: v
+        for k, v in body.model_dump(exclude_unset=True).items()
+        if v is not None or k in nullable
+    }
+
+
 # --- categories -------------------------------------------------------------------------
 
 
@@ -130,8 +151,14 @@ async def get_category(session: AsyncSession, access: Access, category_id: int) 
 async def create_category(
     session: AsyncSession, access: Access, body: CategoryCreate
 ) -> CategoryRead:
-    """Create a category; event ``menu.updated``."""
-    row = Category(restaurant_id=access.restaurant_id, name=body.name, position=body.position)
+    """Create a category; raises :class:`UnknownTaxRate`; event ``menu.updated``."""
+    await _check_tax_rate(session, access.restaurant_id, body.tax_rate_id)
+    row = Category(
+        restaurant_id=access.restaurant_id,
+        name=body.name,
+        position=body.position,
+        tax_rate_id=body.tax_rate_id,
+    )
     session.add(row)
     await session.flush()
     read = CategoryRead.model_validate(row)
@@ -142,11 +169,14 @@ async def create_category(
 async def update_category(
     session: AsyncSession, access: Access, category_id: int, body: CategoryUpdate
 ) -> CategoryRead:
-    """Change a category; raises :class:`NotFound`; event ``menu.updated``."""
+    """Change a category; raises :class:`NotFound` and :class:`UnknownTaxRate`; event
+    ``menu.updated``."""
     row = await _get(session, Category, access.restaurant_id, category_id, "category")
-    for key, value in body.model_dump(exclude_unset=True).items():
-        if value is not None:
-            setattr(row, key, value)
+    changes = _changes(body)
+    if "tax_rate_id" in changes:
+        await _check_tax_rate(session, access.restaurant_id, body.tax_rate_id)
+    for key, value in changes.items():
+        setattr(row, key, value)
     await session.flush()
     read = CategoryRead.model_validate(row)
     await _menu_event(session, access.restaurant_id, "category", "updated", row.id, read)
@@ -206,6 +236,7 @@ async def _item_reads(
             position=i.position,
             variations=variations[i.id],
             modifier_group_ids=groups[i.id],
+            tax_rate_id=i.tax_rate_id,
         )
         for i in items
     ]
@@ -267,12 +298,13 @@ async def get_item(session: AsyncSession, access: Access, item_id: int) -> MenuI
 async def create_item(session: AsyncSession, access: Access, body: MenuItemCreate) -> MenuItemRead:
     """Create an item and its variations; event ``menu.updated``.
 
-    Raises :class:`NotFound` (unknown category) and :class:`SkuTaken` (409, also when a
-    concurrent request takes a SKU first: the item and its variations are rolled back to
-    their savepoint and the transaction goes on).
+    Raises :class:`NotFound` (unknown category), :class:`UnknownTaxRate` (422) and
+    :class:`SkuTaken` (409, also when a concurrent request takes a SKU first: the item
+    and its variations are rolled back to their savepoint and the transaction goes on).
     """
     rid = access.restaurant_id
     await _check_category(session, rid, body.category_id)
+    await _check_tax_rate(session, rid, body.tax_rate_id)
     if body.variations:
         await _check_skus(session, rid, [v.sku for v in body.variations])
     item = MenuItem(
@@ -284,6 +316,7 @@ async def create_item(session: AsyncSession, access: Access, body: MenuItemCreat
         station=body.station,
         is_available=body.is_available,
         position=body.position,
+        tax_rate_id=body.tax_rate_id,
         updated_at=utcnow(),
     )
     async with unique_guard(session, _SKU_UNIQUE, _sku_race([v.sku for v in body.variations])):
@@ -301,13 +334,16 @@ async def create_item(session: AsyncSession, access: Access, body: MenuItemCreat
 async def update_item(
     session: AsyncSession, access: Access, item_id: int, body: MenuItemUpdate
 ) -> MenuItemRead:
-    """Change an item; raises :class:`NotFound` (item or new category); event
-    ``menu.updated`` (``menu.item.availability`` too when ``is_available`` changes)."""
+    """Change an item; raises :class:`NotFound` (item or new category) and
+    :class:`UnknownTaxRate`; event ``menu.updated`` (``menu.item.availability`` too when
+    ``is_available`` changes)."""
     rid = access.restaurant_id
     item = await _get(session, MenuItem, rid, item_id, "menu item")
-    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    changes = _changes(body)
     if "category_id" in changes:
-        await _check_category(session, rid, changes["category_id"])
+        await _check_category(session, rid, body.category_id or 0)
+    if "tax_rate_id" in changes:
+        await _check_tax_rate(session, rid, body.tax_rate_id)
     availability_changed = changes.get("is_available", item.is_available) != item.is_available
     for key, value in changes.items():
         setattr(item, key, value)

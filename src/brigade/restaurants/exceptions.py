@@ -46,3 +46,10 @@ class OwnerOnly(PermissionDenied):
 class AdminOnly(PermissionDenied):
     type = "admin-only"
     title = "Only the platform admin may do this"
+
+
+class TaxRateInUse(Conflict):
+    """A menu category or item still names the tax rate."""
+
+    type = "tax-rate-in-use"
+    title = "A menu category or item uses this tax rate"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from brigade.infra.db import Base, IdType, UTCDateTime
@@ -14,8 +14,16 @@ class Restaurant(Base):
     """A restaurant: the tenant every other row belongs to.
 
     ``currency`` is ISO 4217; ``time_zone`` an IANA name deciding the business day;
-    ``tax_rate_bp`` the sales tax in basis points (1/100 of a percent), either included
-    in menu prices (``tax_inclusive``) or added on the check.
+    ``tax_rate_bp`` the default sales tax in basis points (1/100 of a percent), either
+    included in menu prices (``tax_inclusive``) or added on the check: the rate of every
+    line whose menu item and category name no :class:`TaxRate`.
+
+    Billing settings: ``service_charge_bp`` (basis points of the discounted lines, 0 =
+    none), applied to every check when ``service_charge_min_covers`` is 0, else to orders
+    of at least that many covers, and taxed (at the default rate) when
+    ``service_charge_taxable``; ``cash_rounding_unit`` (minor units; 1 = no rounding, 5
+    rounds cash due to 0.05); ``discount_approval_bp``: discounts on a check beyond this
+    share of its subtotal (basis points) need a manager's approval.
     """
 
     __tablename__ = "restaurants"
@@ -27,6 +35,31 @@ class Restaurant(Base):
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     tax_rate_bp: Mapped[int] = mapped_column(Integer, default=0)
     tax_inclusive: Mapped[bool] = mapped_column(Boolean, default=False)
+    service_charge_bp: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    service_charge_min_covers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    service_charge_taxable: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    cash_rounding_unit: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    discount_approval_bp: Mapped[int] = mapped_column(Integer, default=2000, server_default="2000")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TaxRate(Base):
+    """A named tax rate of a restaurant (``VAT 10 %``, ``Alcohol``): ``rate_bp`` basis
+    points, ``inclusive`` when menu prices contain it (VAT-style), else added on the
+    check. Menu categories name one; an item may name another (:mod:`brigade.menu`).
+    """
+
+    __tablename__ = "tax_rates"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    restaurant_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("restaurants.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    rate_bp: Mapped[int] = mapped_column(Integer)
+    inclusive: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -1,7 +1,7 @@
 """HTTP routes of the restaurants context (thin: parse, authorise, call the service).
 
 ``/restaurants``: create (platform admin) and list; ``R``: read and change settings;
-``R/staff``: members and their roles.
+``R/staff``: members and their roles; ``R/tax-rates``: named tax rates.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from brigade.auth.dependencies import (
 from brigade.auth.exceptions import UsernameTaken, WeakPassword
 from brigade.infra.errors import NotAuthenticated, NotFound, PermissionDenied, problem_responses
 from brigade.inputs import PathId
-from brigade.restaurants import schemas, service
+from brigade.restaurants import schemas, service, taxes
 from brigade.restaurants.exceptions import (
     AdminOnly,
     AlreadyMember,
@@ -27,6 +27,7 @@ from brigade.restaurants.exceptions import (
     OwnerOnly,
     PasswordRequired,
     SlugTaken,
+    TaxRateInUse,
     UnknownCurrency,
     UnknownTimeZone,
 )
@@ -84,7 +85,9 @@ async def get_restaurant(access: RestaurantRead, session: SessionDep) -> schemas
 async def update_restaurant(
     body: schemas.RestaurantUpdate, access: RestaurantWrite, session: SessionDep
 ) -> schemas.RestaurantRead:
-    """Change name, currency, time zone or tax rule; event ``restaurant.updated``."""
+    """Change name, currency, time zone, the default tax rule or the billing settings
+    (service charge, cash rounding, discount approval threshold); event
+    ``restaurant.updated``."""
     return await service.update_restaurant(session, access, body)
 
 
@@ -136,4 +139,74 @@ async def update_staff(
 async def remove_staff(user_id: UserId, access: StaffWrite, session: SessionDep) -> Response:
     """Remove a member (the user keeps their account; the last owner stays: 409)."""
     await service.remove_staff(session, access, user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- tax rates ------------------------------------------------------------------------
+
+TaxRateId = PathId
+
+
+@router.get(
+    R + "/tax-rates",
+    response_model=schemas.TaxRateList,
+    responses=problem_responses(*ACCESS_ERRORS),
+)
+async def list_tax_rates(access: RestaurantRead, session: SessionDep) -> schemas.TaxRateList:
+    """The restaurant's named tax rates, by name (the default rate is the restaurant's
+    ``tax_rate_bp``/``tax_inclusive``)."""
+    return await taxes.list_tax_rates(session, access)
+
+
+@router.post(
+    R + "/tax-rates",
+    response_model=schemas.TaxRateRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(*ACCESS_ERRORS),
+)
+async def create_tax_rate(
+    body: schemas.TaxRateCreate, access: RestaurantWrite, session: SessionDep
+) -> schemas.TaxRateRead:
+    """Create a named tax rate (manager or owner); menu categories and items name it."""
+    return await taxes.create_tax_rate(session, access, body)
+
+
+@router.get(
+    R + "/tax-rates/{tax_rate_id}",
+    response_model=schemas.TaxRateRead,
+    responses=problem_responses(*ACCESS_ERRORS),
+)
+async def get_tax_rate(
+    tax_rate_id: TaxRateId, access: RestaurantRead, session: SessionDep
+) -> schemas.TaxRateRead:
+    """One tax rate."""
+    return await taxes.get_tax_rate(session, access, tax_rate_id)
+
+
+@router.patch(
+    R + "/tax-rates/{tax_rate_id}",
+    response_model=schemas.TaxRateRead,
+    responses=problem_responses(*ACCESS_ERRORS),
+)
+async def update_tax_rate(
+    tax_rate_id: TaxRateId,
+    body: schemas.TaxRateUpdate,
+    access: RestaurantWrite,
+    session: SessionDep,
+) -> schemas.TaxRateRead:
+    """Change a tax rate's name, rate or inclusiveness (open checks follow; paid checks
+    keep the taxes they were paid with)."""
+    return await taxes.update_tax_rate(session, access, tax_rate_id, body)
+
+
+@router.delete(
+    R + "/tax-rates/{tax_rate_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(*ACCESS_ERRORS, TaxRateInUse),
+)
+async def delete_tax_rate(
+    tax_rate_id: TaxRateId, access: RestaurantWrite, session: SessionDep
+) -> Response:
+    """Delete a tax rate no menu category or item names (409 ``tax-rate-in-use``)."""
+    await taxes.delete_tax_rate(session, access, tax_rate_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -18,6 +18,42 @@ _TAX_RATE = Field(
 )
 
 
+#: The largest cash rounding unit (minor units): 100 rounds cash to whole units.
+CASH_ROUNDING_MAX = 100
+
+_SERVICE_CHARGE = Field(
+    ge=0, le=TAX_RATE_MAX_BP, description="Service charge in basis points (1000 = 10 %)."
+)
+_MIN_COVERS = Field(
+    ge=0,
+    le=999,
+    description="Service charge only for orders of at least this many covers (0: every check).",
+)
+_CASH_ROUNDING = Field(
+    ge=1,
+    le=CASH_ROUNDING_MAX,
+    description="Cash due is rounded half-up to this many minor units (1: none, 5: 0.05).",
+)
+_APPROVAL = Field(
+    ge=0,
+    le=TAX_RATE_MAX_BP,
+    description=(
+        "Discounts beyond this share of a check's subtotal (basis points) need a "
+        "manager's approval."
+    ),
+)
+
+
+class BillingSettings(BaseModel):
+    """The billing settings of a restaurant (also in :class:`RestaurantRead`)."""
+
+    service_charge_bp: int = _SERVICE_CHARGE
+    service_charge_min_covers: int = _MIN_COVERS
+    service_charge_taxable: bool = Field(description="Taxed at the default rate when true.")
+    cash_rounding_unit: int = _CASH_ROUNDING
+    discount_approval_bp: int = _APPROVAL
+
+
 class OwnerCreate(BaseModel):
     """The owner to create (or attach, if the username exists) with a new restaurant."""
 
@@ -43,13 +79,22 @@ class RestaurantCreate(BaseModel):
 
 
 class RestaurantUpdate(BaseModel):
-    """``PATCH R`` body: the settings to change; omitted fields stay as they are."""
+    """``PATCH R`` body: the settings to change; omitted fields stay as they are.
+
+    ``tax_rate_bp``/``tax_inclusive`` are the default tax rule (lines whose menu item and
+    category name no tax rate); the billing settings are described in
+    :class:`BillingSettings`."""
 
     name: SingleLine | None = Field(default=None, min_length=1, max_length=200)
     currency: SingleLine | None = Field(default=None, min_length=3, max_length=3)
     time_zone: SingleLine | None = Field(default=None, max_length=64)
     tax_rate_bp: int | None = Field(default=None, ge=0, le=TAX_RATE_MAX_BP)
     tax_inclusive: bool | None = None
+    service_charge_bp: int | None = Field(default=None, ge=0, le=TAX_RATE_MAX_BP)
+    service_charge_min_covers: int | None = Field(default=None, ge=0, le=999)
+    service_charge_taxable: bool | None = None
+    cash_rounding_unit: int | None = Field(default=None, ge=1, le=CASH_ROUNDING_MAX)
+    discount_approval_bp: int | None = Field(default=None, ge=0, le=TAX_RATE_MAX_BP)
 
 
 class RestaurantRead(BaseModel):
@@ -62,8 +107,13 @@ class RestaurantRead(BaseModel):
     slug: str
     currency: str = Field(description="ISO 4217; money is in its minor units.")
     time_zone: str = Field(description="IANA; decides the business day and report buckets.")
-    tax_rate_bp: int = Field(description="Basis points (1/100 %).")
+    tax_rate_bp: int = Field(description="Default tax, basis points (1/100 %).")
     tax_inclusive: bool
+    service_charge_bp: int = _SERVICE_CHARGE
+    service_charge_min_covers: int = _MIN_COVERS
+    service_charge_taxable: bool
+    cash_rounding_unit: int = _CASH_ROUNDING
+    discount_approval_bp: int = _APPROVAL
 
 
 class RestaurantList(BaseModel):
@@ -107,4 +157,48 @@ class StaffList(BaseModel):
     """A restaurant's staff, by username."""
 
     items: list[StaffMemberRead]
+    total: int
+
+
+# --- tax rates --------------------------------------------------------------------------
+
+
+class TaxRateCreate(BaseModel):
+    """A named tax rate: ``rate_bp`` basis points, ``inclusive`` when menu prices contain
+    it (VAT-style), else it is added on the check."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: SingleLine = Field(min_length=1, max_length=100)
+    rate_bp: int = _TAX_RATE
+    inclusive: bool = False
+
+
+class TaxRateUpdate(BaseModel):
+    """Changes to a tax rate; omitted fields stay as they are. Open checks follow at
+    their next read; paid checks keep what they were taxed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=100)
+    rate_bp: int | None = Field(default=None, ge=0, le=TAX_RATE_MAX_BP)
+    inclusive: bool | None = None
+
+
+class TaxRateRead(BaseModel):
+    """A tax rate of the restaurant."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    rate_bp: int = Field(description="Basis points (1/100 %).")
+    inclusive: bool
+    created_at: datetime
+
+
+class TaxRateList(BaseModel):
+    """The restaurant's tax rates, by name."""
+
+    items: list[TaxRateRead]
     total: int

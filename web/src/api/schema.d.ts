@@ -175,7 +175,9 @@ export interface paths {
         head?: never;
         /**
          * Update Restaurant
-         * @description Change name, currency, time zone or tax rule; event ``restaurant.updated``.
+         * @description Change name, currency, time zone, the default tax rule or the billing settings
+         *     (service charge, cash rounding, discount approval threshold); event
+         *     ``restaurant.updated``.
          */
         patch: operations["restaurants-update_restaurant"];
         trace?: never;
@@ -311,6 +313,52 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/checks/{check_id}/discounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Discount
+         * @description Discount a line or the whole check (percent in basis points, or fixed in minor
+         *     units), or comp a line, with a reason; answers the check priced with it. Beyond
+         *     the restaurant's ``discount_approval_bp`` of the subtotal, a manager's
+         *     ``approval`` (username and password) is needed in the same request (403
+         *     ``discount-approval-required`` without it, ``approval-invalid`` when it is not a
+         *     manager's). A retry with the same ``Idempotency-Key`` returns the first answer.
+         */
+        post: operations["billing-add_discount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/checks/{check_id}/discounts/{discount_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove Discount
+         * @description Remove a discount while the check is open (409 ``check-paid`` after); answers
+         *     the check priced without it.
+         */
+        delete: operations["billing-remove_discount"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1215,6 +1263,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/restaurants/{restaurant_id}/tax-rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Tax Rates
+         * @description The restaurant's named tax rates, by name (the default rate is the restaurant's
+         *     ``tax_rate_bp``/``tax_inclusive``).
+         */
+        get: operations["restaurants-list_tax_rates"];
+        put?: never;
+        /**
+         * Create Tax Rate
+         * @description Create a named tax rate (manager or owner); menu categories and items name it.
+         */
+        post: operations["restaurants-create_tax_rate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/tax-rates/{tax_rate_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Tax Rate
+         * @description One tax rate.
+         */
+        get: operations["restaurants-get_tax_rate"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Tax Rate
+         * @description Delete a tax rate no menu category or item names (409 ``tax-rate-in-use``).
+         */
+        delete: operations["restaurants-delete_tax_rate"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Tax Rate
+         * @description Change a tax rate's name, rate or inclusiveness (open checks follow; paid checks
+         *     keep the taxes they were paid with).
+         */
+        patch: operations["restaurants-update_tax_rate"];
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1276,7 +1378,7 @@ export interface components {
              * Scopes
              * @description Permission values, e.g. ["menu:read", "kitchen:bump"].
              */
-            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "reports:read" | "events:read")[];
+            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "events:read")[];
         };
         /**
          * ApiTokenCreated
@@ -1306,7 +1408,7 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
             /** Scopes */
-            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "reports:read" | "events:read")[];
+            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "events:read")[];
             /**
              * Token
              * @description The secret (prefix brg_); it is never shown again.
@@ -1351,7 +1453,7 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
             /** Scopes */
-            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "reports:read" | "events:read")[];
+            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "events:read")[];
         };
         /**
          * AreaCreate
@@ -1418,6 +1520,11 @@ export interface components {
              * @default 0
              */
             position?: number;
+            /**
+             * Tax Rate Id
+             * @description The restaurant's tax rate of its items (null: the default rate).
+             */
+            tax_rate_id?: number | null;
         };
         /**
          * CategoryList
@@ -1440,22 +1547,47 @@ export interface components {
             name: string;
             /** Position */
             position: number;
+            /**
+             * Tax Rate Id
+             * @description null: the default rate.
+             */
+            tax_rate_id?: number | null;
         };
         /**
          * CategoryUpdate
-         * @description Changes to a category; every field optional.
+         * @description Changes to a category; every field optional. ``tax_rate_id``: a rate, or an
+         *     explicit ``null`` to go back to the restaurant's default rate.
          */
         CategoryUpdate: {
             /** Name */
             name?: string | null;
             /** Position */
             position?: number | null;
+            /**
+             * Tax Rate Id
+             * @description The restaurant's tax rate of its items (null: the default rate).
+             */
+            tax_rate_id?: number | null;
         };
         /**
          * CheckLineRead
          * @description A billed order line (voided lines are not billed); amounts in minor units.
+         *
+         *     ``discount`` is what the line's own discounts and comps take off it (a check
+         *     discount's share is not included); ``comped`` when a comp puts it at zero.
          */
         CheckLineRead: {
+            /**
+             * Comped
+             * @default false
+             */
+            comped?: boolean;
+            /**
+             * Discount
+             * @description Minor units.
+             * @default 0
+             */
+            discount?: number;
             /** Line Total */
             line_total: number;
             /** Modifiers Total */
@@ -1483,17 +1615,32 @@ export interface components {
         };
         /**
          * CheckRead
-         * @description What the guests owe for an order, in minor units of ``currency``.
+         * @description What the guests owe for an order, in minor units of ``currency``
+         *     (:mod:`brigade.billing.pricing`).
          *
-         *     ``subtotal`` is the billed lines; ``tax_total`` is computed at ``tax_rate_bp`` basis
-         *     points, half-up: contained in the prices when ``tax_inclusive`` (then ``total =
-         *     subtotal - discount_total``), added on top otherwise (``total = subtotal -
-         *     discount_total + tax_total``). ``balance = total - paid_total`` (never below 0).
-         *     While the check is open its amounts follow the order's lines.
+         *     ``subtotal`` is the billed lines; ``discount_total`` what the discounts and comps
+         *     take off (``comp_total`` of it comps); ``service_charge`` is ``service_charge_bp``
+         *     of the discounted lines; ``taxes`` lists the tax per rate, ``tax_total`` their sum.
+         *     ``total = subtotal - discount_total + service_charge +`` the taxes of exclusive
+         *     rates (inclusive ones are in the prices). ``tax_rate_bp``/``tax_inclusive`` are the
+         *     restaurant's default rate. ``balance = total - paid_total`` (never below 0);
+         *     ``cash_due`` is the balance rounded to the restaurant's cash unit, and
+         *     ``rounding_total`` the cash rounding of its payments (never part of ``total``).
+         *     While the check is open its amounts follow the order's lines and the rules.
          */
         CheckRead: {
             /** Balance */
             balance: number;
+            /**
+             * Cash Due
+             * @default 0
+             */
+            cash_due?: number;
+            /**
+             * Comp Total
+             * @default 0
+             */
+            comp_total?: number;
             /**
              * Created At
              * Format: date-time
@@ -1503,6 +1650,8 @@ export interface components {
             currency: string;
             /** Discount Total */
             discount_total: number;
+            /** Discounts */
+            discounts?: components["schemas"]["DiscountRead"][];
             /** Id */
             id: number;
             /** Lines */
@@ -1515,6 +1664,21 @@ export interface components {
             paid_total: number;
             /** Payments */
             payments: components["schemas"]["PaymentRead"][];
+            /**
+             * Rounding Total
+             * @default 0
+             */
+            rounding_total?: number;
+            /**
+             * Service Charge
+             * @default 0
+             */
+            service_charge?: number;
+            /**
+             * Service Charge Bp
+             * @default 0
+             */
+            service_charge_bp?: number;
             status: components["schemas"]["CheckStatus"];
             /** Subtotal */
             subtotal: number;
@@ -1524,6 +1688,8 @@ export interface components {
             tax_rate_bp: number;
             /** Tax Total */
             tax_total: number;
+            /** Taxes */
+            taxes?: components["schemas"]["CheckTaxRead"][];
             /** Total */
             total: number;
             /** Version */
@@ -1535,6 +1701,113 @@ export interface components {
          * @enum {string}
          */
         CheckStatus: "open" | "paid";
+        /**
+         * CheckTaxRead
+         * @description The tax of a check at one rate (minor units): ``base`` is what the lines at this
+         *     rate come to after discounts (with a taxable service charge), tax included when
+         *     ``inclusive``; ``net`` is ``base`` without its tax. ``tax_rate_id`` ``null``: the
+         *     restaurant's default rate.
+         */
+        CheckTaxRead: {
+            /**
+             * Base
+             * @description Minor units.
+             */
+            base: number;
+            /** Inclusive */
+            inclusive: boolean;
+            /** Name */
+            name: string;
+            /**
+             * Net
+             * @description Minor units.
+             */
+            net: number;
+            /**
+             * Rate Bp
+             * @description Basis points (1/100 %).
+             */
+            rate_bp: number;
+            /**
+             * Tax
+             * @description Minor units, rounded half-up once per rate per check.
+             */
+            tax: number;
+            /** Tax Rate Id */
+            tax_rate_id: number | null;
+        };
+        /**
+         * DiscountCreate
+         * @description A discount on an open check: on line ``order_item_id`` or, without it, on the
+         *     whole check.
+         *
+         *     ``kind`` ``percent``: ``value`` basis points (1..10000) of the line (or of the
+         *     lines after their own discounts, for the check); ``fixed``: ``value`` minor units;
+         *     ``comp``: the line at zero (a line is required, ``value`` is not given). ``reason``
+         *     is required. Discounts beyond the restaurant's ``discount_approval_bp`` of the
+         *     subtotal (all of the check's discounts counted) need ``approval`` by a manager or
+         *     owner of the restaurant. ``version``, when given, must be the check's current one.
+         */
+        DiscountCreate: {
+            approval?: components["schemas"]["PasswordApproval"] | null;
+            kind: components["schemas"]["DiscountKind"];
+            /** Order Item Id */
+            order_item_id?: number | null;
+            /** Reason */
+            reason: string;
+            /**
+             * Value
+             * @description Basis points (percent, at most 10000) or minor units (fixed).
+             */
+            value?: number | null;
+            /** Version */
+            version?: number | null;
+        };
+        /**
+         * DiscountKind
+         * @description ``percent`` (value in basis points), ``fixed`` (value in minor units) or ``comp``
+         *     (a line at zero; value unused).
+         * @enum {string}
+         */
+        DiscountKind: "percent" | "fixed" | "comp";
+        /**
+         * DiscountRead
+         * @description A discount on the check (``order_item_id`` ``null``) or on one of its lines.
+         *
+         *     ``kind``: ``percent`` (``value`` basis points), ``fixed`` (``value`` minor units) or
+         *     ``comp`` (the line at zero). ``amount`` (minor units) is what it takes off.
+         *     ``approved_by``/``approved_at``/``approval_method`` record the manager's approval
+         *     when it needed one. Times are UTC.
+         */
+        DiscountRead: {
+            /**
+             * Amount
+             * @description Minor units.
+             */
+            amount: number;
+            /** Approval Method */
+            approval_method: string | null;
+            /** Approved At */
+            approved_at: string | null;
+            /** Approved By */
+            approved_by: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: number | null;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["DiscountKind"];
+            /** Order Item Id */
+            order_item_id: number | null;
+            /** Reason */
+            reason: string;
+            /** Value */
+            value: number;
+        };
         /**
          * Floor
          * @description The whole floor: areas by position, then id; tables by position, then name.
@@ -1794,6 +2067,11 @@ export interface components {
              * @default kitchen
              */
             station?: string;
+            /**
+             * Tax Rate Id
+             * @description The restaurant's tax rate of this item (null: its category's).
+             */
+            tax_rate_id?: number | null;
             /** Variations */
             variations?: components["schemas"]["VariationCreate"][];
         };
@@ -1830,12 +2108,18 @@ export interface components {
             position: number;
             /** Station */
             station: string;
+            /**
+             * Tax Rate Id
+             * @description null: its category's rate.
+             */
+            tax_rate_id?: number | null;
             /** Variations */
             variations: components["schemas"]["VariationRead"][];
         };
         /**
          * MenuItemUpdate
          * @description Changes to an item; every field optional (variations have their own routes).
+         *     ``tax_rate_id``: a rate, or an explicit ``null`` to go back to the category's.
          */
         MenuItemUpdate: {
             /** Category Id */
@@ -1852,6 +2136,11 @@ export interface components {
             position?: number | null;
             /** Station */
             station?: string | null;
+            /**
+             * Tax Rate Id
+             * @description The restaurant's tax rate of this item (null: its category's).
+             */
+            tax_rate_id?: number | null;
         };
         /**
          * MenuModifier
@@ -2308,6 +2597,25 @@ export interface components {
             username: string;
         };
         /**
+         * PasswordApproval
+         * @description A manager's approval given in the request: the approver's ``username`` and
+         *     ``password`` (checked with :func:`brigade.auth.service.verify_credentials`, counted
+         *     against the login limits). ``method`` names the kind of approval, so that a PIN
+         *     approval can join as another member of a union discriminated by it.
+         */
+        PasswordApproval: {
+            /**
+             * Method
+             * @default password
+             * @constant
+             */
+            method?: "password";
+            /** Password */
+            password: string;
+            /** Username */
+            username: string;
+        };
+        /**
          * PasswordChange
          * @description ``POST /auth/password`` body: the current password and the new one.
          */
@@ -2329,6 +2637,12 @@ export interface components {
          *     settles ``min(tendered, balance)``. Card and other payments without ``amount``
          *     settle the whole balance, and take no ``tendered``. ``version``, when given, must
          *     be the check's current one.
+         *
+         *     Cash rounding (restaurant's ``cash_rounding_unit`` > 1): a cash payment settles the
+         *     whole balance when its ``amount`` is the balance or the check's ``cash_due``, or,
+         *     without ``amount``, when ``tendered`` reaches ``cash_due``; it records ``amount`` =
+         *     the balance and ``rounding = cash_due - balance``, and ``change = tendered -
+         *     cash_due``.
          */
         PaymentCreate: {
             /**
@@ -2378,6 +2692,12 @@ export interface components {
             method: components["schemas"]["PaymentMethod"];
             /** Reference */
             reference: string;
+            /**
+             * Rounding
+             * @description Minor units (cash only, may be negative): cash rounding; the guest paid amount + rounding.
+             * @default 0
+             */
+            rounding?: number;
             /** Tendered */
             tendered: number | null;
             /** Tip */
@@ -2405,6 +2725,12 @@ export interface components {
             method: components["schemas"]["PaymentMethod"];
             /** Reference */
             reference: string;
+            /**
+             * Rounding
+             * @description Minor units (cash only, may be negative): cash rounding; the guest paid amount + rounding.
+             * @default 0
+             */
+            rounding?: number;
             /** Tendered */
             tendered: number | null;
             /** Tip */
@@ -2519,21 +2845,43 @@ export interface components {
          */
         RestaurantRead: {
             /**
+             * Cash Rounding Unit
+             * @description Cash due is rounded half-up to this many minor units (1: none, 5: 0.05).
+             */
+            cash_rounding_unit: number;
+            /**
              * Currency
              * @description ISO 4217; money is in its minor units.
              */
             currency: string;
+            /**
+             * Discount Approval Bp
+             * @description Discounts beyond this share of a check's subtotal (basis points) need a manager's approval.
+             */
+            discount_approval_bp: number;
             /** Id */
             id: number;
             /** Name */
             name: string;
+            /**
+             * Service Charge Bp
+             * @description Service charge in basis points (1000 = 10 %).
+             */
+            service_charge_bp: number;
+            /**
+             * Service Charge Min Covers
+             * @description Service charge only for orders of at least this many covers (0: every check).
+             */
+            service_charge_min_covers: number;
+            /** Service Charge Taxable */
+            service_charge_taxable: boolean;
             /** Slug */
             slug: string;
             /** Tax Inclusive */
             tax_inclusive: boolean;
             /**
              * Tax Rate Bp
-             * @description Basis points (1/100 %).
+             * @description Default tax, basis points (1/100 %).
              */
             tax_rate_bp: number;
             /**
@@ -2545,12 +2893,26 @@ export interface components {
         /**
          * RestaurantUpdate
          * @description ``PATCH R`` body: the settings to change; omitted fields stay as they are.
+         *
+         *     ``tax_rate_bp``/``tax_inclusive`` are the default tax rule (lines whose menu item and
+         *     category name no tax rate); the billing settings are described in
+         *     :class:`BillingSettings`.
          */
         RestaurantUpdate: {
+            /** Cash Rounding Unit */
+            cash_rounding_unit?: number | null;
             /** Currency */
             currency?: string | null;
+            /** Discount Approval Bp */
+            discount_approval_bp?: number | null;
             /** Name */
             name?: string | null;
+            /** Service Charge Bp */
+            service_charge_bp?: number | null;
+            /** Service Charge Min Covers */
+            service_charge_min_covers?: number | null;
+            /** Service Charge Taxable */
+            service_charge_taxable?: boolean | null;
             /** Tax Inclusive */
             tax_inclusive?: boolean | null;
             /** Tax Rate Bp */
@@ -2744,6 +3106,70 @@ export interface components {
             seats?: number | null;
             /** Version */
             version?: number | null;
+        };
+        /**
+         * TaxRateCreate
+         * @description A named tax rate: ``rate_bp`` basis points, ``inclusive`` when menu prices contain
+         *     it (VAT-style), else it is added on the check.
+         */
+        TaxRateCreate: {
+            /**
+             * Inclusive
+             * @default false
+             */
+            inclusive?: boolean;
+            /** Name */
+            name: string;
+            /**
+             * Rate Bp
+             * @description Sales tax in basis points (1/100 %): 825 = 8.25 %.
+             */
+            rate_bp: number;
+        };
+        /**
+         * TaxRateList
+         * @description The restaurant's tax rates, by name.
+         */
+        TaxRateList: {
+            /** Items */
+            items: components["schemas"]["TaxRateRead"][];
+            /** Total */
+            total: number;
+        };
+        /**
+         * TaxRateRead
+         * @description A tax rate of the restaurant.
+         */
+        TaxRateRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Inclusive */
+            inclusive: boolean;
+            /** Name */
+            name: string;
+            /**
+             * Rate Bp
+             * @description Basis points (1/100 %).
+             */
+            rate_bp: number;
+        };
+        /**
+         * TaxRateUpdate
+         * @description Changes to a tax rate; omitted fields stay as they are. Open checks follow at
+         *     their next read; paid checks keep what they were taxed.
+         */
+        TaxRateUpdate: {
+            /** Inclusive */
+            inclusive?: boolean | null;
+            /** Name */
+            name?: string | null;
+            /** Rate Bp */
+            rate_bp?: number | null;
         };
         /**
          * TicketItemRead
@@ -5200,6 +5626,371 @@ export interface operations {
             };
         };
     };
+    "billing-add_discount": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                check_id: number;
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DiscountCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description `true` when this is the stored answer of an earlier request with the same `Idempotency-Key` (nothing was written); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckRead"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied; discount-approval-required: This discount needs a manager's approval; approval-invalid: The approval is not valid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description check-paid: The check is paid; stale-version: The record changed since it was read; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description invalid-discount: Invalid discount; discount-exceeds-amount: The discount is more than the amount; idempotency-key-reused: Idempotency-Key reused for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description too-many-requests: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    "billing-remove_discount": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                check_id: number;
+                discount_id: number;
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckRead"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description check-paid: The check is paid */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     "billing-create_payment": {
         parameters: {
             query?: never;
@@ -7205,13 +7996,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description unknown-tax-rate: Unknown tax rate */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };
@@ -7603,13 +8415,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description unknown-tax-rate: Unknown tax rate */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };
@@ -7882,13 +8715,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description unknown-tax-rate: Unknown tax rate */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };
@@ -8250,13 +9104,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description unknown-tax-rate: Unknown tax rate */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };
@@ -13529,6 +14404,650 @@ export interface operations {
                 };
                 content: {
                     "image/svg+xml": unknown;
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "restaurants-list_tax_rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxRateList"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "restaurants-create_tax_rate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaxRateCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxRateRead"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "restaurants-get_tax_rate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tax_rate_id: number;
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxRateRead"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "restaurants-delete_tax_rate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tax_rate_id: number;
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description tax-rate-in-use: A menu category or item uses this tax rate */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "restaurants-update_tax_rate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tax_rate_id: number;
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaxRateUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxRateRead"];
                 };
             };
             /** @description not-authenticated: Authentication required */

@@ -8,6 +8,9 @@ type Schemas = components["schemas"];
 
 export type CheckRead = Schemas["CheckRead"];
 export type CheckList = Schemas["CheckList"];
+export type CheckTaxRead = Schemas["CheckTaxRead"];
+export type DiscountCreate = Schemas["DiscountCreate"];
+export type DiscountRead = Schemas["DiscountRead"];
 export type MeRead = Schemas["MeRead"];
 export type MembershipRead = Schemas["MembershipRead"];
 export type MenuRead = Schemas["MenuRead"];
@@ -18,6 +21,7 @@ export type RestaurantRead = Schemas["RestaurantRead"];
 export type RestaurantList = Schemas["RestaurantList"];
 export type TableRead = Schemas["TableRead"];
 export type TableList = Schemas["TableList"];
+export type TaxRateRead = Schemas["TaxRateRead"];
 export type TicketRead = Schemas["TicketRead"];
 export type TicketList = Schemas["TicketList"];
 export type TokenPair = Schemas["TokenPair"];
