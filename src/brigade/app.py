@@ -26,6 +26,7 @@ from brigade.reporting.router import router as reporting_router
 from brigade.restaurants.router import router as restaurants_router
 from brigade.runtime import Runtime
 from brigade.tables.router import router as tables_router
+from brigade.tills.router import router as tills_router
 from brigade.wiring import wire
 
 API_PREFIX = "/api/v1"
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         orders_router,
         kitchen_router,
         billing_router,
+        tills_router,
         reporting_router,
     ):
         app.include_router(router, prefix=API_PREFIX)

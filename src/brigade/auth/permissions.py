@@ -42,6 +42,10 @@ class Permission(StrEnum):
     billing_request = "billing:request"
     billing_write = "billing:write"
     reports_read = "reports:read"
+    tills_read = "tills:read"
+    tills_write = "tills:write"
+    shifts_write = "shifts:write"
+    day_close = "day:close"
     events_read = "events:read"
 
 
@@ -86,6 +90,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.billing_read,
             Permission.billing_request,
             Permission.billing_write,
+            Permission.tills_read,
+            Permission.shifts_write,
             Permission.events_read,
         }
     ),

@@ -50,7 +50,9 @@ class Check(Base):
 
 class Payment(Base):
     """A payment on a check: ``method`` is ``cash``, ``card`` or ``other``; ``amount``
-    is what it settles, ``tendered``/``change`` record cash handed over and given back."""
+    is what it settles, ``tendered``/``change`` record cash handed over and given back.
+    ``till_id``/``shift_id`` name the cash drawer and its shift the payment was taken
+    into (plain columns, set through :mod:`brigade.billing.hooks`; ``None``: none)."""
 
     __tablename__ = "payments"
 
@@ -67,6 +69,8 @@ class Payment(Base):
     change: Mapped[int] = mapped_column(BigInteger, default=0)
     tip: Mapped[int] = mapped_column(BigInteger, default=0)
     reference: Mapped[str] = mapped_column(String(100), default="")
+    till_id: Mapped[int | None] = mapped_column(IdType, default=None)
+    shift_id: Mapped[int | None] = mapped_column(IdType, default=None, index=True)
     created_by: Mapped[int | None] = mapped_column(
         IdType, ForeignKey("users.id", ondelete="SET NULL"), default=None
     )

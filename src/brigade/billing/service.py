@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from brigade import money
 from brigade.auth.dependencies import Access
 from brigade.auth.permissions import Permission
+from brigade.billing import hooks
 from brigade.billing.exceptions import (
     CheckPaid,
     InvalidPayment,
@@ -102,6 +103,8 @@ _PAYMENT_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _payments.c.change,
     _payments.c.tip,
     _payments.c.reference,
+    _payments.c.till_id,
+    _payments.c.shift_id,
     _payments.c.created_at,
 )
 # Statements of the hot path, built once on the tables with a bind parameter for every
@@ -517,12 +520,15 @@ async def pay(
     ``total`` the check becomes ``paid`` (``paid_at``), its order is closed and its
     table freed (``brigade.orders.service.close_order``). Events: ``payment.created``
     ``{"payment", "check"}``, then on settlement ``check.paid`` ``{"check"}``,
-    ``table.updated`` and ``order.closed``. (A retried request with the same
-    ``Idempotency-Key`` is answered by the route,
+    ``table.updated`` and ``order.closed``. The payment is taken into the drawer
+    (till and open shift) that :func:`brigade.billing.hooks.payment_drawer` names for
+    ``data.till_id`` and the caller (stored as ``till_id``/``shift_id``). (A retried
+    request with the same ``Idempotency-Key`` is answered by the route,
     :data:`brigade.idempotency.dependencies.Idempotent`, before this runs.)
 
     Raises ``PermissionDenied`` (no ``billing:write``), ``NotFound``, ``CheckPaid``
-    (409), ``StaleVersion`` (409), ``InvalidPayment`` / ``PaymentExceedsBalance`` (422).
+    (409), ``StaleVersion`` (409), ``InvalidPayment`` / ``PaymentExceedsBalance`` (422),
+    and the drawer hook's errors (an unknown till 404, a till without an open shift 409).
     """
     access.check(Permission.billing_write)
     restaurant_id = access.restaurant_id
@@ -541,6 +547,9 @@ async def pay(
     amounts = compute_amounts(lines_subtotal(items), rate, inclusive, locked.discount_total)
     balance = max(amounts.total - locked.paid_total, 0)
     amount, tendered, change = _settle_amounts(data, balance)
+    drawer = await hooks.payment_drawer(
+        session, restaurant_id, access.actor.user_id, data.till_id, data.method.value
+    )
     # Every payment is at least 1, so a check with nothing paid has none yet.
     earlier = (
         await _payments_of_check(session, restaurant_id, check_id) if locked.paid_total else []
@@ -558,6 +567,8 @@ async def pay(
                 "change": change,
                 "tip": 0,
                 "reference": data.reference,
+                "till_id": None if drawer is None else drawer.till_id,
+                "shift_id": None if drawer is None else drawer.shift_id,
                 "created_by": access.actor.user_id,
                 "created_at": now,
             },
