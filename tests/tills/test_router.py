@@ -496,9 +496,9 @@ class TestZReport:
         listed = ok(await client.get(t.url("/reports/z"), headers=t.manager.headers))
         assert listed["total"] == 2
         assert [i["number"] for i in listed["items"]] == [2, 1]
-        fetched = ok(await client.get(t.url("/reports/z/2"), headers=t.manager.headers))
+        fetched = ok(await client.get(t.url(f"/reports/z/{z['id']}"), headers=t.manager.headers))
         assert fetched == z
-        url = t.url("/reports/z/2")
+        url = t.url(f"/reports/z/{z['id']}")
         for method in ("PUT", "PATCH", "DELETE"):
             response = await client.request(method, url, json={}, headers=t.manager.headers)
             assert response.status_code == 405

@@ -364,14 +364,16 @@ async def list_z_reports(
     return ZReportList(items=[_z_read(r) for r in rows], total=int(total or 0))
 
 
-async def get_z_report(session: AsyncSession, access: Access, number: int) -> ZReportRead:
-    """Z report ``number`` of the restaurant. Raises ``NotFound``."""
+async def get_z_report(session: AsyncSession, access: Access, z_report_id: int) -> ZReportRead:
+    """Z report ``z_report_id`` of the restaurant. Raises ``NotFound``."""
     access.check(Permission.reports_read)
     row = (
         await session.execute(
-            scoped(select(*_z_reports.c).where(_z_reports.c.number == number), access.restaurant_id)
+            scoped(
+                select(*_z_reports.c).where(_z_reports.c.id == z_report_id), access.restaurant_id
+            )
         )
     ).first()
     if row is None:
-        raise NotFound(f"Z report {number} not found")
+        raise NotFound(f"Z report {z_report_id} not found")
     return _z_read(row)

@@ -244,8 +244,12 @@ async def list_z_reports(
 
 
 @router.get(
-    R + "/reports/z/{number}", response_model=ZReportRead, responses=problem_responses(*_AUTH)
+    R + "/reports/z/{z_report_id}",
+    response_model=ZReportRead,
+    responses=problem_responses(*_AUTH),
 )
-async def get_z_report(number: PathId, access: ReportsRead, session: SessionDep) -> ZReportRead:
-    """Z report ``number`` as it was taken."""
-    return await report.get_z_report(session, access, number)
+async def get_z_report(
+    z_report_id: PathId, access: ReportsRead, session: SessionDep
+) -> ZReportRead:
+    """One Z report as it was taken."""
+    return await report.get_z_report(session, access, z_report_id)
