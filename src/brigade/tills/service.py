@@ -25,6 +25,7 @@ from sqlalchemy import (
     Row,
     Table,
     and_,
+    bindparam,
     case,
     func,
     insert,
@@ -42,7 +43,7 @@ from brigade.infra.db import utcnow
 from brigade.infra.errors import NotFound, StaleVersion
 from brigade.infra.integrity import unique_constraint, unique_guard
 from brigade.restaurants.service import RestaurantProfile, restaurant_profile
-from brigade.tenancy import owned_by, scoped
+from brigade.tenancy import RID, owned_by, scoped
 from brigade.tills.exceptions import (
     DayClosed,
     ShiftAlreadyOpen,
@@ -485,6 +486,28 @@ async def close_shift(
 
 # --- the drawer of a payment (billing's hook) -------------------------------------------
 
+# On the payment's hot path: built once, with bind parameters. The open shift's row is
+# share-locked (PostgreSQL; SQLite renders no FOR clause and has one writer).
+_TILL_EXISTS = scoped(select(_tills.c.id).where(_tills.c.id == bindparam("till_id")), RID)
+_OPEN_SHIFT_OF_TILL = scoped(
+    select(_shifts.c.id).where(
+        _shifts.c.open_till_id == bindparam("till_id"),
+        _shifts.c.status == ShiftStatus.open.value,
+    ),
+    RID,
+).with_for_update(read=True)
+_OPEN_SHIFTS_OF_USER = (
+    scoped(
+        select(_shifts.c.id, _shifts.c.till_id).where(
+            _shifts.c.opened_by == bindparam("user_id"),
+            _shifts.c.status == ShiftStatus.open.value,
+        ),
+        RID,
+    )
+    .limit(2)
+    .with_for_update(read=True)
+)
+
 
 async def payment_drawer(
     session: AsyncSession,
@@ -507,18 +530,12 @@ async def payment_drawer(
     """
     if till_id is not None:
         found = await session.scalar(
-            scoped(select(_tills.c.id).where(_tills.c.id == till_id), restaurant_id)
+            _TILL_EXISTS, {"restaurant_id": restaurant_id, "till_id": till_id}
         )
         if found is None:
             raise NotFound(f"till {till_id} not found")
         shift_id = await session.scalar(
-            scoped(
-                select(_shifts.c.id).where(
-                    _shifts.c.open_till_id == till_id,
-                    _shifts.c.status == ShiftStatus.open.value,
-                ),
-                restaurant_id,
-            ).with_for_update(read=True)
+            _OPEN_SHIFT_OF_TILL, {"restaurant_id": restaurant_id, "till_id": till_id}
         )
         if shift_id is None:
             raise TillNotOpen(f"till {till_id} has no open shift", till_id=till_id)
@@ -527,14 +544,7 @@ async def payment_drawer(
         return None
     rows = (
         await session.execute(
-            scoped(
-                select(_shifts.c.id, _shifts.c.till_id).where(
-                    _shifts.c.opened_by == user_id, _shifts.c.status == ShiftStatus.open.value
-                ),
-                restaurant_id,
-            )
-            .limit(2)
-            .with_for_update(read=True)
+            _OPEN_SHIFTS_OF_USER, {"restaurant_id": restaurant_id, "user_id": user_id}
         )
     ).all()
     if len(rows) == 1:
