@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from brigade.events.models import OutboxEvent
 from brigade.infra.db import utcnow
 from brigade.runtime import Runtime
 from brigade.tills.models import TillShift
@@ -404,6 +406,18 @@ class TestXReport:
         assert (await client.get(url, headers=t.other_owner.headers)).status_code == 404
 
 
+async def events_of(
+    session: AsyncSession, rid: int, kind: str, z_report_id: int
+) -> list[dict[str, object]]:
+    """The ``z_report`` payloads of the restaurant's ``kind`` events for that report."""
+    rows = await session.execute(
+        select(OutboxEvent.payload).where(
+            OutboxEvent.restaurant_id == rid, OutboxEvent.type == kind
+        )
+    )
+    return [p["z_report"] for p in rows.scalars() if p["z_report"]["id"] == z_report_id]
+
+
 class TestZReport:
     async def test_refused_while_checks_or_shifts_are_open(
         self, client: AsyncClient, session: AsyncSession, t: Till
@@ -479,6 +493,8 @@ class TestZReport:
             "z_report.taken",
             "z_report.taken",
         ]
+        (event,) = await events_of(session, t.world.rid, "z_report.taken", z["id"])
+        assert event == {k: v for k, v in z.items() if k != "report"}
         # once per day
         second = await client.post(t.url("/reports/z"), json={}, headers=t.manager.headers)
         assert second.status_code == 409

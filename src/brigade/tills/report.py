@@ -285,7 +285,8 @@ def _z_read(row: Any) -> ZReportRead:
 async def take_z_report(session: AsyncSession, access: Access, data: ZReportCreate) -> ZReportRead:
     """Close ``data.business_date`` (default: the local today): its :func:`day_report`
     is stored as the restaurant's next Z report (numbers 1, 2, 3…), never changed after.
-    Event ``z_report.taken`` ``{"z_report": ZReportRead}``.
+    Event ``z_report.taken`` ``{"z_report": {id, number, business_date, taken_by,
+    taken_at}}`` (without the figures).
 
     Refused while a check of an order of that day or earlier is open, or a shift opened
     then is open: :class:`DayNotClosable` (409, lists ``open_checks`` and
@@ -341,7 +342,10 @@ async def take_z_report(session: AsyncSession, access: Access, data: ZReportCrea
                 )
             ).one()
     z = _z_read(row)
-    await record(session, restaurant_id, Z_REPORT_TAKEN, {"z_report": z.model_dump(mode="json")})
+    # Every device of the restaurant gets the event: the day's figures stay behind
+    # ``reports:read`` (GET .../reports/z/{id}).
+    summary = z.model_dump(mode="json", exclude={"report"})
+    await record(session, restaurant_id, Z_REPORT_TAKEN, {"z_report": summary})
     return z
 
 
