@@ -39,12 +39,15 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"menu", "tables"}),
     frozenset({"orders"}),
     frozenset({"kitchen", "billing"}),  # they react to orders through orders.hooks
+    frozenset({"tills"}),  # cash drawers and the day's close: read billing's payments
     frozenset({"reporting", "guest", "realtime", "imports"}),  # read side and adapters
 )
 CONTEXTS = frozenset().union(*LAYERS)
 #: Contexts that read the tables of others by design: the read models (reports, the
-#: floor's view). Nobody but a composition root imports them (they sit in the top layer).
-READ_SIDE = frozenset({"reporting"})
+#: floor's view; the X and Z reports and a shift's cash payments of ``tills``). Nobody
+#: but a composition root imports them (they sit in the top layers; billing learns a
+#: payment's till through billing.hooks, registered by wiring).
+READ_SIDE = frozenset({"reporting", "tills"})
 #: Plumbing: knows no restaurant, no user. ``events`` may know the event record itself.
 INFRASTRUCTURE = frozenset(
     {

@@ -72,6 +72,8 @@ FAMILIES = (
     "/checks",
     "/reports",
     "/tax-rates",
+    "/tills",
+    "/shifts",
 )
 NOT_FOUND_DETAIL = "restaurant not found"  # what resolve_access says
 BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -312,6 +314,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/menu/items/{item_id}/availability"): {"is_available": False},
     ("PUT", "/menu/items/{item_id}/modifier-groups"): {"group_ids": ["{group_id}"]},
     ("POST", "/menu/items/{item_id}/variations"): {"name": "XL", "sku": "iso-xl", "price": 1},
+    ("POST", "/tills/{till_id}/shifts"): {"opening_float": 0},
+    ("POST", "/shifts/{shift_id}/paid-in"): {"amount": 1, "reason": "isolation"},
+    ("POST", "/shifts/{shift_id}/paid-out"): {"amount": 1, "reason": "isolation"},
+    ("POST", "/shifts/{shift_id}/close"): {"counted_cash": 0},
 }
 #: Path parameters that are no object id.
 NOT_IDS = {"restaurant_id", "course"}
@@ -373,7 +379,8 @@ async def furnish(
     client: AsyncClient, session: AsyncSession, runtime: Runtime, restaurant: Restaurant
 ) -> Furnished:
     """An area, a table, a menu item with a size and a modifier group, a waiter, an API
-    token, a dine-in order with a line that was sent (a ticket), and its check."""
+    token, a dine-in order with a line that was sent (a ticket), and its check; a till
+    with an open shift and the Z report of a day before."""
     owner_id, owner = await _user(session, runtime)
     await add_member(session, restaurant.id, owner_id, Role.owner)
     waiter_id, _ = await _user(session, runtime)
@@ -427,6 +434,19 @@ async def furnish(
         ),
         "discount",
     )
+    till = await _ok(
+        await client.post(f"{base}/tills", json={"name": "Front"}, headers=owner), "till"
+    )
+    shift = await _ok(
+        await client.post(
+            f"{base}/tills/{till['id']}/shifts", json={"opening_float": 0}, headers=owner
+        ),
+        "shift",
+    )
+    z_report = await _ok(
+        await client.post(f"{base}/reports/z", json={"business_date": "2020-01-01"}, headers=owner),
+        "z report",
+    )
     ids = {
         "area_id": area["id"],
         "table_id": table["id"],
@@ -443,6 +463,9 @@ async def furnish(
         "check_id": check_id,
         "tax_rate_id": tax_rate["id"],
         "discount_id": discounted["discounts"][0]["id"],
+        "till_id": till["id"],
+        "shift_id": shift["id"],
+        "z_report_id": z_report["id"],
         "course": 1,
     }
     return Furnished(restaurant, owner, ids)
@@ -486,6 +509,9 @@ def test_object_routes_are_all_covered() -> None:
         "check_id",
         "tax_rate_id",
         "discount_id",
+        "till_id",
+        "shift_id",
+        "z_report_id",
     }
     assert len(OBJECT_ROUTES) >= 45
 

@@ -275,6 +275,8 @@ def _seed(
     api("POST", f"{r}/checks/{check['id']}/payments", owner, {"method": "card", "amount": 100})
     tickets = api("GET", f"{r}/kitchen/tickets", owner)["items"]
     guest = api("GET", f"{r}/tables/{tables[3]['id']}/guest-link", owner)
+    till = api("POST", f"{r}/tills", owner, {"name": "Front"})
+    shift = api("POST", f"{r}/tills/{till['id']}/shifts", owner, {"opening_float": 5000})
     ids = {
         "restaurant_id": [rid],
         "user_id": [s["user_id"] for s in staff],
@@ -291,6 +293,8 @@ def _seed(
         "ticket_id": [t["id"] for t in tickets],
         "ticket_item_id": [i["id"] for t in tickets for i in t["items"]],
         "check_id": [check["id"]],
+        "till_id": [till["id"]],
+        "shift_id": [shift["id"]],
     }
     return owner, ids, line(items[2]), str(guest["token"])
 

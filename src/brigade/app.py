@@ -26,6 +26,7 @@ from brigade.reporting.router import router as reporting_router
 from brigade.restaurants.router import router as restaurants_router
 from brigade.runtime import Runtime
 from brigade.tables.router import router as tables_router
+from brigade.tills.router import router as tills_router
 from brigade.wiring import wire
 
 API_PREFIX = "/api/v1"
@@ -35,6 +36,7 @@ SERVICE_FIRST = (
     orders_router,
     kitchen_router,
     billing_router,
+    tills_router,
     reporting_router,
     tables_router,
     menu_router,

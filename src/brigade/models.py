@@ -10,6 +10,7 @@ from brigade.menu import models as menu_models
 from brigade.orders import models as orders_models
 from brigade.restaurants import models as restaurants_models
 from brigade.tables import models as tables_models
+from brigade.tills import models as tills_models
 
 metadata = Base.metadata
 
@@ -24,4 +25,5 @@ __all__ = [
     "orders_models",
     "restaurants_models",
     "tables_models",
+    "tills_models",
 ]

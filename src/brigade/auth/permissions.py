@@ -44,6 +44,10 @@ class Permission(StrEnum):
     #: Approve what needs a manager (a discount beyond the restaurant's threshold).
     billing_approve = "billing:approve"
     reports_read = "reports:read"
+    tills_read = "tills:read"
+    tills_write = "tills:write"
+    shifts_write = "shifts:write"
+    day_close = "day:close"
     events_read = "events:read"
 
 
@@ -88,6 +92,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.billing_read,
             Permission.billing_request,
             Permission.billing_write,
+            Permission.tills_read,
+            Permission.shifts_write,
             Permission.events_read,
         }
     ),

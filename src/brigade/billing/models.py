@@ -58,7 +58,9 @@ class Payment(Base):
 
     ``rounding`` (cash only, minor units, may be negative) is what cash rounding added to
     ``amount``: the guest handed over ``amount + rounding`` against the check (see
-    :func:`brigade.billing.pricing.round_cash`); it never changes the check's total."""
+    :func:`brigade.billing.pricing.round_cash`); it never changes the check's total.
+    ``till_id``/``shift_id`` name the cash drawer and its shift the payment was taken
+    into (plain columns, set through :mod:`brigade.billing.hooks`; ``None``: none)."""
 
     __tablename__ = "payments"
 
@@ -76,6 +78,8 @@ class Payment(Base):
     tip: Mapped[int] = mapped_column(BigInteger, default=0)
     rounding: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     reference: Mapped[str] = mapped_column(String(100), default="")
+    till_id: Mapped[int | None] = mapped_column(IdType, default=None)
+    shift_id: Mapped[int | None] = mapped_column(IdType, default=None, index=True)
     created_by: Mapped[int | None] = mapped_column(
         IdType, ForeignKey("users.id", ondelete="SET NULL"), default=None
     )

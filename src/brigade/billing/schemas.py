@@ -102,6 +102,8 @@ class PaymentRead(BaseModel):
         ),
     )
     reference: str
+    till_id: int | None = None
+    shift_id: int | None = None
     created_at: datetime
 
 
@@ -160,7 +162,10 @@ class PaymentCreate(BaseModel):
     ``tendered`` ≥ ``amount``; ``change = tendered - amount``; without ``amount``, cash
     settles ``min(tendered, balance)``. Card and other payments without ``amount``
     settle the whole balance, and take no ``tendered``. ``version``, when given, must
-    be the check's current one.
+    be the check's current one. ``till_id`` names the till (cash drawer) whose open
+    shift takes the payment; without it, the open shift of the caller when they have
+    exactly one, else none (404 for an unknown till, 409 ``till-not-open`` for a till
+    without an open shift, 422 ``till-required`` for cash when the caller has several).
 
     Cash rounding (restaurant's ``cash_rounding_unit`` > 1): a cash payment settles the
     whole balance when its ``amount`` is the balance or the check's ``cash_due``, or,
@@ -176,6 +181,7 @@ class PaymentCreate(BaseModel):
     tendered: PositiveMoney | None = Field(default=None, description="Minor units, cash only.")
     reference: SingleLine = Field(default="", max_length=100)
     version: Version | None = None
+    till_id: Id | None = Field(default=None, description="The till taking the payment.")
 
 
 class PaymentResult(PaymentRead):

@@ -39,7 +39,7 @@ from brigade.auth.dependencies import Access, Actor, resolve_access
 from brigade.auth.exceptions import InvalidCredentials
 from brigade.auth.permissions import Permission
 from brigade.auth.service import verify_credentials
-from brigade.billing import pricing
+from brigade.billing import hooks, pricing
 from brigade.billing.exceptions import (
     ApprovalInvalid,
     CheckPaid,
@@ -121,6 +121,8 @@ _PAYMENT_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _payments.c.tip,
     _payments.c.rounding,
     _payments.c.reference,
+    _payments.c.till_id,
+    _payments.c.shift_id,
     _payments.c.created_at,
 )
 # Statements of the hot path, built once on the tables with a bind parameter for every
@@ -914,12 +916,15 @@ async def pay(
     ``total`` the check becomes ``paid`` (``paid_at``), its order is closed and its
     table freed (``brigade.orders.service.close_order``). Events: ``payment.created``
     ``{"payment", "check"}``, then on settlement ``check.paid`` ``{"check"}``,
-    ``table.updated`` and ``order.closed``. (A retried request with the same
-    ``Idempotency-Key`` is answered by the route,
+    ``table.updated`` and ``order.closed``. The payment is taken into the drawer
+    (till and open shift) that :func:`brigade.billing.hooks.payment_drawer` names for
+    ``data.till_id`` and the caller (stored as ``till_id``/``shift_id``). (A retried
+    request with the same ``Idempotency-Key`` is answered by the route,
     :data:`brigade.idempotency.dependencies.Idempotent`, before this runs.)
 
     Raises ``PermissionDenied`` (no ``billing:write``), ``NotFound``, ``CheckPaid``
-    (409), ``StaleVersion`` (409), ``InvalidPayment`` / ``PaymentExceedsBalance`` (422).
+    (409), ``StaleVersion`` (409), ``InvalidPayment`` / ``PaymentExceedsBalance`` (422),
+    and the drawer hook's errors (an unknown till 404, a till without an open shift 409).
     """
     access.check(Permission.billing_write)
     restaurant_id = access.restaurant_id
@@ -929,6 +934,9 @@ async def pay(
     amounts = state.amounts
     balance = max(amounts.total - locked.paid_total, 0)
     settled_by = settle_amounts(data, balance, state.rules.cash_rounding_unit)
+    drawer = await hooks.payment_drawer(
+        session, restaurant_id, access.actor.user_id, data.till_id, data.method.value
+    )
     # Every payment is at least 1 (but the one settling a fully discounted check), so
     # a check with nothing paid has none yet.
     earlier = (
@@ -949,6 +957,8 @@ async def pay(
                 "tip": 0,
                 "rounding": settled_by.rounding,
                 "reference": data.reference,
+                "till_id": None if drawer is None else drawer.till_id,
+                "shift_id": None if drawer is None else drawer.shift_id,
                 "created_by": access.actor.user_id,
                 "created_at": now,
             },

@@ -1098,6 +1098,172 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/restaurants/{restaurant_id}/reports/x": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * X Report
+         * @description The X report: the business day's totals so far (not stored).
+         */
+        get: operations["tills-x_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/reports/z": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Z Reports
+         * @description Z reports, latest first.
+         */
+        get: operations["tills-list_z_reports"];
+        put?: never;
+        /**
+         * Take Z Report
+         * @description Close the business day: its totals are stored as the next numbered Z report.
+         *     Refused (409, with the list) while checks or shifts of the day are open.
+         */
+        post: operations["tills-take_z_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/reports/z/{z_report_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Z Report
+         * @description One Z report as it was taken.
+         */
+        get: operations["tills-get_z_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/shifts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Shifts
+         * @description Shifts, newest first; filter by ``status`` and ``till_id``.
+         */
+        get: operations["tills-list_shifts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/shifts/{shift_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Shift
+         * @description One shift; its cash figures appear once it is closed (the count is blind).
+         */
+        get: operations["tills-get_shift"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/shifts/{shift_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close Shift
+         * @description The blind count: post the counted cash; the answer shows what was expected and
+         *     the variance. A closed shift takes no more writes.
+         */
+        post: operations["tills-close_shift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/shifts/{shift_id}/paid-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Paid In
+         * @description Cash put into the drawer that is no sale, with a reason.
+         */
+        post: operations["tills-paid_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/shifts/{shift_id}/paid-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Paid Out
+         * @description Cash taken out of the drawer that is no refund, with a reason.
+         */
+        post: operations["tills-paid_out"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/restaurants/{restaurant_id}/staff": {
         parameters: {
             query?: never;
@@ -1317,6 +1483,70 @@ export interface paths {
         patch: operations["restaurants-update_tax_rate"];
         trace?: never;
     };
+    "/api/v1/restaurants/{restaurant_id}/tills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Tills
+         * @description The restaurant's tills by name, each with its open shift.
+         */
+        get: operations["tills-list_tills"];
+        put?: never;
+        /**
+         * Create Till
+         * @description Create a till (a named cash drawer).
+         */
+        post: operations["tills-create_till"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/tills/{till_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Till
+         * @description One till and its open shift.
+         */
+        get: operations["tills-get_till"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/tills/{till_id}/shifts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open Shift
+         * @description Open a shift on the till with a float; one open shift per till (409 otherwise).
+         */
+        post: operations["tills-open_shift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1378,7 +1608,7 @@ export interface components {
              * Scopes
              * @description Permission values, e.g. ["menu:read", "kitchen:bump"].
              */
-            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "events:read")[];
+            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read")[];
         };
         /**
          * ApiTokenCreated
@@ -1408,7 +1638,7 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
             /** Scopes */
-            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "events:read")[];
+            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read")[];
             /**
              * Token
              * @description The secret (prefix brg_); it is never shown again.
@@ -1453,7 +1683,7 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
             /** Scopes */
-            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "events:read")[];
+            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read")[];
         };
         /**
          * AreaCreate
@@ -1507,6 +1737,41 @@ export interface components {
         AvailabilitySet: {
             /** Is Available */
             is_available: boolean;
+        };
+        /**
+         * CashMovementCreate
+         * @description A paid-in or paid-out: ``amount`` (minor units, ≥ 1) and why (required).
+         */
+        CashMovementCreate: {
+            /**
+             * Amount
+             * @description Minor units.
+             */
+            amount: number;
+            /** Reason */
+            reason: string;
+        };
+        /**
+         * CashMovementRead
+         * @description A recorded paid-in or paid-out of a shift (minor units, UTC).
+         */
+        CashMovementRead: {
+            /** Amount */
+            amount: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: number | null;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["MovementKind"];
+            /** Reason */
+            reason: string;
+            /** Shift Id */
+            shift_id: number;
         };
         /**
          * CategoryCreate
@@ -1737,6 +2002,76 @@ export interface components {
             tax_rate_id: number | null;
         };
         /**
+         * CountAmount
+         * @description How many, and their value in minor units.
+         */
+        CountAmount: {
+            /** Amount */
+            amount: number;
+            /** Count */
+            count: number;
+        };
+        /**
+         * DayReport
+         * @description A business day's totals (minor units of ``currency``), as of ``generated_at``.
+         *
+         *     What counts: the orders whose ``business_date`` is the day (the restaurant's local
+         *     date when they were opened, as in :mod:`brigade.reporting`), their paid checks and
+         *     the payments on those checks, the lines voided on them, and the shifts opened that
+         *     day. ``payments`` by method; ``tax`` by rate; ``tips`` from the payments;
+         *     ``discounts`` the checks' ``discount_total``; ``comps`` and ``refunds`` are zero
+         *     until they exist; ``voids`` the voided lines' ``line_total``; ``covers`` and
+         *     ``orders`` of the closed orders; ``checks`` the paid checks and ``sales`` their
+         *     totals. ``cash`` sums the shifts' drawers.
+         */
+        DayReport: {
+            /**
+             * Business Date
+             * Format: date
+             */
+            business_date: string;
+            /** Checks */
+            checks: number;
+            comps: components["schemas"]["CountAmount"];
+            /** Counted Cash */
+            counted_cash: number;
+            /** Covers */
+            covers: number;
+            /** Currency */
+            currency: string;
+            discounts: components["schemas"]["CountAmount"];
+            /** Expected Cash */
+            expected_cash: number;
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            /** Orders */
+            orders: number;
+            /** Payments */
+            payments: components["schemas"]["MethodTotal"][];
+            /** Payments Total */
+            payments_total: number;
+            refunds: components["schemas"]["CountAmount"];
+            /**
+             * Sales
+             * @description Paid checks' totals (tax included), minor units.
+             */
+            sales: number;
+            /** Shifts */
+            shifts: components["schemas"]["ShiftSummary"][];
+            /** Tax */
+            tax: components["schemas"]["TaxLine"][];
+            /** Tax Total */
+            tax_total: number;
+            /** Tips */
+            tips: number;
+            /** Variance */
+            variance: number;
+            voids: components["schemas"]["CountAmount"];
+        };
+        /**
          * DiscountCreate
          * @description A discount on an open check: on line ``order_item_id`` or, without it, on the
          *     whole check.
@@ -1807,6 +2142,44 @@ export interface components {
             reason: string;
             /** Value */
             value: number;
+        };
+        /**
+         * DrawerFigures
+         * @description A shift's cash, in minor units: ``expected_cash = opening_float + cash_in -
+         *     change_out + paid_in - paid_out - cash_refunds``; ``variance = counted_cash -
+         *     expected_cash`` (negative: cash missing). ``cash_sales = cash_in - change_out`` (the
+         *     cash payments' amounts). ``counted_cash``/``variance`` are ``None`` until the count.
+         */
+        DrawerFigures: {
+            /**
+             * Cash In
+             * @description Cash handed over by guests (tendered), minor units.
+             */
+            cash_in: number;
+            /**
+             * Cash Refunds
+             * @description Refunds paid in cash; 0 until refunds exist.
+             */
+            cash_refunds: number;
+            /** Cash Sales */
+            cash_sales: number;
+            /**
+             * Change Out
+             * @description Change given back, minor units.
+             */
+            change_out: number;
+            /** Counted Cash */
+            counted_cash: number | null;
+            /** Expected Cash */
+            expected_cash: number;
+            /** Opening Float */
+            opening_float: number;
+            /** Paid In */
+            paid_in: number;
+            /** Paid Out */
+            paid_out: number;
+            /** Variance */
+            variance: number | null;
         };
         /**
          * Floor
@@ -2216,6 +2589,20 @@ export interface components {
             sku: string;
         };
         /**
+         * MethodTotal
+         * @description Payments of one method: how many, what they settled and their tips (minor units).
+         */
+        MethodTotal: {
+            /** Amount */
+            amount: number;
+            /** Count */
+            count: number;
+            /** Method */
+            method: string;
+            /** Tips */
+            tips: number;
+        };
+        /**
          * ModifierCreate
          * @description A choice in a modifier group; ``id`` set in an update keeps that modifier.
          */
@@ -2327,6 +2714,12 @@ export interface components {
             /** Price Delta */
             price_delta: number;
         };
+        /**
+         * MovementKind
+         * @description Cash put into the drawer (``paid_in``) or taken out (``paid_out``) that is no sale.
+         * @enum {string}
+         */
+        MovementKind: "paid_in" | "paid_out";
         /**
          * OrderCancel
          * @description Cancel an order that has nothing fired; ``reason`` is required and may not be
@@ -2636,7 +3029,10 @@ export interface components {
          *     ``tendered`` ≥ ``amount``; ``change = tendered - amount``; without ``amount``, cash
          *     settles ``min(tendered, balance)``. Card and other payments without ``amount``
          *     settle the whole balance, and take no ``tendered``. ``version``, when given, must
-         *     be the check's current one.
+         *     be the check's current one. ``till_id`` names the till (cash drawer) whose open
+         *     shift takes the payment; without it, the open shift of the caller when they have
+         *     exactly one, else none (404 for an unknown till, 409 ``till-not-open`` for a till
+         *     without an open shift, 422 ``till-required`` for cash when the caller has several).
          *
          *     Cash rounding (restaurant's ``cash_rounding_unit`` > 1): a cash payment settles the
          *     whole balance when its ``amount`` is the balance or the check's ``cash_due``, or,
@@ -2661,6 +3057,11 @@ export interface components {
              * @description Minor units, cash only.
              */
             tendered?: number | null;
+            /**
+             * Till Id
+             * @description The till taking the payment.
+             */
+            till_id?: number | null;
             /** Version */
             version?: number | null;
         };
@@ -2698,8 +3099,12 @@ export interface components {
              * @default 0
              */
             rounding?: number;
+            /** Shift Id */
+            shift_id?: number | null;
             /** Tendered */
             tendered: number | null;
+            /** Till Id */
+            till_id?: number | null;
             /** Tip */
             tip: number;
         };
@@ -2731,8 +3136,12 @@ export interface components {
              * @default 0
              */
             rounding?: number;
+            /** Shift Id */
+            shift_id?: number | null;
             /** Tendered */
             tendered: number | null;
+            /** Till Id */
+            till_id?: number | null;
             /** Tip */
             tip: number;
         };
@@ -2974,6 +3383,124 @@ export interface components {
             tax: number;
         };
         /**
+         * ShiftClose
+         * @description The blind count: ``counted_cash`` is what the cashier counted in the drawer
+         *     (minor units), given before any expected figure is shown. ``version``, when given,
+         *     must be the shift's current one.
+         */
+        ShiftClose: {
+            /**
+             * Counted Cash
+             * @description Cash counted in the drawer, minor units.
+             */
+            counted_cash: number;
+            /** Version */
+            version?: number | null;
+        };
+        /**
+         * ShiftList
+         * @description Shifts, newest first, and how many match in all.
+         */
+        ShiftList: {
+            /** Items */
+            items: components["schemas"]["ShiftRead"][];
+            /** Total */
+            total: number;
+        };
+        /**
+         * ShiftOpen
+         * @description Open a shift on a till with ``opening_float`` in the drawer (minor units).
+         */
+        ShiftOpen: {
+            /**
+             * Opening Float
+             * @description Cash in the drawer at the start, minor units.
+             */
+            opening_float: number;
+        };
+        /**
+         * ShiftRead
+         * @description A shift of a till. ``figures`` stay ``None`` while it is open (the count is
+         *     blind); once closed they are final.
+         */
+        ShiftRead: {
+            /**
+             * Business Date
+             * Format: date
+             */
+            business_date: string;
+            /** Closed At */
+            closed_at: string | null;
+            /** Closed By */
+            closed_by: number | null;
+            figures: components["schemas"]["DrawerFigures"] | null;
+            /** Id */
+            id: number;
+            /**
+             * Opened At
+             * Format: date-time
+             */
+            opened_at: string;
+            /** Opened By */
+            opened_by: number | null;
+            /** Opening Float */
+            opening_float: number;
+            status: components["schemas"]["ShiftStatus"];
+            /** Till Id */
+            till_id: number;
+            /** Version */
+            version: number;
+        };
+        /**
+         * ShiftStatus
+         * @description ``open`` from the float to the count, then ``closed`` (final).
+         * @enum {string}
+         */
+        ShiftStatus: "open" | "closed";
+        /**
+         * ShiftSummary
+         * @description One shift of the day with its till and its drawer's figures (an open shift's
+         *     figures so far; ``counted_cash``/``variance`` ``None`` until it is counted).
+         */
+        ShiftSummary: {
+            /**
+             * Cash In
+             * @description Cash handed over by guests (tendered), minor units.
+             */
+            cash_in: number;
+            /**
+             * Cash Refunds
+             * @description Refunds paid in cash; 0 until refunds exist.
+             */
+            cash_refunds: number;
+            /** Cash Sales */
+            cash_sales: number;
+            /**
+             * Change Out
+             * @description Change given back, minor units.
+             */
+            change_out: number;
+            /** Counted Cash */
+            counted_cash: number | null;
+            /** Expected Cash */
+            expected_cash: number;
+            /** Opening Float */
+            opening_float: number;
+            /** Paid In */
+            paid_in: number;
+            /** Paid Out */
+            paid_out: number;
+            /** Shift Id */
+            shift_id: number;
+            status: components["schemas"]["ShiftStatus"];
+            /** Till Id */
+            till_id: number;
+            /** Till Name */
+            till_name: string;
+            /** Variance */
+            variance: number | null;
+        };
+        /**
          * StaffCreate
          * @description ``POST R/staff``: create a new login with ``role`` here (``password`` required).
          *     Only the platform admin may give an existing login (found by ``username``;
@@ -3106,6 +3633,21 @@ export interface components {
             seats?: number | null;
             /** Version */
             version?: number | null;
+        };
+        /**
+         * TaxLine
+         * @description Tax at one rate (``rate_bp`` basis points, ``inclusive`` or added): ``taxable``
+         *     (the checks' lines less discounts at that rate) and ``tax``, minor units.
+         */
+        TaxLine: {
+            /** Inclusive */
+            inclusive: boolean;
+            /** Rate Bp */
+            rate_bp: number;
+            /** Tax */
+            tax: number;
+            /** Taxable */
+            taxable: number;
         };
         /**
          * TaxRateCreate
@@ -3298,6 +3840,41 @@ export interface components {
             version?: number | null;
         };
         /**
+         * TillCreate
+         * @description A new till (cash drawer); ``name`` unique in the restaurant.
+         */
+        TillCreate: {
+            /** Name */
+            name: string;
+        };
+        /**
+         * TillList
+         * @description The restaurant's tills by name, and how many there are.
+         */
+        TillList: {
+            /** Items */
+            items: components["schemas"]["TillRead"][];
+            /** Total */
+            total: number;
+        };
+        /**
+         * TillRead
+         * @description A till and its open shift (``None`` when none is open).
+         */
+        TillRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Open Shift Id */
+            open_shift_id: number | null;
+        };
+        /**
          * TokenPair
          * @description A login: a short access JWT and the opaque refresh token that renews it.
          */
@@ -3433,6 +4010,47 @@ export interface components {
         VersionedWrite: {
             /** Version */
             version?: number | null;
+        };
+        /**
+         * ZReportCreate
+         * @description Close ``business_date`` (default: the restaurant's local today; never later).
+         */
+        ZReportCreate: {
+            /** Business Date */
+            business_date?: string | null;
+        };
+        /**
+         * ZReportList
+         * @description Z reports, latest first, and how many there are.
+         */
+        ZReportList: {
+            /** Items */
+            items: components["schemas"]["ZReportRead"][];
+            /** Total */
+            total: number;
+        };
+        /**
+         * ZReportRead
+         * @description A Z report: ``number`` 1, 2, 3… per restaurant, its day's figures as taken.
+         */
+        ZReportRead: {
+            /**
+             * Business Date
+             * Format: date
+             */
+            business_date: string;
+            /** Id */
+            id: number;
+            /** Number */
+            number: number;
+            report: components["schemas"]["DayReport"];
+            /**
+             * Taken At
+             * Format: date-time
+             */
+            taken_at: string;
+            /** Taken By */
+            taken_by: number | null;
         };
     };
     responses: never;
@@ -12827,6 +13445,1353 @@ export interface operations {
             };
         };
     };
+    "tills-x_report": {
+        parameters: {
+            query?: {
+                /** @description The restaurant's local business date; default: its today. */
+                business_date?: string | null;
+            };
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DayReport"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "tills-list_z_reports": {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Rows to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ZReportList"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "tills-take_z_report": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ZReportCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description `true` when this is the stored answer of an earlier request with the same `Idempotency-Key` (nothing was written); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ZReportRead"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description day-not-closable: The day cannot be closed yet; z-report-exists: The day is closed already; z-report-in-progress: Another Z report is being taken; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description invalid-business-date: The business date is in the future; idempotency-key-reused: Idempotency-Key reused for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    "tills-get_z_report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                z_report_id: number;
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ZReportRead"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "tills-list_shifts": {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["ShiftStatus"] | null;
+                till_id?: number | null;
+                limit?: number;
+                /** @description Rows to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShiftList"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "tills-get_shift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shift_id: number;
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShiftRead"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "tills-close_shift": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                shift_id: number;
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShiftClose"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored answer of an earlier request with the same `Idempotency-Key` (nothing was written); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShiftRead"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description shift-closed: The shift is closed; stale-version: The record changed since it was read; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description idempotency-key-reused: Idempotency-Key reused for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    "tills-paid_in": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                shift_id: number;
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CashMovementCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description `true` when this is the stored answer of an earlier request with the same `Idempotency-Key` (nothing was written); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CashMovementRead"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description shift-closed: The shift is closed; stale-version: The record changed since it was read; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description idempotency-key-reused: Idempotency-Key reused for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    "tills-paid_out": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                shift_id: number;
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CashMovementCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description `true` when this is the stored answer of an earlier request with the same `Idempotency-Key` (nothing was written); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CashMovementRead"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description shift-closed: The shift is closed; stale-version: The record changed since it was read; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description idempotency-key-reused: Idempotency-Key reused for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     "restaurants-list_staff": {
         parameters: {
             query?: never;
@@ -15147,6 +17112,586 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "tills-list_tills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TillList"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "tills-create_till": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TillCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TillRead"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description till-name-taken: A till of this name exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "tills-get_till": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                till_id: number;
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TillRead"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "tills-open_shift": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                till_id: number;
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShiftOpen"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description `true` when this is the stored answer of an earlier request with the same `Idempotency-Key` (nothing was written); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShiftRead"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description shift-already-open: The till has an open shift; day-closed: The business day is closed; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description idempotency-key-reused: Idempotency-Key reused for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };

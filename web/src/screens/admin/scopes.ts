@@ -36,6 +36,10 @@ const SCOPE_LABELS: Record<Scope, string> = {
   "billing:request": "Request (open) an order's check",
   "billing:write": "Take payments",
   "reports:read": "Read the reports",
+  "tills:read": "See tills and cash shifts",
+  "tills:write": "Create tills",
+  "shifts:write": "Open, count and close cash shifts",
+  "day:close": "Take the Z report (close the day)",
   "events:read": "Receive live updates (Socket.IO)",
 };
 
