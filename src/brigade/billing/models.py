@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from brigade.infra.db import Base, IdType, UTCDateTime
@@ -153,3 +153,25 @@ class CheckTax(Base):
     inclusive: Mapped[bool] = mapped_column(Boolean)
     base: Mapped[int] = mapped_column(BigInteger)
     tax: Mapped[int] = mapped_column(BigInteger)
+
+
+class ReceiptPrint(Base):
+    """One printed receipt of a check (:mod:`brigade.billing.receipts`): ``number`` 1 is
+    the original, every later one a copy (marked ``COPY``). ``format`` is ``html``,
+    ``pdf`` or ``escpos``; ``printed_by`` the user who printed it (``None`` for an API
+    token or a deleted user); ``printed_at`` UTC."""
+
+    __tablename__ = "receipt_prints"
+    __table_args__ = (UniqueConstraint("check_id", "number"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    restaurant_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("restaurants.id", ondelete="CASCADE")
+    )
+    check_id: Mapped[int] = mapped_column(IdType, ForeignKey("checks.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    format: Mapped[str] = mapped_column(String(16))
+    printed_by: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    printed_at: Mapped[datetime] = mapped_column(UTCDateTime())

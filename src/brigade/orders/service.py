@@ -182,6 +182,7 @@ _ORDER_FOR_UPDATE = _ORDER.with_for_update(of=_orders)
 _ORDER_STATE = scoped(select(_orders.c.status, _orders.c.version), RID).where(
     _orders.c.id == bindparam("order_id")
 )
+_OPENED_BY = scoped(select(_orders.c.opened_by), RID).where(_orders.c.id == bindparam("order_id"))
 _ITEMS_OF_ORDER = (
     scoped(select(*_ITEM_COLUMNS), RID)
     .where(_items.c.order_id == bindparam("order_id"))
@@ -661,6 +662,17 @@ async def orders_lines(
     """The lines of each of ``order_ids`` (as :func:`order_lines`), one query whatever
     the number; every id is a key."""
     return await _load_items(session, restaurant_id, list(dict.fromkeys(order_ids)))
+
+
+async def order_opened_by(session: AsyncSession, restaurant_id: int, order_id: int) -> int | None:
+    """The id of the user who opened order ``order_id`` of ``restaurant_id`` (its waiter,
+    printed on the receipt), ``None`` when unknown (an API token or import opened it, the
+    user was deleted, or there is no such order). For other contexts; no permission
+    check; one query."""
+    opened_by: int | None = await session.scalar(
+        _OPENED_BY, {"restaurant_id": restaurant_id, "order_id": order_id}
+    )
+    return opened_by
 
 
 def lines_subtotal(items: Sequence[OrderItemRead]) -> int:

@@ -18,6 +18,11 @@ class UnknownCurrency(InvalidInput):
     title = "Unknown ISO 4217 currency"
 
 
+class UnknownLocale(InvalidInput):
+    type = "unknown-locale"
+    title = "Unknown locale (a CLDR locale identifier such as en_US or de_DE)"
+
+
 class AlreadyMember(Conflict):
     type = "already-member"
     title = "The user is already a member of this restaurant"

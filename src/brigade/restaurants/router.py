@@ -29,6 +29,7 @@ from brigade.restaurants.exceptions import (
     SlugTaken,
     TaxRateInUse,
     UnknownCurrency,
+    UnknownLocale,
     UnknownTimeZone,
 )
 from brigade.session import SessionDep
@@ -37,7 +38,7 @@ router = APIRouter(tags=["restaurants"])
 
 R = "/restaurants/{restaurant_id}"
 ACCESS_ERRORS = (NotAuthenticated, NotFound, PermissionDenied)
-SETTINGS_ERRORS = (UnknownCurrency, UnknownTimeZone, InvalidTaxRate)
+SETTINGS_ERRORS = (UnknownCurrency, UnknownTimeZone, InvalidTaxRate, UnknownLocale)
 UserId = PathId
 
 

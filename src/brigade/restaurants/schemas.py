@@ -7,9 +7,16 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from brigade.auth.permissions import Role
-from brigade.inputs import SingleLine
+from brigade.inputs import FreeText, SingleLine
 
 TAX_RATE_MAX_BP = 10_000
+
+#: The longest postal address (free text, lines separated by newlines).
+ADDRESS_MAX_LENGTH = 500
+_ADDRESS_DESCRIPTION = "Postal address printed on receipts; one line per line."
+_LOCALE_DESCRIPTION = (
+    "CLDR locale (e.g. en_US, de_DE, ja_JP): how amounts and dates are written on receipts."
+)
 
 _TAX_RATE = Field(
     ge=0,
@@ -75,6 +82,12 @@ class RestaurantCreate(BaseModel):
     tax_inclusive: bool = Field(
         default=False, description="Whether menu prices include the tax (else it is added)."
     )
+    address: FreeText = Field(
+        default="", max_length=ADDRESS_MAX_LENGTH, description=_ADDRESS_DESCRIPTION
+    )
+    locale: SingleLine = Field(
+        default="en_US", min_length=2, max_length=35, description=_LOCALE_DESCRIPTION
+    )
     owner: OwnerCreate | None = None
 
 
@@ -95,6 +108,12 @@ class RestaurantUpdate(BaseModel):
     service_charge_taxable: bool | None = None
     cash_rounding_unit: int | None = Field(default=None, ge=1, le=CASH_ROUNDING_MAX)
     discount_approval_bp: int | None = Field(default=None, ge=0, le=TAX_RATE_MAX_BP)
+    address: FreeText | None = Field(
+        default=None, max_length=ADDRESS_MAX_LENGTH, description=_ADDRESS_DESCRIPTION
+    )
+    locale: SingleLine | None = Field(
+        default=None, min_length=2, max_length=35, description=_LOCALE_DESCRIPTION
+    )
 
 
 class RestaurantRead(BaseModel):
@@ -114,6 +133,8 @@ class RestaurantRead(BaseModel):
     service_charge_taxable: bool
     cash_rounding_unit: int = _CASH_ROUNDING
     discount_approval_bp: int = _APPROVAL
+    address: str = Field(description=_ADDRESS_DESCRIPTION)
+    locale: str = Field(description=_LOCALE_DESCRIPTION)
 
 
 class RestaurantList(BaseModel):
