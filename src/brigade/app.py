@@ -13,6 +13,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from brigade import __version__
 from brigade.auth.router import router as auth_router
+from brigade.billing.receipts_router import router as receipts_router
 from brigade.billing.router import router as billing_router
 from brigade.guest.router import router as guest_router
 from brigade.health import router as health_router
@@ -38,6 +39,7 @@ SERVICE_FIRST = (
     billing_router,
     tills_router,
     reporting_router,
+    receipts_router,
     tables_router,
     menu_router,
     guest_router,

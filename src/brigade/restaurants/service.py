@@ -374,9 +374,11 @@ async def staff_display_name(session: AsyncSession, restaurant_id: int, user_id:
     it is half of a login. For other contexts; no permission check; one query."""
     row = (
         await session.execute(
-            scoped(select(User.full_name), restaurant_id, Membership)
-            .join(User, User.id == Membership.user_id)
-            .where(Membership.user_id == user_id)
+            scoped(
+                select(User.full_name).join(Membership, Membership.user_id == User.id),
+                restaurant_id,
+                Membership,
+            ).where(Membership.user_id == user_id)
         )
     ).first()
     name = row[0].strip() if row is not None else ""
