@@ -365,6 +365,9 @@ class TestLocale:
         assert patched.status_code == 200
         html = (await client.get(url, headers=cashier.headers)).text
         assert "￥1,200" in html  # ja_JP writes the full-width yen sign
+        # The PDF and the printer write it in its compatibility form, which their fonts have.
+        pdf = await client.get(url, params={"format": "pdf"}, headers=cashier.headers)
+        assert "¥1,200" in pdf_text(pdf)
         escpos = await client.get(url, params={"format": "escpos"}, headers=cashier.headers)
         assert b"1,200" in escpos.content
         assert b"1,200." not in escpos.content

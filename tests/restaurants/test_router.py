@@ -103,6 +103,8 @@ class TestCreateRestaurant:
             "tax_rate_bp": 825,
             "tax_inclusive": False,
             **BILLING_DEFAULTS,
+            "address": "",
+            "locale": "en_US",
         }
         read = await client.get(url(created["id"]), headers=admin.headers)
         assert read.json() == created
@@ -217,6 +219,8 @@ class TestCreateRestaurant:
         cases = [
             ({"currency": "XYZ"}, "unknown-currency"),
             ({"time_zone": "Mars/Olympus"}, "unknown-time-zone"),
+            ({"locale": "xx_YY"}, "unknown-locale"),
+            ({"locale": "not a locale"}, "unknown-locale"),
             ({"tax_rate_bp": 10_001}, "validation-error"),
             ({"tax_rate_bp": -1}, "validation-error"),
             ({"slug": "Not A Slug"}, "validation-error"),
@@ -255,6 +259,8 @@ class TestListRestaurants:
                     "tax_rate_bp": 0,
                     "tax_inclusive": False,
                     **BILLING_DEFAULTS,
+                    "address": "",
+                    "locale": "en_US",
                 }
             ],
             "total": 1,
@@ -409,6 +415,8 @@ class TestUpdateRestaurant:
         cases = [
             ({"name": "New", "currency": "ABC"}, "unknown-currency"),
             ({"name": "New", "time_zone": "Nowhere/Else"}, "unknown-time-zone"),
+            ({"name": "New", "locale": "zz"}, "unknown-locale"),
+            ({"name": "New", "address": "x" * 501}, "validation-error"),
             ({"name": "New", "tax_rate_bp": 10_001}, "validation-error"),
             ({"name": ""}, "validation-error"),
         ]

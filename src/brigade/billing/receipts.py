@@ -14,6 +14,11 @@ and every format shows it. Three renderers take the same receipt:
 * :func:`render_escpos`: python-escpos's ``Dummy`` printer, whose ``output`` is the
   bytes for a receipt printer (starting with ESC @, ending with a cut).
 
+The PDF's font and the printers' code pages cover Latin, Greek and Cyrillic text; other
+scripts (CJK) are not drawn in the PDF (fpdf2 logs the missing glyphs); on ESC/POS
+python-escpos encodes each character in a code page of the printer's profile, else
+prints ``?``; the HTML shows every script.
+
 Amounts are minor units of the check's currency, written by Babel for the restaurant's
 locale with the currency's ISO 4217 decimals
 (:func:`~brigade.restaurants.service.currency_exponent`: ``JPY`` 0; not CLDR's, which drop
@@ -31,6 +36,7 @@ from __future__ import annotations
 
 import copy
 import textwrap
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -75,7 +81,7 @@ RECEIPT_PRINTED = "receipt.printed"
 TIP_SUGGESTION_PERCENTS: tuple[int, ...] = (15, 18, 20)
 #: Characters per line of the ESC/POS and PDF layouts: 42 fits an 80 mm roll in font A
 #: (48 columns on most printers, 42 on the narrowest 80 mm heads) and the PDF's 72 mm of
-#: text at 8.5 pt.
+#: text at 8 pt.
 COLUMNS = 42
 
 
@@ -473,9 +479,16 @@ class Row:
     centered: bool = False
 
 
+def _printable(text: str) -> str:
+    """``text`` in Unicode's compatibility form (NFKC: the full-width ``￥`` of ``ja_JP`` is
+    ``¥``, full-width digits are digits), which the printer's fonts and code pages have."""
+    return unicodedata.normalize("NFKC", text)
+
+
 def _pair(left: str, right: str, style: RowStyle = "normal", indent: int = 0) -> list[Row]:
     """``left`` and ``right`` on one line of :data:`COLUMNS`, ``left`` wrapped when they do
     not fit (``right`` on the last line)."""
+    left, right = _printable(left), _printable(right)
     room = max(COLUMNS - len(right) - 1, 10)
     wrapped = textwrap.wrap(
         left, room, initial_indent=" " * indent, subsequent_indent=" " * (indent + 2)
@@ -487,7 +500,16 @@ def _pair(left: str, right: str, style: RowStyle = "normal", indent: int = 0) ->
 
 
 def _centered(text: str, style: RowStyle, width: int) -> list[Row]:
+    text = _printable(text)
     return [Row(t, style, centered=True) for t in textwrap.wrap(text, width) or [""]]
+
+
+def _modifier_text(modifier: ReceiptModifier, f: Formats) -> str:
+    """``+ cheese (+1.50)``: the price is per unit and already in the line's total."""
+    if not modifier.price_delta:
+        return f"+ {modifier.name}"
+    sign = "+" if modifier.price_delta > 0 else ""
+    return f"+ {modifier.name} ({sign}{f.money(modifier.price_delta)})"
 
 
 def layout(receipt: Receipt) -> list[Row]:
@@ -513,8 +535,7 @@ def layout(receipt: Receipt) -> list[Row]:
     for line in receipt.lines:
         rows += _pair(f"{line.quantity} x {line.label}", f.money(line.line_total))
         for modifier in line.modifiers:
-            price = f.money(modifier.price_delta) if modifier.price_delta else ""
-            rows += _pair(f"+ {modifier.name}", price, "small", indent=2)
+            rows += _pair(_modifier_text(modifier, f), "", "small", indent=2)
         if line.notes:
             rows += _pair(line.notes, "", "small", indent=2)
     rows.append(rule)
@@ -559,14 +580,16 @@ _FONT = "DejaVuSansMono"
 _PAGE_WIDTH_MM = 80.0
 _MARGIN_MM = 4.0
 #: Font size (pt) and line height (mm) per row style.
+#: At 8 pt a DejaVu Sans Mono character is 1.70 mm wide (0.602 em): 42 columns take
+#: 71.4 mm of the 72 mm between the margins; titles at 16 pt take 21.
 _PDF_STYLES: dict[str, tuple[str, float, float]] = {
-    "title": ("B", 17.0, 8.0),
-    "mark": ("B", 17.0, 8.5),
-    "bold": ("B", 8.5, 4.4),
-    "total": ("B", 8.5, 4.8),
-    "normal": ("", 8.5, 4.0),
-    "small": ("", 8.5, 3.8),
-    "rule": ("", 8.5, 4.0),
+    "title": ("B", 16.0, 7.5),
+    "mark": ("B", 16.0, 8.0),
+    "bold": ("B", 8.0, 4.2),
+    "total": ("B", 8.0, 4.6),
+    "normal": ("", 8.0, 3.8),
+    "small": ("", 8.0, 3.6),
+    "rule": ("", 8.0, 3.8),
 }
 
 

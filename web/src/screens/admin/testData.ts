@@ -24,6 +24,8 @@ export function restaurant(overrides: Partial<RestaurantRead> = {}): RestaurantR
     time_zone: "America/New_York",
     tax_rate_bp: 825,
     tax_inclusive: false,
+    address: "",
+    locale: "en_US",
     ...overrides,
   };
 }
