@@ -14,7 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.auth.permissions import Role
 from brigade.billing.models import ReceiptPrint
-from brigade.billing.receipts import Formats
+from brigade.billing.receipts import (
+    Formats,
+    Receipt,
+    ReceiptAdjustment,
+    ReceiptMark,
+    ReceiptPayment,
+    layout,
+)
+from brigade.billing.schemas import CheckStatus
 from brigade.runtime import Runtime
 from tests.factories import make_menu_item, make_restaurant, make_table
 from tests.orders.support import (
@@ -401,3 +409,56 @@ class TestFormats:
         assert "16.01.2026, 00:30" in Formats("EUR", "de_DE", "Europe/Berlin").when(moment)
         assert "Jan 15, 2026" in Formats("USD", "en_US", "America/New_York").when(moment)
         assert "6:30" in Formats("USD", "en_US", "America/New_York").when(moment)
+
+
+async def test_tax_included_in_the_prices_shows_under_the_total(
+    client: AsyncClient, session: AsyncSession, runtime: Runtime
+) -> None:
+    world = await make_world(session, runtime, tax_rate_bp=1900, tax_inclusive=True)
+    order = await open_order(client, world, items=[loaded_pizza(world, 2)])
+    check = await client.post(
+        world.url(f"/orders/{order['id']}/check"), headers=world.cashier.headers
+    )
+    assert check.json()["total"] == 3450  # tax contained: 3450 - 3450 / 1.19 = 551
+    body = check.json()
+    html = (await preview(client, world, body["id"])).text
+    assert "incl. VAT 19%" in html
+    assert "€5.51" in html
+    escpos = (await preview(client, world, body["id"], format="escpos")).content
+    assert b"incl. VAT 19%" in escpos
+
+
+def test_tip_and_discount_lines() -> None:
+    """Amounts the check will carry (another part of issue 9 adds them): a discount and a
+    card tip show, and a tip means no suggestions."""
+    moment = datetime(2026, 1, 15, 20, 0, tzinfo=UTC)
+    receipt = Receipt(
+        restaurant_name="Chez Nous",
+        address_lines=(),
+        locale="en_US",
+        time_zone="UTC",
+        currency="USD",
+        check_id=1,
+        order_id=1,
+        status=CheckStatus.paid,
+        table=None,
+        waiter=None,
+        issued_at=moment,
+        printed_at=moment,
+        mark=ReceiptMark.original,
+        print_number=1,
+        lines=(),
+        subtotal=2000,
+        adjustments=(ReceiptAdjustment("Discount", -200),),
+        taxes=(),
+        total=1800,
+        tip_total=300,
+        paid_total=1800,
+        balance=0,
+        payments=(ReceiptPayment("Card", "card", 1800, tip=300),),
+    )
+    texts = [row.text for row in layout(receipt)]
+    assert any(t.startswith("Discount") and t.endswith("-$2.00") for t in texts)
+    assert any(t.startswith("Tip") and t.endswith("$3.00") for t in texts)
+    assert any(t.startswith("Total with tip") and t.endswith("$21.00") for t in texts)
+    assert not any("Tip suggestions" in t for t in texts)
