@@ -45,7 +45,7 @@ from enum import StrEnum
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Literal, cast
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -63,7 +63,7 @@ from brigade.auth.dependencies import Access
 from brigade.auth.permissions import Permission
 from brigade.billing import service
 from brigade.billing.models import Check, ReceiptPrint
-from brigade.billing.schemas import CheckRead, CheckStatus, PaymentMethod
+from brigade.billing.schemas import CheckLineRead, CheckRead, CheckStatus, PaymentMethod
 from brigade.events.outbox import record
 from brigade.infra.db import utcnow
 from brigade.infra.errors import BrigadeError, NotFound
@@ -313,7 +313,7 @@ def tip_suggestions(total: int) -> tuple[TipSuggestion, ...]:
 _METHOD_LABELS = {PaymentMethod.cash: "Cash", PaymentMethod.card: "Card"}
 
 
-def _line(check_line: Any, item: OrderItemRead | None) -> ReceiptLine:
+def _line(check_line: CheckLineRead, item: OrderItemRead | None) -> ReceiptLine:
     label = check_line.name
     if check_line.variation_name:
         label = f"{label} ({check_line.variation_name})"
@@ -640,7 +640,7 @@ def render_escpos(receipt: Receipt) -> bytes:
     printer = Dummy()
     printer.hw("INIT")
     current: tuple[str, bool] | None = None
-    for row in rows_with_feed(layout(receipt)):
+    for row in _with_feed(layout(receipt)):
         key = (row.style, row.centered)
         if key != current:
             big = row.style in ("title", "mark")
@@ -658,7 +658,7 @@ def render_escpos(receipt: Receipt) -> bytes:
     return bytes(printer.output)
 
 
-def rows_with_feed(rows: list[Row]) -> list[Row]:
+def _with_feed(rows: list[Row]) -> list[Row]:
     """``rows`` and three empty lines, so that the cut falls below the last one."""
     return [*rows, *(Row("") for _ in range(3))]
 
@@ -671,7 +671,8 @@ RENDERERS: dict[ReceiptFormat, Callable[[Receipt], bytes]] = {
 
 
 def render(receipt: Receipt, fmt: ReceiptFormat) -> bytes:
-    """``receipt`` as the bytes of ``fmt`` (HTML in UTF-8)."""
+    """``receipt`` as the bytes of ``fmt`` (HTML in UTF-8). Pure CPU (a PDF about 0.25 s,
+    HTML and ESC/POS a few ms): a caller on the event loop runs it in a thread."""
     return RENDERERS[fmt](receipt)
 
 
