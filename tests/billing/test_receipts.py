@@ -422,10 +422,10 @@ async def test_tax_included_in_the_prices_shows_under_the_total(
     assert check.json()["total"] == 3450  # tax contained: 3450 - 3450 / 1.19 = 551
     body = check.json()
     html = (await preview(client, world, body["id"])).text
-    assert "incl. VAT 19%" in html
+    assert "incl. Tax 19%" in html  # the default rate's name
     assert "€5.51" in html
     escpos = (await preview(client, world, body["id"], format="escpos")).content
-    assert b"incl. VAT 19%" in escpos
+    assert b"incl. Tax 19%" in escpos
 
 
 def test_tip_and_discount_lines() -> None:
@@ -462,3 +462,56 @@ def test_tip_and_discount_lines() -> None:
     assert any(t.startswith("Tip") and t.endswith("$3.00") for t in texts)
     assert any(t.startswith("Total with tip") and t.endswith("$21.00") for t in texts)
     assert not any("Tip suggestions" in t for t in texts)
+
+
+async def test_taxes_per_rate_discounts_and_service_charge(
+    client: AsyncClient, world: World
+) -> None:
+    """Every part of the check on the receipt, and the shown amounts add up to the total."""
+    await set_profile(client, world, service_charge_bp=1000)
+    drinks = await client.post(
+        world.url("/tax-rates"),
+        json={"name": "Drinks 20 %", "rate_bp": 2000, "inclusive": False},
+        headers=world.owner.headers,
+    )
+    assert drinks.status_code == 201, drinks.text
+    category = await client.patch(
+        world.url(f"/menu/categories/{world.cola.category_id}"),
+        json={"tax_rate_id": drinks.json()["id"]},
+        headers=world.owner.headers,
+    )
+    assert category.status_code == 200, category.text
+    pizza = {"menu_item_id": world.pizza.id, "variation_id": world.pizza.variations["L"]}
+    order = await open_order(client, world, items=[pizza, {"menu_item_id": world.cola.id}])
+    opened = await client.post(
+        world.url(f"/orders/{order['id']}/check"), headers=world.cashier.headers
+    )
+    check_id = opened.json()["id"]
+    discounts = world.url(f"/checks/{check_id}/discounts")
+    pizza_line = opened.json()["lines"][0]["order_item_id"]
+    for body in (
+        {"order_item_id": pizza_line, "kind": "percent", "value": 1000, "reason": "cold"},
+        {"kind": "fixed", "value": 100, "reason": "regulars"},
+    ):
+        added = await client.post(discounts, json=body, headers=world.cashier.headers)
+        assert added.status_code == 201, added.text
+    check = added.json()
+    assert check["service_charge"] > 0
+    html = (await preview(client, world, check_id)).text
+    assert "Discount Margherita 10%: cold" in html
+    assert "-€1.50" in html
+    assert "Discount: regulars" in html
+    assert "-€1.00" in html
+    assert "Service charge 10%" in html
+    assert f"€{check['service_charge'] / 100:.2f}" in html
+    taxes = {t["name"]: t["tax"] for t in check["taxes"]}
+    assert set(taxes) == {"Tax", "Drinks 20 %"}
+    assert f'Tax 10%</td><td class="amount">€{taxes["Tax"] / 100:.2f}' in html
+    assert f'Drinks 20 %</td><td class="amount">€{taxes["Drinks 20 %"] / 100:.2f}' in html
+    assert f"€{check['total'] / 100:.2f}" in html
+    # The printer's rows: subtotal, adjustments and added taxes come to the total.
+    escpos = (await preview(client, world, check_id, format="escpos")).content
+    assert b"Drinks 20 %" in escpos
+    assert b"Service charge 10%" in escpos
+    shown = check["subtotal"] - 150 - 100 + check["service_charge"] + sum(taxes.values())
+    assert shown == check["total"]

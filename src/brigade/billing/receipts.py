@@ -63,6 +63,7 @@ from brigade.auth.dependencies import Access
 from brigade.auth.permissions import Permission
 from brigade.billing import service
 from brigade.billing.models import Check, ReceiptPrint
+from brigade.billing.pricing import DiscountKind
 from brigade.billing.schemas import CheckLineRead, CheckRead, CheckStatus, PaymentMethod
 from brigade.events.outbox import record
 from brigade.infra.db import utcnow
@@ -196,11 +197,13 @@ class ReceiptLine:
 
 @dataclass(frozen=True, slots=True)
 class ReceiptAdjustment:
-    """An amount between the subtotal and the total other than tax (a discount is
-    negative, a service charge positive), minor units."""
+    """An amount between the subtotal and the total other than tax (a discount or comp
+    is negative, a service charge positive), minor units; ``rate_bp`` when it is a rate
+    (a percent discount, the service charge), written after the label."""
 
     label: str
     amount: int
+    rate_bp: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +220,8 @@ class ReceiptTax:
 @dataclass(frozen=True, slots=True)
 class ReceiptPayment:
     """A payment: what it settled (``amount``), cash ``tendered`` and ``change`` given
-    back, its ``tip``; minor units."""
+    back, its ``tip``, and the cash ``rounding`` (the guest paid ``amount + rounding``);
+    minor units."""
 
     label: str
     method: str
@@ -225,6 +229,7 @@ class ReceiptPayment:
     tendered: int | None = None
     change: int = 0
     tip: int = 0
+    rounding: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,7 +249,7 @@ class Receipt:
     ``issued_at`` is when the check was paid (else when this document was made,
     ``printed_at``). ``mark`` and ``print_number`` (``None`` for a preview) say whether
     it is the original, a copy or a preview. ``total`` is before tip; ``balance`` what
-    is left to pay.
+    is left to pay, ``cash_due`` the balance rounded to the restaurant's cash unit.
     """
 
     restaurant_name: str
@@ -271,6 +276,7 @@ class Receipt:
     balance: int
     payments: tuple[ReceiptPayment, ...]
     tip_suggestions: tuple[TipSuggestion, ...] = field(default=())
+    cash_due: int | None = None
 
     @property
     def title(self) -> str:
@@ -284,20 +290,48 @@ class Receipt:
 
 
 def taxes_of(check: CheckRead) -> tuple[ReceiptTax, ...]:
-    """The taxes the receipt shows, one per rate (today the check has one rate:
-    ``tax_rate_bp``, ``tax_inclusive`` and ``tax_total``; none at rate 0)."""
+    """The taxes the receipt shows, one per rate of the check (``check.taxes``, by the
+    rate's name, which the receipt follows with the rate unless the name has a ``%``; a
+    rate at 0 with no tax is left out). A check without per-rate taxes shows its
+    ``tax_total`` at the default rate (``tax_rate_bp``, ``tax_inclusive``)."""
+    if check.taxes:
+        return tuple(
+            ReceiptTax(t.name or _tax_label(t.inclusive), t.rate_bp, t.inclusive, t.tax)
+            for t in check.taxes
+            if t.rate_bp or t.tax
+        )
     if check.tax_rate_bp == 0 and check.tax_total == 0:
         return ()
-    label = "VAT" if check.tax_inclusive else "Tax"
+    label = _tax_label(check.tax_inclusive)
     return (ReceiptTax(label, check.tax_rate_bp, check.tax_inclusive, check.tax_total),)
 
 
+def _tax_label(inclusive: bool) -> str:
+    return "VAT" if inclusive else "Tax"
+
+
 def adjustments_of(check: CheckRead) -> tuple[ReceiptAdjustment, ...]:
-    """Discounts and charges between subtotal and total (today: the check's
-    ``discount_total``, shown negative)."""
-    if check.discount_total:
-        return (ReceiptAdjustment("Discount", -check.discount_total),)
-    return ()
+    """What lies between the subtotal and the total besides tax, in this order: each
+    discount and comp of ``check.discounts`` (negative, with its reason, and the line's
+    name for a line's), then the service charge at ``service_charge_bp``. A check
+    without discount rows shows its ``discount_total`` as one discount. They add up:
+    ``subtotal + sum(amounts) +`` exclusive taxes ``= total``."""
+    names = {line.order_item_id: line.name for line in check.lines}
+    adjustments: list[ReceiptAdjustment] = []
+    for d in check.discounts:
+        kind = "Comp" if d.kind is DiscountKind.comp else "Discount"
+        target = names.get(d.order_item_id) if d.order_item_id is not None else None
+        label = " ".join(part for part in (kind, target) if part)
+        if d.reason:
+            label = f"{label}: {d.reason}"
+        rate = d.value if d.kind is DiscountKind.percent else None
+        adjustments.append(ReceiptAdjustment(label, -d.amount, rate))
+    if not check.discounts and check.discount_total:
+        adjustments.append(ReceiptAdjustment("Discount", -check.discount_total))
+    if check.service_charge:
+        rate = check.service_charge_bp or None
+        adjustments.append(ReceiptAdjustment("Service charge", check.service_charge, rate))
+    return tuple(adjustments)
 
 
 def tip_suggestions(total: int) -> tuple[TipSuggestion, ...]:
@@ -350,6 +384,7 @@ def assemble(
             p.tendered,
             p.change,
             p.tip,
+            p.rounding,
         )
         for p in check.payments
     )
@@ -383,6 +418,7 @@ def assemble(
         balance=check.balance,
         payments=payments,
         tip_suggestions=tip_suggestions(check.total) if suggest else (),
+        cash_due=check.cash_due if check.balance and check.cash_due != check.balance else None,
     )
 
 
@@ -430,6 +466,18 @@ class Formats:
     def percent(self, percent: int) -> str:
         """A whole percentage (``15`` → ``15%`` in ``en_US``)."""
         return self.rate(percent * 100)
+
+    def tax(self, tax: ReceiptTax) -> str:
+        """A tax's label: its name and rate (``Tax 10%``), the name alone when it says
+        the rate itself (``Drinks 20 %``)."""
+        return tax.label if "%" in tax.label else f"{tax.label} {self.rate(tax.rate_bp)}"
+
+    def adjustment(self, adjustment: ReceiptAdjustment) -> str:
+        """An adjustment's label with its rate (``Service charge 10%``)."""
+        if adjustment.rate_bp is None:
+            return adjustment.label
+        kind, colon, reason = adjustment.label.partition(":")
+        return f"{kind} {self.rate(adjustment.rate_bp)}{colon}{reason}"
 
     def when(self, moment: datetime) -> str:
         """``moment`` (UTC) in the restaurant's time zone, for the locale."""
@@ -541,14 +589,14 @@ def layout(receipt: Receipt) -> list[Row]:
     rows.append(rule)
     rows += _pair("Subtotal", f.money(receipt.subtotal))
     for adjustment in receipt.adjustments:
-        rows += _pair(adjustment.label, f.money(adjustment.amount))
+        rows += _pair(f.adjustment(adjustment), f.money(adjustment.amount))
     for tax in receipt.taxes:
         if not tax.inclusive:
-            rows += _pair(f"{tax.label} {f.rate(tax.rate_bp)}", f.money(tax.amount))
+            rows += _pair(f.tax(tax), f.money(tax.amount))
     rows += _pair("TOTAL", f.money(receipt.total), "total")
     for tax in receipt.taxes:
         if tax.inclusive:
-            rows += _pair(f"incl. {tax.label} {f.rate(tax.rate_bp)}", f.money(tax.amount), "small")
+            rows += _pair(f"incl. {f.tax(tax)}", f.money(tax.amount), "small")
     if receipt.tip_total:
         rows += _pair("Tip", f.money(receipt.tip_total))
         rows += _pair("Total with tip", f.money(receipt.total + receipt.tip_total), "total")
@@ -561,8 +609,12 @@ def layout(receipt: Receipt) -> list[Row]:
             rows += _pair("Change", f.money(payment.change), "small", indent=2)
         if payment.tip:
             rows += _pair("Tip", f.money(payment.tip), "small", indent=2)
+        if payment.rounding:
+            rows += _pair("Cash rounding", f.money(payment.rounding), "small", indent=2)
     if receipt.balance:
         rows += _pair("Balance due", f.money(receipt.balance), "total")
+    if receipt.cash_due is not None:
+        rows += _pair("Cash due (rounded)", f.money(receipt.cash_due), "small")
     if receipt.tip_suggestions:
         rows.append(rule)
         rows += _centered("Tip suggestions", "normal", COLUMNS)

@@ -386,6 +386,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/restaurants/{restaurant_id}/checks/{check_id}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Preview Receipt
+         * @description The check's receipt as it stands, as HTML, PDF or ESC/POS bytes, always marked
+         *     ``PREVIEW``: it is not a print (``POST .../receipt/prints`` is).
+         */
+        get: operations["billing-preview_receipt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/checks/{check_id}/receipt/prints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Print Receipt
+         * @description Print the check's receipt: record the print and answer the document (HTML, PDF or
+         *     ESC/POS bytes). The first print is the original; every later one is marked ``COPY``.
+         *     A retry with the same ``Idempotency-Key`` records nothing and answers the same print
+         *     again (same number and mark) with ``Idempotent-Replayed: true``.
+         */
+        post: operations["billing-print_receipt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/restaurants/{restaurant_id}/floor": {
         parameters: {
             query?: never;
@@ -3210,11 +3254,23 @@ export interface components {
          */
         RestaurantCreate: {
             /**
+             * Address
+             * @description Postal address printed on receipts; one line per line.
+             * @default
+             */
+            address?: string;
+            /**
              * Currency
              * @description ISO 4217.
              * @default USD
              */
             currency?: string;
+            /**
+             * Locale
+             * @description CLDR locale (e.g. en_US, de_DE, ja_JP): how amounts and dates are written on receipts.
+             * @default en_US
+             */
+            locale?: string;
             /** Name */
             name: string;
             owner?: components["schemas"]["OwnerCreate"] | null;
@@ -3254,6 +3310,11 @@ export interface components {
          */
         RestaurantRead: {
             /**
+             * Address
+             * @description Postal address printed on receipts; one line per line.
+             */
+            address: string;
+            /**
              * Cash Rounding Unit
              * @description Cash due is rounded half-up to this many minor units (1: none, 5: 0.05).
              */
@@ -3270,6 +3331,11 @@ export interface components {
             discount_approval_bp: number;
             /** Id */
             id: number;
+            /**
+             * Locale
+             * @description CLDR locale (e.g. en_US, de_DE, ja_JP): how amounts and dates are written on receipts.
+             */
+            locale: string;
             /** Name */
             name: string;
             /**
@@ -3308,12 +3374,22 @@ export interface components {
          *     :class:`BillingSettings`.
          */
         RestaurantUpdate: {
+            /**
+             * Address
+             * @description Postal address printed on receipts; one line per line.
+             */
+            address?: string | null;
             /** Cash Rounding Unit */
             cash_rounding_unit?: number | null;
             /** Currency */
             currency?: string | null;
             /** Discount Approval Bp */
             discount_approval_bp?: number | null;
+            /**
+             * Locale
+             * @description CLDR locale (e.g. en_US, de_DE, ja_JP): how amounts and dates are written on receipts.
+             */
+            locale?: string | null;
             /** Name */
             name?: string | null;
             /** Service Charge Bp */
@@ -4696,7 +4772,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unknown-currency: Unknown ISO 4217 currency; unknown-time-zone: Unknown IANA time zone; invalid-tax-rate: Tax rate must be between 0 and 10000 basis points; password-required: A new user needs a password; weak-password: Password too weak (short, blank or common) */
+            /** @description unknown-currency: Unknown ISO 4217 currency; unknown-time-zone: Unknown IANA time zone; invalid-tax-rate: Tax rate must be between 0 and 10000 basis points; unknown-locale: Unknown locale (a CLDR locale identifier such as en_US or de_DE); password-required: A new user needs a password; weak-password: Password too weak (short, blank or common) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4963,7 +5039,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unknown-currency: Unknown ISO 4217 currency; unknown-time-zone: Unknown IANA time zone; invalid-tax-rate: Tax rate must be between 0 and 10000 basis points */
+            /** @description unknown-currency: Unknown ISO 4217 currency; unknown-time-zone: Unknown IANA time zone; invalid-tax-rate: Tax rate must be between 0 and 10000 basis points; unknown-locale: Unknown locale (a CLDR locale identifier such as en_US or de_DE) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6760,6 +6836,389 @@ export interface operations {
                 };
             };
             /** @description invalid-payment: Invalid payment; payment-exceeds-balance: The payment is more than the balance; idempotency-key-reused: Idempotency-Key reused for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    "billing-preview_receipt": {
+        parameters: {
+            query?: {
+                /** @description `html`, `pdf` or `escpos`; overrides `Accept`. Another value is a 406. */
+                format?: string | null;
+            };
+            header?: {
+                /** @description `text/html` (default), `application/pdf`, `application/vnd.escpos` or `application/octet-stream` (ESC/POS bytes); wildcards as usual. */
+                Accept?: string | null;
+            };
+            path: {
+                check_id: number;
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The receipt, marked PREVIEW (nothing is recorded). */
+            200: {
+                headers: {
+                    /** @description `original`, `copy` or `preview`. */
+                    "Receipt-Mark"?: "original" | "copy" | "preview";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                    "application/pdf": string;
+                    "application/vnd.escpos": string;
+                    "text/html": string;
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-acceptable: The receipt is not available in the requested format */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "billing-print_receipt": {
+        parameters: {
+            query?: {
+                /** @description `html`, `pdf` or `escpos`; overrides `Accept`. Another value is a 406. */
+                format?: string | null;
+            };
+            header?: {
+                /** @description `text/html` (default), `application/pdf`, `application/vnd.escpos` or `application/octet-stream` (ESC/POS bytes); wildcards as usual. */
+                Accept?: string | null;
+                /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                check_id: number;
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The printed receipt: the first print is the original, every later one is marked COPY. */
+            201: {
+                headers: {
+                    /** @description `true` when this is the stored answer of an earlier request with the same `Idempotency-Key` (nothing was written); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    /** @description `original`, `copy` or `preview`. */
+                    "Receipt-Mark"?: "original" | "copy" | "preview";
+                    /** @description 1 for the original, 2 for the first copy, ... */
+                    "Receipt-Print-Number"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                    "application/pdf": string;
+                    "application/vnd.escpos": string;
+                    "text/html": string;
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-acceptable: The receipt is not available in the requested format */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description idempotency-key-reused: Idempotency-Key reused for a different request */
             422: {
                 headers: {
                     [name: string]: unknown;

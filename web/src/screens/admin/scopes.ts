@@ -35,6 +35,7 @@ const SCOPE_LABELS: Record<Scope, string> = {
   "billing:read": "See checks",
   "billing:request": "Request (open) an order's check",
   "billing:write": "Take payments",
+  "billing:approve": "Approve discounts beyond the threshold",
   "reports:read": "Read the reports",
   "tills:read": "See tills and cash shifts",
   "tills:write": "Create tills",
