@@ -1,6 +1,6 @@
 """receipts: the restaurant's address and locale, and the receipt prints of checks
 
-Revision ID: 0003_receipts
+Revision ID: 0005_receipts
 Revises: 0004_shifts
 Create Date: 2026-12-03 12:15:22.435783
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import brigade.infra.db
 
-revision: str = "0003_receipts"
+revision: str = "0005_receipts"
 down_revision: str | None = "0004_shifts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
