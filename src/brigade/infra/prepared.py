@@ -506,6 +506,7 @@ def _sqlalchemy_error(error: Exception, sql: str, args: Any) -> Exception:
 #: Per statement object: ``False`` seen once, a :class:`Prepared` from its second run,
 #: ``None`` never (not a Core statement, or not preparable).
 _SEEN: WeakKeyDictionary[ClauseElement, Prepared | bool | None] = WeakKeyDictionary()
+_UNSEEN: Any = object()
 
 
 def _preparable(statement: Any) -> bool:
@@ -523,10 +524,10 @@ def prepared_for(statement: Any) -> Prepared | None:
     (a statement built once and run many times, as the services' module-level ones;
     one built per call is left to SQLAlchemy's compiled cache), else ``None``."""
     try:
-        found = _SEEN.get(statement, ())
+        found = _SEEN.get(statement, _UNSEEN)
     except TypeError:  # not weakly referenceable
         return None
-    if found == ():
+    if found is _UNSEEN:
         _SEEN[statement] = False if _preparable(statement) else None
         return None
     if found is False:
