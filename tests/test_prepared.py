@@ -6,12 +6,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, event, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.events.models import EventSequence, OutboxEvent
 from brigade.idempotency.models import IdempotencyRecord
-from brigade.infra.prepared import Prepared
+from brigade.infra.prepared import Prepared, prepared_for
 from brigade.menu.models import MenuItem
 from brigade.orders.models import Order
 from brigade.restaurants.models import Restaurant
@@ -246,3 +247,111 @@ async def test_rollback_undoes_a_prepared_write_and_commit_keeps_it(runtime: Run
             await s.execute(delete(_outbox).where(_outbox.c.restaurant_id == rid))
             await s.execute(delete(Restaurant).where(Restaurant.id == rid))
             await s.commit()
+
+
+_RECORD_INSERT = insert(_records).returning(_records.c.id, _records.c.key)
+
+
+async def test_a_session_runs_a_repeated_core_statement_prepared_with_the_same_answers(
+    session: AsyncSession,
+) -> None:
+    """PreparedSession.execute: the first run is SQLAlchemy's, later runs are prepared,
+    and the answers (rows, mappings, scalars, rowcount) are the same."""
+    restaurant = await make_restaurant(session)
+    rid = restaurant.id
+    now = datetime.now(UTC)
+    statement = select(_records.c.key, _records.c.body).where(
+        _records.c.restaurant_id == bindparam("rid")
+    )
+    await session.execute(_RECORD_INSERT, _record(rid, "a", {"x": 1}, now))
+    first = (await session.execute(statement, {"rid": rid})).all()
+    assert prepared_for(statement) is not None  # seen once: the next run is prepared
+    result = await session.execute(statement, {"rid": rid})
+    assert isinstance(result, type(await session.execute(statement, {"rid": rid})))
+    again = result.all()
+    assert [tuple(r) for r in again] == [tuple(r) for r in first] == [("a", {"x": 1})]
+    assert again[0].key == "a"
+    assert (await session.execute(statement, {"rid": rid})).mappings().one() == {
+        "key": "a",
+        "body": {"x": 1},
+    }
+    assert (await session.execute(statement, {"rid": rid})).scalars().all() == ["a"]
+    assert (await session.execute(statement, {"rid": rid + 1})).first() is None
+    bump = (
+        update(_records)
+        .where(_records.c.restaurant_id == bindparam("rid"))
+        .values(status_code=bindparam("code"))
+    )
+    await session.execute(bump, {"rid": rid, "code": 200})
+    changed = await session.execute(bump, {"rid": rid, "code": 204})
+    assert getattr(changed, "rowcount", None) == 1
+    codes = select(_records.c.status_code).where(_records.c.restaurant_id == bindparam("rid"))
+    assert (await session.execute(codes, {"rid": rid})).scalar_one() == 204
+
+
+async def test_a_prepared_run_raises_sqlalchemys_integrity_error(session: AsyncSession) -> None:
+    """A caller that catches IntegrityError (a unique key) gets it from a prepared run,
+    with the driver's error as ``orig``, and the transaction goes on in a savepoint."""
+    restaurant = await make_restaurant(session)
+    now = datetime.now(UTC)
+    await session.execute(_RECORD_INSERT, _record(restaurant.id, "k1", None, now))
+    assert prepared_for(_RECORD_INSERT) is not None
+    with pytest.raises(IntegrityError) as caught:
+        async with session.begin_nested():
+            await session.execute(_RECORD_INSERT, _record(restaurant.id, "k1", None, now))
+    assert caught.value.orig is not None
+    inserted = await session.execute(_RECORD_INSERT, _record(restaurant.id, "k2", None, now))
+    assert inserted.one().key == "k2"
+
+
+async def test_listeners_see_the_statements_run_prepared(session: AsyncSession) -> None:
+    """before_execute and before_cursor_execute listeners (statement counters, the
+    tests' tenancy checker) see a prepared run as they see SQLAlchemy's."""
+    restaurant = await make_restaurant(session)
+    statement = select(_records.c.id).where(_records.c.restaurant_id == bindparam("rid"))
+    await session.execute(statement, {"rid": restaurant.id})  # the first run: SQLAlchemy's
+    seen: list[str] = []
+    connection = await session.connection()
+
+    def on_execute(conn: Any, clause: Any, *args: Any) -> None:
+        seen.append("execute" if clause is statement else "other")
+
+    def on_cursor(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
+        seen.append("cursor" if "idempotency_records" in sql else "other")
+
+    sync = connection.sync_connection
+    event.listen(sync, "before_execute", on_execute)
+    event.listen(sync, "before_cursor_execute", on_cursor)
+    try:
+        await session.execute(statement, {"rid": restaurant.id})
+    finally:
+        event.remove(sync, "before_execute", on_execute)
+        event.remove(sync, "before_cursor_execute", on_cursor)
+    assert seen == ["execute", "cursor"]
+
+
+async def test_a_prepared_write_in_a_savepoint_is_undone_by_its_rollback(
+    session: AsyncSession,
+) -> None:
+    """Inside ``begin_nested()`` a prepared run takes the SAVEPOINT first, so rolling the
+    nested transaction back undoes what it wrote, and nothing before it."""
+    restaurant = await make_restaurant(session)
+    now = datetime.now(UTC)
+    await session.execute(_RECORD_INSERT, _record(restaurant.id, "s1", None, now))
+    code = (
+        update(_records)
+        .where(_records.c.restaurant_id == bindparam("rid"))
+        .values(status_code=bindparam("code"))
+    )
+    await session.execute(code, {"rid": restaurant.id, "code": 200})
+    assert prepared_for(code) is not None
+
+    async def write_then_fail() -> None:
+        async with session.begin_nested():
+            await session.execute(code, {"rid": restaurant.id, "code": 500})
+            raise LookupError
+
+    with pytest.raises(LookupError):
+        await write_then_fail()
+    codes = select(_records.c.status_code).where(_records.c.restaurant_id == bindparam("rid"))
+    assert (await session.execute(codes, {"rid": restaurant.id})).scalar_one() == 200

@@ -604,7 +604,14 @@ async def _driver(session: Executor) -> tuple[Any, Dialect, Any]:
         await session.flush()  # as session.execute would (autoflush)
     transaction = sync_session.get_transaction()
     cached = session.info.get(_DRIVER_KEY)
-    if cached is not None and transaction is not None and cached[0] is transaction:
+    if (
+        cached is not None
+        and transaction is not None
+        and cached[0] is transaction
+        # inside ``begin_nested()`` the SAVEPOINT is taken when the nested transaction
+        # first asks for its connection: ask, so that a rollback to it undoes this
+        and not sync_session.in_nested_transaction()
+    ):
         remembered: tuple[Any, Dialect, Any] = cached[1]
         return remembered
     conn = await session.connection()
