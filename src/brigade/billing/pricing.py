@@ -33,6 +33,33 @@ points (1/100 %, 825 = 8.25 %). :func:`price` is the one place the rules live:
 Tips are never an input here: they are never discounted or taxed, and are not part of
 ``total`` (a payment carries its tip apart).
 
+**Splits** (:func:`split_by_lines`, :func:`split_by_amounts`, :func:`split_even`) cut a
+check priced by :func:`price` into parts that are checks of their own. Every amount of
+the whole is *spread* over the parts with :func:`spread` (largest remainder: each part
+gets its exact share rounded down, the cents left go one each to the parts with the
+largest remainders, ties to the earlier part, so an even split's leftover cents go to
+the first parts), which is why the parts add up to the whole to the cent, amount by
+amount: subtotal, discounts, service charge, and at every rate the base and the tax.
+
+- *By lines* (and by seat): each line's discounted amount and its discount are spread
+  over the parts by the line's shares (fractions summing to 1); a part's service charge
+  is its share of the check's in proportion to its discounted lines; at each rate, a
+  part's base is its lines at that rate (with its service charge when taxable there),
+  and its tax is its share of the *check's* tax at that rate in proportion to that base
+  (never the rate applied again to a part: that would round again and drift from the
+  check's tax). ``total = subtotal - discount_total + service_charge +`` exclusive
+  taxes, per part.
+- *By amounts* (and evenly: the total spread over N equal weights, e.g. 1000 in 3 is
+  334 + 333 + 333): each part's ``total`` is its amount; the check's discount total,
+  service charge and every rate's base and tax are spread in proportion to the
+  amounts, and the part's subtotal is what makes its own sum hold (``total +
+  discount_total - service_charge -`` exclusive taxes). Lines are on every part, at the
+  share ``amount / total``.
+
+Worked example (docs/checks.md): a 10 % exclusive check of 1000 (tax 100, total 1100)
+split evenly in three: totals 367 + 367 + 366; taxes 34 + 33 + 33; subtotals 333 + 334
++ 333.
+
 **Cash rounding** (:func:`round_cash`) concerns the payment, not the check: the cash
 due is the balance rounded half-up to the restaurant's unit (5 = 0.05), the difference
 is the payment's ``rounding`` and the check's total stays as computed here.
@@ -40,9 +67,11 @@ is the payment's ``rounding`` and the check's total stays as computed here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from fractions import Fraction
+from math import lcm
 from typing import Final
 
 from brigade.money import round_half_up_div, tax_exclusive, tax_inclusive
@@ -285,3 +314,151 @@ def round_cash(amount: int, unit: int) -> int:
     if unit < 1:
         raise ValueError("unit must be at least 1")
     return round_half_up_div(amount, unit) * unit
+
+
+# --- splits ----------------------------------------------------------------------------
+
+
+class SplitError(ValueError):
+    """A split that cannot be made from the inputs (the service answers 422)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PartLine:
+    """A line on a part: ``key`` (its order line's id), ``share`` of the line (a fraction
+    in (0, 1]), ``amount`` (minor units: the part's share of the line before discounts)
+    and ``discount`` (minor units: the part's share of the line's discounts)."""
+
+    key: int
+    share: Fraction
+    amount: int
+    discount: int
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One part of a split check (minor units): its amounts like a :class:`Priced`
+    (``taxes`` per rate, the rates it has a base or a tax at) and its ``lines``."""
+
+    subtotal: int
+    discount_total: int
+    service_charge: int
+    tax_total: int
+    total: int
+    taxes: list[TaxAmount]
+    lines: list[PartLine]
+
+
+def _part(
+    subtotal: int, discount: int, charge: int, taxes: list[TaxAmount], lines: list[PartLine]
+) -> Part:
+    added = sum(t.tax for t in taxes if not t.rule.inclusive)
+    return Part(
+        subtotal=subtotal,
+        discount_total=discount,
+        service_charge=charge,
+        tax_total=sum(t.tax for t in taxes),
+        total=subtotal - discount + charge + added,
+        taxes=taxes,
+        lines=lines,
+    )
+
+
+def split_by_lines(
+    lines: Sequence[Line],
+    priced: Priced,
+    shares: Sequence[Mapping[int, Fraction]],
+    service_charge: ServiceCharge | None = None,
+) -> list[Part]:
+    """Split ``priced`` (the check of ``lines`` priced by :func:`price`, with
+    ``service_charge``) into ``len(shares)`` parts: part ``p`` has ``shares[p][key]`` of
+    line ``key`` (the shares of every line sum to 1 over the parts; see the module's
+    docstring for the rule). Raises :class:`SplitError` when a line's shares do not sum
+    to 1 or name a line not among ``lines``."""
+    n = len(shares)
+    keys = {line.key for line in lines}
+    for part in shares:
+        for key, share in part.items():
+            if key not in keys:
+                raise SplitError(f"line {key} is not on the check")
+            if not 0 < share <= 1:
+                raise SplitError(f"the share of line {key} must be in (0, 1]")
+    subtotal = [0] * n
+    discount = [0] * n
+    net_at: list[dict[TaxRule, int]] = [{} for _ in range(n)]
+    part_lines: list[list[PartLine]] = [[] for _ in range(n)]
+    for line in lines:
+        fractions = [part.get(line.key, Fraction(0)) for part in shares]
+        if sum(fractions) != 1:
+            raise SplitError(f"the shares of line {line.key} sum to {sum(fractions)}, not 1")
+        denominator = lcm(*(f.denominator for f in fractions))
+        weights = [int(f * denominator) for f in fractions]
+        off = priced.line_discounts.get(line.key, 0)
+        nets = spread(line.amount - off, weights)
+        offs = spread(off, weights)
+        for p, f in enumerate(fractions):
+            if f == 0:
+                continue
+            subtotal[p] += nets[p] + offs[p]
+            discount[p] += offs[p]
+            net_at[p][line.tax] = net_at[p].get(line.tax, 0) + nets[p]
+            part_lines[p].append(PartLine(line.key, f, nets[p] + offs[p], offs[p]))
+    nets_total = [sum(at.values()) for at in net_at]
+    charges = spread(priced.service_charge, nets_total)
+    if service_charge is not None and service_charge.taxable:
+        for p in range(n):
+            rule = service_charge.tax
+            net_at[p][rule] = net_at[p].get(rule, 0) + charges[p]
+    taxes: list[list[TaxAmount]] = [[] for _ in range(n)]
+    for whole in priced.taxes:
+        bases = [at.get(whole.rule, 0) for at in net_at]
+        for p, tax in enumerate(spread(whole.tax, bases)):
+            if bases[p] or tax:
+                taxes[p].append(TaxAmount(whole.rule, bases[p], tax))
+    return [_part(subtotal[p], discount[p], charges[p], taxes[p], part_lines[p]) for p in range(n)]
+
+
+def split_by_amounts(lines: Sequence[Line], priced: Priced, amounts: Sequence[int]) -> list[Part]:
+    """Split ``priced`` (the check of ``lines``) into parts of ``amounts`` (minor units,
+    each ≥ 0, summing to ``priced.total``): see the module's docstring for the rule.
+    Raises :class:`SplitError` when the amounts do not sum to the total, or a part is
+    too small to carry its share of the service charge and the exclusive taxes (its
+    subtotal would fall below 0: a part of a cent or two)."""
+    if sum(amounts) != priced.total or any(a < 0 for a in amounts):
+        raise SplitError(f"the amounts sum to {sum(amounts)}, the check's total is {priced.total}")
+    n = len(amounts)
+    weights = list(amounts) if priced.total else [1] * n
+    whole = sum(weights)
+    discount = spread(priced.discount_total, weights)
+    charges = spread(priced.service_charge, weights)
+    taxes: list[list[TaxAmount]] = [[] for _ in range(n)]
+    for t in priced.taxes:
+        bases = spread(t.base, weights)
+        for p, tax in enumerate(spread(t.tax, weights)):
+            if bases[p] or tax:
+                taxes[p].append(TaxAmount(t.rule, bases[p], tax))
+    part_lines: list[list[PartLine]] = [[] for _ in range(n)]
+    for line in lines:
+        off = priced.line_discounts.get(line.key, 0)
+        for p, (amount, taken) in enumerate(
+            zip(spread(line.amount, weights), spread(off, weights), strict=True)
+        ):
+            if weights[p]:
+                share = Fraction(weights[p], whole)
+                part_lines[p].append(PartLine(line.key, share, amount, taken))
+    parts = []
+    for p in range(n):
+        added = sum(t.tax for t in taxes[p] if not t.rule.inclusive)
+        subtotal = amounts[p] + discount[p] - charges[p] - added
+        if subtotal < 0:
+            raise SplitError(f"part {p + 1} ({amounts[p]}) is too small to carry its share")
+        parts.append(_part(subtotal, discount[p], charges[p], taxes[p], part_lines[p]))
+    return parts
+
+
+def split_even(lines: Sequence[Line], priced: Priced, parts: int) -> list[Part]:
+    """Split ``priced`` evenly in ``parts`` (≥ 1): the total spread over equal weights
+    (the leftover cents to the first parts), then :func:`split_by_amounts`."""
+    if parts < 1:
+        raise SplitError("a split has at least one part")
+    return split_by_amounts(lines, priced, spread(priced.total, [1] * parts))
