@@ -22,7 +22,11 @@ class Check(Base):
     tax per rate is in :class:`CheckTax`, the discounts in :class:`CheckDiscount`.
     ``service_charge_bp`` is the service charge's rate applied (0: none).
 
-    ``status``: ``open`` until payments cover ``total``, then ``paid``.
+    ``status``: ``open`` until payments cover ``total``, then ``paid``; ``split`` when it
+    was split into parts (:mod:`brigade.billing.splits`): its amounts are then frozen and
+    its parts, checks whose ``parent_id`` names it, are paid instead. ``split_by`` says
+    how (``even``, ``seat``, ``lines``, ``amounts``; ``None``: not split); a part's lines
+    and shares are in :class:`CheckPartLine`.
     """
 
     __tablename__ = "checks"
@@ -50,6 +54,35 @@ class Check(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    parent_id: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("checks.id", ondelete="CASCADE"), default=None, index=True
+    )
+    split_by: Mapped[str | None] = mapped_column(String(16), default=None)
+
+
+class CheckPartLine(Base):
+    """A line on a part of a split check: ``share_numerator/share_denominator`` of order
+    line ``order_item_id``, ``amount`` (minor units: that share of the line before
+    discounts) and ``discount`` (minor units: its share of the line's discounts), as
+    :func:`brigade.billing.pricing.split_by_lines` and
+    :func:`~brigade.billing.pricing.split_by_amounts` computed them at the split."""
+
+    __tablename__ = "check_part_lines"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    restaurant_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("restaurants.id", ondelete="CASCADE")
+    )
+    check_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("checks.id", ondelete="CASCADE"), index=True
+    )
+    order_item_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("order_items.id", ondelete="CASCADE")
+    )
+    share_numerator: Mapped[int] = mapped_column(BigInteger)
+    share_denominator: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    discount: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class Payment(Base):
