@@ -64,3 +64,43 @@ class InvalidDiscount(InvalidInput):
 
     type = "invalid-discount"
     title = "Invalid discount"
+
+
+class CheckSplit(Conflict):
+    """The check is split into parts: pay (or discount) the parts, or merge them back
+    first (extension ``part_ids``)."""
+
+    type = "check-split"
+    title = "The check is split into parts"
+
+
+class CheckNotSplit(Conflict):
+    """The check is not split (nothing to merge)."""
+
+    type = "check-not-split"
+    title = "The check is not split"
+
+
+class CheckIsPart(Conflict):
+    """The check is a part of a split check: it cannot be split again or discounted;
+    merge the parts back and split anew (extension ``parent_id``)."""
+
+    type = "check-is-part"
+    title = "The check is a part of a split"
+
+
+class CheckHasPayments(Conflict):
+    """The check (or a part of its split) has a payment: it can no longer be split or
+    merged back."""
+
+    type = "check-has-payments"
+    title = "The check has payments"
+
+
+class InvalidSplit(InvalidInput):
+    """The split does not fit the check: an unknown or voided line, a line's shares not
+    summing to 1, a share outside (0, 1], amounts not summing to the total, fewer than
+    two seats with lines."""
+
+    type = "invalid-split"
+    title = "Invalid split"

@@ -351,6 +351,12 @@ def _line(check_line: CheckLineRead, item: OrderItemRead | None) -> ReceiptLine:
     label = check_line.name
     if check_line.variation_name:
         label = f"{label} ({check_line.variation_name})"
+    if check_line.share_amount is not None:
+        # A line on a part of a split check: its share, at the part's amount (the
+        # modifiers' prices are the whole line's, so they are not listed).
+        if check_line.share != "1":
+            label = f"{label} {check_line.share}"
+        return ReceiptLine(check_line.quantity, label, check_line.share_amount)
     if item is None:
         return ReceiptLine(check_line.quantity, label, check_line.line_total)
     modifiers = tuple(ReceiptModifier(m.name, m.price_delta) for m in item.modifiers)

@@ -8,14 +8,19 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from brigade.auth.dependencies import BillingRead, BillingRequest, BillingWrite
-from brigade.billing import service
+from brigade.billing import service, splits
 from brigade.billing.exceptions import (
     ApprovalInvalid,
+    CheckHasPayments,
+    CheckIsPart,
+    CheckNotSplit,
     CheckPaid,
+    CheckSplit,
     DiscountApprovalRequired,
     DiscountExceedsAmount,
     InvalidDiscount,
     InvalidPayment,
+    InvalidSplit,
     NothingToBill,
     PaymentExceedsBalance,
 )
@@ -24,8 +29,11 @@ from brigade.billing.schemas import (
     CheckRead,
     CheckStatus,
     DiscountCreate,
+    LinesMove,
     PaymentCreate,
     PaymentResult,
+    SplitCreate,
+    SplitRead,
 )
 from brigade.idempotency import dependencies as idempotency
 from brigade.infra.errors import (
@@ -107,6 +115,7 @@ async def get_check(check_id: CheckId, access: BillingRead, session: SessionDep)
         **problem_responses(
             *_AUTH,
             CheckPaid,
+            CheckSplit,
             StaleVersion,
             InvalidPayment,
             PaymentExceedsBalance,
@@ -138,6 +147,8 @@ async def create_payment(
             DiscountApprovalRequired,
             ApprovalInvalid,
             CheckPaid,
+            CheckSplit,
+            CheckIsPart,
             StaleVersion,
             InvalidDiscount,
             DiscountExceedsAmount,
@@ -172,7 +183,7 @@ async def add_discount(
 @router.delete(
     R + "/checks/{check_id}/discounts/{discount_id}",
     response_model=CheckRead,
-    responses=problem_responses(*_AUTH, CheckPaid),
+    responses=problem_responses(*_AUTH, CheckPaid, CheckSplit),
 )
 async def remove_discount(
     check_id: CheckId, discount_id: DiscountId, access: BillingWrite, session: SessionDep
@@ -180,3 +191,83 @@ async def remove_discount(
     """Remove a discount while the check is open (409 ``check-paid`` after); answers
     the check priced without it."""
     return await service.remove_discount(session, access, check_id, discount_id)
+
+
+@router.post(
+    R + "/checks/{check_id}/split",
+    status_code=201,
+    response_model=SplitRead,
+    responses={
+        **idempotency.replayed_header_doc(201),
+        **problem_responses(
+            *_AUTH,
+            CheckPaid,
+            CheckSplit,
+            CheckIsPart,
+            CheckHasPayments,
+            StaleVersion,
+            InvalidSplit,
+            *idempotency.ERRORS,
+        ),
+    },
+)
+async def split_check(
+    check_id: CheckId,
+    body: SplitCreate,
+    access: BillingWrite,
+    session: SessionDep,
+    once: idempotency.Idempotent,
+) -> SplitRead | JSONResponse:
+    """Split an open check without payments into parts, each a check paid on its own:
+    ``{"by": "even", "parts": N}``, ``{"by": "seat"}``, ``{"by": "lines", "parts":
+    [[{"order_item_id", "share"}...], ...]}`` (a line's shares sum to 1) or ``{"by":
+    "amounts", "amounts": [...]}`` (summing to the total). The parts add up to the
+    check to the cent (largest remainder, leftover cents to the first parts; see
+    docs/checks.md). A retry with the same ``Idempotency-Key`` returns the first
+    answer."""
+    return await once.run(access, body, lambda: splits.split_check(session, access, check_id, body))
+
+
+@router.post(
+    R + "/checks/{check_id}/merge",
+    response_model=CheckRead,
+    responses={
+        **idempotency.replayed_header_doc(200),
+        **problem_responses(*_AUTH, CheckNotSplit, CheckHasPayments, *idempotency.ERRORS),
+    },
+)
+async def merge_check(
+    check_id: CheckId,
+    access: BillingWrite,
+    session: SessionDep,
+    once: idempotency.Idempotent,
+) -> CheckRead | JSONResponse:
+    """Merge a split check's parts back (``check_id``: the split check or one of its
+    parts) while no part has a payment (409 ``check-has-payments`` after); answers the
+    check, open again and priced from its order. A retry with the same
+    ``Idempotency-Key`` returns the first answer."""
+    return await once.run(access, None, lambda: splits.merge_check(session, access, check_id))
+
+
+@router.post(
+    R + "/checks/{check_id}/lines/move",
+    response_model=SplitRead,
+    responses={
+        **idempotency.replayed_header_doc(200),
+        **problem_responses(
+            *_AUTH, CheckNotSplit, CheckHasPayments, InvalidSplit, *idempotency.ERRORS
+        ),
+    },
+)
+async def move_lines(
+    check_id: CheckId,
+    body: LinesMove,
+    access: BillingWrite,
+    session: SessionDep,
+    once: idempotency.Idempotent,
+) -> SplitRead | JSONResponse:
+    """Move lines from this part of a split check to another part of it, before any
+    part has a payment (409 ``check-has-payments`` after); every part is priced again
+    and they still add up to the whole. A retry with the same ``Idempotency-Key``
+    returns the first answer."""
+    return await once.run(access, body, lambda: splits.move_lines(session, access, check_id, body))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,10 +14,12 @@ from brigade.money import MAX_AMOUNT, PositiveMoney
 
 
 class CheckStatus(StrEnum):
-    """``open`` until payments cover ``total``, then ``paid``."""
+    """``open`` until payments cover ``total``, then ``paid``; ``split`` once split into
+    parts (the parts are paid, not it; merged back it is ``open`` again)."""
 
     open = "open"
     paid = "paid"
+    split_up = "split"
 
 
 class PaymentMethod(StrEnum):
@@ -43,6 +45,14 @@ class CheckLineRead(BaseModel):
     line_total: int
     discount: int = Field(default=0, description="Minor units.")
     comped: bool = False
+    share: str = Field(
+        default="1",
+        description="The part of the line on this check, a fraction ('1/3'); '1' unless split.",
+    )
+    share_amount: int | None = Field(
+        default=None,
+        description="Minor units: this part's share of line_total (null unless a part).",
+    )
 
 
 class CheckTaxRead(BaseModel):
@@ -146,6 +156,15 @@ class CheckRead(BaseModel):
     rounding_total: int = 0
     taxes: list[CheckTaxRead] = Field(default_factory=list)
     discounts: list[DiscountRead] = Field(default_factory=list)
+    parent_id: int | None = Field(
+        default=None, description="The split check this check is a part of (null: none)."
+    )
+    split_by: str | None = Field(
+        default=None, description="How this check (or its parent) was split (null: not split)."
+    )
+    part_ids: list[int] = Field(
+        default_factory=list, description="The parts of a split check, in order."
+    )
 
 
 class CheckList(BaseModel):
@@ -240,3 +259,88 @@ class DiscountCreate(BaseModel):
             return self
         redacted = self.approval.model_copy(update={"password": "-"})
         return self.model_copy(update={"approval": redacted})
+
+
+#: A share of a line: a fraction written ``"1/3"``, ``"0.5"`` or ``"1"`` (in (0, 1],
+#: denominator at most 1000).
+Share = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[0-9]+([./][0-9]+)?$")]
+
+
+class SplitLine(BaseModel):
+    """A line on a part: order line ``order_item_id`` and the ``share`` of it on this
+    part (default ``"1"``: the whole line)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    order_item_id: Id
+    share: Share = "1"
+
+
+class SplitEven(BaseModel):
+    """Split evenly in ``parts`` (2..50): the total spread by largest remainder, the
+    leftover cents to the first parts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    by: Literal["even"]
+    parts: int = Field(ge=2, le=50)
+    version: Version | None = None
+
+
+class SplitBySeat(BaseModel):
+    """One part per seat that has lines (ascending); lines without a seat are shared
+    evenly by every part."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    by: Literal["seat"]
+    version: Version | None = None
+
+
+class SplitByLines(BaseModel):
+    """Parts of chosen lines (2..50 parts): every billed line of the check is on at
+    least one part, and a line's shares over the parts sum to exactly 1 (a third of a
+    pizza on each of three parts: ``"1/3"`` three times)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    by: Literal["lines"]
+    parts: list[Annotated[list[SplitLine], Field(max_length=200)]] = Field(
+        min_length=2, max_length=50
+    )
+    version: Version | None = None
+
+
+class SplitByAmounts(BaseModel):
+    """Parts of the given ``amounts`` (minor units, each ≥ 1, 2..50 of them), which must
+    sum to the check's total."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    by: Literal["amounts"]
+    amounts: list[PositiveMoney] = Field(min_length=2, max_length=50)
+    version: Version | None = None
+
+
+#: The body of ``POST .../checks/{check_id}/split``, by its ``by``.
+SplitCreate = Annotated[
+    SplitEven | SplitBySeat | SplitByLines | SplitByAmounts, Field(discriminator="by")
+]
+
+
+class SplitRead(BaseModel):
+    """A split check (``status`` ``split``, amounts frozen) and its parts, in order; the
+    parts' amounts add up to the check's, to the cent."""
+
+    check: CheckRead
+    parts: list[CheckRead]
+
+
+class LinesMove(BaseModel):
+    """Move lines ``order_item_ids`` (their whole share on this part) to part
+    ``to_check_id`` of the same split."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    order_item_ids: list[Id] = Field(min_length=1, max_length=200)
+    to_check_id: Id

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -42,7 +43,9 @@ from brigade.auth.service import verify_credentials
 from brigade.billing import hooks, pricing
 from brigade.billing.exceptions import (
     ApprovalInvalid,
+    CheckIsPart,
     CheckPaid,
+    CheckSplit,
     DiscountApprovalRequired,
     DiscountExceedsAmount,
     InvalidDiscount,
@@ -50,7 +53,7 @@ from brigade.billing.exceptions import (
     NothingToBill,
     PaymentExceedsBalance,
 )
-from brigade.billing.models import Check, CheckDiscount, CheckTax, Payment
+from brigade.billing.models import Check, CheckDiscount, CheckPartLine, CheckTax, Payment
 from brigade.billing.pricing import DiscountKind, TaxRule
 from brigade.billing.schemas import (
     Approval,
@@ -92,6 +95,7 @@ _checks = cast(Table, Check.__table__)
 _payments = cast(Table, Payment.__table__)
 _discounts = cast(Table, CheckDiscount.__table__)
 _taxes = cast(Table, CheckTax.__table__)
+_part_lines = cast(Table, CheckPartLine.__table__)
 
 _CHECK_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _checks.c.id,
@@ -110,6 +114,8 @@ _CHECK_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _checks.c.version,
     _checks.c.created_at,
     _checks.c.paid_at,
+    _checks.c.parent_id,
+    _checks.c.split_by,
 )
 _PAYMENT_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _payments.c.id,
@@ -142,9 +148,10 @@ _CHECK = scoped(select(*_CHECK_COLUMNS), RID).where(_checks.c.id == bindparam("c
 _CHECK_STATE = scoped(select(_checks.c.status, _checks.c.version), RID).where(
     _checks.c.id == bindparam("check_id")
 )
+# The order's check: a split's parts are not the order's check, their parent is.
 _LATEST_CHECK = (
     scoped(select(*_CHECK_COLUMNS), RID)
-    .where(_checks.c.order_id == bindparam("order_id"))
+    .where(_checks.c.order_id == bindparam("order_id"), _checks.c.parent_id.is_(None))
     .order_by(_checks.c.id.desc())
     .limit(1)
 )
@@ -266,6 +273,35 @@ _DELETE_TAXES = delete(_taxes).where(
     _taxes.c.check_id == bindparam("b_check_id"), owned_by(_taxes, bindparam("b_rid"))
 )
 _INSERT_TAX = insert(_taxes)
+_PART_LINES_OF = (
+    scoped(
+        select(
+            _part_lines.c.check_id,
+            _part_lines.c.order_item_id,
+            _part_lines.c.share_numerator,
+            _part_lines.c.share_denominator,
+            _part_lines.c.amount,
+            _part_lines.c.discount,
+        ),
+        RID,
+    )
+    .where(_part_lines.c.check_id.in_(bindparam("check_ids", expanding=True)))
+    .order_by(_part_lines.c.id)
+)
+_PART_IDS = (
+    scoped(select(_checks.c.id), RID)
+    .where(_checks.c.parent_id == bindparam("parent_id"))
+    .order_by(_checks.c.id)
+)
+# A part's payment that settles it takes its parent's row (so that the last two parts
+# paid at once see each other's payment), then counts the parts still unpaid.
+_LOCK_PARENT = (
+    update(_checks).where(*_CHECK_KEY).values(version=_checks.c.version + 1).returning(_checks.c.id)
+)
+_UNPAID_PARTS = scoped(select(func.count()).select_from(_checks), RID).where(
+    _checks.c.parent_id == bindparam("parent_id"),
+    _checks.c.status != CheckStatus.paid.value,
+)
 _AMOUNT_FIELDS = (
     "subtotal",
     "discount_total",
@@ -334,7 +370,9 @@ def compute_amounts(
 @dataclass(slots=True)
 class _Pricing:
     """A check priced now: the rules, the order's lines and covers, the check's active
-    discounts (rows), the pricing inputs and the result."""
+    discounts (rows), the pricing inputs and the result. For a part of a split check
+    (:func:`_part_pricing`): ``items`` are its lines, ``shares`` its shares of them, no
+    ``lines`` (nothing to discount) and ``priced`` its amounts as split."""
 
     rules: BillingRules
     items: list[OrderItemRead]
@@ -342,6 +380,7 @@ class _Pricing:
     lines: list[pricing.Line]
     service: pricing.ServiceCharge | None
     priced: pricing.Priced
+    shares: dict[int, PartShare] | None = None
 
     @property
     def amounts(self) -> Amounts:
@@ -376,6 +415,78 @@ def _pricing_discounts(rows: Sequence[dict[str, Any]]) -> list[pricing.Discount]
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class PartShare:
+    """A part's share of a line: ``share`` (``"1/3"``), ``amount`` (minor units, its
+    share of the line before discounts) and ``discount`` (minor units)."""
+
+    share: str
+    amount: int
+    discount: int
+
+
+def share_text(numerator: int, denominator: int) -> str:
+    """A share as written in the API: ``"1"``, ``"1/3"`` (lowest terms)."""
+    f = Fraction(numerator, denominator)
+    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+
+
+async def _part_pricing(
+    session: AsyncSession,
+    restaurant_id: int,
+    row: Row[*tuple[Any, ...]] | dict[str, Any],
+    items: list[OrderItemRead] | None,
+) -> _Pricing:
+    """The pricing state of a part of a split check (``row``: its check row): its
+    amounts and taxes as the split stored them (a part is not priced again from the
+    order: its parent's amounts were frozen at the split), its lines and shares."""
+    data = dict(row._mapping) if isinstance(row, Row) else row
+    check_id = data["id"]
+    rules = await billing_rules(session, restaurant_id)
+    if items is None:
+        items = await order_lines(session, restaurant_id, data["order_id"])
+    shares = (await part_shares(session, restaurant_id, [check_id]))[check_id]
+    stored = (await _taxes_of(session, restaurant_id, [check_id]))[check_id]
+    taxes = [
+        pricing.TaxAmount(TaxRule(t.tax_rate_id, t.name, t.rate_bp, t.inclusive), t.base, t.tax)
+        for t in stored
+    ]
+    priced = pricing.Priced(
+        subtotal=data["subtotal"],
+        discount_total=data["discount_total"],
+        comp_total=0,
+        service_charge=data["service_charge"],
+        tax_total=data["tax_total"],
+        total=data["total"],
+        taxes=taxes,
+    )
+    service = None
+    if data["service_charge_bp"] > 0:
+        service = pricing.ServiceCharge(
+            data["service_charge_bp"], rules.service_charge_taxable, _default_rule(rules)
+        )
+    mine = [i for i in items if i.id in shares]
+    return _Pricing(rules, mine, [], [], service, priced, shares)
+
+
+async def part_shares(
+    session: AsyncSession, restaurant_id: int, check_ids: Sequence[int]
+) -> dict[int, dict[int, PartShare]]:
+    """The lines of parts ``check_ids`` (``{check_id: {order_item_id: PartShare}}``;
+    empty for a check that is no part)."""
+    by_check: dict[int, dict[int, PartShare]] = {cid: {} for cid in check_ids}
+    if not check_ids:
+        return by_check
+    rows = await session.execute(
+        _PART_LINES_OF, {"restaurant_id": restaurant_id, "check_ids": list(check_ids)}
+    )
+    for r in rows:
+        by_check[r.check_id][r.order_item_id] = PartShare(
+            share_text(r.share_numerator, r.share_denominator), r.amount, r.discount
+        )
+    return by_check
+
+
 async def _price(
     session: AsyncSession,
     restaurant_id: int,
@@ -384,12 +495,16 @@ async def _price(
     *,
     items: list[OrderItemRead] | None = None,
     covers: int | None = None,
+    part: Row[*tuple[Any, ...]] | dict[str, Any] | None = None,
 ) -> _Pricing:
     """Price check ``check_id`` of order ``order_id`` now (:func:`pricing.price`): the
     restaurant's rules, the order's lines (``items`` when the caller has them) and
     covers (read only when the service charge depends on them), the check's active
     discounts and the menu's tax rate of each line (read only when the restaurant has
-    named rates)."""
+    named rates). ``part``: the check's row when it is a part of a split check (its
+    amounts as split, :func:`_part_pricing`)."""
+    if part is not None:
+        return await _part_pricing(session, restaurant_id, part, items)
     rules = await billing_rules(session, restaurant_id)
     charge_by_covers = rules.service_charge_bp > 0 and rules.service_charge_min_covers > 0
     if covers is None and charge_by_covers:
@@ -520,20 +635,35 @@ def _discount_read(row: dict[str, Any]) -> DiscountRead:
     return DiscountRead.model_validate(row)
 
 
-def _lines(items: Sequence[OrderItemRead]) -> list[CheckLineRead]:
-    return [
-        CheckLineRead(
-            order_item_id=i.id,
-            name=i.name,
-            variation_name=i.variation_name,
-            quantity=i.quantity,
-            unit_price=i.unit_price,
-            modifiers_total=i.modifiers_total,
-            line_total=i.line_total,
+def _lines(
+    items: Sequence[OrderItemRead], shares: dict[int, PartShare] | None = None
+) -> list[CheckLineRead]:
+    """The billed lines of ``items``; with ``shares`` (a part's), only the lines on the
+    part, each with its share."""
+    lines = []
+    for i in items:
+        if shares is None:
+            if i.status is OrderItemStatus.voided:
+                continue
+            share, amount = "1", None
+        elif i.id in shares:
+            share, amount = shares[i.id].share, shares[i.id].amount
+        else:
+            continue
+        lines.append(
+            CheckLineRead(
+                order_item_id=i.id,
+                name=i.name,
+                variation_name=i.variation_name,
+                quantity=i.quantity,
+                unit_price=i.unit_price,
+                modifiers_total=i.modifiers_total,
+                line_total=i.line_total,
+                share=share,
+                share_amount=amount,
+            )
         )
-        for i in items
-        if i.status is not OrderItemStatus.voided
-    ]
+    return lines
 
 
 def _check_read(
@@ -543,6 +673,7 @@ def _check_read(
     taxes: list[CheckTaxRead] | None = None,
     discounts: list[DiscountRead] | None = None,
     cash_unit: int = 1,
+    part_ids: list[int] | None = None,
 ) -> CheckRead:
     data = dict(row._mapping) if isinstance(row, Row) else row
     discounts = discounts or []
@@ -593,6 +724,9 @@ def _check_read(
         rounding_total=sum(p.rounding for p in payments),
         taxes=taxes or [],
         discounts=discounts,
+        parent_id=data.get("parent_id"),
+        split_by=data.get("split_by"),
+        part_ids=part_ids or [],
     )
 
 
@@ -634,16 +768,34 @@ async def _read_check(
     check_id = data["id"]
     payments = await _payments_of_check(session, restaurant_id, check_id)
     stored = (await _taxes_of(session, restaurant_id, [check_id]))[check_id]
+    is_part = data["parent_id"] is not None
     if data["status"] != CheckStatus.open.value:
         if items is None:
             items = await order_lines(session, restaurant_id, data["order_id"])
         discounts = (await _discounts_of(session, restaurant_id, [check_id]))[check_id]
+        shares = None
+        if is_part:
+            shares = (await part_shares(session, restaurant_id, [check_id]))[check_id]
+        part_ids = None
+        if data["status"] == CheckStatus.split_up.value:
+            part_ids = await split_part_ids(session, restaurant_id, check_id)
         # A paid check has no cash due: its cash unit does not matter.
         return _check_read(
-            data, _lines(items), payments, stored, [_discount_read(d) for d in discounts]
+            data,
+            _lines(items, shares),
+            payments,
+            stored,
+            [_discount_read(d) for d in discounts],
+            part_ids=part_ids,
         )
     state = await _price(
-        session, restaurant_id, check_id, data["order_id"], items=items, covers=covers
+        session,
+        restaurant_id,
+        check_id,
+        data["order_id"],
+        items=items,
+        covers=covers,
+        part=data if is_part else None,
     )
     amounts = state.amounts
     if any(data[k] != v for k, v in amounts.as_values().items()):
@@ -651,8 +803,32 @@ async def _read_check(
         data = dict((await session.execute(_REFRESH_CHECK, params)).one()._mapping)
     taxes, reads = await _store_breakdown(session, restaurant_id, check_id, state, stored)
     return _check_read(
-        data, _lines(state.items), payments, taxes, reads, state.rules.cash_rounding_unit
+        data,
+        _lines(state.items, state.shares),
+        payments,
+        taxes,
+        reads,
+        state.rules.cash_rounding_unit,
     )
+
+
+async def split_part_ids(session: AsyncSession, restaurant_id: int, check_id: int) -> list[int]:
+    """The ids of the parts of split check ``check_id``, in order (empty: none)."""
+    rows = await session.execute(_PART_IDS, {"restaurant_id": restaurant_id, "parent_id": check_id})
+    return [int(i) for i in rows.scalars()]
+
+
+async def _parts_settled(session: AsyncSession, restaurant_id: int, parent_id: int | None) -> bool:
+    """Whether the order of a check that was just paid is settled: always for a check
+    that is no part; for a part, once every part of its split is paid (the parent's
+    row is taken first, so two last parts paid at once cannot both miss each other)."""
+    if parent_id is None:
+        return True
+    await session.execute(_LOCK_PARENT, {"b_check_id": parent_id, "b_rid": restaurant_id})
+    unpaid = await session.scalar(
+        _UNPAID_PARTS, {"restaurant_id": restaurant_id, "parent_id": parent_id}
+    )
+    return not unpaid
 
 
 async def _latest_check(
@@ -811,11 +987,12 @@ async def list_checks(
     lines = await orders_lines(session, restaurant_id, [r.order_id for r in rows])
     taxes = await _taxes_of(session, restaurant_id, ids)
     discounts = await _discounts_of(session, restaurant_id, ids)
+    shares = await part_shares(session, restaurant_id, [r.id for r in rows if r.parent_id])
     unit = (await billing_rules(session, restaurant_id)).cash_rounding_unit if rows else 1
     items = [
         _check_read(
             row,
-            _lines(lines[row.order_id]),
+            _lines(lines[row.order_id], shares.get(row.id)),
             payments[row.id],
             taxes[row.id],
             [_discount_read(d) for d in discounts[row.id]],
@@ -912,9 +1089,11 @@ async def pay(
     cash rounding, :func:`settle_amounts`).
 
     The check's row is taken first (so concurrent payments wait for each other and
-    never overpay), then its amounts are brought up to date. When ``paid_total`` reaches
-    ``total`` the check becomes ``paid`` (``paid_at``), its order is closed and its
-    table freed (``brigade.orders.service.close_order``). Events: ``payment.created``
+    never overpay), then its amounts are brought up to date (a part of a split check
+    keeps its amounts as split). When ``paid_total`` reaches ``total`` the check
+    becomes ``paid`` (``paid_at``), and its order is closed and its table freed
+    (``brigade.orders.service.close_order``), for a part once every part of its split
+    is paid (:func:`_parts_settled`). Events: ``payment.created``
     ``{"payment", "check"}``, then on settlement ``check.paid`` ``{"check"}``,
     ``table.updated`` and ``order.closed``. The payment is taken into the drawer
     (till and open shift) that :func:`brigade.billing.hooks.payment_drawer` names for
@@ -930,7 +1109,8 @@ async def pay(
     restaurant_id = access.restaurant_id
     key = {"b_check_id": check_id, "b_rid": restaurant_id}
     locked = await _lock_open_check(session, restaurant_id, check_id, data.version)
-    state = await _price(session, restaurant_id, check_id, locked.order_id)
+    part = locked if locked.parent_id is not None else None
+    state = await _price(session, restaurant_id, check_id, locked.order_id, part=part)
     amounts = state.amounts
     balance = max(amounts.total - locked.paid_total, 0)
     settled_by = settle_amounts(data, balance, state.rules.cash_rounding_unit)
@@ -983,7 +1163,7 @@ async def pay(
     payments = [*earlier, payment]
     check = _check_read(
         check_row,
-        _lines(state.items),
+        _lines(state.items, state.shares),
         payments,
         taxes,
         discounts,
@@ -997,8 +1177,10 @@ async def pay(
     if settled:
         events.append(NewEvent(CHECK_PAID, {"check": check_json}))
     await record_many(session, restaurant_id, events)
-    if settled:
-        await close_order(session, restaurant_id, locked.order_id, items=state.items)
+    if settled and await _parts_settled(session, restaurant_id, locked.parent_id):
+        await close_order(
+            session, restaurant_id, locked.order_id, items=None if part else state.items
+        )
     return result
 
 
@@ -1083,6 +1265,11 @@ async def add_discount(
     access.check(Permission.billing_write)
     restaurant_id = access.restaurant_id
     locked = await _lock_open_check(session, restaurant_id, check_id, data.version)
+    if locked.parent_id is not None:
+        raise CheckIsPart(
+            f"check {check_id} is a part of check {locked.parent_id}: discount before splitting",
+            parent_id=locked.parent_id,
+        )
     stored = (await _taxes_of(session, restaurant_id, [check_id]))[check_id]
     state = await _price(session, restaurant_id, check_id, locked.order_id)
     _validate_discount(data, state)
@@ -1211,7 +1398,12 @@ async def _write_priced(
     taxes, discounts = await _store_breakdown(session, restaurant_id, check_id, state, stored)
     payments = await _payments_of_check(session, restaurant_id, check_id)
     return _check_read(
-        data, _lines(state.items), payments, taxes, discounts, state.rules.cash_rounding_unit
+        data,
+        _lines(state.items, state.shares),
+        payments,
+        taxes,
+        discounts,
+        state.rules.cash_rounding_unit,
     )
 
 
@@ -1221,6 +1413,11 @@ async def _raise_why_not_paid(session: AsyncSession, restaurant_id: int, check_i
     ).first()
     if current is None:
         raise NotFound(f"check {check_id} not found")
+    if current.status == CheckStatus.split_up.value:
+        raise CheckSplit(
+            f"check {check_id} is split: pay its parts, or merge them back",
+            part_ids=await split_part_ids(session, restaurant_id, check_id),
+        )
     if current.status != CheckStatus.open.value:
         raise CheckPaid(f"check {check_id} is {current.status}")
     raise StaleVersion(
