@@ -55,3 +55,10 @@ class OrderHasCheck(Conflict):
 
     type = "order-has-check"
     title = "The order has a check"
+
+
+class CannotMergeOrder(Conflict):
+    """The orders cannot be merged (an order into itself)."""
+
+    type = "cannot-merge-order"
+    title = "The orders cannot be merged"

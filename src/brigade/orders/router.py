@@ -20,8 +20,9 @@ from brigade.infra.errors import (
 )
 from brigade.inputs import Id, Offset, PathId
 from brigade.menu.exceptions import ItemUnavailable
-from brigade.orders import service
+from brigade.orders import moves, service
 from brigade.orders.exceptions import (
+    CannotMergeOrder,
     ItemAlreadyVoided,
     ItemNotReady,
     NothingToFire,
@@ -36,15 +37,18 @@ from brigade.orders.schemas import (
     OrderItemsAdd,
     OrderItemVoid,
     OrderList,
+    OrderMerge,
     OrderRead,
     OrderServe,
     OrderStatus,
+    OrderTransfer,
     VersionedWrite,
 )
 from brigade.reads import ReadSessionDep
 from brigade.restaurants.service import get_profile_cache
 from brigade.runtime import get_runtime
 from brigade.session import SessionDep
+from brigade.tables.exceptions import TableOccupied
 
 router = APIRouter(tags=["orders"])
 
@@ -261,3 +265,50 @@ async def cancel_order(
     return await once.run(
         access, body, lambda: service.cancel_order(session, access, order_id, body)
     )
+
+
+@router.post(
+    BASE + "/{order_id}/transfer",
+    response_model=OrderRead,
+    responses={
+        **idempotency.replayed_header_doc(),
+        **problem_responses(*_AUTH, OrderClosed, StaleVersion, TableOccupied, *idempotency.ERRORS),
+    },
+)
+async def transfer_order(
+    order_id: OrderId,
+    body: OrderTransfer,
+    access: OrdersWrite,
+    session: SessionDep,
+    once: idempotency.Idempotent,
+) -> OrderRead | JSONResponse:
+    """Move the order to another free table (409 ``table-occupied`` otherwise): both
+    tables' state follows (``table.updated``); event ``order.transferred``. A retry with
+    the same ``Idempotency-Key`` returns the first answer."""
+    return await once.run(
+        access, body, lambda: moves.transfer_order(session, access, order_id, body)
+    )
+
+
+@router.post(
+    BASE + "/{order_id}/merge",
+    response_model=OrderRead,
+    responses={
+        **idempotency.replayed_header_doc(),
+        **problem_responses(
+            *_AUTH, OrderClosed, StaleVersion, CannotMergeOrder, OrderHasCheck, *idempotency.ERRORS
+        ),
+    },
+)
+async def merge_orders(
+    order_id: OrderId,
+    body: OrderMerge,
+    access: OrdersWrite,
+    session: SessionDep,
+    once: idempotency.Idempotent,
+) -> OrderRead | JSONResponse:
+    """Merge another open order (another table's, without a check) into this one: its
+    lines move here with their kitchen history (nothing is sent again), it is cancelled
+    and its table freed; event ``order.merged``. A retry with the same
+    ``Idempotency-Key`` returns the first answer."""
+    return await once.run(access, body, lambda: moves.merge_orders(session, access, order_id, body))

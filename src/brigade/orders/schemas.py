@@ -145,6 +145,20 @@ class OrderCancel(VersionedWrite):
     reason: Reason
 
 
+class OrderTransfer(VersionedWrite):
+    """Move the order to free table ``table_id`` (409 ``table-occupied`` when it holds
+    another open order)."""
+
+    table_id: Id
+
+
+class OrderMerge(VersionedWrite):
+    """Merge open order ``order_id`` (another table's) into this one: its lines move
+    here and it is cancelled; ``version`` is this order's."""
+
+    order_id: Id
+
+
 class OrderModifierRead(BaseModel):
     """A modifier chosen on a line, as snapshotted; ``price_delta`` in minor units."""
 
