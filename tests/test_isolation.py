@@ -305,12 +305,16 @@ async def test_tenant_isolation(
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/checks/{check_id}/payments"): {"method": "card", "amount": 100},
     ("POST", "/checks/{check_id}/discounts"): {"kind": "fixed", "value": 1, "reason": "iso"},
+    ("POST", "/checks/{check_id}/split"): {"by": "even", "parts": 2},
+    ("POST", "/checks/{check_id}/lines/move"): {"order_item_ids": [1], "to_check_id": 1},
     ("PATCH", "/tax-rates/{tax_rate_id}"): {"rate_bp": 500},
     ("POST", "/orders/{order_id}/items"): {
         "items": [{"menu_item_id": "{menu_item}", "variation_id": "{variation_id}"}]
     },
     ("POST", "/orders/{order_id}/items/{item_id}/void"): {"reason": "wrong table"},
     ("POST", "/orders/{order_id}/cancel"): {"reason": "opened by mistake"},
+    ("POST", "/orders/{order_id}/transfer"): {"table_id": "{table_id}"},
+    ("POST", "/orders/{order_id}/merge"): {"order_id": "{order_id}"},
     ("PUT", "/menu/items/{item_id}/availability"): {"is_available": False},
     ("PUT", "/menu/items/{item_id}/modifier-groups"): {"group_ids": ["{group_id}"]},
     ("POST", "/menu/items/{item_id}/variations"): {"name": "XL", "sku": "iso-xl", "price": 1},
