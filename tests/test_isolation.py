@@ -70,6 +70,7 @@ FAMILIES = (
     "/orders",
     "/kitchen/tickets",
     "/checks",
+    "/payments",
     "/reports",
     "/tax-rates",
     "/tills",
@@ -305,8 +306,14 @@ async def test_tenant_isolation(
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/checks/{check_id}/payments"): {"method": "card", "amount": 100},
     ("POST", "/checks/{check_id}/discounts"): {"kind": "fixed", "value": 1, "reason": "iso"},
+<<<<<<< HEAD
     ("POST", "/checks/{check_id}/split"): {"by": "even", "parts": 2},
     ("POST", "/checks/{check_id}/lines/move"): {"order_item_ids": [1], "to_check_id": 1},
+=======
+    ("POST", "/payments/{payment_id}/tip"): {"tip": 10},
+    ("POST", "/payments/{payment_id}/refund"): {"reason": "isolation"},
+    ("POST", "/payments/{payment_id}/void"): {"reason": "isolation"},
+>>>>>>> 1c81054 (Tips on card payments (tip, tip_pending) and tip adjustment until the Z; refunds and voids of payments by a manager or with a manager's approval (billing/payments.py, payment_reversals, migration 0006_refunds); cash given back counted out of the till's shift; X/Z: refunds, payment_voids, tips_by_waiter, unadjusted tips block the Z; docs, README, tests)
     ("PATCH", "/tax-rates/{tax_rate_id}"): {"rate_bp": 500},
     ("POST", "/orders/{order_id}/items"): {
         "items": [{"menu_item_id": "{menu_item}", "variation_id": "{variation_id}"}]
@@ -383,7 +390,8 @@ async def furnish(
     client: AsyncClient, session: AsyncSession, runtime: Runtime, restaurant: Restaurant
 ) -> Furnished:
     """An area, a table, a menu item with a size and a modifier group, a waiter, an API
-    token, a dine-in order with a line that was sent (a ticket), and its check; a till
+    token, a dine-in order with a line that was sent (a ticket), and its check with a
+    discount and a part payment by card; a till
     with an open shift and the Z report of a day before."""
     owner_id, owner = await _user(session, runtime)
     await add_member(session, restaurant.id, owner_id, Role.owner)
@@ -438,6 +446,14 @@ async def furnish(
         ),
         "discount",
     )
+    payment = await _ok(
+        await client.post(
+            f"{base}/checks/{check_id}/payments",
+            json={"method": "card", "amount": 100},
+            headers=owner,
+        ),
+        "payment",
+    )
     till = await _ok(
         await client.post(f"{base}/tills", json={"name": "Front"}, headers=owner), "till"
     )
@@ -467,6 +483,7 @@ async def furnish(
         "check_id": check_id,
         "tax_rate_id": tax_rate["id"],
         "discount_id": discounted["discounts"][0]["id"],
+        "payment_id": payment["id"],
         "till_id": till["id"],
         "shift_id": shift["id"],
         "z_report_id": z_report["id"],
@@ -513,6 +530,7 @@ def test_object_routes_are_all_covered() -> None:
         "check_id",
         "tax_rate_id",
         "discount_id",
+        "payment_id",
         "till_id",
         "shift_id",
         "z_report_id",

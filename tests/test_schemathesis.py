@@ -272,7 +272,9 @@ def _seed(
         api("POST", f"{r}/orders", owner, {"kind": "takeaway", "items": [line(items[1])]})
     )
     check = api("POST", f"{r}/orders/{orders[2]['id']}/check", owner)
-    api("POST", f"{r}/checks/{check['id']}/payments", owner, {"method": "card", "amount": 100})
+    payment = api(
+        "POST", f"{r}/checks/{check['id']}/payments", owner, {"method": "card", "amount": 100}
+    )
     tickets = api("GET", f"{r}/kitchen/tickets", owner)["items"]
     guest = api("GET", f"{r}/tables/{tables[3]['id']}/guest-link", owner)
     till = api("POST", f"{r}/tills", owner, {"name": "Front"})
@@ -293,6 +295,7 @@ def _seed(
         "ticket_id": [t["id"] for t in tickets],
         "ticket_item_id": [i["id"] for t in tickets for i in t["items"]],
         "check_id": [check["id"]],
+        "payment_id": [payment["id"]],
         "till_id": [till["id"]],
         "shift_id": [shift["id"]],
     }

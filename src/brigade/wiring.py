@@ -12,6 +12,7 @@ voided fired line (orders.hooks)   ``brigade.kitchen.service.void_ticket_line``
 cancel guard (orders.hooks)        ``brigade.billing.service.refuse_cancel_with_check``
 open order at a table (tables)     ``brigade.orders.service.has_open_order_at``
 payment drawer (billing.hooks)     ``brigade.tills.service.payment_drawer``
+business day (billing.hooks)       ``brigade.tills.service.business_day``
 =================================  ==============================================
 """
 
@@ -23,7 +24,7 @@ from brigade.kitchen.service import create_tickets, void_ticket_line
 from brigade.orders import hooks as order_hooks
 from brigade.orders.service import has_open_order_at
 from brigade.tables import hooks as table_hooks
-from brigade.tills.service import payment_drawer
+from brigade.tills.service import business_day, payment_drawer
 
 
 def wire() -> None:
@@ -32,3 +33,4 @@ def wire() -> None:
     order_hooks.register_cancel_guard(refuse_cancel_with_check)
     table_hooks.register_open_order_probe(has_open_order_at)
     billing_hooks.register_payment_drawer(payment_drawer)
+    billing_hooks.register_business_day(business_day)

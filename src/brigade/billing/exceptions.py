@@ -104,3 +104,57 @@ class InvalidSplit(InvalidInput):
 
     type = "invalid-split"
     title = "Invalid split"
+
+
+class TipNotAllowed(InvalidInput):
+    """A tip was given on, or adjusted for, a payment that is not by card (tips are
+    taken on card payments only; cash tips go to the waiter by hand)."""
+
+    type = "tip-not-allowed"
+    title = "Tips are for card payments"
+
+
+class ManagerApprovalRequired(PermissionDenied):
+    """A refund or a void needs a manager: the caller holds no ``billing:approve`` and
+    the request carries no manager's ``approval``."""
+
+    type = "manager-approval-required"
+    title = "This needs a manager's approval"
+
+
+class RefundExceedsPayment(InvalidInput):
+    """The refund is more than what is left of the payment: its ``amount`` less the
+    refunds given back on it already (extension ``refundable``, minor units)."""
+
+    type = "refund-exceeds-payment"
+    title = "The refund is more than the payment"
+
+
+class CheckNotPaid(Conflict):
+    """A refund was asked on a payment of a check that is still open: void the payment
+    instead (a refund gives back money of a settled check)."""
+
+    type = "check-not-paid"
+    title = "The check is not paid"
+
+
+class PaymentVoided(Conflict):
+    """The payment was voided: it takes no refund, void or tip any more."""
+
+    type = "payment-voided"
+    title = "The payment is voided"
+
+
+class PaymentRefunded(Conflict):
+    """The payment has refunds: it can no longer be voided."""
+
+    type = "payment-refunded"
+    title = "The payment has refunds"
+
+
+class BusinessDayClosed(Conflict):
+    """The business day the write belongs to is closed by a Z report (extension
+    ``number``): its figures are final."""
+
+    type = "business-day-closed"
+    title = "The business day is closed"

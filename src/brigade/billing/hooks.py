@@ -1,16 +1,23 @@
-"""What billing asks of the contexts above it when it takes a payment.
+"""What billing asks of the contexts above it when it takes a payment, and when it
+adjusts a tip or gives money back.
 
 A payment may be taken into a till's cash drawer: the tills context (above billing; it
 reads payments, billing never imports it) decides which till and shift a payment
 belongs to and refuses a till without an open shift. It registers :data:`PaymentDrawer`
 at start (:func:`brigade.wiring.wire`). Billing stores the answer as two plain columns
 of the payment (``till_id``, ``shift_id``) and knows nothing else of tills.
+
+Tips are adjusted, and money given back, only while the business day they belong to
+has no Z report: tills answers :data:`BusinessDayProbe` (:func:`business_day`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
+
+from brigade.infra.db import utcnow
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,3 +60,34 @@ async def payment_drawer(
             return None
         raise HookNotWired("no payment drawer registered (brigade.wiring.wire)")
     return await _drawer[0](session, restaurant_id, user_id, till_id, method)
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessDay:
+    """A restaurant's business day (its local date) and the number of the Z report
+    that closed it (``None``: still open)."""
+
+    business_date: date
+    z_number: int | None
+
+
+#: ``(session, restaurant_id, order_id) -> BusinessDay``: the business day of order
+#: ``order_id`` (``None``: the restaurant's local today) and its Z report, if taken.
+BusinessDayProbe = Callable[[AsyncSession, int, int | None], Awaitable[BusinessDay]]
+
+_business_day: list[BusinessDayProbe] = []
+
+
+def register_business_day(probe: BusinessDayProbe) -> None:
+    """Make ``probe`` the answer of :func:`business_day` (replaces an earlier one)."""
+    _business_day[:] = [probe]
+
+
+async def business_day(
+    session: AsyncSession, restaurant_id: int, order_id: int | None
+) -> BusinessDay:
+    """The :class:`BusinessDay` of order ``order_id`` (``None``: today). Without a
+    registered probe (no tills context): today's UTC date, never closed."""
+    if not _business_day:
+        return BusinessDay(utcnow().date(), None)
+    return await _business_day[0](session, restaurant_id, order_id)

@@ -6,9 +6,19 @@ names its order, and its amounts are stored, not recomputed on read.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from brigade.infra.db import Base, IdType, UTCDateTime
@@ -93,7 +103,14 @@ class Payment(Base):
     ``amount``: the guest handed over ``amount + rounding`` against the check (see
     :func:`brigade.billing.pricing.round_cash`); it never changes the check's total.
     ``till_id``/``shift_id`` name the cash drawer and its shift the payment was taken
-    into (plain columns, set through :mod:`brigade.billing.hooks`; ``None``: none)."""
+    into (plain columns, set through :mod:`brigade.billing.hooks`; ``None``: none).
+
+    ``tip`` (card only, minor units) is charged on top of ``amount`` and is never part of
+    the check's total; ``tip_pending`` is true while a tip left to be adjusted later
+    (the card slip's tip line) has not been confirmed (``tip_adjusted_at``, UTC).
+    ``refunded_total`` (minor units) is what refunds gave back of ``amount`` (never more
+    than it); ``voided_at`` is set when the payment was voided
+    (:mod:`brigade.billing.payments`, :class:`PaymentReversal`)."""
 
     __tablename__ = "payments"
 
@@ -117,6 +134,56 @@ class Payment(Base):
         IdType, ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    tip_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    tip_adjusted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    refunded_total: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class PaymentReversal(Base):
+    """Money given back on a payment: a ``refund`` (part or all of its ``amount``, on a
+    paid check) or a ``void`` (the whole payment undone, on an open check).
+
+    ``method`` mirrors the payment's; ``amount`` is what it takes off the payment's
+    ``amount`` and ``tip`` the tip given back with it (a void of a card payment), minor
+    units. ``cash`` is the cash paid out of the drawer (cash payments only: a refund's
+    ``amount``, a void's ``amount + rounding``), counted out of the shift
+    ``shift_id`` of till ``till_id`` that was open when it was made (``None``: no
+    drawer). ``business_date`` is the restaurant's local date the reversal belongs to
+    in the day's report (a refund: the day it was made; a void: its order's day).
+    ``approved_by``/``approval_method`` (``permission``: the caller is a manager;
+    ``password``: a manager's credentials in the request) record who allowed it."""
+
+    __tablename__ = "payment_reversals"
+    __table_args__ = (
+        Index("ix_payment_reversals_restaurant_id_business_date", "restaurant_id", "business_date"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    restaurant_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("restaurants.id", ondelete="CASCADE")
+    )
+    check_id: Mapped[int] = mapped_column(IdType, ForeignKey("checks.id", ondelete="CASCADE"))
+    payment_id: Mapped[int] = mapped_column(
+        IdType, ForeignKey("payments.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    method: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    tip: Mapped[int] = mapped_column(BigInteger, default=0)
+    cash: Mapped[int] = mapped_column(BigInteger, default=0)
+    reason: Mapped[str] = mapped_column(String(200))
+    till_id: Mapped[int | None] = mapped_column(IdType, default=None)
+    shift_id: Mapped[int | None] = mapped_column(IdType, default=None, index=True)
+    business_date: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    approved_by: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    approval_method: Mapped[str] = mapped_column(String(16))
 
 
 class CheckDiscount(Base):

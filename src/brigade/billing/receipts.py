@@ -382,6 +382,7 @@ def assemble(
     (:func:`tip_suggestions` of the total) show on an open check and on one paid by card.
     """
     by_id = {item.id: item for item in items}
+    standing = [p for p in check.payments if p.voided_at is None]  # voided: never paid
     payments = tuple(
         ReceiptPayment(
             _METHOD_LABELS.get(p.method, "Other") + (f" {p.reference}" if p.reference else ""),
@@ -392,10 +393,10 @@ def assemble(
             p.tip,
             p.rounding,
         )
-        for p in check.payments
+        for p in standing
     )
-    tip_total = sum(p.tip for p in check.payments)
-    by_card = any(p.method is PaymentMethod.card for p in check.payments)
+    tip_total = sum(p.tip for p in standing)
+    by_card = any(p.method is PaymentMethod.card for p in standing)
     suggest = tip_total == 0 and (by_card or check.status is CheckStatus.open)
     return Receipt(
         restaurant_name=restaurant.name,

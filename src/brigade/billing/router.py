@@ -8,11 +8,13 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from brigade.auth.dependencies import BillingRead, BillingRequest, BillingWrite
-from brigade.billing import service, splits
+from brigade.billing import payments, service, splits
 from brigade.billing.exceptions import (
     ApprovalInvalid,
+    BusinessDayClosed,
     CheckHasPayments,
     CheckIsPart,
+    CheckNotPaid,
     CheckNotSplit,
     CheckPaid,
     CheckSplit,
@@ -21,8 +23,13 @@ from brigade.billing.exceptions import (
     InvalidDiscount,
     InvalidPayment,
     InvalidSplit,
+    ManagerApprovalRequired,
     NothingToBill,
     PaymentExceedsBalance,
+    PaymentRefunded,
+    PaymentVoided,
+    RefundExceedsPayment,
+    TipNotAllowed,
 )
 from brigade.billing.schemas import (
     CheckList,
@@ -32,8 +39,13 @@ from brigade.billing.schemas import (
     LinesMove,
     PaymentCreate,
     PaymentResult,
+    RefundCreate,
+    ReversalResult,
     SplitCreate,
     SplitRead,
+    TipAdjust,
+    TipResult,
+    VoidCreate,
 )
 from brigade.idempotency import dependencies as idempotency
 from brigade.infra.errors import (
@@ -58,6 +70,7 @@ _AUTH = (NotAuthenticated, NotFound, PermissionDenied)
 OrderId = PathId
 CheckId = PathId
 DiscountId = PathId
+PaymentId = PathId
 
 
 @router.post(
@@ -119,6 +132,7 @@ async def get_check(check_id: CheckId, access: BillingRead, session: SessionDep)
             StaleVersion,
             InvalidPayment,
             PaymentExceedsBalance,
+            TipNotAllowed,
             *idempotency.ERRORS,
         ),
     },
@@ -131,8 +145,10 @@ async def create_payment(
     once: idempotency.Idempotent,
 ) -> PaymentResult | JSONResponse:
     """Pay (part of) a check by cash, card or other. When the payments cover the total
-    the check is paid, the order closed and the table freed. A retry with the same
-    ``Idempotency-Key`` returns the first answer with ``Idempotent-Replayed: true``."""
+    the check is paid, the order closed and the table freed. A card payment may carry
+    a ``tip`` (charged on top, never part of the total) or ``tip_pending`` (adjusted
+    later). A retry with the same ``Idempotency-Key`` returns the first answer with
+    ``Idempotent-Replayed: true``."""
     return await once.run(access, body, lambda: service.pay(session, access, check_id, body))
 
 
@@ -271,3 +287,105 @@ async def move_lines(
     and they still add up to the whole. A retry with the same ``Idempotency-Key``
     returns the first answer."""
     return await once.run(access, body, lambda: splits.move_lines(session, access, check_id, body))
+
+
+@router.post(
+    R + "/payments/{payment_id}/tip",
+    response_model=TipResult,
+    responses={
+        **idempotency.replayed_header_doc(200),
+        **problem_responses(
+            *_AUTH, TipNotAllowed, PaymentVoided, BusinessDayClosed, *idempotency.ERRORS
+        ),
+    },
+)
+async def adjust_tip(
+    payment_id: PaymentId,
+    body: TipAdjust,
+    access: BillingWrite,
+    session: SessionDep,
+    once: idempotency.Idempotent,
+) -> TipResult | JSONResponse:
+    """Set (replace and confirm) the tip of a card payment, in minor units, until the
+    business day of its order is closed by a Z report (409 ``business-day-closed``
+    after). A retry with the same ``Idempotency-Key`` returns the first answer."""
+    return await once.run(
+        access, body, lambda: payments.adjust_tip(session, access, payment_id, body)
+    )
+
+
+_MANAGER_ERRORS = (ManagerApprovalRequired, ApprovalInvalid, TooManyRequests, PaymentVoided)
+
+
+@router.post(
+    R + "/payments/{payment_id}/refund",
+    status_code=201,
+    response_model=ReversalResult,
+    responses={
+        **idempotency.replayed_header_doc(201),
+        **problem_responses(
+            *_AUTH,
+            *_MANAGER_ERRORS,
+            CheckNotPaid,
+            BusinessDayClosed,
+            RefundExceedsPayment,
+            *idempotency.ERRORS,
+        ),
+    },
+)
+async def refund_payment(
+    payment_id: PaymentId,
+    body: RefundCreate,
+    access: BillingWrite,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    request: Request,
+    once: idempotency.Idempotent,
+) -> ReversalResult | JSONResponse:
+    """Refund (part of) a payment of a paid check in the payment's method, with a
+    reason: by a manager, or by a cashier with a manager's ``approval`` in the body
+    (403 ``manager-approval-required`` without). Never more than the payment less its
+    earlier refunds (422 ``refund-exceeds-payment``); the check stays paid and shows
+    ``refunded_total``; cash comes out of the till's shift. A retry with the same
+    ``Idempotency-Key`` returns the first answer."""
+    address = request.client.host if request.client else "unknown"
+    return await once.run(
+        access,
+        body.fingerprint_body(),
+        lambda: payments.refund_payment(
+            session, runtime, access, payment_id, body, address=address
+        ),
+    )
+
+
+@router.post(
+    R + "/payments/{payment_id}/void",
+    status_code=201,
+    response_model=ReversalResult,
+    responses={
+        **idempotency.replayed_header_doc(201),
+        **problem_responses(
+            *_AUTH, *_MANAGER_ERRORS, CheckPaid, PaymentRefunded, *idempotency.ERRORS
+        ),
+    },
+)
+async def void_payment(
+    payment_id: PaymentId,
+    body: VoidCreate,
+    access: BillingWrite,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    request: Request,
+    once: idempotency.Idempotent,
+) -> ReversalResult | JSONResponse:
+    """Void a whole payment of an open check (a payment keyed by mistake), with a
+    reason, by a manager or with a manager's ``approval``; the check's balance goes
+    back up and a cash payment's money comes out of the till's shift. A paid check's
+    payments are refunded instead (409 ``check-paid``). A retry with the same
+    ``Idempotency-Key`` returns the first answer."""
+    address = request.client.host if request.client else "unknown"
+    return await once.run(
+        access,
+        body.fingerprint_body(),
+        lambda: payments.void_payment(session, runtime, access, payment_id, body, address=address),
+    )

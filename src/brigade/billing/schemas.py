@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from brigade.billing.pricing import DiscountKind
 from brigade.inputs import Id, SingleLine, Version
-from brigade.money import MAX_AMOUNT, PositiveMoney
+from brigade.money import MAX_AMOUNT, Money, PositiveMoney
 
 
 class CheckStatus(StrEnum):
@@ -93,7 +93,11 @@ class DiscountRead(BaseModel):
 
 class PaymentRead(BaseModel):
     """A payment: ``amount`` is what it settles; for cash, ``tendered`` is what was
-    handed over and ``change`` what was given back (minor units). Times are UTC."""
+    handed over and ``change`` what was given back (minor units). ``tip`` (card only)
+    is charged on top of ``amount`` and is no part of the check's total;
+    ``tip_pending`` while a tip left for later has not been adjusted.
+    ``refunded_total`` is what refunds gave back of ``amount``; ``voided_at`` is set
+    once the payment is voided (it then settles nothing). Times are UTC."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -115,6 +119,10 @@ class PaymentRead(BaseModel):
     till_id: int | None = None
     shift_id: int | None = None
     created_at: datetime
+    tip_pending: bool = False
+    tip_adjusted_at: datetime | None = None
+    refunded_total: int = Field(default=0, description="Minor units given back by refunds.")
+    voided_at: datetime | None = None
 
 
 class CheckRead(BaseModel):
@@ -129,7 +137,10 @@ class CheckRead(BaseModel):
     restaurant's default rate. ``balance = total - paid_total`` (never below 0);
     ``cash_due`` is the balance rounded to the restaurant's cash unit, and
     ``rounding_total`` the cash rounding of its payments (never part of ``total``).
-    While the check is open its amounts follow the order's lines and the rules.
+    ``paid_total`` counts the payments that are not voided; ``refunded_total`` what
+    refunds gave back of them (a refunded check stays ``paid``); ``tip_total`` their
+    tips (never part of ``total``). While the check is open its amounts follow the
+    order's lines and the rules.
     """
 
     id: int
@@ -165,6 +176,8 @@ class CheckRead(BaseModel):
     part_ids: list[int] = Field(
         default_factory=list, description="The parts of a split check, in order."
     )
+    refunded_total: int = Field(default=0, description="Minor units.")
+    tip_total: int = Field(default=0, description="Minor units.")
 
 
 class CheckList(BaseModel):
@@ -191,6 +204,12 @@ class PaymentCreate(BaseModel):
     without ``amount``, when ``tendered`` reaches ``cash_due``; it records ``amount`` =
     the balance and ``rounding = cash_due - balance``, and ``change = tendered -
     cash_due``.
+
+    Tips (card only; 422 ``tip-not-allowed`` otherwise): ``tip`` (minor units) is
+    charged on top of ``amount`` (the card is charged ``amount + tip``); it is never
+    discounted or taxed and no part of the check's total or balance. ``tip_pending``
+    says the tip is left for later (the slip's tip line): the payment's tip must be
+    adjusted (``POST .../payments/{id}/tip``) before the day's Z report is taken.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -201,6 +220,8 @@ class PaymentCreate(BaseModel):
     reference: SingleLine = Field(default="", max_length=100)
     version: Version | None = None
     till_id: Id | None = Field(default=None, description="The till taking the payment.")
+    tip: Money | None = Field(default=None, description="Minor units, card only.")
+    tip_pending: bool = Field(default=False, description="The tip is adjusted later (card).")
 
 
 class PaymentResult(PaymentRead):
@@ -344,3 +365,99 @@ class LinesMove(BaseModel):
 
     order_item_ids: list[Id] = Field(min_length=1, max_length=200)
     to_check_id: Id
+
+
+class TipAdjust(BaseModel):
+    """The tip of a card payment, set after it was taken (North American practice:
+    the guest writes the tip on the slip): ``tip`` in minor units (0 allowed), which
+    replaces the payment's tip and confirms it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tip: Money = Field(description="Minor units.")
+
+
+class ReversalKind(StrEnum):
+    """``refund``: money of a settled check given back; ``void``: a payment undone."""
+
+    refund = "refund"
+    void = "void"
+
+
+class _ManagerBody(BaseModel):
+    """A body that needs a manager: the caller's ``billing:approve`` or a manager's
+    ``approval`` in it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: SingleLine = Field(min_length=1, max_length=200)
+    approval: Approval | None = None
+    till_id: Id | None = Field(
+        default=None, description="The till whose drawer pays cash back (cash payments)."
+    )
+
+    def fingerprint_body(self) -> _ManagerBody:
+        """This body without the approver's password (what the Idempotency-Key's
+        fingerprint is computed from: no password is hashed into a stored record)."""
+        if self.approval is None:
+            return self
+        redacted = self.approval.model_copy(update={"password": "-"})
+        return self.model_copy(update={"approval": redacted})
+
+
+class RefundCreate(_ManagerBody):
+    """A refund of (part of) a payment of a paid check, in the payment's method:
+    ``amount`` (minor units, default: all that is left of the payment's ``amount``
+    after earlier refunds; never more: 422 ``refund-exceeds-payment``), ``reason``
+    (required). A cash refund is paid out of the drawer of ``till_id`` (default: the
+    caller's one open shift, as for payments). Needs ``billing:approve`` or
+    ``approval`` (a manager's username and password)."""
+
+    amount: PositiveMoney | None = Field(default=None, description="Minor units.")
+
+
+class VoidCreate(_ManagerBody):
+    """A void of a whole payment of an open check (a payment keyed by mistake), with a
+    ``reason``. A voided cash payment's ``amount + rounding`` is paid back out of the
+    drawer of ``till_id`` (default: the caller's one open shift). Needs
+    ``billing:approve`` or ``approval``."""
+
+
+class ReversalRead(BaseModel):
+    """A refund or a void of payment ``payment_id`` in its ``method``: ``amount`` taken
+    off the payment's amount, ``tip`` given back with it, ``cash`` paid out of the
+    drawer (shift ``shift_id`` of till ``till_id``; cash only), minor units.
+    ``business_date`` is the local day whose report counts it. ``approved_by`` and
+    ``approval_method`` (``permission`` or ``password``) say which manager allowed it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    payment_id: int
+    check_id: int
+    kind: ReversalKind
+    method: PaymentMethod
+    amount: int = Field(description="Minor units.")
+    tip: int = Field(description="Minor units.")
+    cash: int = Field(description="Minor units paid out of the drawer.")
+    reason: str
+    till_id: int | None
+    shift_id: int | None
+    business_date: date
+    created_by: int | None
+    created_at: datetime
+    approved_by: int | None
+    approval_method: str
+
+
+class ReversalResult(ReversalRead):
+    """The refund or void made, with the payment and its check after it."""
+
+    payment: PaymentRead
+    check: CheckRead
+
+
+class TipResult(PaymentRead):
+    """The payment with its adjusted tip, and its check."""
+
+    check: CheckRead

@@ -52,6 +52,7 @@ from brigade.billing.exceptions import (
     InvalidPayment,
     NothingToBill,
     PaymentExceedsBalance,
+    TipNotAllowed,
 )
 from brigade.billing.models import Check, CheckDiscount, CheckPartLine, CheckTax, Payment
 from brigade.billing.pricing import DiscountKind, TaxRule
@@ -130,6 +131,10 @@ _PAYMENT_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _payments.c.till_id,
     _payments.c.shift_id,
     _payments.c.created_at,
+    _payments.c.tip_pending,
+    _payments.c.tip_adjusted_at,
+    _payments.c.refunded_total,
+    _payments.c.voided_at,
 )
 # Statements of the hot path, built once on the tables with a bind parameter for every
 # value and executed with parameter dicts. Parameter names of UPDATEs start with ``b_``
@@ -699,6 +704,7 @@ def _check_read(
     ]
     balance = max(data["total"] - data["paid_total"], 0)
     is_open = data["status"] == CheckStatus.open.value
+    standing = [p for p in payments if p.voided_at is None]
     return CheckRead(
         id=data["id"],
         order_id=data["order_id"],
@@ -721,12 +727,14 @@ def _check_read(
         service_charge_bp=data["service_charge_bp"],
         comp_total=sum(d.amount for d in discounts if d.kind is DiscountKind.comp),
         cash_due=pricing.round_cash(balance, cash_unit) if is_open else 0,
-        rounding_total=sum(p.rounding for p in payments),
+        rounding_total=sum(p.rounding for p in standing),
         taxes=taxes or [],
         discounts=discounts,
         parent_id=data.get("parent_id"),
         split_by=data.get("split_by"),
         part_ids=part_ids or [],
+        refunded_total=sum(p.refunded_total for p in standing),
+        tip_total=sum(p.tip for p in standing),
     )
 
 
@@ -1101,14 +1109,21 @@ async def pay(
     request with the same ``Idempotency-Key`` is answered by the route,
     :data:`brigade.idempotency.dependencies.Idempotent`, before this runs.)
 
+    A card payment may carry a ``tip`` (charged on top of ``amount``, never part of the
+    check's total or balance) and ``tip_pending`` (the tip is adjusted later,
+    :func:`brigade.billing.payments.adjust_tip`).
+
     Raises ``PermissionDenied`` (no ``billing:write``), ``NotFound``, ``CheckPaid``
     (409), ``StaleVersion`` (409), ``InvalidPayment`` / ``PaymentExceedsBalance`` (422),
-    and the drawer hook's errors (an unknown till 404, a till without an open shift 409).
+    ``TipNotAllowed`` (422: a tip on a payment that is not by card), and the drawer
+    hook's errors (an unknown till 404, a till without an open shift 409).
     """
     access.check(Permission.billing_write)
     restaurant_id = access.restaurant_id
     key = {"b_check_id": check_id, "b_rid": restaurant_id}
     locked = await _lock_open_check(session, restaurant_id, check_id, data.version)
+    if data.method is not PaymentMethod.card and (data.tip or data.tip_pending):
+        raise TipNotAllowed(f"a {data.method.value} payment takes no tip")
     part = locked if locked.parent_id is not None else None
     state = await _price(session, restaurant_id, check_id, locked.order_id, part=part)
     amounts = state.amounts
@@ -1118,9 +1133,13 @@ async def pay(
         session, restaurant_id, access.actor.user_id, data.till_id, data.method.value
     )
     # Every payment is at least 1 (but the one settling a fully discounted check), so
-    # a check with nothing paid has none yet.
+    # a check with nothing paid has none yet, unless it had one voided: a void takes
+    # the check's row (version + 1), so a check still at version 2 (its creation's 1,
+    # this lock's + 1) has never had a payment.
     earlier = (
-        await _payments_of_check(session, restaurant_id, check_id) if locked.paid_total else []
+        await _payments_of_check(session, restaurant_id, check_id)
+        if locked.paid_total or locked.version > 2
+        else []
     )
     stored = (await _taxes_of(session, restaurant_id, [check_id]))[check_id]
     now = utcnow()
@@ -1134,13 +1153,17 @@ async def pay(
                 "amount": settled_by.amount,
                 "tendered": settled_by.tendered,
                 "change": settled_by.change,
-                "tip": 0,
+                "tip": data.tip or 0,
                 "rounding": settled_by.rounding,
                 "reference": data.reference,
                 "till_id": None if drawer is None else drawer.till_id,
                 "shift_id": None if drawer is None else drawer.shift_id,
                 "created_by": access.actor.user_id,
                 "created_at": now,
+                "tip_pending": data.tip_pending,
+                "tip_adjusted_at": None,
+                "refunded_total": 0,
+                "voided_at": None,
             },
         )
     ).one()

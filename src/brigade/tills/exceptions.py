@@ -50,9 +50,10 @@ class TillRequired(InvalidInput):
 
 
 class DayNotClosable(Conflict):
-    """The Z report is refused while checks or shifts are open. Extensions:
-    ``open_checks`` (``[{"check_id", "order_id", "table_id", "table_name"}]``) and
-    ``open_shifts`` (``[{"shift_id", "till_id", "till_name"}]``)."""
+    """The Z report is refused while checks or shifts are open or card tips are left to
+    adjust. Extensions: ``open_checks`` (``[{"check_id", "order_id", "table_id",
+    "table_name"}]``), ``open_shifts`` (``[{"shift_id", "till_id", "till_name"}]``) and
+    ``unadjusted_tips`` (``[{"payment_id", "check_id", "order_id"}]``)."""
 
     type = "day-not-closable"
     title = "The day cannot be closed yet"

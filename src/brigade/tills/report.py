@@ -6,7 +6,9 @@ tables), as :mod:`brigade.reporting` is: every figure is a SQL aggregate scoped 
 restaurant. What belongs to a business day: the orders whose ``business_date`` is that
 day (the restaurant's local date when the order was opened, the same rule as
 :mod:`brigade.reporting`), their checks and the payments on them, the lines voided on
-them, and the shifts opened that day. Taxes come from one function,
+them, and the shifts opened that day. Voided payments count in no total (their voids are
+counted apart, on their order's day); refunds count on the day they were made. Taxes
+come from one function,
 :func:`taxes_of_day`, so that per-rate check taxes replace its one query.
 """
 
@@ -20,13 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.auth.dependencies import Access
 from brigade.auth.permissions import Permission
-from brigade.billing.models import Check, Payment
+from brigade.billing.models import Check, Payment, PaymentReversal
 from brigade.events.outbox import record
 from brigade.infra.db import utcnow
 from brigade.infra.errors import NotFound
 from brigade.infra.integrity import unique_constraint, unique_guard
 from brigade.orders.models import Order, OrderItem
-from brigade.restaurants.service import restaurant_profile
+from brigade.restaurants.service import restaurant_profile, staff_display_name
 from brigade.tables.models import DiningTable
 from brigade.tenancy import owned_by, scoped
 from brigade.tills.exceptions import (
@@ -43,6 +45,7 @@ from brigade.tills.schemas import (
     ShiftStatus,
     ShiftSummary,
     TaxLine,
+    WaiterTips,
     ZReportCreate,
     ZReportList,
     ZReportRead,
@@ -54,6 +57,9 @@ CLOSED = "closed"
 PAID = "paid"
 OPEN = "open"
 VOIDED = "voided"
+CARD = "card"
+REFUND = "refund"
+VOID = "void"
 
 _z_reports = cast(Table, ZReport.__table__)
 _Z_DAY = unique_constraint(_z_reports, "uq_z_reports_restaurant_id_business_date")
@@ -167,7 +173,7 @@ async def day_report(session: AsyncSession, restaurant_id: int, business_date: d
                 )
                 .join(Check, Check.id == Payment.check_id)
                 .join(Order, Order.id == Check.order_id)
-                .where(day)
+                .where(day, Payment.voided_at.is_(None))
                 .group_by(Payment.method)
                 .order_by(Payment.method),
                 restaurant_id,
@@ -188,6 +194,24 @@ async def day_report(session: AsyncSession, restaurant_id: int, business_date: d
         MethodTotal(method=str(m[0]), count=int(m[1]), amount=int(m[2]), tips=int(m[3]))
         for m in methods
     ]
+    reversals = {
+        str(r[0]): CountAmount(count=int(r[1]), amount=int(r[2]))
+        for r in (
+            await session.execute(
+                scoped(
+                    select(
+                        PaymentReversal.kind,
+                        func.count(),
+                        func.coalesce(func.sum(PaymentReversal.amount), 0),
+                    )
+                    .where(PaymentReversal.business_date == business_date)
+                    .group_by(PaymentReversal.kind),
+                    restaurant_id,
+                )
+            )
+        ).all()
+    }
+    tips_by_waiter = await _tips_by_waiter(session, restaurant_id, business_date)
     tax = await taxes_of_day(session, restaurant_id, business_date)
     shifts = await _shifts_of_day(session, restaurant_id, business_date)
     return DayReport(
@@ -205,13 +229,59 @@ async def day_report(session: AsyncSession, restaurant_id: int, business_date: d
         tips=sum(p.tips for p in payments),
         discounts=CountAmount(count=int(checks[2]), amount=int(checks[3])),
         comps=CountAmount(count=0, amount=0),  # comps (a line at zero) do not exist yet
-        refunds=CountAmount(count=0, amount=0),  # refunds do not exist yet (issue 9)
+        refunds=reversals.get(REFUND, CountAmount(count=0, amount=0)),
         voids=CountAmount(count=int(voids[0]), amount=int(voids[1])),
+        payment_voids=reversals.get(VOID, CountAmount(count=0, amount=0)),
+        tips_by_waiter=tips_by_waiter,
         shifts=shifts,
         expected_cash=sum(s.expected_cash for s in shifts),
         counted_cash=sum(s.counted_cash or 0 for s in shifts),
         variance=sum(s.variance or 0 for s in shifts),
     )
+
+
+async def _tips_by_waiter(
+    session: AsyncSession, restaurant_id: int, business_date: date
+) -> list[WaiterTips]:
+    """The tips of the day's payments (not voided) by the waiter of their order (the
+    user who opened it, ``None`` when unknown), largest first, with the waiter's full
+    name when they have one; waiters without tips are left out."""
+    rows = (
+        await session.execute(
+            scoped(
+                select(
+                    Order.opened_by,
+                    func.count(),
+                    func.coalesce(func.sum(Payment.tip), 0),
+                )
+                .join(Check, Check.id == Payment.check_id)
+                .join(Order, Order.id == Check.order_id)
+                .where(_of_day(business_date), Payment.voided_at.is_(None), Payment.tip > 0)
+                .group_by(Order.opened_by),
+                restaurant_id,
+                Payment,
+                Check,
+                Order,
+            )
+        )
+    ).all()
+    tips = []
+    for waiter_id, count, amount in rows:
+        name = (
+            None
+            if waiter_id is None
+            else await staff_display_name(session, restaurant_id, int(waiter_id))
+        )
+        tips.append(
+            WaiterTips(
+                waiter_id=None if waiter_id is None else int(waiter_id),
+                name=name,
+                payments=int(count),
+                tips=int(amount),
+            )
+        )
+    tips.sort(key=lambda t: (-t.tips, t.waiter_id or 0))
+    return tips
 
 
 async def x_report(
@@ -228,9 +298,11 @@ async def x_report(
 
 async def _blockers(
     session: AsyncSession, restaurant_id: int, business_date: date
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The open checks of orders of ``business_date`` or earlier, and the open shifts
-    opened then, as the problem's ``open_checks`` and ``open_shifts``."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The open checks of orders of ``business_date`` or earlier, the open shifts
+    opened then, and the card payments on their orders whose tip is still pending (not
+    voided), as the problem's ``open_checks``, ``open_shifts`` and
+    ``unadjusted_tips``."""
     checks = (
         await session.execute(
             scoped(
@@ -262,12 +334,54 @@ async def _blockers(
             )
         )
     ).all()
+    tips = (
+        await session.execute(
+            scoped(
+                select(Payment.id, Payment.check_id, Check.order_id)
+                .join(Check, Check.id == Payment.check_id)
+                .join(Order, Order.id == Check.order_id)
+                .where(
+                    Payment.method == CARD,
+                    Payment.tip_pending.is_(True),
+                    Payment.voided_at.is_(None),
+                    Order.business_date <= business_date,
+                )
+                .order_by(Payment.id),
+                restaurant_id,
+                Payment,
+                Check,
+                Order,
+            )
+        )
+    ).all()
     return (
         [
             {"check_id": r[0], "order_id": r[1], "table_id": r[2], "table_name": r[3]}
             for r in checks
         ],
         [{"shift_id": r[0], "till_id": r[1], "till_name": r[2]} for r in shifts],
+        [{"payment_id": r[0], "check_id": r[1], "order_id": r[2]} for r in tips],
+    )
+
+
+async def _lock_payments_of_day(
+    session: AsyncSession, restaurant_id: int, business_date: date
+) -> None:
+    """Take the write lock of the day's payments' rows (PostgreSQL; SQLite has one
+    writer): a tip adjustment or refund in flight commits before the figures are read,
+    and one after waits for the Z and then sees it (and is refused)."""
+    await session.execute(
+        scoped(
+            select(Payment.id)
+            .join(Check, Check.id == Payment.check_id)
+            .join(Order, Order.id == Check.order_id)
+            .where(_of_day(business_date))
+            .with_for_update(of=Payment),
+            restaurant_id,
+            Payment,
+            Check,
+            Order,
+        )
     )
 
 
@@ -288,9 +402,12 @@ async def take_z_report(session: AsyncSession, access: Access, data: ZReportCrea
     Event ``z_report.taken`` ``{"z_report": {id, number, business_date, taken_by,
     taken_at}}`` (without the figures).
 
-    Refused while a check of an order of that day or earlier is open, or a shift opened
-    then is open: :class:`DayNotClosable` (409, lists ``open_checks`` and
-    ``open_shifts``). Raises ``PermissionDenied`` (no ``day:close``),
+    Refused while a check of an order of that day or earlier is open, a shift opened
+    then is open, or a card payment on such an order has its tip pending (taken with
+    ``tip_pending`` and never adjusted): :class:`DayNotClosable` (409, lists
+    ``open_checks``, ``open_shifts`` and ``unadjusted_tips``). The day's payments'
+    rows are locked first (PostgreSQL), so a tip adjustment racing the Z is either in
+    its figures or refused after it. Raises ``PermissionDenied`` (no ``day:close``),
     :class:`InvalidBusinessDate` (422: after today), :class:`ZReportExists` (409: the
     day has its Z) and :class:`ZReportInProgress` (409: two Z reports raced for a number).
     """
@@ -310,12 +427,15 @@ async def take_z_report(session: AsyncSession, access: Access, data: ZReportCrea
         raise ZReportExists(
             f"Z report {existing} closed {business_date.isoformat()}", number=existing
         )
-    open_checks, open_shifts = await _blockers(session, restaurant_id, business_date)
-    if open_checks or open_shifts:
+    await _lock_payments_of_day(session, restaurant_id, business_date)
+    open_checks, open_shifts, unadjusted = await _blockers(session, restaurant_id, business_date)
+    if open_checks or open_shifts or unadjusted:
         raise DayNotClosable(
-            f"{len(open_checks)} open check(s) and {len(open_shifts)} open shift(s)",
+            f"{len(open_checks)} open check(s), {len(open_shifts)} open shift(s) and "
+            f"{len(unadjusted)} unadjusted tip(s)",
             open_checks=open_checks,
             open_shifts=open_shifts,
+            unadjusted_tips=unadjusted,
         )
     last = await session.scalar(scoped(select(func.max(ZReport.number)), restaurant_id))
     report = await day_report(session, restaurant_id, business_date)

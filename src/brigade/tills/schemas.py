@@ -74,7 +74,9 @@ class DrawerFigures(BaseModel):
     cash_sales: int
     paid_in: int
     paid_out: int
-    cash_refunds: int = Field(description="Refunds paid in cash; 0 until refunds exist.")
+    cash_refunds: int = Field(
+        description="Cash paid back out of this drawer by refunds and voids, minor units."
+    )
     expected_cash: int
     counted_cash: int | None
     variance: int | None
@@ -158,6 +160,17 @@ class CountAmount(BaseModel):
     amount: int
 
 
+class WaiterTips(BaseModel):
+    """The tips of a waiter's orders (the user who opened them; ``waiter_id`` ``None``:
+    unknown) on a day: ``payments`` with a tip, ``tips`` in minor units. ``name`` is
+    their full name when they have one."""
+
+    waiter_id: int | None
+    name: str | None
+    payments: int
+    tips: int
+
+
 class ShiftSummary(DrawerFigures):
     """One shift of the day with its till and its drawer's figures (an open shift's
     figures so far; ``counted_cash``/``variance`` ``None`` until it is counted)."""
@@ -174,11 +187,15 @@ class DayReport(BaseModel):
     What counts: the orders whose ``business_date`` is the day (the restaurant's local
     date when they were opened, as in :mod:`brigade.reporting`), their paid checks and
     the payments on those checks, the lines voided on them, and the shifts opened that
-    day. ``payments`` by method; ``tax`` by rate; ``tips`` from the payments;
-    ``discounts`` the checks' ``discount_total``; ``comps`` and ``refunds`` are zero
-    until they exist; ``voids`` the voided lines' ``line_total``; ``covers`` and
-    ``orders`` of the closed orders; ``checks`` the paid checks and ``sales`` their
-    totals. ``cash`` sums the shifts' drawers.
+    day. ``payments`` by method (voided payments left out); ``tax`` by rate; ``tips``
+    from the payments, and ``tips_by_waiter`` by the waiter of their order;
+    ``discounts`` the checks' ``discount_total``; ``comps`` are zero until they are
+    counted here; ``refunds`` the refunds made that day (their ``amount``);
+    ``payment_voids`` the payments voided on the day's orders; ``voids`` the voided
+    lines' ``line_total``; ``covers`` and ``orders`` of the closed orders; ``checks``
+    the paid checks and ``sales`` their totals. ``cash`` sums the shifts' drawers.
+    ``payment_voids`` and ``tips_by_waiter`` default to none in Z reports taken before
+    they existed.
     """
 
     business_date: date
@@ -197,6 +214,8 @@ class DayReport(BaseModel):
     comps: CountAmount
     refunds: CountAmount
     voids: CountAmount
+    payment_voids: CountAmount = Field(default_factory=lambda: CountAmount(count=0, amount=0))
+    tips_by_waiter: list[WaiterTips] = Field(default_factory=list)
     shifts: list[ShiftSummary]
     expected_cash: int
     counted_cash: int

@@ -36,12 +36,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.auth.dependencies import Access
 from brigade.auth.permissions import Permission
-from brigade.billing.hooks import Drawer
-from brigade.billing.models import Payment
+from brigade.billing.hooks import BusinessDay, Drawer
+from brigade.billing.models import Payment, PaymentReversal
 from brigade.events.outbox import record
 from brigade.infra.db import utcnow
 from brigade.infra.errors import NotFound, StaleVersion
 from brigade.infra.integrity import unique_constraint, unique_guard
+from brigade.orders.models import Order
 from brigade.restaurants.service import RestaurantProfile, restaurant_profile
 from brigade.tenancy import RID, owned_by, scoped
 from brigade.tills.exceptions import (
@@ -75,6 +76,8 @@ _tills = cast(Table, Till.__table__)
 _shifts = cast(Table, TillShift.__table__)
 _movements = cast(Table, CashMovement.__table__)
 _payments = cast(Table, Payment.__table__)
+_reversals = cast(Table, PaymentReversal.__table__)
+_orders = cast(Table, Order.__table__)
 _z_reports = cast(Table, ZReport.__table__)
 
 _TILL_NAME = unique_constraint(_tills, "uq_tills_restaurant_id_name")
@@ -93,8 +96,9 @@ def expected_cash(
     """What the drawer should hold, in minor units: the float, plus cash handed over
     by guests (``cash_in``, what they tendered), less change given back
     (``change_out``), plus paid-ins, less paid-outs, less refunds paid in cash
-    (``cash_refunds``: 0 until refunds exist; issue 9's refunds subtract here). No
-    rounding: every term is an integer of minor units."""
+    (``cash_refunds``: the cash paid back by refunds and voids of cash payments out of
+    this drawer, :mod:`brigade.billing.payments`). No rounding: every term is an
+    integer of minor units."""
     return opening_float + cash_in - change_out + paid_in - paid_out - cash_refunds
 
 
@@ -107,10 +111,13 @@ def local_today(profile: RestaurantProfile, now: datetime | None = None) -> date
 async def drawer_figures(
     session: AsyncSession, restaurant_id: int, shift_id: int, opening_float: int
 ) -> DrawerFigures:
-    """The cash figures of shift ``shift_id`` so far (minor units; two aggregates):
+    """The cash figures of shift ``shift_id`` so far (minor units; three aggregates):
     its cash payments' ``tendered`` (``cash_in``; the amount when none was recorded)
-    and ``change`` (``change_out``), its paid-ins and paid-outs; ``counted_cash`` and
-    ``variance`` ``None``."""
+    and ``change`` (``change_out``), its paid-ins and paid-outs, and the cash its
+    drawer paid back (``cash_refunds``: the ``cash`` of the refunds and voids counted
+    out of it, whichever shift took the payment); ``counted_cash`` and ``variance``
+    ``None``. A voided cash payment stays in ``cash_in``/``change_out``: its void pays
+    the cash back as a reversal, so the drawer's arithmetic never rewrites the past."""
     cash = (
         await session.execute(
             scoped(
@@ -159,7 +166,17 @@ async def drawer_figures(
     ).one()
     cash_in, change_out = int(cash[0]), int(cash[1])
     paid_in, paid_out = int(moved[0]), int(moved[1])
-    cash_refunds = 0  # refunds paid in cash, once refunds exist (issue 9)
+    cash_refunds = int(
+        await session.scalar(
+            scoped(
+                select(func.coalesce(func.sum(_reversals.c.cash), 0)).where(
+                    _reversals.c.shift_id == shift_id
+                ),
+                restaurant_id,
+            )
+        )
+        or 0
+    )
     return DrawerFigures(
         opening_float=opening_float,
         cash_in=cash_in,
@@ -552,3 +569,33 @@ async def payment_drawer(
     if len(rows) > 1 and method == CASH:
         raise TillRequired("you have several open shifts: name the till (till_id)")
     return None
+
+
+# --- the business day of a payment (billing's hook) ----------------------------------
+
+_ORDER_DAY = scoped(
+    select(_orders.c.business_date).where(_orders.c.id == bindparam("order_id")), RID
+)
+_Z_OF_DAY = scoped(
+    select(_z_reports.c.number).where(_z_reports.c.business_date == bindparam("business_date")),
+    RID,
+)
+
+
+async def business_day(
+    session: AsyncSession, restaurant_id: int, order_id: int | None
+) -> BusinessDay:
+    """The business day of order ``order_id`` (its ``business_date``; ``None`` or an
+    unknown order: the restaurant's local today, :func:`local_today`) and the number of
+    the Z report that closed it (``None``: open), for
+    :func:`brigade.billing.hooks.business_day` (registered by :func:`brigade.wiring.wire`):
+    a tip is adjusted, and money given back, only on a day without its Z."""
+    day: date | None = None
+    if order_id is not None:
+        day = await session.scalar(
+            _ORDER_DAY, {"restaurant_id": restaurant_id, "order_id": order_id}
+        )
+    if day is None:
+        day = local_today(await restaurant_profile(session, None, restaurant_id))
+    number = await session.scalar(_Z_OF_DAY, {"restaurant_id": restaurant_id, "business_date": day})
+    return BusinessDay(day, None if number is None else int(number))
