@@ -306,14 +306,11 @@ async def test_tenant_isolation(
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/checks/{check_id}/payments"): {"method": "card", "amount": 100},
     ("POST", "/checks/{check_id}/discounts"): {"kind": "fixed", "value": 1, "reason": "iso"},
-<<<<<<< HEAD
     ("POST", "/checks/{check_id}/split"): {"by": "even", "parts": 2},
     ("POST", "/checks/{check_id}/lines/move"): {"order_item_ids": [1], "to_check_id": 1},
-=======
     ("POST", "/payments/{payment_id}/tip"): {"tip": 10},
     ("POST", "/payments/{payment_id}/refund"): {"reason": "isolation"},
     ("POST", "/payments/{payment_id}/void"): {"reason": "isolation"},
->>>>>>> 1c81054 (Tips on card payments (tip, tip_pending) and tip adjustment until the Z; refunds and voids of payments by a manager or with a manager's approval (billing/payments.py, payment_reversals, migration 0006_refunds); cash given back counted out of the till's shift; X/Z: refunds, payment_voids, tips_by_waiter, unadjusted tips block the Z; docs, README, tests)
     ("PATCH", "/tax-rates/{tax_rate_id}"): {"rate_bp": 500},
     ("POST", "/orders/{order_id}/items"): {
         "items": [{"menu_item_id": "{menu_item}", "variation_id": "{variation_id}"}]

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.runtime import Runtime
-from tests.orders.support import problem_type
 from tests.billing.test_refunds import takeaway_check
+from tests.orders.support import problem_type
 from tests.tills.support import Till, make_till_world, ok, open_shift, pizzas
 
 TOTAL = 3 * 1650  # three pizzas L at 1500 + 10 % tax

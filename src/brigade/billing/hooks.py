@@ -17,9 +17,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
-from brigade.infra.db import utcnow
-
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from brigade.infra.db import utcnow
 
 
 @dataclass(frozen=True, slots=True)
