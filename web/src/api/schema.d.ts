@@ -422,8 +422,10 @@ export interface paths {
         /**
          * Create Payment
          * @description Pay (part of) a check by cash, card or other. When the payments cover the total
-         *     the check is paid, the order closed and the table freed. A retry with the same
-         *     ``Idempotency-Key`` returns the first answer with ``Idempotent-Replayed: true``.
+         *     the check is paid, the order closed and the table freed. A card payment may carry
+         *     a ``tip`` (charged on top, never part of the total) or ``tip_pending`` (adjusted
+         *     later). A retry with the same ``Idempotency-Key`` returns the first answer with
+         *     ``Idempotent-Replayed: true``.
          */
         post: operations["billing-create_payment"];
         delete?: never;
@@ -1212,6 +1214,77 @@ export interface paths {
          *     the same ``Idempotency-Key`` returns the first answer.
          */
         post: operations["orders-transfer_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/payments/{payment_id}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund Payment
+         * @description Refund (part of) a payment of a paid check in the payment's method, with a
+         *     reason: by a manager, or by a cashier with a manager's ``approval`` in the body
+         *     (403 ``manager-approval-required`` without). Never more than the payment less its
+         *     earlier refunds (422 ``refund-exceeds-payment``); the check stays paid and shows
+         *     ``refunded_total``; cash comes out of the till's shift. A retry with the same
+         *     ``Idempotency-Key`` returns the first answer.
+         */
+        post: operations["billing-refund_payment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/payments/{payment_id}/tip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adjust Tip
+         * @description Set (replace and confirm) the tip of a card payment, in minor units, until the
+         *     business day of its order is closed by a Z report (409 ``business-day-closed``
+         *     after). A retry with the same ``Idempotency-Key`` returns the first answer.
+         */
+        post: operations["billing-adjust_tip"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/payments/{payment_id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Void Payment
+         * @description Void a whole payment of an open check (a payment keyed by mistake), with a
+         *     reason, by a manager or with a manager's ``approval``; the check's balance goes
+         *     back up and a cash payment's money comes out of the till's shift. A paid check's
+         *     payments are refunded instead (409 ``check-paid``). A retry with the same
+         *     ``Idempotency-Key`` returns the first answer.
+         */
+        post: operations["billing-void_payment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2063,7 +2136,10 @@ export interface components {
          *     restaurant's default rate. ``balance = total - paid_total`` (never below 0);
          *     ``cash_due`` is the balance rounded to the restaurant's cash unit, and
          *     ``rounding_total`` the cash rounding of its payments (never part of ``total``).
-         *     While the check is open its amounts follow the order's lines and the rules.
+         *     ``paid_total`` counts the payments that are not voided; ``refunded_total`` what
+         *     refunds gave back of them (a refunded check stays ``paid``); ``tip_total`` their
+         *     tips (never part of ``total``). While the check is open its amounts follow the
+         *     order's lines and the rules.
          */
         CheckRead: {
             /** Balance */
@@ -2112,6 +2188,12 @@ export interface components {
             /** Payments */
             payments: components["schemas"]["PaymentRead"][];
             /**
+             * Refunded Total
+             * @description Minor units.
+             * @default 0
+             */
+            refunded_total?: number;
+            /**
              * Rounding Total
              * @default 0
              */
@@ -2142,6 +2224,12 @@ export interface components {
             tax_total: number;
             /** Taxes */
             taxes?: components["schemas"]["CheckTaxRead"][];
+            /**
+             * Tip Total
+             * @description Minor units.
+             * @default 0
+             */
+            tip_total?: number;
             /** Total */
             total: number;
             /** Version */
@@ -2206,11 +2294,15 @@ export interface components {
          *     What counts: the orders whose ``business_date`` is the day (the restaurant's local
          *     date when they were opened, as in :mod:`brigade.reporting`), their paid checks and
          *     the payments on those checks, the lines voided on them, and the shifts opened that
-         *     day. ``payments`` by method; ``tax`` by rate; ``tips`` from the payments;
-         *     ``discounts`` the checks' ``discount_total``; ``comps`` and ``refunds`` are zero
-         *     until they exist; ``voids`` the voided lines' ``line_total``; ``covers`` and
-         *     ``orders`` of the closed orders; ``checks`` the paid checks and ``sales`` their
-         *     totals. ``cash`` sums the shifts' drawers.
+         *     day. ``payments`` by method (voided payments left out); ``tax`` by rate; ``tips``
+         *     from the payments, and ``tips_by_waiter`` by the waiter of their order;
+         *     ``discounts`` the checks' ``discount_total``; ``comps`` are zero until they are
+         *     counted here; ``refunds`` the refunds made that day (their ``amount``);
+         *     ``payment_voids`` the payments voided on the day's orders; ``voids`` the voided
+         *     lines' ``line_total``; ``covers`` and ``orders`` of the closed orders; ``checks``
+         *     the paid checks and ``sales`` their totals. ``cash`` sums the shifts' drawers.
+         *     ``payment_voids`` and ``tips_by_waiter`` default to none in Z reports taken before
+         *     they existed.
          */
         DayReport: {
             /**
@@ -2237,6 +2329,7 @@ export interface components {
             generated_at: string;
             /** Orders */
             orders: number;
+            payment_voids?: components["schemas"]["CountAmount"];
             /** Payments */
             payments: components["schemas"]["MethodTotal"][];
             /** Payments Total */
@@ -2255,6 +2348,8 @@ export interface components {
             tax_total: number;
             /** Tips */
             tips: number;
+            /** Tips By Waiter */
+            tips_by_waiter?: components["schemas"]["WaiterTips"][];
             /** Variance */
             variance: number;
             voids: components["schemas"]["CountAmount"];
@@ -2346,7 +2441,7 @@ export interface components {
             cash_in: number;
             /**
              * Cash Refunds
-             * @description Refunds paid in cash; 0 until refunds exist.
+             * @description Cash paid back out of this drawer by refunds and voids, minor units.
              */
             cash_refunds: number;
             /** Cash Sales */
@@ -3260,6 +3355,12 @@ export interface components {
          *     without ``amount``, when ``tendered`` reaches ``cash_due``; it records ``amount`` =
          *     the balance and ``rounding = cash_due - balance``, and ``change = tendered -
          *     cash_due``.
+         *
+         *     Tips (card only; 422 ``tip-not-allowed`` otherwise): ``tip`` (minor units) is
+         *     charged on top of ``amount`` (the card is charged ``amount + tip``); it is never
+         *     discounted or taxed and no part of the check's total or balance. ``tip_pending``
+         *     says the tip is left for later (the slip's tip line): the payment's tip must be
+         *     adjusted (``POST .../payments/{id}/tip``) before the day's Z report is taken.
          */
         PaymentCreate: {
             /**
@@ -3283,6 +3384,17 @@ export interface components {
              * @description The till taking the payment.
              */
             till_id?: number | null;
+            /**
+             * Tip
+             * @description Minor units, card only.
+             */
+            tip?: number | null;
+            /**
+             * Tip Pending
+             * @description The tip is adjusted later (card).
+             * @default false
+             */
+            tip_pending?: boolean;
             /** Version */
             version?: number | null;
         };
@@ -3295,7 +3407,11 @@ export interface components {
         /**
          * PaymentRead
          * @description A payment: ``amount`` is what it settles; for cash, ``tendered`` is what was
-         *     handed over and ``change`` what was given back (minor units). Times are UTC.
+         *     handed over and ``change`` what was given back (minor units). ``tip`` (card only)
+         *     is charged on top of ``amount`` and is no part of the check's total;
+         *     ``tip_pending`` while a tip left for later has not been adjusted.
+         *     ``refunded_total`` is what refunds gave back of ``amount``; ``voided_at`` is set
+         *     once the payment is voided (it then settles nothing). Times are UTC.
          */
         PaymentRead: {
             /** Amount */
@@ -3315,6 +3431,12 @@ export interface components {
             /** Reference */
             reference: string;
             /**
+             * Refunded Total
+             * @description Minor units given back by refunds.
+             * @default 0
+             */
+            refunded_total?: number;
+            /**
              * Rounding
              * @description Minor units (cash only, may be negative): cash rounding; the guest paid amount + rounding.
              * @default 0
@@ -3328,6 +3450,15 @@ export interface components {
             till_id?: number | null;
             /** Tip */
             tip: number;
+            /** Tip Adjusted At */
+            tip_adjusted_at?: string | null;
+            /**
+             * Tip Pending
+             * @default false
+             */
+            tip_pending?: boolean;
+            /** Voided At */
+            voided_at?: string | null;
         };
         /**
          * PaymentResult
@@ -3352,6 +3483,12 @@ export interface components {
             /** Reference */
             reference: string;
             /**
+             * Refunded Total
+             * @description Minor units given back by refunds.
+             * @default 0
+             */
+            refunded_total?: number;
+            /**
              * Rounding
              * @description Minor units (cash only, may be negative): cash rounding; the guest paid amount + rounding.
              * @default 0
@@ -3365,6 +3502,15 @@ export interface components {
             till_id?: number | null;
             /** Tip */
             tip: number;
+            /** Tip Adjusted At */
+            tip_adjusted_at?: string | null;
+            /**
+             * Tip Pending
+             * @default false
+             */
+            tip_pending?: boolean;
+            /** Voided At */
+            voided_at?: string | null;
         };
         /**
          * ProductReport
@@ -3424,6 +3570,30 @@ export interface components {
         RefreshRequest: {
             /** Refresh Token */
             refresh_token: string;
+        };
+        /**
+         * RefundCreate
+         * @description A refund of (part of) a payment of a paid check, in the payment's method:
+         *     ``amount`` (minor units, default: all that is left of the payment's ``amount``
+         *     after earlier refunds; never more: 422 ``refund-exceeds-payment``), ``reason``
+         *     (required). A cash refund is paid out of the drawer of ``till_id`` (default: the
+         *     caller's one open shift, as for payments). Needs ``billing:approve`` or
+         *     ``approval`` (a manager's username and password).
+         */
+        RefundCreate: {
+            /**
+             * Amount
+             * @description Minor units.
+             */
+            amount?: number | null;
+            approval?: components["schemas"]["PasswordApproval"] | null;
+            /** Reason */
+            reason: string;
+            /**
+             * Till Id
+             * @description The till whose drawer pays cash back (cash payments).
+             */
+            till_id?: number | null;
         };
         /**
          * RestaurantCreate
@@ -3583,6 +3753,65 @@ export interface components {
             time_zone?: string | null;
         };
         /**
+         * ReversalKind
+         * @description ``refund``: money of a settled check given back; ``void``: a payment undone.
+         * @enum {string}
+         */
+        ReversalKind: "refund" | "void";
+        /**
+         * ReversalResult
+         * @description The refund or void made, with the payment and its check after it.
+         */
+        ReversalResult: {
+            /**
+             * Amount
+             * @description Minor units.
+             */
+            amount: number;
+            /** Approval Method */
+            approval_method: string;
+            /** Approved By */
+            approved_by: number | null;
+            /**
+             * Business Date
+             * Format: date
+             */
+            business_date: string;
+            /**
+             * Cash
+             * @description Minor units paid out of the drawer.
+             */
+            cash: number;
+            check: components["schemas"]["CheckRead"];
+            /** Check Id */
+            check_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: number | null;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["ReversalKind"];
+            method: components["schemas"]["PaymentMethod"];
+            payment: components["schemas"]["PaymentRead"];
+            /** Payment Id */
+            payment_id: number;
+            /** Reason */
+            reason: string;
+            /** Shift Id */
+            shift_id: number | null;
+            /** Till Id */
+            till_id: number | null;
+            /**
+             * Tip
+             * @description Minor units.
+             */
+            tip: number;
+        };
+        /**
          * Role
          * @description A member's role in one restaurant.
          * @enum {string}
@@ -3723,7 +3952,7 @@ export interface components {
             cash_in: number;
             /**
              * Cash Refunds
-             * @description Refunds paid in cash; 0 until refunds exist.
+             * @description Cash paid back out of this drawer by refunds and voids, minor units.
              */
             cash_refunds: number;
             /** Cash Sales */
@@ -4215,6 +4444,71 @@ export interface components {
             open_shift_id: number | null;
         };
         /**
+         * TipAdjust
+         * @description The tip of a card payment, set after it was taken (North American practice:
+         *     the guest writes the tip on the slip): ``tip`` in minor units (0 allowed), which
+         *     replaces the payment's tip and confirms it.
+         */
+        TipAdjust: {
+            /**
+             * Tip
+             * @description Minor units.
+             */
+            tip: number;
+        };
+        /**
+         * TipResult
+         * @description The payment with its adjusted tip, and its check.
+         */
+        TipResult: {
+            /** Amount */
+            amount: number;
+            /** Change */
+            change: number;
+            check: components["schemas"]["CheckRead"];
+            /** Check Id */
+            check_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            method: components["schemas"]["PaymentMethod"];
+            /** Reference */
+            reference: string;
+            /**
+             * Refunded Total
+             * @description Minor units given back by refunds.
+             * @default 0
+             */
+            refunded_total?: number;
+            /**
+             * Rounding
+             * @description Minor units (cash only, may be negative): cash rounding; the guest paid amount + rounding.
+             * @default 0
+             */
+            rounding?: number;
+            /** Shift Id */
+            shift_id?: number | null;
+            /** Tendered */
+            tendered: number | null;
+            /** Till Id */
+            till_id?: number | null;
+            /** Tip */
+            tip: number;
+            /** Tip Adjusted At */
+            tip_adjusted_at?: string | null;
+            /**
+             * Tip Pending
+             * @default false
+             */
+            tip_pending?: boolean;
+            /** Voided At */
+            voided_at?: string | null;
+        };
+        /**
          * TokenPair
          * @description A login: a short access JWT and the opaque refresh token that renews it.
          */
@@ -4350,6 +4644,39 @@ export interface components {
         VersionedWrite: {
             /** Version */
             version?: number | null;
+        };
+        /**
+         * VoidCreate
+         * @description A void of a whole payment of an open check (a payment keyed by mistake), with a
+         *     ``reason``. A voided cash payment's ``amount + rounding`` is paid back out of the
+         *     drawer of ``till_id`` (default: the caller's one open shift). Needs
+         *     ``billing:approve`` or ``approval``.
+         */
+        VoidCreate: {
+            approval?: components["schemas"]["PasswordApproval"] | null;
+            /** Reason */
+            reason: string;
+            /**
+             * Till Id
+             * @description The till whose drawer pays cash back (cash payments).
+             */
+            till_id?: number | null;
+        };
+        /**
+         * WaiterTips
+         * @description The tips of a waiter's orders (the user who opened them; ``waiter_id`` ``None``:
+         *     unknown) on a day: ``payments`` with a tip, ``tips`` in minor units. ``name`` is
+         *     their full name when they have one.
+         */
+        WaiterTips: {
+            /** Name */
+            name: string | null;
+            /** Payments */
+            payments: number;
+            /** Tips */
+            tips: number;
+            /** Waiter Id */
+            waiter_id: number | null;
         };
         /**
          * ZReportCreate
@@ -7459,7 +7786,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description invalid-payment: Invalid payment; payment-exceeds-balance: The payment is more than the balance; idempotency-key-reused: Idempotency-Key reused for a different request */
+            /** @description invalid-payment: Invalid payment; payment-exceeds-balance: The payment is more than the balance; tip-not-allowed: Tips are for card payments; idempotency-key-reused: Idempotency-Key reused for a different request */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14745,6 +15072,612 @@ export interface operations {
             };
             /** @description idempotency-key-reused: Idempotency-Key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    "billing-refund_payment": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                payment_id: number;
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description `true` when this is the stored answer of an earlier request with the same `Idempotency-Key` (nothing was written); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReversalResult"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied; manager-approval-required: This needs a manager's approval; approval-invalid: The approval is not valid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description payment-voided: The payment is voided; check-not-paid: The check is not paid; business-day-closed: The business day is closed; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description refund-exceeds-payment: The refund is more than the payment; idempotency-key-reused: Idempotency-Key reused for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description too-many-requests: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    "billing-adjust_tip": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                payment_id: number;
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TipAdjust"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored answer of an earlier request with the same `Idempotency-Key` (nothing was written); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TipResult"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description payment-voided: The payment is voided; business-day-closed: The business day is closed; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description tip-not-allowed: Tips are for card payments; idempotency-key-reused: Idempotency-Key reused for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    "billing-void_payment": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                payment_id: number;
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VoidCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    /** @description `true` when this is the stored answer of an earlier request with the same `Idempotency-Key` (nothing was written); absent otherwise. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReversalResult"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied; manager-approval-required: This needs a manager's approval; approval-invalid: The approval is not valid */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description payment-voided: The payment is voided; check-paid: The check is paid; payment-refunded: The payment has refunds; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description idempotency-key-reused: Idempotency-Key reused for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description too-many-requests: Too many requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
