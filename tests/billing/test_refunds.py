@@ -474,3 +474,26 @@ class TestVoids:
         (summary,) = [s for s in x["shifts"] if s["shift_id"] == shift["id"]]
         assert summary["cash_refunds"] == 1000
         assert summary["expected_cash"] == 5000
+
+    async def test_a_split_part_with_a_voided_payment_keeps_its_split(
+        self, client: AsyncClient, t: Till, session: AsyncSession
+    ) -> None:
+        opened = await open_check(client, t, items=[pizzas(t, 2)])
+        check_id = opened["check"]["id"]
+        split = ok(
+            await client.post(
+                t.url(f"/checks/{check_id}/split"),
+                json={"by": "even", "parts": 2},
+                headers=t.world.cashier.headers,
+            ),
+            201,
+        )
+        part_id = split["parts"][0]["id"]
+        paid = ok(await pay(client, t, part_id, {"method": "card", "amount": 500}), 201)
+        ok(await void(client, t, paid["id"], {"reason": "wrong card"}, t.manager), 201)
+        merged = await client.post(
+            t.url(f"/checks/{check_id}/merge"), headers=t.world.cashier.headers
+        )
+        assert merged.status_code == 409, merged.text
+        assert problem_type(merged) == "check-has-payments"
+        assert await count(session, PaymentReversal, payment_id=paid["id"]) == 1

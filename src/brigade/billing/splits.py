@@ -20,14 +20,14 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.auth.dependencies import Access
 from brigade.auth.permissions import Permission
 from brigade.billing import pricing
 from brigade.billing.exceptions import CheckHasPayments, CheckIsPart, CheckNotSplit, InvalidSplit
-from brigade.billing.models import Check, CheckPartLine, CheckTax
+from brigade.billing.models import Check, CheckPartLine, CheckTax, Payment
 from brigade.billing.schemas import (
     CheckRead,
     CheckStatus,
@@ -84,7 +84,10 @@ _PARTS_COUNT = scoped(select(func.count()).select_from(_checks), RID).where(
     _checks.c.parent_id == bindparam("parent_id")
 )
 # Merging takes every part without a payment (version + 1; locked on PostgreSQL), parts
-# before their parent as a payment does, then deletes them and reopens the parent.
+# before their parent as a payment does, then deletes them and reopens the parent. A
+# part that has a voided payment (paid_total 0) keeps its split: deleting it would
+# delete the payment and its void's record (brigade.billing.payments).
+_payments = cast(Table, Payment.__table__)
 _LOCK_UNPAID_PARTS = (
     update(_checks)
     .where(
@@ -92,6 +95,12 @@ _LOCK_UNPAID_PARTS = (
         owned_by(_checks, bindparam("b_rid")),
         _checks.c.status == CheckStatus.open.value,
         _checks.c.paid_total == 0,
+        ~exists(
+            select(_payments.c.id).where(
+                _payments.c.check_id == _checks.c.id,
+                owned_by(_payments, bindparam("b_rid")),
+            )
+        ),
     )
     .values(version=_checks.c.version + 1)
     .returning(_checks.c.id)
