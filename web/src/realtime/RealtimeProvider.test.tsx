@@ -18,7 +18,7 @@ describe("the app's realtime connection", () => {
     expect(screen.getByText("Connecting…")).toBeInTheDocument();
 
     act(() => socket.connectOk({ last_seq: 10, replayed: 0 }));
-    expect(screen.getByText("Live")).toBeInTheDocument();
+    expect(await screen.findByText("Live")).toBeInTheDocument();
 
     const key = queryKeys.order(1, 5);
     services.queryClient.setQueryData(key, { id: 5, version: 1, subtotal: 1000 });
@@ -28,13 +28,13 @@ describe("the app's realtime connection", () => {
     expect(services.queryClient.getQueryData<OrderRead>(key)?.subtotal).toBe(2600);
 
     act(() => socket.drop());
-    expect(screen.getByText("Reconnecting…")).toBeInTheDocument();
+    expect(await screen.findByText("Reconnecting…")).toBeInTheDocument();
     act(() => {
       socket.connect();
       socket.connectOk({ last_seq: 14, replayed: 3 });
     });
     expect(socket.auths.at(-1)).toMatchObject({ last_seq: 11 });
-    expect(screen.getByText("Live")).toBeInTheDocument();
+    expect(await screen.findByText("Live")).toBeInTheDocument();
     expect(screen.getByText("caught up 3 events")).toBeInTheDocument();
   });
 });
