@@ -55,7 +55,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("brigade.restaurants.service:create_restaurant", "restaurants"): (
         "a new restaurant's slug is unique across the platform (admin only)"
     ),
-    ("brigade.imports.pizza_place:_ensure_restaurant", "restaurants"): (
+    ("brigade.imports.history:ensure_restaurant", "restaurants"): (
         "the importer finds its restaurant by slug (CLI, platform level)"
     ),
     ("brigade.reporting.service:sales_report", "checks"): (

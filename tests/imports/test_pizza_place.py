@@ -266,7 +266,7 @@ class TestGreatTablesShape:
             .where(
                 Order.restaurant_id == report.restaurant_id,
                 Order.external_ref == order.ref,
-                OrderItem.sku == line.pizza_id,
+                OrderItem.sku == line.sku,
             )
         )
         assert quantity == line.quantity > 1
@@ -280,7 +280,7 @@ class TestGreatTablesShape:
         great = load_pizza_place(great_tables_slice)
 
         def orders(data: PizzaPlaceData) -> dict[str, object]:
-            by_sku = lambda line: line.pizza_id  # noqa: E731
+            by_sku = lambda line: line.sku  # noqa: E731
             return {o.ref: (o.local_time, sorted(o.lines, key=by_sku)) for o in data.orders}
 
         assert len(folder.orders) == len(great.orders) == 136

@@ -42,11 +42,11 @@ from brigade.auth.dependencies import Access, Actor
 from brigade.auth.permissions import Permission, Role
 from brigade.auth.service import create_user, get_user_by_username, set_password
 from brigade.events.unit_of_work import unit_of_work
+from brigade.imports.history import ProgressCallback
 from brigade.imports.pizza_place import (
     DEFAULT_SLUG,
     ImportReport,
     PizzaPlaceData,
-    ProgressCallback,
     import_pizza_place,
     load_pizza_place,
 )

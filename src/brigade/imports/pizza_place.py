@@ -24,21 +24,11 @@ What is created, in the restaurant with slug ``pizza-place`` unless told otherwi
 * 4 categories (by name), 32 items (``external_ref`` = pizza_type_id, ingredients kept,
   station ``oven``), each size a variation (``sku`` = pizza_id such as ``bbq_ckn_s``,
   ``name`` ``Small`` … ``XX Large``, price in cents computed with ``Decimal``);
-* each order as settled history: ``kind`` ``dine_in`` with no table (the publisher says
-  orders are "placed by a table" but not which), ``status`` ``closed``, ``opened_at`` =
-  ``sent_at`` = ``closed_at`` = the original local date and time converted to UTC,
-  ``business_date`` = the local date; lines with their quantity, snapshotted name, size,
-  SKU, category and price, ``status`` ``served``; one ``paid`` check (the restaurant's tax
-  rule applied to the lines) and one payment of method ``other`` (the data does not say
-  how guests paid) with reference ``pizza-place import``.
-
-**This is a batch job, not the hot path.** The menu is written with a handful of Core
-statements, and ``orders``, ``order_items``, ``checks`` and ``payments`` are written
-directly with SQLAlchemy Core bulk inserts (``executemany`` in chunks, ``RETURNING`` the
-new ids) in the caller's one transaction, bypassing the orders and billing services:
-those do per-order work (events, kitchen tickets, table status) that history does not
-need, and would take minutes for 21,350 orders. No outbox event is recorded per order;
-one ``import.completed`` summary event is recorded when anything was created.
+* each order as settled history, written by :mod:`brigade.imports.history` (bulk
+  inserts, one ``paid`` check and one payment of method ``other`` with reference
+  ``pizza-place import`` per order; the publisher says orders are "placed by a table" but
+  not which, nor how guests paid). No outbox event is recorded per order; one
+  ``import.completed`` summary event is recorded when anything was created.
 
 Idempotent: the restaurant is found by slug, categories by name, items by
 ``external_ref``, variations by SKU and orders by ``external_ref``; what exists is kept as
@@ -51,30 +41,32 @@ import csv
 import io
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from importlib.util import find_spec
-from itertools import islice
 from pathlib import Path
-from typing import Any, Literal, cast
-from zoneinfo import ZoneInfo
+from typing import Literal, cast
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brigade.billing.models import Check, Payment
 from brigade.events.outbox import record
-from brigade.imports.exceptions import ImportConflict, ImportSourceError
+from brigade.imports.exceptions import ImportSourceError
+from brigade.imports.history import (
+    HistoryLine,
+    HistoryOrder,
+    HistoryTarget,
+    MenuLine,
+    ProgressCallback,
+    ensure_restaurant,
+    write_history,
+)
 from brigade.infra.db import utcnow
-from brigade.infra.prepared import dialect_name
 from brigade.menu.models import Category, MenuItem, Variation
-from brigade.money import tax_exclusive, tax_inclusive
-from brigade.orders.models import Order, OrderItem
 from brigade.restaurants.models import Restaurant
-from brigade.restaurants.service import create_restaurant, validate_time_zone
 from brigade.tenancy import same_restaurant, scoped
 
 DEFAULT_SLUG = "pizza-place"
@@ -82,7 +74,6 @@ DEFAULT_NAME = "The Pizza Place"
 DEFAULT_TIME_ZONE = "America/New_York"
 CURRENCY = "USD"
 STATION = "oven"
-PAYMENT_METHOD = "other"
 PAYMENT_REFERENCE = "pizza-place import"
 
 #: Sizes in menu order and their readable names (the publisher's data dictionary).
@@ -105,16 +96,9 @@ FOLDER_COLUMNS: dict[str, tuple[str, ...]] = {
 GREAT_TABLES_COLUMNS: tuple[str, ...] = ("id", "date", "time", "name", "size", "type", "price")
 GREAT_TABLES_FILE = ("data", "05-pizzaplace.csv")
 
-_ORDERS = cast(Table, Order.__table__)
-_ORDER_ITEMS = cast(Table, OrderItem.__table__)
-_CHECKS = cast(Table, Check.__table__)
-_PAYMENTS = cast(Table, Payment.__table__)
 _CATEGORIES = cast(Table, Category.__table__)
 _ITEMS = cast(Table, MenuItem.__table__)
 _VARIATIONS = cast(Table, Variation.__table__)
-
-ProgressCallback = Callable[[str, int, int], None]
-"""``progress(stage, done, total)``: called as the import advances (stage ``"orders"``)."""
 
 
 # --------------------------------------------------------------------------- the data
@@ -142,23 +126,10 @@ class Pizza:
     price: int
 
 
-@dataclass(frozen=True, slots=True)
-class SourceLine:
-    """An order line: ``quantity`` pizzas of ``pizza_id`` at ``unit_price`` cents each."""
-
-    pizza_id: str
-    quantity: int
-    unit_price: int
-
-
-@dataclass(frozen=True, slots=True)
-class SourceOrder:
-    """An order: ``ref`` (``"2015-000001"``), the naive local wall-clock time it was
-    placed, and its lines."""
-
-    ref: str
-    local_time: datetime
-    lines: tuple[SourceLine, ...]
+#: An order line: ``quantity`` pizzas of SKU ``sku`` (``bbq_ckn_s``) at ``unit_price`` cents.
+SourceLine = HistoryLine
+#: An order: ``ref`` (``"2015-000001"``), its naive local time and its lines.
+SourceOrder = HistoryOrder
 
 
 @dataclass(slots=True)
@@ -474,60 +445,23 @@ class ImportReport:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _MenuLine:
-    """What an order line snapshots of a pizza's menu entry."""
-
-    menu_item_id: int
-    variation_id: int
-    name: str
-    variation_name: str
-    sku: str
-    category_name: str
-    station: str
-
-
-@dataclass(slots=True)
-class _Context:
-    restaurant_id: int
-    tz: ZoneInfo
-    currency: str
-    tax_rate_bp: int
-    tax_included: bool
-    menu: dict[str, _MenuLine] = field(default_factory=dict)
-
-
 async def _ensure_restaurant(
     session: AsyncSession, slug: str, name: str, time_zone: str | None
 ) -> tuple[Restaurant, bool]:
-    """The restaurant ``slug`` and whether it was created now."""
-    if time_zone is not None:
-        validate_time_zone(time_zone)
-    restaurant = await session.scalar(select(Restaurant).where(Restaurant.slug == slug))
-    if restaurant is None:
-        created = await create_restaurant(
-            session,
-            name=name,
-            slug=slug,
-            currency=CURRENCY,
-            time_zone=time_zone or DEFAULT_TIME_ZONE,
-            tax_rate_bp=0,
-        )
-        return created, True
-    if time_zone is not None and restaurant.time_zone != time_zone:
-        raise ImportConflict(
-            f"restaurant {slug!r} exists with time zone {restaurant.time_zone}, "
-            f"not {time_zone}; its business dates would not match"
-        )
-    if restaurant.currency != CURRENCY:
-        raise ImportConflict(
-            f"restaurant {slug!r} uses {restaurant.currency}; the pizza place's prices are USD"
-        )
-    return restaurant, False
+    """The restaurant ``slug`` (USD, default time zone ``America/New_York``) and whether
+    it was created now; see :func:`brigade.imports.history.ensure_restaurant`."""
+    return await ensure_restaurant(
+        session,
+        slug=slug,
+        name=name,
+        currency=CURRENCY,
+        time_zone=time_zone,
+        default_time_zone=DEFAULT_TIME_ZONE,
+    )
 
 
 async def _ensure_menu(
-    session: AsyncSession, ctx: _Context, data: PizzaPlaceData, report: ImportReport
+    session: AsyncSession, ctx: HistoryTarget, data: PizzaPlaceData, report: ImportReport
 ) -> None:
     """Create the missing categories, items and variations; fill ``ctx.menu``."""
     rid = ctx.restaurant_id
@@ -622,165 +556,9 @@ async def _ensure_menu(
     for pizza in data.pizzas.values():
         item_id, item_name, station, category = items[pizza.type_id]
         variation_id, variation_name = variations[pizza.pizza_id]
-        ctx.menu[pizza.pizza_id] = _MenuLine(
+        ctx.menu[pizza.pizza_id] = MenuLine(
             item_id, variation_id, item_name, variation_name, pizza.pizza_id, category, station
         )
-
-
-def _check_amounts(ctx: _Context, subtotal: int) -> tuple[int, int]:
-    """``(tax, total)`` of a check of ``subtotal`` cents under the restaurant's rule."""
-    if ctx.tax_included:
-        return tax_inclusive(subtotal, ctx.tax_rate_bp), subtotal
-    tax = tax_exclusive(subtotal, ctx.tax_rate_bp)
-    return tax, subtotal + tax
-
-
-async def _insert_orders(
-    session: AsyncSession, ctx: _Context, orders: Sequence[SourceOrder], report: ImportReport
-) -> None:
-    """Write one chunk of orders with their lines, paid checks and payments.
-
-    Four ``executemany`` inserts and two selects of the new ids. Not ``INSERT ...
-    RETURNING`` with ``sort_by_parameter_order``: SQLite cannot promise the order of
-    returned rows, so SQLAlchemy would fall back to one statement per row there.
-    """
-    rid = ctx.restaurant_id
-    order_rows: list[dict[str, Any]] = []
-    for order in orders:
-        at = order.local_time.replace(tzinfo=ctx.tz).astimezone(UTC)
-        order_rows.append(
-            {
-                "restaurant_id": rid,
-                "table_id": None,
-                "kind": "dine_in",
-                "status": "closed",
-                "covers": 0,
-                "notes": "",
-                "version": 1,
-                "opened_by": None,
-                "opened_at": at,
-                "sent_at": at,
-                "closed_at": at,
-                "business_date": order.local_time.date(),
-                "external_ref": order.ref,
-            }
-        )
-    await session.execute(insert(_ORDERS), order_rows)
-    refs = [order.ref for order in orders]
-    ids_by_ref: dict[str | None, int] = {
-        row.external_ref: row.id
-        for row in await session.execute(
-            scoped(select(Order.id, Order.external_ref), rid).where(Order.external_ref.in_(refs))
-        )
-    }
-    order_ids = [ids_by_ref[ref] for ref in refs]
-
-    line_rows: list[dict[str, Any]] = []
-    check_rows: list[dict[str, Any]] = []
-    for order, order_id, order_row in zip(orders, order_ids, order_rows, strict=True):
-        at = order_row["opened_at"]
-        subtotal = 0
-        for line in order.lines:
-            menu = ctx.menu[line.pizza_id]
-            line_total = line.quantity * line.unit_price
-            subtotal += line_total
-            line_rows.append(
-                {
-                    "restaurant_id": rid,
-                    "order_id": order_id,
-                    "menu_item_id": menu.menu_item_id,
-                    "variation_id": menu.variation_id,
-                    "name": menu.name,
-                    "variation_name": menu.variation_name,
-                    "sku": menu.sku,
-                    "category_name": menu.category_name,
-                    "station": menu.station,
-                    "unit_price": line.unit_price,
-                    "modifiers": [],
-                    "modifiers_total": 0,
-                    "quantity": line.quantity,
-                    "line_total": line_total,
-                    "notes": "",
-                    "seat": None,
-                    "course": 1,
-                    "status": "served",
-                    "void_reason": None,
-                    "created_at": at,
-                    "fired_at": at,
-                    "voided_at": None,
-                }
-            )
-            report.pizzas_created += line.quantity
-        tax, total = _check_amounts(ctx, subtotal)
-        check_rows.append(
-            {
-                "restaurant_id": rid,
-                "order_id": order_id,
-                "status": "paid",
-                "currency": ctx.currency,
-                "subtotal": subtotal,
-                "discount_total": 0,
-                "tax_total": tax,
-                "total": total,
-                "paid_total": total,
-                "tip_total": 0,
-                "tax_rate_bp": ctx.tax_rate_bp,
-                "version": 1,
-                "created_at": at,
-                "paid_at": at,
-            }
-        )
-    if line_rows:
-        await session.execute(insert(_ORDER_ITEMS), line_rows)
-    await session.execute(insert(_CHECKS), check_rows)
-    check_by_order: dict[int, int] = {
-        row.order_id: row.id
-        for row in await session.execute(
-            scoped(select(Check.id, Check.order_id), rid).where(Check.order_id.in_(order_ids))
-        )
-    }
-    check_ids = [check_by_order[order_id] for order_id in order_ids]
-    await session.execute(
-        insert(_PAYMENTS),
-        [
-            {
-                "restaurant_id": rid,
-                "check_id": check_id,
-                "method": PAYMENT_METHOD,
-                "amount": check["total"],
-                "tendered": None,
-                "change": 0,
-                "tip": 0,
-                "reference": PAYMENT_REFERENCE,
-                "created_by": None,
-                "created_at": check["created_at"],
-            }
-            for check_id, check in zip(check_ids, check_rows, strict=True)
-        ],
-    )
-    report.orders_created += len(orders)
-    report.lines_created += len(line_rows)
-
-
-#: Tables a year of orders fills; their planner statistics are refreshed after a load.
-_LOADED_TABLES = ("orders", "order_items", "checks", "payments")
-
-
-async def _analyze(session: AsyncSession) -> None:
-    """``ANALYZE`` the loaded tables, so the first reports after a bulk load are planned
-    with their real sizes (PostgreSQL's autovacuum would only get to it later)."""
-    dialect = dialect_name(session)
-    if dialect == "postgresql":
-        await session.execute(text(f"ANALYZE {', '.join(_LOADED_TABLES)}"))
-    elif dialect == "sqlite":
-        for table in _LOADED_TABLES:
-            await session.execute(text(f"ANALYZE {table}"))
-
-
-def _chunks(items: Sequence[SourceOrder], size: int) -> Iterator[Sequence[SourceOrder]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 async def import_pizza_place(
@@ -808,35 +586,15 @@ async def import_pizza_place(
     started = time.perf_counter()
     restaurant, created = await _ensure_restaurant(session, slug, name, time_zone)
     report = ImportReport(restaurant_id=restaurant.id, restaurant_created=created)
-    ctx = _Context(
-        restaurant_id=restaurant.id,
-        tz=ZoneInfo(restaurant.time_zone),
-        currency=restaurant.currency,
-        tax_rate_bp=restaurant.tax_rate_bp,
-        tax_included=restaurant.tax_inclusive,
-    )
+    ctx = HistoryTarget.of(restaurant, PAYMENT_REFERENCE)
     await _ensure_menu(session, ctx, data, report)
-
-    existing = set(
-        (
-            await session.scalars(
-                scoped(select(Order.external_ref), restaurant.id).where(
-                    Order.external_ref.is_not(None)
-                )
-            )
-        ).all()
+    counts = await write_history(
+        session, ctx, data.orders, chunk_size=chunk_size, progress=progress
     )
-    todo = [o for o in data.orders if o.ref not in existing]
-    report.orders_skipped = len(data.orders) - len(todo)
-    if progress is not None:
-        progress("orders", 0, len(todo))
-    for chunk in _chunks(todo, chunk_size):
-        await _insert_orders(session, ctx, chunk, report)
-        if progress is not None:
-            progress("orders", report.orders_created, len(todo))
-
-    if report.orders_created:
-        await _analyze(session)
+    report.orders_created = counts.orders_created
+    report.orders_skipped = counts.orders_skipped
+    report.lines_created = counts.lines_created
+    report.pizzas_created = counts.units_created
     if report.changed:
         await record(
             session,
