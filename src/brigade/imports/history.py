@@ -34,17 +34,19 @@ from itertools import islice
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.billing.models import Check, Payment
 from brigade.imports.exceptions import ImportConflict
+from brigade.infra.db import utcnow
 from brigade.infra.prepared import dialect_name
+from brigade.menu.models import Category, MenuItem, Variation
 from brigade.money import tax_exclusive, tax_inclusive
 from brigade.orders.models import Order, OrderItem
 from brigade.restaurants.models import Restaurant
 from brigade.restaurants.service import create_restaurant, validate_time_zone
-from brigade.tenancy import scoped
+from brigade.tenancy import same_restaurant, scoped
 
 PAYMENT_METHOD = "other"
 #: The name a line without a menu entry gets when the source gives none.
@@ -54,6 +56,9 @@ _ORDERS = cast(Table, Order.__table__)
 _ORDER_ITEMS = cast(Table, OrderItem.__table__)
 _CHECKS = cast(Table, Check.__table__)
 _PAYMENTS = cast(Table, Payment.__table__)
+_CATEGORIES = cast(Table, Category.__table__)
+_ITEMS = cast(Table, MenuItem.__table__)
+_VARIATIONS = cast(Table, Variation.__table__)
 
 ProgressCallback = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as the import advances (stage ``"orders"``)."""
@@ -92,6 +97,33 @@ class MenuLine:
     sku: str
     category_name: str
     station: str
+
+
+@dataclass(frozen=True, slots=True)
+class MenuEntry:
+    """A priced size of a menu item as a source gives it: the variation's ``sku`` (the key
+    order lines name), the item's key ``item_ref`` (kept as its ``external_ref``; several
+    sizes share it), its name, category (by name), the size's name and ``position``
+    among the item's sizes, ``price`` in minor units, ingredients and kitchen station."""
+
+    sku: str
+    item_ref: str
+    item_name: str
+    category: str
+    variation_name: str
+    price: int
+    position: int = 0
+    ingredients: tuple[str, ...] = ()
+    station: str = "kitchen"
+
+
+@dataclass(slots=True)
+class MenuCounts:
+    """What :func:`ensure_menu` created."""
+
+    categories_created: int = 0
+    items_created: int = 0
+    variations_created: int = 0
 
 
 @dataclass(slots=True)
@@ -168,6 +200,116 @@ async def ensure_restaurant(
             f"restaurant {slug!r} uses {restaurant.currency}; the imported prices are {currency}"
         )
     return restaurant, False
+
+
+async def ensure_menu(
+    session: AsyncSession, target: HistoryTarget, entries: Sequence[MenuEntry]
+) -> MenuCounts:
+    """Create the categories (by name), items (by ``external_ref`` = ``item_ref``) and
+    variations (by SKU) of ``entries`` that the restaurant lacks, in the entries' order
+    after what exists; fill ``target.menu``. What exists is kept as it is (an item's
+    name, price or category changed at the source since is not overwritten).
+
+    A handful of Core statements whatever the menu's size.
+    """
+    rid = target.restaurant_id
+    counts = MenuCounts()
+    now = utcnow()
+    categories: dict[str, int] = {
+        row.name: row.id
+        for row in await session.execute(scoped(select(Category.id, Category.name), rid))
+    }
+    next_position = len(categories)
+    for category in dict.fromkeys(entry.category for entry in entries):
+        if category not in categories:
+            categories[category] = await session.scalar(
+                insert(_CATEGORIES)
+                .values(restaurant_id=rid, name=category, position=next_position)
+                .returning(_CATEGORIES.c.id)
+            )
+            next_position += 1
+            counts.categories_created += 1
+
+    first_of_item = {entry.item_ref: entry for entry in reversed(entries)}
+    refs = list(dict.fromkeys(entry.item_ref for entry in entries))
+    items: dict[str, tuple[int, str, str, str]] = {
+        row.external_ref: (row.id, row.name, row.station, row.category)
+        for row in await session.execute(
+            scoped(
+                select(MenuItem.id, MenuItem.name, MenuItem.station, MenuItem.external_ref)
+                .add_columns(Category.name.label("category"))
+                .join(
+                    Category,
+                    (Category.id == MenuItem.category_id) & same_restaurant(Category, MenuItem),
+                ),
+                rid,
+                MenuItem,
+            ).where(MenuItem.external_ref.in_(refs))
+        )
+    }
+    missing_items = [first_of_item[ref] for ref in refs if ref not in items]
+    if missing_items:
+        item_position = (
+            await session.scalar(scoped(select(func.count()).select_from(MenuItem), rid)) or 0
+        )
+        result = await session.execute(
+            insert(_ITEMS).returning(_ITEMS.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "restaurant_id": rid,
+                    "category_id": categories[entry.category],
+                    "name": entry.item_name,
+                    "description": "",
+                    "ingredients": list(entry.ingredients),
+                    "station": entry.station,
+                    "is_available": True,
+                    "position": item_position + i,
+                    "external_ref": entry.item_ref,
+                    "updated_at": now,
+                }
+                for i, entry in enumerate(missing_items)
+            ],
+        )
+        for entry, item_id in zip(missing_items, result.scalars(), strict=True):
+            items[entry.item_ref] = (item_id, entry.item_name, entry.station, entry.category)
+        counts.items_created += len(missing_items)
+
+    variations: dict[str, tuple[int, str]] = {
+        row.sku: (row.id, row.name)
+        for row in await session.execute(
+            scoped(select(Variation.id, Variation.sku, Variation.name), rid).where(
+                Variation.sku.in_([entry.sku for entry in entries])
+            )
+        )
+    }
+    missing = [entry for entry in entries if entry.sku not in variations]
+    if missing:
+        result = await session.execute(
+            insert(_VARIATIONS).returning(_VARIATIONS.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "restaurant_id": rid,
+                    "item_id": items[entry.item_ref][0],
+                    "name": entry.variation_name,
+                    "sku": entry.sku,
+                    "price": entry.price,
+                    "position": entry.position,
+                    "is_available": True,
+                }
+                for entry in missing
+            ],
+        )
+        for entry, variation_id in zip(missing, result.scalars(), strict=True):
+            variations[entry.sku] = (variation_id, entry.variation_name)
+        counts.variations_created += len(missing)
+
+    for entry in entries:
+        item_id, item_name, station, category = items[entry.item_ref]
+        variation_id, variation_name = variations[entry.sku]
+        target.menu[entry.sku] = MenuLine(
+            item_id, variation_id, item_name, variation_name, entry.sku, category, station
+        )
+    return counts
 
 
 def _check_amounts(target: HistoryTarget, subtotal: int) -> tuple[int, int]:

@@ -50,7 +50,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Literal, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.events.outbox import record
@@ -59,15 +59,14 @@ from brigade.imports.history import (
     HistoryLine,
     HistoryOrder,
     HistoryTarget,
-    MenuLine,
+    MenuEntry,
     ProgressCallback,
+    ensure_menu,
     ensure_restaurant,
     write_history,
 )
-from brigade.infra.db import utcnow
 from brigade.menu.models import Category, MenuItem, Variation
 from brigade.restaurants.models import Restaurant
-from brigade.tenancy import same_restaurant, scoped
 
 DEFAULT_SLUG = "pizza-place"
 DEFAULT_NAME = "The Pizza Place"
@@ -460,105 +459,23 @@ async def _ensure_restaurant(
     )
 
 
-async def _ensure_menu(
-    session: AsyncSession, ctx: HistoryTarget, data: PizzaPlaceData, report: ImportReport
-) -> None:
-    """Create the missing categories, items and variations; fill ``ctx.menu``."""
-    rid = ctx.restaurant_id
-    now = utcnow()
-    categories: dict[str, int] = {
-        row.name: row.id
-        for row in await session.execute(scoped(select(Category.id, Category.name), rid))
-    }
-    next_position = len(categories)
-    for category in dict.fromkeys(t.category for t in data.types.values()):
-        if category not in categories:
-            categories[category] = await session.scalar(
-                insert(_CATEGORIES)
-                .values(restaurant_id=rid, name=category, position=next_position)
-                .returning(_CATEGORIES.c.id)
-            )
-            next_position += 1
-            report.categories_created += 1
-
-    items: dict[str, tuple[int, str, str, str]] = {
-        row.external_ref: (row.id, row.name, row.station, row.category)
-        for row in await session.execute(
-            scoped(
-                select(MenuItem.id, MenuItem.name, MenuItem.station, MenuItem.external_ref)
-                .add_columns(Category.name.label("category"))
-                .join(
-                    Category,
-                    (Category.id == MenuItem.category_id) & same_restaurant(Category, MenuItem),
-                ),
-                rid,
-                MenuItem,
-            ).where(MenuItem.external_ref.in_(list(data.types)))
-        )
-    }
-    missing_types = [t for t in data.types.values() if t.type_id not in items]
-    if missing_types:
-        item_position = (
-            await session.scalar(scoped(select(func.count()).select_from(MenuItem), rid)) or 0
-        )
-        result = await session.execute(
-            insert(_ITEMS).returning(_ITEMS.c.id, sort_by_parameter_order=True),
-            [
-                {
-                    "restaurant_id": rid,
-                    "category_id": categories[t.category],
-                    "name": t.name,
-                    "description": "",
-                    "ingredients": list(t.ingredients),
-                    "station": STATION,
-                    "is_available": True,
-                    "position": item_position + i,
-                    "external_ref": t.type_id,
-                    "updated_at": now,
-                }
-                for i, t in enumerate(missing_types)
-            ],
-        )
-        for t, item_id in zip(missing_types, result.scalars(), strict=True):
-            items[t.type_id] = (item_id, t.name, STATION, t.category)
-        report.items_created += len(missing_types)
-
-    variations: dict[str, tuple[int, str]] = {
-        row.sku: (row.id, row.name)
-        for row in await session.execute(
-            scoped(select(Variation.id, Variation.sku, Variation.name), rid).where(
-                Variation.sku.in_(list(data.pizzas))
-            )
-        )
-    }
+def _menu_entries(data: PizzaPlaceData) -> list[MenuEntry]:
+    """The pizzas as menu entries: an item per pizza type, a variation per size."""
     size_rank = {size: i for i, size in enumerate(SIZE_NAMES)}
-    missing_pizzas = [p for p in data.pizzas.values() if p.pizza_id not in variations]
-    if missing_pizzas:
-        result = await session.execute(
-            insert(_VARIATIONS).returning(_VARIATIONS.c.id, sort_by_parameter_order=True),
-            [
-                {
-                    "restaurant_id": rid,
-                    "item_id": items[p.type_id][0],
-                    "name": SIZE_NAMES[p.size],
-                    "sku": p.pizza_id,
-                    "price": p.price,
-                    "position": size_rank[p.size],
-                    "is_available": True,
-                }
-                for p in missing_pizzas
-            ],
+    return [
+        MenuEntry(
+            sku=pizza.pizza_id,
+            item_ref=pizza.type_id,
+            item_name=data.types[pizza.type_id].name,
+            category=data.types[pizza.type_id].category,
+            variation_name=SIZE_NAMES[pizza.size],
+            price=pizza.price,
+            position=size_rank[pizza.size],
+            ingredients=data.types[pizza.type_id].ingredients,
+            station=STATION,
         )
-        for p, variation_id in zip(missing_pizzas, result.scalars(), strict=True):
-            variations[p.pizza_id] = (variation_id, SIZE_NAMES[p.size])
-        report.variations_created += len(missing_pizzas)
-
-    for pizza in data.pizzas.values():
-        item_id, item_name, station, category = items[pizza.type_id]
-        variation_id, variation_name = variations[pizza.pizza_id]
-        ctx.menu[pizza.pizza_id] = MenuLine(
-            item_id, variation_id, item_name, variation_name, pizza.pizza_id, category, station
-        )
+        for pizza in data.pizzas.values()
+    ]
 
 
 async def import_pizza_place(
@@ -587,7 +504,10 @@ async def import_pizza_place(
     restaurant, created = await _ensure_restaurant(session, slug, name, time_zone)
     report = ImportReport(restaurant_id=restaurant.id, restaurant_created=created)
     ctx = HistoryTarget.of(restaurant, PAYMENT_REFERENCE)
-    await _ensure_menu(session, ctx, data, report)
+    menu = await ensure_menu(session, ctx, _menu_entries(data))
+    report.categories_created = menu.categories_created
+    report.items_created = menu.items_created
+    report.variations_created = menu.variations_created
     counts = await write_history(
         session, ctx, data.orders, chunk_size=chunk_size, progress=progress
     )
