@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -23,12 +23,16 @@ from rich.table import Table
 from brigade.infra.settings import Settings
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from brigade.imports.csv_orders import CsvImportReport
     from brigade.imports.pizza_place import ImportReport
 
 app = typer.Typer(help="Brigade: restaurant ordering server.", no_args_is_help=True)
 import_app = typer.Typer(help="Import public data sets into a restaurant.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 console = Console()
+_Report = TypeVar("_Report")
 
 
 @app.command()
@@ -166,6 +170,57 @@ PizzaPlacePath = Annotated[
 ]
 
 
+def _run_import(write: Callable[[AsyncSession], Awaitable[_Report]]) -> _Report:
+    """Run ``write`` in one unit of work on the configured database, after checking it
+    exists and is migrated to the newest revision (else :class:`typer.BadParameter`)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from brigade.events.unit_of_work import unit_of_work
+    from brigade.infra.db import Database
+    from brigade.infra.migrate import current_revision, head_revision
+
+    settings = Settings()
+    url = settings.resolved_database_url
+    if settings.is_sqlite and ":///" in url and not Path(url.split(":///", 1)[1]).exists():
+        raise typer.BadParameter(f"{url} does not exist yet: run `brigade migrate` first")
+
+    async def run() -> _Report:
+        db = Database(url)
+        try:
+            try:
+                async with db.engine.connect() as connection:
+                    revision = await current_revision(connection)
+            except DBAPIError as exc:
+                raise typer.BadParameter(
+                    f"cannot open the database ({exc.orig}); run `brigade migrate` first"
+                ) from None
+            if revision != head_revision():
+                raise typer.BadParameter(
+                    "the database is not at the newest migration: run `brigade migrate`"
+                )
+            async with unit_of_work(db, None) as session:
+                return await write(session)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+@contextmanager
+def _import_errors() -> Iterator[None]:
+    """Print an import's error (bad source, conflict, database) in red and exit with 2."""
+    from brigade.infra.errors import BrigadeError
+
+    try:
+        yield
+    except BrigadeError as exc:
+        console.print(f"[red]{exc.detail or exc.title}[/red]")
+        raise typer.Exit(2) from None
+    except typer.BadParameter as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
 @import_app.command("pizza-place")
 def import_pizza_place_command(
     path: PizzaPlacePath = None,
@@ -183,42 +238,9 @@ def import_pizza_place_command(
     ] = "pizza-place",
 ) -> None:
     """Import the pizza place's menu and its 21,350 orders of 2015 (idempotent)."""
-    from sqlalchemy.exc import DBAPIError
-
-    from brigade.events.unit_of_work import unit_of_work
     from brigade.imports.pizza_place import import_pizza_place, load_pizza_place
-    from brigade.infra.db import Database
-    from brigade.infra.errors import BrigadeError
-    from brigade.infra.migrate import current_revision, head_revision
 
-    settings = Settings()
-
-    async def run(progress: Callable[[str, int, int], None]) -> ImportReport:
-        db = Database(url)
-        try:
-            try:
-                async with db.engine.connect() as connection:
-                    revision = await current_revision(connection)
-            except DBAPIError as exc:
-                raise typer.BadParameter(
-                    f"cannot open the database ({exc.orig}); run `brigade migrate` first"
-                ) from None
-            if revision != head_revision():
-                raise typer.BadParameter(
-                    "the database is not at the newest migration: run `brigade migrate`"
-                )
-            async with unit_of_work(db, None) as session:
-                return await import_pizza_place(
-                    session, data, slug=restaurant, time_zone=time_zone, progress=progress
-                )
-        finally:
-            await db.dispose()
-
-    url = settings.resolved_database_url
-    if settings.is_sqlite and ":///" in url and not Path(url.split(":///", 1)[1]).exists():
-        console.print(f"[red]{url} does not exist yet: run `brigade migrate` first[/red]")
-        raise typer.Exit(2)
-    try:
+    with _import_errors():
         with console.status("reading the pizza place data"):
             data = load_pizza_place(path)
         console.print(
@@ -226,17 +248,65 @@ def import_pizza_place_command(
             f"{len(data.pizzas)} sizes of {len(data.types)} pizzas ({data.shape}: {data.source})"
         )
         with _progress_bar("importing orders") as progress:
-            report = asyncio.run(run(progress))
-    except BrigadeError as exc:
-        console.print(f"[red]{exc.detail or exc.title}[/red]")
-        raise typer.Exit(2) from None
-    except typer.BadParameter as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+            report = _run_import(
+                lambda session: import_pizza_place(
+                    session, data, slug=restaurant, time_zone=time_zone, progress=progress
+                )
+            )
     _print_import_report(report)
 
 
-def _print_import_report(report: ImportReport) -> None:
+@import_app.command("orders")
+def import_orders_command(
+    folder: Annotated[
+        Path, typer.Argument(help="Folder holding the export's CSV files.", show_default=False)
+    ],
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            help="TOML file naming the files and columns (docs/examples/ has examples).",
+            show_default=False,
+        ),
+    ] = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="SECTION.FIELD=VALUE, over the mapping file or without one: "
+            "--set lines.file=sales.csv --set lines.order=ticket "
+            "--set format.date=%d/%m/%Y --set restaurant.slug=my-cafe (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Import a menu and an order history from another system's CSV files (idempotent)."""
+    from brigade.imports.csv_orders import import_csv_history, load_csv_history, load_mapping
+
+    pairs: dict[str, str] = {}
+    for item in overrides or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            console.print(f"[red]--set {item!r}: expected SECTION.FIELD=VALUE[/red]")
+            raise typer.Exit(2)
+        pairs[key.strip()] = value
+    with _import_errors():
+        described = load_mapping(mapping, pairs)
+        with console.status(f"reading {folder}"):
+            data = load_csv_history(folder, described)
+        console.print(
+            f"read {len(data.orders):,} orders, {data.line_count:,} lines "
+            f"({data.missing_items:,} without an item), {len(data.menu)} menu entries "
+            f"from {data.source}"
+        )
+        with _progress_bar("importing orders") as progress:
+            report = _run_import(
+                lambda session: import_csv_history(session, data, described, progress=progress)
+            )
+    _print_import_report(report)
+
+
+def _print_import_report(report: ImportReport | CsvImportReport) -> None:
     """Print what an import did and how long it took."""
     if not report.changed:
         console.print(
@@ -250,7 +320,7 @@ def _print_import_report(report: ImportReport) -> None:
         f"[green]imported[/green] into restaurant {report.restaurant_id} ({created}): "
         f"{report.categories_created} categories, {report.items_created} items, "
         f"{report.variations_created} sizes, {report.orders_created:,} orders, "
-        f"{report.lines_created:,} lines, {report.pizzas_created:,} pizzas; "
+        f"{report.lines_created:,} lines; "
         f"{report.orders_skipped:,} orders were already there; in {report.seconds:.1f} s"
     )
 

@@ -37,14 +37,10 @@ it is, so a second run creates nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import time
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from importlib import resources
 from importlib.util import find_spec
 from pathlib import Path
@@ -54,6 +50,7 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.events.outbox import record
+from brigade.imports.csvfiles import decode_text, parse_price, read_rows
 from brigade.imports.exceptions import ImportSourceError
 from brigade.imports.history import (
     HistoryLine,
@@ -179,55 +176,9 @@ def great_tables_csv_path() -> Path:
     return path
 
 
-def _decode(path: Path) -> str:
-    """The text of ``path``: UTF-8 (BOM allowed), else Windows-1252."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ImportSourceError(f"{path} does not exist") from None
-    except OSError as exc:
-        raise ImportSourceError(f"{path} cannot be read: {exc.strerror}") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise ImportSourceError(
-            f"{path} is neither UTF-8 nor Windows-1252 (byte {exc.start})"
-        ) from None
-
-
-def _rows(name: str, text: str, columns: Sequence[str]) -> Iterator[tuple[str, dict[str, str]]]:
-    """Yield ``(where, row)`` for each data row of CSV ``text``, ``where`` being
-    ``"file:line"``. Raises :class:`ImportSourceError` when a column is missing or a row
-    is short."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in columns if c not in header]
-    if missing:
-        raise ImportSourceError(
-            f"{name}: expected the columns {', '.join(columns)}; "
-            f"found {', '.join(header) or 'no header'} (missing {', '.join(missing)})"
-        )
-    reader.fieldnames = header
-    for row in reader:
-        where = f"{name}:{reader.line_num}"
-        if any(row.get(c) is None for c in columns):
-            raise ImportSourceError(f"{where}: the row has fewer fields than the header")
-        yield where, {c: row[c].strip() for c in columns}
-
-
 def _price(value: str, where: str) -> int:
     """Decimal dollars (``"20.75"``) to cents, exactly."""
-    try:
-        cents = Decimal(value) * 100
-    except InvalidOperation:
-        raise ImportSourceError(f"{where}: price {value!r} is not a number") from None
-    if not cents.is_finite() or cents < 0 or cents != cents.to_integral_value():
-        raise ImportSourceError(f"{where}: price {value!r} is not an amount in cents")
-    return int(cents)
+    return parse_price(value, where, exponent=2)
 
 
 def _int(value: str, where: str, what: str, *, minimum: int = 0) -> int:
@@ -258,7 +209,7 @@ def _size(value: str, where: str) -> str:
 
 def _parse_types(name: str, text: str) -> dict[str, PizzaType]:
     types: dict[str, PizzaType] = {}
-    for where, row in _rows(name, text, FOLDER_COLUMNS["pizza_types.csv"]):
+    for where, row in read_rows(name, text, FOLDER_COLUMNS["pizza_types.csv"]):
         if not row["pizza_type_id"] or not row["name"] or not row["category"]:
             raise ImportSourceError(f"{where}: pizza_type_id, name and category are required")
         ingredients = tuple(i.strip() for i in row["ingredients"].split(",") if i.strip())
@@ -270,7 +221,7 @@ def _parse_types(name: str, text: str) -> dict[str, PizzaType]:
 
 def _parse_pizzas(name: str, text: str, types: dict[str, PizzaType]) -> dict[str, Pizza]:
     pizzas: dict[str, Pizza] = {}
-    for where, row in _rows(name, text, FOLDER_COLUMNS["pizzas.csv"]):
+    for where, row in read_rows(name, text, FOLDER_COLUMNS["pizzas.csv"]):
         if row["pizza_type_id"] not in types:
             raise ImportSourceError(f"{where}: unknown pizza_type_id {row['pizza_type_id']!r}")
         pizzas[row["pizza_id"]] = Pizza(
@@ -305,17 +256,17 @@ def load_folder(folder: Path) -> PizzaPlaceData:
     header lacks a column, a value does not parse, or a row names an unknown pizza or
     order.
     """
-    texts = {name: _decode(folder / name) for name in FOLDER_COLUMNS}
+    texts = {name: decode_text(folder / name) for name in FOLDER_COLUMNS}
     types = _parse_types("pizza_types.csv", texts["pizza_types.csv"])
     pizzas = _parse_pizzas("pizzas.csv", texts["pizzas.csv"], types)
     times: dict[int, datetime] = {}
-    for where, row in _rows("orders.csv", texts["orders.csv"], FOLDER_COLUMNS["orders.csv"]):
+    for where, row in read_rows("orders.csv", texts["orders.csv"], FOLDER_COLUMNS["orders.csv"]):
         number = _int(row["order_id"], where, "order_id", minimum=1)
         if number in times:
             raise ImportSourceError(f"{where}: order_id {number} appears twice")
         times[number] = _local_time(row["date"], row["time"], where)
     lines: dict[int, dict[str, int]] = {}
-    for where, row in _rows(
+    for where, row in read_rows(
         "order_details.csv", texts["order_details.csv"], FOLDER_COLUMNS["order_details.csv"]
     ):
         number = _int(row["order_id"], where, "order_id", minimum=1)
@@ -351,11 +302,11 @@ def load_great_tables(path: Path) -> PizzaPlaceData:
     copy; a pizza missing from it keeps its short id as name and its type as category.
     Raises :class:`ImportSourceError` as :func:`load_folder` does.
     """
-    text = _decode(path)
+    text = decode_text(path)
     types, pizzas = _bundled_menu()
     times: dict[str, datetime] = {}
     lines: dict[str, dict[str, list[int]]] = {}
-    for where, row in _rows(path.name, text, GREAT_TABLES_COLUMNS):
+    for where, row in read_rows(path.name, text, GREAT_TABLES_COLUMNS):
         match = _GT_ID.match(row["id"])
         if match is None:
             raise ImportSourceError(f"{where}: id {row['id']!r} is not YEAR-NUMBER")
