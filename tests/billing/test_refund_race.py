@@ -14,20 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import func, select
 
-from brigade.app import create_app
 from brigade.auth.permissions import Role
 from brigade.billing.models import Payment, PaymentReversal
 from brigade.events.unit_of_work import unit_of_work
-from brigade.infra.migrate import upgrade
-from brigade.infra.settings import Settings
 from brigade.runtime import Runtime
-from tests.conftest import postgres_url
-from tests.conftest import test_database_kind as database_kind
 from tests.factories import make_menu_item, make_restaurant
 from tests.orders.support import quick_login
+from tests.own_database import served_on_own_database
 
 MANAGERS = 6
 
@@ -42,66 +38,26 @@ class Raced:
     variation_id: int
 
 
-def _race_database() -> tuple[str, str]:
-    url = postgres_url()
-    return url.replace("+asyncpg", ""), url.rsplit("/", 1)[1] + "_refunds_race"
-
-
-async def _admin(statement: str) -> None:
-    import asyncpg
-
-    dsn, _ = _race_database()
-    admin = await asyncpg.connect(dsn, timeout=5)
-    try:
-        await admin.execute(statement)
-    finally:
-        await admin.close()
-
-
 @pytest.fixture
 async def raced(tmp_path: Path) -> AsyncIterator[Raced]:
-    if database_kind() == "postgresql":
-        _, name = _race_database()
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await _admin(f'CREATE DATABASE "{name}"')
-        url = postgres_url().rsplit("/", 1)[0] + "/" + name
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'refunds.db'}"
-    try:
-        await asyncio.to_thread(upgrade, url)
-        settings = Settings(
-            data_dir=tmp_path,
-            database_url=url,
-            database_pool_size=MANAGERS + 2,
-            secret_key="test-secret-key-that-is-long-enough-for-hs256-000000",
+    async with served_on_own_database(tmp_path, "refunds_race", pool_size=MANAGERS + 2) as served:
+        runtime = served.runtime
+        async with unit_of_work(runtime.db, None) as session:
+            restaurant = await make_restaurant(session)
+            item = await make_menu_item(session, restaurant, prices={"M": 1000})
+            managers = [
+                (await quick_login(session, runtime, restaurant, Role.manager)).headers
+                for _ in range(MANAGERS)
+            ]
+            rid = restaurant.id
+        yield Raced(
+            runtime,
+            served.client,
+            f"/api/v1/restaurants/{rid}",
+            managers,
+            item.id,
+            item.variations["M"],
         )
-        app = create_app(settings)
-        runtime: Runtime = app.state.runtime
-        try:
-            async with unit_of_work(runtime.db, None) as session:
-                restaurant = await make_restaurant(session)
-                item = await make_menu_item(session, restaurant, prices={"M": 1000})
-                managers = [
-                    (await quick_login(session, runtime, restaurant, Role.manager)).headers
-                    for _ in range(MANAGERS)
-                ]
-                rid = restaurant.id
-            transport = ASGITransport(app=app)
-            async with AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
-                yield Raced(
-                    runtime,
-                    client,
-                    f"/api/v1/restaurants/{rid}",
-                    managers,
-                    item.id,
-                    item.variations["M"],
-                )
-        finally:
-            await runtime.db.dispose()
-    finally:
-        if database_kind() == "postgresql":
-            _, name = _race_database()
-            await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def test_concurrent_refunds_never_refund_more_than_was_paid(raced: Raced) -> None:

@@ -4,7 +4,7 @@ different Idempotency-Keys no part is ever overpaid, and the order closes exactl
 when its last two parts are paid at the same moment; a merge racing a payment either
 wins whole or is refused.
 
-The set-up is :mod:`tests.tills.test_race`'s (database ``<name>_split_race``).
+The set-up is :func:`tests.own_database.served_on_own_database` (database ``<name>_split_race``).
 """
 
 from __future__ import annotations
@@ -16,22 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import func, select
 
-from brigade.app import create_app
 from brigade.auth.permissions import Role
 from brigade.billing.models import Check, Payment
 from brigade.events.models import OutboxEvent
 from brigade.events.unit_of_work import unit_of_work
-from brigade.infra.migrate import upgrade
-from brigade.infra.settings import Settings
 from brigade.restaurants.models import Restaurant
 from brigade.runtime import Runtime
-from tests.conftest import postgres_url
-from tests.conftest import test_database_kind as database_kind
 from tests.factories import make_menu_item, make_restaurant, make_table
 from tests.orders.support import quick_login
+from tests.own_database import served_on_own_database
 
 CASHIERS = 6
 
@@ -46,68 +42,19 @@ class Raced:
     manager: dict[str, str]
 
 
-def _race_database() -> tuple[str, str]:
-    """(admin DSN, name) of the PostgreSQL database of this module."""
-    url = postgres_url()
-    return url.replace("+asyncpg", ""), url.rsplit("/", 1)[1] + "_split_race"
-
-
-async def _database_url(tmp_path: Path) -> str:
-    if database_kind() != "postgresql":
-        return f"sqlite+aiosqlite:///{tmp_path / 'race.db'}"
-    import asyncpg
-
-    dsn, name = _race_database()
-    admin = await asyncpg.connect(dsn, timeout=5)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    return postgres_url().rsplit("/", 1)[0] + "/" + name
-
-
-async def _drop_database() -> None:
-    if database_kind() == "postgresql":
-        import asyncpg
-
-        dsn, name = _race_database()
-        admin = await asyncpg.connect(dsn, timeout=5)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
-
-
 @pytest.fixture
 async def raced(tmp_path: Path) -> AsyncIterator[Raced]:
-    url = await _database_url(tmp_path)
-    try:
-        await asyncio.to_thread(upgrade, url)
-        settings = Settings(
-            data_dir=tmp_path,
-            database_url=url,
-            database_pool_size=CASHIERS + 2,
-            secret_key="test-secret-key-that-is-long-enough-for-hs256-000000",
-        )
-        app = create_app(settings)
-        runtime: Runtime = app.state.runtime
-        try:
-            async with unit_of_work(runtime.db, None) as session:
-                restaurant = await make_restaurant(session)
-                cashiers = [
-                    (await quick_login(session, runtime, restaurant, Role.cashier)).headers
-                    for _ in range(CASHIERS)
-                ]
-                manager = (await quick_login(session, runtime, restaurant, Role.manager)).headers
-                rid = restaurant.id
-            transport = ASGITransport(app=app)
-            async with AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
-                yield Raced(runtime, client, f"/api/v1/restaurants/{rid}", rid, cashiers, manager)
-        finally:
-            await runtime.db.dispose()
-    finally:
-        await _drop_database()
+    async with served_on_own_database(tmp_path, "split_race", pool_size=CASHIERS + 2) as served:
+        runtime = served.runtime
+        async with unit_of_work(runtime.db, None) as session:
+            restaurant = await make_restaurant(session)
+            cashiers = [
+                (await quick_login(session, runtime, restaurant, Role.cashier)).headers
+                for _ in range(CASHIERS)
+            ]
+            manager = (await quick_login(session, runtime, restaurant, Role.manager)).headers
+            rid = restaurant.id
+        yield Raced(runtime, served.client, f"/api/v1/restaurants/{rid}", rid, cashiers, manager)
 
 
 async def _scalar(raced: Raced, statement: Any) -> int:
