@@ -122,7 +122,7 @@ async def set_staff_pin(
     response_model=CurrentDevice,
     responses=problem_responses(DeviceNotRegistered),
 )
-async def current_device(device: DeviceSecret, session: SessionDep) -> CurrentDevice:
+async def current_device(session: SessionDep, device: DeviceSecret = None) -> CurrentDevice:
     """The device of the ``X-Brigade-Device`` secret, its idle time and who can sign in
     on it (members with a PIN). 403 ``device-not-registered`` otherwise."""
     return await service.current_device(session, device)
@@ -134,7 +134,7 @@ async def current_device(device: DeviceSecret, session: SessionDep) -> CurrentDe
     responses=problem_responses(DeviceNotRegistered, InvalidPin, TooManyRequests),
 )
 async def pin_login(
-    body: PinLogin, device: DeviceSecret, session: SessionDep, runtime: RuntimeDep
+    body: PinLogin, session: SessionDep, runtime: RuntimeDep, device: DeviceSecret = None
 ) -> DeviceLogin:
     """Sign in on a registered device with a PIN (only with ``X-Brigade-Device``): a
     login whose access token says ``dev`` and which lapses after the device kind's idle

@@ -164,7 +164,7 @@ async def idle_times(session: AsyncSession, restaurant_id: int) -> IdleTimes:
         scoped(select(DeviceIdleTime.kind, DeviceIdleTime.idle_seconds), restaurant_id)
     )
     values = {kind.value: seconds for kind, seconds in DEFAULT_IDLE_SECONDS.items()}
-    values.update(dict(rows.tuples()))
+    values.update({row.kind: row.idle_seconds for row in rows})
     return IdleTimes(**values)
 
 
