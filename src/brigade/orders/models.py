@@ -104,7 +104,7 @@ class OrderItem(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    void_approved_by: Mapped[int | None] = mapped_column(
-        IdType, ForeignKey("users.id", ondelete="SET NULL"), default=None
-    )
+    # A user id kept as a record (no foreign key: the line's history outlives the account,
+    # and the column is added without rebuilding the table).
+    void_approved_by: Mapped[int | None] = mapped_column(IdType, default=None)
     void_approval_method: Mapped[str | None] = mapped_column(String(16), default=None)

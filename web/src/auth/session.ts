@@ -7,7 +7,7 @@
 import type { ApiClient, TokenSource } from "../api/client";
 import { ApiError } from "../api/errors";
 import { unwrap } from "../api/client";
-import type { UserRead } from "./types";
+import type { DeviceLogin, UserRead } from "./types";
 import { TokenStore, tokensFromPair, type Tokens } from "./tokens";
 
 export interface AuthSessionOptions {
@@ -70,6 +70,23 @@ export class AuthSession implements TokenSource {
     const pair = await unwrap(this.publicApi.POST("/api/v1/auth/login", { body: { username, password } }));
     this.store.set(tokensFromPair(pair, this.now()));
     return pair.user;
+  }
+
+  /**
+   * Sign in on this registered device with a PIN (`POST /api/v1/devices/current/pin-login`
+   * with the device's secret as `X-Brigade-Device`); stores the tokens and returns the
+   * whole answer (the user, `idle_seconds` of the device's kind). Throws {@link ApiError}:
+   * 403 `device-not-registered`, 401 `invalid-pin`, 429 `too-many-requests`, 422.
+   */
+  async signInWithPin(deviceSecret: string, userId: number, pin: string): Promise<DeviceLogin> {
+    const login = await unwrap(
+      this.publicApi.POST("/api/v1/devices/current/pin-login", {
+        body: { user_id: userId, pin },
+        headers: { "X-Brigade-Device": deviceSecret },
+      }),
+    );
+    this.store.set(tokensFromPair(login, this.now()));
+    return login;
   }
 
   /**

@@ -102,39 +102,29 @@ def upgrade() -> None:
         ["restaurant_id"],
         unique=False,
     )
-    with op.batch_alter_table("refresh_tokens", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("device_id", _ID, nullable=True))
-        batch_op.add_column(sa.Column("idle_seconds", sa.Integer(), nullable=True))
-        batch_op.create_index(
-            batch_op.f("ix_refresh_tokens_device_id"), ["device_id"], unique=False
-        )
-    with op.batch_alter_table("restaurants", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("void_reasons", sa.JSON(), server_default="[]", nullable=False)
-        )
-    with op.batch_alter_table("order_items", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("void_approved_by", _ID, nullable=True))
-        batch_op.add_column(sa.Column("void_approval_method", sa.String(length=16), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_order_items_void_approved_by_users"),
-            "users",
-            ["void_approved_by"],
-            ["id"],
-            ondelete="SET NULL",
-        )
+    # Plain ADD COLUMNs (no table copy on SQLite): new nullable columns, no constraint.
+    op.add_column("refresh_tokens", sa.Column("device_id", _ID, nullable=True))
+    op.add_column("refresh_tokens", sa.Column("idle_seconds", sa.Integer(), nullable=True))
+    op.create_index(
+        op.f("ix_refresh_tokens_device_id"), "refresh_tokens", ["device_id"], unique=False
+    )
+    op.add_column(
+        "restaurants", sa.Column("void_reasons", sa.JSON(), server_default="[]", nullable=False)
+    )
+    op.add_column("order_items", sa.Column("void_approved_by", _ID, nullable=True))
+    op.add_column(
+        "order_items", sa.Column("void_approval_method", sa.String(length=16), nullable=True)
+    )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("order_items", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_order_items_void_approved_by_users"), type_="foreignkey"
-        )
         batch_op.drop_column("void_approval_method")
         batch_op.drop_column("void_approved_by")
     with op.batch_alter_table("restaurants", schema=None) as batch_op:
         batch_op.drop_column("void_reasons")
+    op.drop_index(op.f("ix_refresh_tokens_device_id"), "refresh_tokens")
     with op.batch_alter_table("refresh_tokens", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_refresh_tokens_device_id"))
         batch_op.drop_column("idle_seconds")
         batch_op.drop_column("device_id")
     op.drop_index(op.f("ix_device_idle_times_restaurant_id"), "device_idle_times")
