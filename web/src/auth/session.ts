@@ -159,7 +159,10 @@ export class AuthSession implements TokenSource {
       clearTimeout(timer);
       const tokens = this.store.get();
       if (stopped || tokens === null) return;
-      const delay = Math.max(0, tokens.expiresAt - this.marginMs - this.now());
+      // A short-lived token (a PIN sign-in on a device with a short idle time) is renewed
+      // a third of its life before it expires, not a fixed margin: never in a tight loop.
+      const margin = Math.min(this.marginMs, (tokens.lifetimeMs ?? Infinity) / 3);
+      const delay = Math.max(0, tokens.expiresAt - margin - this.now());
       timer = setTimeout(() => {
         void this.refresh(tokens.accessToken).then((token) => {
           if (token === null && this.store.get() !== null) timer = setTimeout(schedule, this.retryDelayMs);
