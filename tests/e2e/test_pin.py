@@ -99,6 +99,7 @@ async def test_pin_switching_and_idle_sign_out(sign_in: SignIn, demo_server: Dem
 
     # the PIN sign-in: tap your name, type your PIN
     await expect(page.get_by_role("heading", name="Front till: who is signing in?")).to_be_visible()
+    await expect(page.get_by_role("list", name="Staff")).to_contain_text("Wendy Waiter")
     await screenshot(page, "pin-sign-in")
     await pin_sign_in(page, "Wendy Waiter", "0000")
     await expect(page.get_by_role("alert")).to_contain_text(re.compile("PIN", re.IGNORECASE))

@@ -5,6 +5,7 @@
 import { useId } from "react";
 
 import { isValidPin, pressPinKey } from "./device";
+import "./device.css";
 
 export interface PinPadProps {
   value: string;

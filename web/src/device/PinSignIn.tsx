@@ -15,6 +15,7 @@ import { useServices } from "../services";
 import { forgetDevice, saveDevice, type DeviceRegistration } from "./device";
 import { currentDeviceQuery } from "./queries";
 import { PinPad } from "./PinPad";
+import "./device.css";
 
 export function PinSignIn({ device, onUnregistered }: { device: DeviceRegistration; onUnregistered: () => void }) {
   const { auth, api, publicApi, queryClient } = useServices();
