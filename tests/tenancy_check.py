@@ -81,6 +81,7 @@ ALLOWED: dict[tuple[str, str], str] = {
 #: Statements that may name no restaurant, by a fragment of their SQL → the reason.
 ALLOWED_SQL: dict[str, str] = {
     "api_tokens.token_hash =": "an API token is found by the digest of its secret",
+    "devices.secret_hash =": "a registered device is found by the digest of its secret",
     "idempotency_records.id = :claim_id": (
         "the answer is written to the claim's own row, by the id its restaurant-scoped "
         "claim returned (brigade.idempotency, the unit of work)"

@@ -36,6 +36,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "brigade"
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"auth"}),  # who calls, the permission table, the request's session
     frozenset({"restaurants"}),  # tenants, memberships, staff, the restaurant's profile
+    frozenset({"devices"}),  # shared devices, staff PINs, managers' approvals
     frozenset({"menu", "tables"}),
     frozenset({"orders"}),
     frozenset({"kitchen", "billing"}),  # they react to orders through orders.hooks

@@ -75,6 +75,7 @@ FAMILIES = (
     "/tax-rates",
     "/tills",
     "/shifts",
+    "/devices",
 )
 NOT_FOUND_DETAIL = "restaurant not found"  # what resolve_access says
 BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -304,6 +305,7 @@ async def test_tenant_isolation(
 #: ``{name}`` filled from the object ids; others send ``{}``. A body must be valid so the
 #: route reaches its lookup: a 422 would hide whether the object was found.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("PUT", "/staff/{user_id}/pin"): {"pin": "1234"},
     ("POST", "/checks/{check_id}/payments"): {"method": "card", "amount": 100},
     ("POST", "/checks/{check_id}/discounts"): {"kind": "fixed", "value": 1, "reason": "iso"},
     ("POST", "/checks/{check_id}/split"): {"by": "even", "parts": 2},
@@ -464,6 +466,12 @@ async def furnish(
         await client.post(f"{base}/reports/z", json={"business_date": "2020-01-01"}, headers=owner),
         "z report",
     )
+    device = await _ok(
+        await client.post(
+            f"{base}/devices", json={"name": "Tablet", "kind": "tablet"}, headers=owner
+        ),
+        "device",
+    )
     ids = {
         "area_id": area["id"],
         "table_id": table["id"],
@@ -484,6 +492,7 @@ async def furnish(
         "till_id": till["id"],
         "shift_id": shift["id"],
         "z_report_id": z_report["id"],
+        "device_id": device["id"],
         "course": 1,
     }
     return Furnished(restaurant, owner, ids)
@@ -531,6 +540,7 @@ def test_object_routes_are_all_covered() -> None:
         "till_id",
         "shift_id",
         "z_report_id",
+        "device_id",
     }
     assert len(OBJECT_ROUTES) >= 45
 

@@ -15,6 +15,7 @@ from brigade import __version__
 from brigade.auth.router import router as auth_router
 from brigade.billing.receipts_router import router as receipts_router
 from brigade.billing.router import router as billing_router
+from brigade.devices.router import router as devices_router
 from brigade.guest.router import router as guest_router
 from brigade.health import router as health_router
 from brigade.infra.db import Database
@@ -44,6 +45,7 @@ SERVICE_FIRST = (
     menu_router,
     guest_router,
     restaurants_router,
+    devices_router,
     auth_router,
 )
 

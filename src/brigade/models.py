@@ -2,6 +2,7 @@
 
 from brigade.auth import models as auth_models
 from brigade.billing import models as billing_models
+from brigade.devices import models as devices_models
 from brigade.events import models as events_models
 from brigade.idempotency import models as idempotency_models
 from brigade.infra.db import Base
@@ -17,6 +18,7 @@ metadata = Base.metadata
 __all__ = [
     "auth_models",
     "billing_models",
+    "devices_models",
     "events_models",
     "idempotency_models",
     "kitchen_models",

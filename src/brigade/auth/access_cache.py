@@ -62,15 +62,16 @@ LOGIN_DROPPING = ("auth.session.", "user.")
 _MAX_ENTRIES = 10_000
 
 #: Who presents a credential: ``("t", sha256)`` for an API token; ``("u", user_id,
-#: is_admin, session_id, issued_at)`` for an access JWT, where ``issued_at`` is set only
-#: when ``session_id`` is ``None`` (a token minted outside a login is its own login).
+#: is_admin, session_id, issued_at, device_id)`` for an access JWT, where ``issued_at``
+#: is set only when ``session_id`` is ``None`` (a token minted outside a login is its own
+#: login) and ``device_id`` only for a PIN login on a registered device.
 CallerKey = tuple[Any, ...]
 
 
 def login_key(claims: AccessClaims) -> CallerKey:
     """The :data:`CallerKey` of a verified access JWT."""
     issued_at = claims.issued_at if claims.session_id is None else None
-    return ("u", claims.user_id, claims.is_admin, claims.session_id, issued_at)
+    return ("u", claims.user_id, claims.is_admin, claims.session_id, issued_at, claims.device_id)
 
 
 def _expiry(_token: str, claims: AccessClaims, _now: float) -> float:

@@ -85,7 +85,8 @@ class Actor:
     A user authenticated by an access JWT carries its login: ``session_id`` (the
     refresh-token family it was issued under) or, for a token minted outside a login,
     ``issued_at`` (seconds since the epoch). Both ``None``: an actor made by code
-    (CLI, tests), whose login is not checked.
+    (CLI, tests), whose login is not checked. ``device_id``: the registered device of a
+    PIN login (:mod:`brigade.devices`; claim ``dev``), ``None`` for a full login.
     """
 
     user_id: int | None = None
@@ -95,6 +96,7 @@ class Actor:
     token_scopes: frozenset[str] = frozenset()
     session_id: str | None = None
     issued_at: int | None = None
+    device_id: int | None = None
 
     @property
     def label(self) -> str:
@@ -191,7 +193,9 @@ async def _api_token_actor(session: Executor, runtime: Runtime, digest: str) -> 
 
 def _login_actor(key: CallerKey) -> Actor:
     """The :class:`Actor` of a user's :data:`~brigade.auth.access_cache.CallerKey`."""
-    return Actor(user_id=key[1], is_admin=key[2], session_id=key[3], issued_at=key[4])
+    return Actor(
+        user_id=key[1], is_admin=key[2], session_id=key[3], issued_at=key[4], device_id=key[5]
+    )
 
 
 def login_alive(row: Any, actor: Actor) -> bool:
@@ -346,6 +350,7 @@ StaffRead = Annotated[Access, Depends(require(Permission.staff_read))]
 StaffWrite = Annotated[Access, Depends(require(Permission.staff_write))]
 TokensRead = Annotated[Access, Depends(require(Permission.tokens_read))]
 TokensWrite = Annotated[Access, Depends(require(Permission.tokens_write))]
+DevicesWrite = Annotated[Access, Depends(require(Permission.devices_write))]
 MenuRead = Annotated[Access, Depends(require(Permission.menu_read))]
 MenuWrite = Annotated[Access, Depends(require(Permission.menu_write))]
 MenuAvailability = Annotated[Access, Depends(require(Permission.menu_availability))]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from brigade.infra.db import Base, IdType, UTCDateTime
@@ -36,6 +36,10 @@ class RefreshToken(Base):
     All tokens of one login share ``family_id``. Refresh rotates: the used token gets
     ``rotated_at`` and a new one is issued in the same family. Presenting a rotated token
     again revokes the whole family (OAuth 2.0 Security BCP, RFC 9700 §4.14.2).
+
+    A PIN login on a registered device (:mod:`brigade.devices`) sets ``device_id`` and
+    ``idle_seconds`` on every token of its family: each token then lives only
+    ``idle_seconds`` (the device's idle sign-out) and its access tokens say ``dev``.
     """
 
     __tablename__ = "refresh_tokens"
@@ -48,6 +52,8 @@ class RefreshToken(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    device_id: Mapped[int | None] = mapped_column(IdType, default=None, index=True)
+    idle_seconds: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class ApiToken(Base):

@@ -28,6 +28,8 @@ class Permission(StrEnum):
     staff_write = "staff:write"
     tokens_read = "tokens:read"
     tokens_write = "tokens:write"
+    #: Register and revoke shared devices, set their idle times (managers).
+    devices_write = "devices:write"
     menu_read = "menu:read"
     menu_write = "menu:write"
     menu_availability = "menu:availability"
@@ -41,7 +43,8 @@ class Permission(StrEnum):
     billing_read = "billing:read"
     billing_request = "billing:request"
     billing_write = "billing:write"
-    #: Approve what needs a manager (a discount beyond the restaurant's threshold).
+    #: Approve what needs a manager (a discount beyond the restaurant's threshold, a
+    #: refund, a void of a payment or of an order line after preparation).
     billing_approve = "billing:approve"
     reports_read = "reports:read"
     tills_read = "tills:read"

@@ -54,6 +54,9 @@ class AccessClaims:
     expires_at: datetime
     issued_at: int = 0
     session_id: str | None = None
+    #: The registered device the login was made on with a PIN (claim ``dev``), else
+    #: ``None`` (a full username-and-password login).
+    device_id: int | None = None
 
 
 def create_access_token(
@@ -63,12 +66,14 @@ def create_access_token(
     key: str,
     ttl_seconds: int,
     session_id: str | None = None,
+    device_id: int | None = None,
 ) -> tuple[str, datetime]:
     """Sign an HS256 access JWT; returns ``(token, expires_at UTC)``.
 
     ``session_id`` (claim ``sid``) names the login (refresh-token family) the token is
     issued under, so that ending the login refuses the token
-    (:mod:`brigade.auth.access_cache`)."""
+    (:mod:`brigade.auth.access_cache`). ``device_id`` (claim ``dev``) says the login
+    was a PIN login on that registered device (:mod:`brigade.devices`)."""
     now = utcnow()
     expires_at = now + timedelta(seconds=ttl_seconds)
     claims: dict[str, Any] = {
@@ -80,6 +85,8 @@ def create_access_token(
     }
     if session_id is not None:
         claims["sid"] = session_id
+    if device_id is not None:
+        claims["dev"] = device_id
     return jwt.encode(claims, key, algorithm=JWT_ALGORITHM), expires_at
 
 
@@ -101,12 +108,16 @@ def decode_access_token(token: str, *, key: str) -> AccessClaims | None:
     session_id = claims.get("sid")
     if session_id is not None and not isinstance(session_id, str):
         return None
+    device_id = claims.get("dev")
+    if device_id is not None and (isinstance(device_id, bool) or not isinstance(device_id, int)):
+        return None
     return AccessClaims(
         user_id=user_id,
         is_admin=bool(claims.get("adm", False)),
         expires_at=datetime.fromtimestamp(claims["exp"]).astimezone(),
         issued_at=issued_at,
         session_id=session_id,
+        device_id=device_id,
     )
 
 

@@ -129,15 +129,31 @@ async def get_user_by_username(session: AsyncSession, username: str) -> User | N
 
 
 async def _issue(
-    session: AsyncSession, settings: Settings, user: User, family_id: str
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    family_id: str,
+    *,
+    device_id: int | None = None,
+    idle_seconds: int | None = None,
 ) -> TokenPair:
-    """Sign an access JWT and store a new refresh token of ``family_id``."""
+    """Sign an access JWT and store a new refresh token of ``family_id``.
+
+    A device login (``device_id`` and ``idle_seconds`` set) gets an access token of at
+    most ``idle_seconds`` (claim ``dev``) and a refresh token that expires after
+    ``idle_seconds``: an idle device's login lapses on the server too."""
+    access_ttl = settings.access_token_ttl_seconds
+    refresh_ttl = settings.refresh_token_ttl_seconds
+    if idle_seconds is not None:
+        access_ttl = min(access_ttl, idle_seconds)
+        refresh_ttl = idle_seconds
     access, _ = create_access_token(
         user.id,
         is_admin=user.is_admin,
         key=settings.signing_key,
-        ttl_seconds=settings.access_token_ttl_seconds,
+        ttl_seconds=access_ttl,
         session_id=family_id,
+        device_id=device_id,
     )
     refresh = new_opaque_token()
     now = utcnow()
@@ -147,15 +163,52 @@ async def _issue(
             family_id=family_id,
             token_hash=token_digest(refresh),
             created_at=now,
-            expires_at=now + timedelta(seconds=settings.refresh_token_ttl_seconds),
+            expires_at=now + timedelta(seconds=refresh_ttl),
+            device_id=device_id,
+            idle_seconds=idle_seconds,
         )
     )
     return TokenPair(
         access_token=access,
-        expires_in=settings.access_token_ttl_seconds,
+        expires_in=access_ttl,
         refresh_token=refresh,
         user=UserRead.model_validate(user),
     )
+
+
+async def start_device_login(
+    session: AsyncSession, settings: Settings, user_id: int, *, device_id: int, idle_seconds: int
+) -> TokenPair | None:
+    """Start a login of ``user_id`` on registered device ``device_id`` (a PIN login,
+    checked by :mod:`brigade.devices.service`): its tokens say ``dev`` and lapse after
+    ``idle_seconds`` without a refresh. ``None`` when the user is gone or inactive."""
+    user = await session.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    return await _issue(
+        session,
+        settings,
+        user,
+        secrets.token_hex(16),
+        device_id=device_id,
+        idle_seconds=idle_seconds,
+    )
+
+
+async def end_device_logins(session: AsyncSession, device_id: int) -> None:
+    """End every login made on device ``device_id`` (it was revoked): their refresh
+    tokens are revoked and ``auth.session.revoked`` (reason ``device-revoked``) is
+    recorded for each user, so their access tokens are refused at once."""
+    rows = (
+        await session.execute(
+            select(RefreshToken.user_id, RefreshToken.family_id)
+            .where(RefreshToken.device_id == device_id, RefreshToken.revoked_at.is_(None))
+            .distinct()
+            .order_by(RefreshToken.family_id)
+        )
+    ).all()
+    for user_id, family_id in rows:
+        await end_login(session, user_id, family_id, "device-revoked")
 
 
 async def verify_credentials(
@@ -235,7 +288,14 @@ async def refresh(session: AsyncSession, settings: Settings, token: str) -> Toke
     if user is None or not user.is_active:
         await end_login(session, row.user_id, row.family_id, "inactive")
         raise InvalidRefreshToken()
-    return await _issue(session, settings, user, row.family_id)
+    return await _issue(
+        session,
+        settings,
+        user,
+        row.family_id,
+        device_id=row.device_id,
+        idle_seconds=row.idle_seconds,
+    )
 
 
 async def revoke_family(session: AsyncSession, family_id: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from brigade.devices.exceptions import ApprovalInvalid as ApprovalInvalid
 from brigade.infra.errors import Conflict, InvalidInput, PermissionDenied
 
 
@@ -40,14 +41,6 @@ class DiscountApprovalRequired(PermissionDenied):
 
     type = "discount-approval-required"
     title = "This discount needs a manager's approval"
-
-
-class ApprovalInvalid(PermissionDenied):
-    """The approval given is not a manager's: unknown user, wrong password, inactive
-    account, or no manager-or-higher role (``billing:approve``) in this restaurant."""
-
-    type = "approval-invalid"
-    title = "The approval is not valid"
 
 
 class DiscountExceedsAmount(InvalidInput):

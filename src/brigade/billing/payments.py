@@ -157,13 +157,16 @@ async def _manager(
     access: Access,
     approval: Approval | None,
     address: str,
+    device_secret: str | None = None,
 ) -> _Approved:
     """The manager allowing a refund or void: a given ``approval`` is checked
     (:func:`brigade.billing.service._approver`; 403 ``approval-invalid``, 429) and
     recorded; without one the caller must hold ``billing:approve`` (403
     ``manager-approval-required``)."""
     if approval is not None:
-        approver = await _approver(session, runtime, access.restaurant_id, approval, address)
+        approver = await _approver(
+            session, runtime, access.restaurant_id, approval, address, device_secret
+        )
         return _Approved(approver, approval.method)
     if not access.can(Permission.billing_approve):
         raise ManagerApprovalRequired(
@@ -290,6 +293,7 @@ async def refund_payment(
     data: RefundCreate,
     *,
     address: str = "unknown",
+    device_secret: str | None = None,
 ) -> ReversalResult:
     """Refund ``data.amount`` (minor units; default: what is left of the payment) of
     payment ``payment_id`` of a paid check, in the payment's method, with a reason (see
@@ -307,7 +311,7 @@ async def refund_payment(
     access.check(Permission.billing_write)
     restaurant_id = access.restaurant_id
     payment = await _payment(session, restaurant_id, payment_id)
-    approved = await _manager(session, runtime, access, data.approval, address)
+    approved = await _manager(session, runtime, access, data.approval, address, device_secret)
     check_row = await _check_row(session, restaurant_id, payment.check_id)
     if payment.voided_at is not None:
         raise PaymentVoided(f"payment {payment_id} is voided")
@@ -377,6 +381,7 @@ async def void_payment(
     data: VoidCreate,
     *,
     address: str = "unknown",
+    device_secret: str | None = None,
 ) -> ReversalResult:
     """Void payment ``payment_id`` of an open check with a reason (see the module's
     docstring): the check's row is taken (version + 1), the payment marked voided, the
@@ -394,7 +399,7 @@ async def void_payment(
     access.check(Permission.billing_write)
     restaurant_id = access.restaurant_id
     payment = await _payment(session, restaurant_id, payment_id)
-    approved = await _manager(session, runtime, access, data.approval, address)
+    approved = await _manager(session, runtime, access, data.approval, address, device_secret)
     locked = await _lock_open_check(session, restaurant_id, payment.check_id, None)
     now = utcnow()
     row = (

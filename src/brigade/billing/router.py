@@ -47,6 +47,7 @@ from brigade.billing.schemas import (
     TipResult,
     VoidCreate,
 )
+from brigade.devices.dependencies import DeviceSecret
 from brigade.idempotency import dependencies as idempotency
 from brigade.infra.errors import (
     NotAuthenticated,
@@ -181,18 +182,22 @@ async def add_discount(
     runtime: RuntimeDep,
     request: Request,
     once: idempotency.Idempotent,
+    device: DeviceSecret = None,
 ) -> CheckRead | JSONResponse:
     """Discount a line or the whole check (percent in basis points, or fixed in minor
     units), or comp a line, with a reason; answers the check priced with it. Beyond
     the restaurant's ``discount_approval_bp`` of the subtotal, a manager's
-    ``approval`` (username and password) is needed in the same request (403
+    ``approval`` (username and password, or a PIN with the registered device's
+    ``X-Brigade-Device``) is needed in the same request (403
     ``discount-approval-required`` without it, ``approval-invalid`` when it is not a
     manager's). A retry with the same ``Idempotency-Key`` returns the first answer."""
     address = request.client.host if request.client else "unknown"
     return await once.run(
         access,
         body.fingerprint_body(),
-        lambda: service.add_discount(session, runtime, access, check_id, body, address=address),
+        lambda: service.add_discount(
+            session, runtime, access, check_id, body, address=address, device_secret=device
+        ),
     )
 
 
@@ -341,6 +346,7 @@ async def refund_payment(
     runtime: RuntimeDep,
     request: Request,
     once: idempotency.Idempotent,
+    device: DeviceSecret = None,
 ) -> ReversalResult | JSONResponse:
     """Refund (part of) a payment of a paid check in the payment's method, with a
     reason: by a manager, or by a cashier with a manager's ``approval`` in the body
@@ -353,7 +359,7 @@ async def refund_payment(
         access,
         body.fingerprint_body(),
         lambda: payments.refund_payment(
-            session, runtime, access, payment_id, body, address=address
+            session, runtime, access, payment_id, body, address=address, device_secret=device
         ),
     )
 
@@ -377,6 +383,7 @@ async def void_payment(
     runtime: RuntimeDep,
     request: Request,
     once: idempotency.Idempotent,
+    device: DeviceSecret = None,
 ) -> ReversalResult | JSONResponse:
     """Void a whole payment of an open check (a payment keyed by mistake), with a
     reason, by a manager or with a manager's ``approval``; the check's balance goes
@@ -387,5 +394,7 @@ async def void_payment(
     return await once.run(
         access,
         body.fingerprint_body(),
-        lambda: payments.void_payment(session, runtime, access, payment_id, body, address=address),
+        lambda: payments.void_payment(
+            session, runtime, access, payment_id, body, address=address, device_secret=device
+        ),
     )

@@ -9,6 +9,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from brigade.billing.pricing import DiscountKind
+
+# The approvals a request may carry: by password or by PIN on a registered device
+# (brigade.devices.approvals), discriminated by ``method``; re-exported here.
+from brigade.devices.approvals import Approval as Approval
+from brigade.devices.approvals import PasswordApproval as PasswordApproval
+from brigade.devices.approvals import PinApproval as PinApproval
 from brigade.inputs import Id, SingleLine, Version
 from brigade.money import MAX_AMOUNT, Money, PositiveMoney
 
@@ -230,23 +236,6 @@ class PaymentResult(PaymentRead):
     check: CheckRead
 
 
-class PasswordApproval(BaseModel):
-    """A manager's approval given in the request: the approver's ``username`` and
-    ``password`` (checked with :func:`brigade.auth.service.verify_credentials`, counted
-    against the login limits). ``method`` names the kind of approval, so that a PIN
-    approval can join as another member of a union discriminated by it."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    method: Literal["password"] = "password"
-    username: SingleLine = Field(min_length=1, max_length=150)
-    password: SingleLine = Field(min_length=1, max_length=1024)
-
-
-#: The approvals a request may carry (a PIN approval comes with another issue).
-Approval = PasswordApproval
-
-
 class DiscountCreate(BaseModel):
     """A discount on an open check: on line ``order_item_id`` or, without it, on the
     whole check.
@@ -274,12 +263,11 @@ class DiscountCreate(BaseModel):
     version: Version | None = None
 
     def fingerprint_body(self) -> DiscountCreate:
-        """This body without the approver's password (what the Idempotency-Key's
+        """This body without the approver's password or PIN (what the Idempotency-Key's
         fingerprint is computed from: no password is hashed into a stored record)."""
         if self.approval is None:
             return self
-        redacted = self.approval.model_copy(update={"password": "-"})
-        return self.model_copy(update={"approval": redacted})
+        return self.model_copy(update={"approval": self.approval.redacted()})
 
 
 #: A share of a line: a fraction written ``"1/3"``, ``"0.5"`` or ``"1"`` (in (0, 1],
@@ -397,12 +385,11 @@ class _ManagerBody(BaseModel):
     )
 
     def fingerprint_body(self) -> _ManagerBody:
-        """This body without the approver's password (what the Idempotency-Key's
+        """This body without the approver's password or PIN (what the Idempotency-Key's
         fingerprint is computed from: no password is hashed into a stored record)."""
         if self.approval is None:
             return self
-        redacted = self.approval.model_copy(update={"password": "-"})
-        return self.model_copy(update={"approval": redacted})
+        return self.model_copy(update={"approval": self.approval.redacted()})
 
 
 class RefundCreate(_ManagerBody):
@@ -411,7 +398,7 @@ class RefundCreate(_ManagerBody):
     after earlier refunds; never more: 422 ``refund-exceeds-payment``), ``reason``
     (required). A cash refund is paid out of the drawer of ``till_id`` (default: the
     caller's one open shift, as for payments). Needs ``billing:approve`` or
-    ``approval`` (a manager's username and password)."""
+    ``approval`` (a manager's username and password, or PIN on a registered device)."""
 
     amount: PositiveMoney | None = Field(default=None, description="Minor units.")
 
@@ -428,7 +415,7 @@ class ReversalRead(BaseModel):
     off the payment's amount, ``tip`` given back with it, ``cash`` paid out of the
     drawer (shift ``shift_id`` of till ``till_id``; cash only), minor units.
     ``business_date`` is the local day whose report counts it. ``approved_by`` and
-    ``approval_method`` (``permission`` or ``password``) say which manager allowed it."""
+    ``approval_method`` (``permission``, ``password`` or ``pin``) say which manager allowed it."""
 
     model_config = ConfigDict(from_attributes=True)
 

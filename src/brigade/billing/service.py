@@ -36,13 +36,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brigade.auth.dependencies import Access, Actor, resolve_access
-from brigade.auth.exceptions import InvalidCredentials
+from brigade.auth.dependencies import Access
 from brigade.auth.permissions import Permission
-from brigade.auth.service import verify_credentials
 from brigade.billing import hooks, pricing
 from brigade.billing.exceptions import (
-    ApprovalInvalid,
     CheckIsPart,
     CheckPaid,
     CheckSplit,
@@ -70,6 +67,7 @@ from brigade.billing.schemas import (
     PaymentRead,
     PaymentResult,
 )
+from brigade.devices import approvals
 from brigade.events.outbox import NewEvent, record_many
 from brigade.infra.db import UTCDateTime, utcnow
 from brigade.infra.errors import NotFound, StaleVersion
@@ -1232,32 +1230,27 @@ def _validate_discount(data: DiscountCreate, state: _Pricing) -> None:
 
 
 async def _approver(
-    session: AsyncSession, runtime: Runtime, restaurant_id: int, approval: Approval, address: str
+    session: AsyncSession,
+    runtime: Runtime,
+    restaurant_id: int,
+    approval: Approval,
+    address: str,
+    device_secret: str | None = None,
 ) -> int:
-    """The id of the manager (or owner, or platform admin) who gave ``approval``:
-    credentials checked with :func:`brigade.auth.service.verify_credentials` (login
-    limits apply: 429), then the approver must hold ``billing:approve`` here.
+    """The id of the manager (or owner, or platform admin) who gave ``approval``
+    (:func:`brigade.devices.approvals.approver`: a password, or a PIN on the registered
+    device of ``device_secret``); the approver must hold ``billing:approve`` here.
 
-    Raises ``ApprovalInvalid`` (403) otherwise."""
-    try:
-        user = await verify_credentials(
-            session,
-            runtime,
-            username=approval.username,
-            password=approval.password,
-            address=address,
-        )
-    except InvalidCredentials as exc:
-        raise ApprovalInvalid("the approver's username or password is wrong") from exc
-    try:
-        standing = await resolve_access(
-            session, Actor(user_id=user.id, is_admin=user.is_admin), restaurant_id
-        )
-    except NotFound as exc:
-        raise ApprovalInvalid("the approver is no member of this restaurant") from exc
-    if not standing.can(Permission.billing_approve):
-        raise ApprovalInvalid("the approver is not a manager of this restaurant")
-    return user.id
+    Raises ``ApprovalInvalid`` (403) otherwise, ``TooManyRequests`` (429)."""
+    return await approvals.approver(
+        session,
+        runtime,
+        restaurant_id,
+        approval,
+        address=address,
+        device_secret=device_secret,
+        permission=Permission.billing_approve,
+    )
 
 
 async def add_discount(
@@ -1268,6 +1261,7 @@ async def add_discount(
     data: DiscountCreate,
     *,
     address: str = "unknown",
+    device_secret: str | None = None,
 ) -> CheckRead:
     """Add a discount or comp (:class:`DiscountCreate`) to an open check and return the
     check priced with it (:mod:`brigade.billing.pricing`); event
@@ -1320,7 +1314,9 @@ async def add_discount(
         )
     approver = None
     if data.approval is not None:
-        approver = await _approver(session, runtime, restaurant_id, data.approval, address)
+        approver = await _approver(
+            session, runtime, restaurant_id, data.approval, address, device_secret
+        )
     now = utcnow()
     row = (
         await session.execute(

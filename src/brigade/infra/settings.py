@@ -51,6 +51,11 @@ class Settings(BaseSettings):
         description="Failed logins allowed per username from one client address (limits "
         "syntax); an address gets 4 times as many, a username from all addresses 10 times.",
     )
+    pin_rate_limit: str = Field(
+        default="5/minute",
+        description="Wrong PINs allowed per person (limits syntax); a registered device "
+        "gets 4 times as many, whoever is tried.",
+    )
     max_body_bytes: int = Field(
         default=1024 * 1024,
         ge=1,

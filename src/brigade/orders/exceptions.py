@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from brigade.infra.errors import Conflict
+from brigade.infra.errors import Conflict, InvalidInput, PermissionDenied
 
 
 class OrderClosed(Conflict):
@@ -62,3 +62,19 @@ class CannotMergeOrder(Conflict):
 
     type = "cannot-merge-order"
     title = "The orders cannot be merged"
+
+
+class VoidApprovalRequired(PermissionDenied):
+    """The line is being prepared, ready or served: its void needs a manager (the
+    caller's ``billing:approve`` or a manager's ``approval``); extension ``status``."""
+
+    type = "void-approval-required"
+    title = "Voiding this line needs a manager's approval"
+
+
+class UnknownVoidReason(InvalidInput):
+    """The reason is none of the restaurant's ``void_reasons`` (extension
+    ``void_reasons`` lists them)."""
+
+    type = "unknown-void-reason"
+    title = "Pick one of the restaurant's void reasons"

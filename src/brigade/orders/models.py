@@ -67,7 +67,9 @@ class OrderItem(Base):
     ``unit_price`` and ``modifiers`` (``[{"id", "name", "price_delta"}]``), all prices
     in minor units; ``line_total = quantity * (unit_price + modifiers_total)``.
     ``status``: ``pending → fired → preparing → ready → served``, or ``voided`` with
-    ``void_reason``.
+    ``void_reason``; a void after preparation records the manager who approved it
+    (``void_approved_by``) and how (``void_approval_method``: ``permission``, ``password``
+    or ``pin``).
     """
 
     __tablename__ = "order_items"
@@ -102,3 +104,7 @@ class OrderItem(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # A user id kept as a record (no foreign key: the line's history outlives the account,
+    # and the column is added without rebuilding the table).
+    void_approved_by: Mapped[int | None] = mapped_column(IdType, default=None)
+    void_approval_method: Mapped[str | None] = mapped_column(String(16), default=None)

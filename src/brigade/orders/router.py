@@ -9,6 +9,8 @@ from fastapi import APIRouter, Body, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from brigade.auth.dependencies import OrdersRead, OrdersVoid, OrdersWrite
+from brigade.devices.dependencies import DeviceSecret
+from brigade.devices.exceptions import ApprovalInvalid
 from brigade.idempotency import dependencies as idempotency
 from brigade.infra.errors import (
     InvalidInput,
@@ -16,6 +18,7 @@ from brigade.infra.errors import (
     NotFound,
     PermissionDenied,
     StaleVersion,
+    TooManyRequests,
     problem_responses,
 )
 from brigade.inputs import Id, Offset, PathId
@@ -30,6 +33,8 @@ from brigade.orders.exceptions import (
     OrderAlreadyFired,
     OrderClosed,
     OrderHasCheck,
+    UnknownVoidReason,
+    VoidApprovalRequired,
 )
 from brigade.orders.schemas import (
     OrderCancel,
@@ -46,7 +51,7 @@ from brigade.orders.schemas import (
 )
 from brigade.reads import ReadSessionDep
 from brigade.restaurants.service import get_profile_cache
-from brigade.runtime import get_runtime
+from brigade.runtime import RuntimeDep, get_runtime
 from brigade.session import SessionDep
 from brigade.tables.exceptions import TableOccupied
 
@@ -148,7 +153,15 @@ async def add_items(
     responses={
         **idempotency.replayed_header_doc(),
         **problem_responses(
-            *_AUTH, OrderClosed, StaleVersion, ItemAlreadyVoided, *idempotency.ERRORS
+            *_AUTH,
+            OrderClosed,
+            StaleVersion,
+            ItemAlreadyVoided,
+            UnknownVoidReason,
+            VoidApprovalRequired,
+            ApprovalInvalid,
+            TooManyRequests,
+            *idempotency.ERRORS,
         ),
     },
 )
@@ -158,12 +171,32 @@ async def void_item(
     body: OrderItemVoid,
     access: OrdersVoid,
     session: SessionDep,
+    runtime: RuntimeDep,
+    request: Request,
     once: idempotency.Idempotent,
+    device: DeviceSecret = None,
 ) -> OrderRead | JSONResponse:
-    """Void a line with a reason; a fired line is voided on its kitchen ticket too. A
-    retry with the same ``Idempotency-Key`` returns the first answer."""
+    """Void a line with a reason (one of the restaurant's ``void_reasons`` when it sets
+    any: 422 ``unknown-void-reason``); a fired line is voided on its kitchen ticket too.
+    A line being prepared, ready or served needs a manager: the caller's
+    ``billing:approve`` or ``approval`` in the body (a manager's password, or PIN with
+    the registered device's ``X-Brigade-Device``); 403 ``void-approval-required``
+    without, ``approval-invalid`` when it is not a manager's. A retry with the same
+    ``Idempotency-Key`` returns the first answer."""
+    address = request.client.host if request.client else "unknown"
     return await once.run(
-        access, body, lambda: service.void_item(session, access, order_id, item_id, body)
+        access,
+        body.fingerprint_body(),
+        lambda: service.void_item(
+            session,
+            access,
+            order_id,
+            item_id,
+            body,
+            runtime=runtime,
+            address=address,
+            device_secret=device,
+        ),
     )
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from brigade.devices.approvals import Approval
 from brigade.inputs import FreeText, Id, Version
 from brigade.money import MAX_AMOUNT
 
@@ -116,9 +117,21 @@ Reason = Annotated[FreeText, Field(min_length=1, max_length=500), AfterValidator
 
 
 class OrderItemVoid(VersionedWrite):
-    """Void a line; ``reason`` is required and may not be blank."""
+    """Void a line; ``reason`` is required and may not be blank. When the restaurant
+    sets ``void_reasons``, ``reason`` must be one of them (compared case-insensitively;
+    free text is allowed only while that list is empty). A line being prepared, ready
+    or served needs a manager: the caller's ``billing:approve`` or ``approval`` (a
+    manager's password, or PIN on a registered device with ``X-Brigade-Device``)."""
 
     reason: Reason
+    approval: Approval | None = None
+
+    def fingerprint_body(self) -> OrderItemVoid:
+        """This body without the approver's password or PIN (what the
+        Idempotency-Key's fingerprint is computed from)."""
+        if self.approval is None:
+            return self
+        return self.model_copy(update={"approval": self.approval.redacted()})
 
 
 class OrderServe(VersionedWrite):
@@ -197,6 +210,12 @@ class OrderItemRead(BaseModel):
     created_at: datetime
     fired_at: datetime | None
     voided_at: datetime | None
+    void_approved_by: int | None = Field(
+        default=None, description="The manager who approved a void after preparation."
+    )
+    void_approval_method: str | None = Field(
+        default=None, description="How the void was approved: permission, password or pin."
+    )
 
 
 class OrderRead(BaseModel):

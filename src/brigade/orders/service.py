@@ -49,6 +49,7 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
+    literal,
     select,
     update,
 )
@@ -56,6 +57,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.auth.dependencies import Access
 from brigade.auth.permissions import Permission
+from brigade.devices.approvals import approver
 from brigade.events.outbox import NewEvent, record_many
 from brigade.idempotency import service as idempotency
 from brigade.infra.db import EncodedJSON, UTCDateTime, utcnow
@@ -71,6 +73,8 @@ from brigade.orders.exceptions import (
     NothingToServe,
     OrderAlreadyFired,
     OrderClosed,
+    UnknownVoidReason,
+    VoidApprovalRequired,
 )
 from brigade.orders.hooks import FiredLine
 from brigade.orders.models import Order, OrderItem
@@ -88,8 +92,9 @@ from brigade.orders.schemas import (
     OrderStatus,
     event_payload,
 )
-from brigade.restaurants.api import currency_of
+from brigade.restaurants.api import currency_of, void_reasons_of
 from brigade.restaurants.service import ProfileCache, restaurant_profile
+from brigade.runtime import Runtime
 from brigade.tables.api import table_name_of
 from brigade.tables.service import release_table
 from brigade.tenancy import RID, owned_by, scoped
@@ -157,6 +162,8 @@ _ITEM_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _items.c.created_at,
     _items.c.fired_at,
     _items.c.voided_at,
+    _items.c.void_approved_by,
+    _items.c.void_approval_method,
 )
 
 
@@ -200,6 +207,8 @@ _VOID_ITEM = (
         status=OrderItemStatus.voided.value,
         void_reason=bindparam("b_reason", type_=Text()),
         voided_at=bindparam("b_now", type_=UTCDateTime()),
+        void_approved_by=bindparam("b_approved_by", type_=_items.c.void_approved_by.type),
+        void_approval_method=bindparam("b_approval_method", type_=String()),
     )
 )
 # Fires the pending lines of courses ``b_lo..b_hi``: the lines send/fire chose from the
@@ -748,18 +757,56 @@ async def add_items(
     return order
 
 
+#: Line statuses whose void needs a manager: the kitchen has started on them.
+NEEDS_APPROVAL_TO_VOID = frozenset(
+    {OrderItemStatus.preparing, OrderItemStatus.ready, OrderItemStatus.served}
+)
+
+
+async def _void_reason(session: AsyncSession, restaurant_id: int, reason: str) -> str:
+    """``reason`` as the restaurant spells it among its ``void_reasons``; any reason
+    while that list is empty. Raises ``UnknownVoidReason`` (422, extension
+    ``void_reasons``) otherwise."""
+    allowed = await session.scalar(select(void_reasons_of(literal(restaurant_id))))
+    if not allowed:
+        return reason
+    for candidate in allowed:
+        if candidate.casefold() == reason.casefold():
+            return str(candidate)
+    raise UnknownVoidReason("pick one of the restaurant's void reasons", void_reasons=list(allowed))
+
+
 async def void_item(
-    session: AsyncSession, access: Access, order_id: int, item_id: int, data: OrderItemVoid
+    session: AsyncSession,
+    access: Access,
+    order_id: int,
+    item_id: int,
+    data: OrderItemVoid,
+    *,
+    runtime: Runtime | None = None,
+    address: str = "unknown",
+    device_secret: str | None = None,
 ) -> OrderRead:
     """Void a line with a reason (``voided``, ``void_reason``, ``voided_at``); a line
     already fired is also voided on its kitchen ticket. Records ``order.item.voided``
     with ``{"order": OrderRead, "item_id": id}``.
 
+    The reason must be one of the restaurant's ``void_reasons`` when it sets any. A
+    line being prepared, ready or served (:data:`NEEDS_APPROVAL_TO_VOID`) needs a
+    manager: the caller's ``billing:approve`` (``void_approval_method`` ``permission``)
+    or ``data.approval`` checked by :func:`brigade.devices.approvals.approver`
+    (``password``, or ``pin`` on the registered device of ``device_secret``); who
+    approved is kept in ``void_approved_by``. An approval given where none is needed is
+    checked and recorded all the same.
+
     Raises ``PermissionDenied`` (no ``orders:void``), ``NotFound`` (order or line),
-    ``OrderClosed``, ``StaleVersion`` and ``ItemAlreadyVoided`` (all 409).
+    ``OrderClosed``, ``StaleVersion`` and ``ItemAlreadyVoided`` (all 409),
+    ``UnknownVoidReason`` (422), ``VoidApprovalRequired`` and ``ApprovalInvalid`` (403),
+    ``TooManyRequests`` (429), each before anything is written.
     """
     access.check(Permission.orders_void)
     restaurant_id = access.restaurant_id
+    reason = await _void_reason(session, restaurant_id, data.reason)
     head = await _write_head(session, restaurant_id, order_id, data.version)
     items = await _items_of(session, restaurant_id, order_id)
     index = next((n for n, i in enumerate(items) if i.id == item_id), None)
@@ -768,6 +815,30 @@ async def void_item(
     item = items[index]
     if item.status is OrderItemStatus.voided:
         raise ItemAlreadyVoided(f"line {item_id} was voided already")
+    approved_by: int | None = None
+    method: str | None = None
+    if data.approval is not None:
+        if runtime is None:
+            raise VoidApprovalRequired(
+                "a manager's approval is given through the HTTP API (POST .../void)"
+            )
+        approved_by = await approver(
+            session,
+            runtime,
+            restaurant_id,
+            data.approval,
+            address=address,
+            device_secret=device_secret,
+            permission=Permission.billing_approve,
+        )
+        method = data.approval.method
+    elif item.status in NEEDS_APPROVAL_TO_VOID:
+        if not access.can(Permission.billing_approve):
+            raise VoidApprovalRequired(
+                f"line {item_id} is {item.status.value}: voiding it needs a manager's approval",
+                status=item.status.value,
+            )
+        approved_by, method = access.actor.user_id, "permission"
     if item.status is not OrderItemStatus.pending:
         # The ticket before the line: the kitchen's steps lock the ticket, then the order
         # lines (mark_items); the same order here means the two never deadlock.
@@ -775,10 +846,23 @@ async def void_item(
     now = utcnow()
     await session.execute(
         _VOID_ITEM,
-        {"b_item_id": item_id, "b_rid": restaurant_id, "b_reason": data.reason, "b_now": now},
+        {
+            "b_item_id": item_id,
+            "b_rid": restaurant_id,
+            "b_reason": reason,
+            "b_now": now,
+            "b_approved_by": approved_by,
+            "b_approval_method": method,
+        },
     )
     items[index] = item.model_copy(
-        update={"status": OrderItemStatus.voided, "void_reason": data.reason, "voided_at": now}
+        update={
+            "status": OrderItemStatus.voided,
+            "void_reason": reason,
+            "voided_at": now,
+            "void_approved_by": approved_by,
+            "void_approval_method": method,
+        }
     )
     order = order_read(head.row, head.currency, items)
     await _record(session, restaurant_id, ORDER_ITEM_VOIDED, order, item_id=item_id)

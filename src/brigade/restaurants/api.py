@@ -22,3 +22,12 @@ def currency_of(restaurant_id: ColumnElement[Any]) -> ScalarSelect[Any]:
     ``restaurant_id`` (a column or bind parameter of the caller's statement), as a
     scalar subquery; NULL when there is no such restaurant."""
     return scoped(select(_restaurants.c.currency), restaurant_id, _restaurants).scalar_subquery()
+
+
+def void_reasons_of(restaurant_id: ColumnElement[Any]) -> ScalarSelect[Any]:
+    """The void reasons (JSON ``list[str]``; empty: any reason may be typed) of the
+    restaurant whose id is ``restaurant_id``, as a scalar subquery; NULL when there is
+    no such restaurant."""
+    return scoped(
+        select(_restaurants.c.void_reasons), restaurant_id, _restaurants
+    ).scalar_subquery()

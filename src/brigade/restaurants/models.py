@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from brigade.infra.db import Base, IdType, UTCDateTime
@@ -24,6 +24,9 @@ class Restaurant(Base):
     ``service_charge_taxable``; ``cash_rounding_unit`` (minor units; 1 = no rounding, 5
     rounds cash due to 0.05); ``discount_approval_bp``: discounts on a check beyond this
     share of its subtotal (basis points) need a manager's approval.
+
+    Voids: ``void_reasons``, the reasons a waiter picks from when voiding a line (an
+    empty list: any reason may be typed).
 
     Receipts: ``address`` (free text, one line per line of the postal address) and
     ``locale`` (a CLDR identifier such as ``de_DE``, deciding how amounts and dates are
@@ -48,6 +51,7 @@ class Restaurant(Base):
     discount_approval_bp: Mapped[int] = mapped_column(Integer, default=2000, server_default="2000")
     address: Mapped[str] = mapped_column(Text, default="", server_default="")
     locale: Mapped[str] = mapped_column(String(35), default="en_US", server_default="en_US")
+    void_reasons: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

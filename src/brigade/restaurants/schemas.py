@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -47,6 +48,15 @@ _APPROVAL = Field(
     description=(
         "Discounts beyond this share of a check's subtotal (basis points) need a "
         "manager's approval."
+    ),
+)
+
+
+#: A reason a waiter may pick when voiding a line (the restaurant's ``void_reasons``).
+VoidReason = Annotated[SingleLine, Field(min_length=1, max_length=100)]
+_VOID_REASONS = Field(
+    description=(
+        "The reasons a waiter picks from when voiding a line; empty: any reason may be typed."
     ),
 )
 
@@ -114,6 +124,14 @@ class RestaurantUpdate(BaseModel):
     locale: SingleLine | None = Field(
         default=None, min_length=2, max_length=35, description=_LOCALE_DESCRIPTION
     )
+    void_reasons: list[VoidReason] | None = Field(
+        default=None,
+        max_length=50,
+        description=(
+            "The reasons a waiter picks from when voiding a line (distinct, kept in this "
+            "order); [] lets any reason be typed."
+        ),
+    )
 
 
 class RestaurantRead(BaseModel):
@@ -135,6 +153,7 @@ class RestaurantRead(BaseModel):
     discount_approval_bp: int = _APPROVAL
     address: str = Field(description=_ADDRESS_DESCRIPTION)
     locale: str = Field(description=_LOCALE_DESCRIPTION)
+    void_reasons: list[str] = _VOID_REASONS
 
 
 class RestaurantList(BaseModel):

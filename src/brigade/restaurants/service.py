@@ -293,6 +293,12 @@ async def update_restaurant(
         validate_tax_rate(changes["tax_rate_bp"])
     if "locale" in changes:
         changes["locale"] = validate_locale(changes["locale"])
+    if "void_reasons" in changes:
+        # distinct, in the order given (the first spelling of a reason wins)
+        seen: dict[str, str] = {}
+        for reason in changes["void_reasons"]:
+            seen.setdefault(reason.strip().casefold(), reason.strip())
+        changes["void_reasons"] = list(seen.values())
     restaurant = await get_restaurant(session, access.restaurant_id)
     changed = [k for k, v in changes.items() if getattr(restaurant, k) != v]
     for key in changed:

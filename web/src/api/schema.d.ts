@@ -109,6 +109,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/devices/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Current Device
+         * @description The device of the ``X-Brigade-Device`` secret, its idle time and who can sign in
+         *     on it (members with a PIN). 403 ``device-not-registered`` otherwise.
+         */
+        get: operations["devices-current_device"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/devices/current/pin-login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pin Login
+         * @description Sign in on a registered device with a PIN (only with ``X-Brigade-Device``): a
+         *     login whose access token says ``dev`` and which lapses after the device kind's idle
+         *     time. Wrong PINs are limited per person and per device (429 with ``Retry-After``).
+         */
+        post: operations["devices-pin_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/guest/menu": {
         parameters: {
             query?: never;
@@ -332,7 +375,8 @@ export interface paths {
          * @description Discount a line or the whole check (percent in basis points, or fixed in minor
          *     units), or comp a line, with a reason; answers the check priced with it. Beyond
          *     the restaurant's ``discount_approval_bp`` of the subtotal, a manager's
-         *     ``approval`` (username and password) is needed in the same request (403
+         *     ``approval`` (username and password, or a PIN with the registered device's
+         *     ``X-Brigade-Device``) is needed in the same request (403
          *     ``discount-approval-required`` without it, ``approval-invalid`` when it is not a
          *     manager's). A retry with the same ``Idempotency-Key`` returns the first answer.
          */
@@ -499,6 +543,75 @@ export interface paths {
          */
         post: operations["billing-split_check"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/device-idle-times": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Idle Times
+         * @description Idle sign-out time of each device kind (seconds).
+         */
+        get: operations["devices-get_idle_times"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Idle Times
+         * @description Set the idle sign-out time of device kinds (seconds); new PIN logins use it.
+         */
+        patch: operations["devices-update_idle_times"];
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Devices
+         * @description The restaurant's registered devices (revoked ones too), newest first.
+         */
+        get: operations["devices-list_devices"];
+        put?: never;
+        /**
+         * Register Device
+         * @description Register a device (a manager, signed in with username and password); its
+         *     ``secret`` is shown only here: the device sends it as ``X-Brigade-Device``.
+         */
+        post: operations["devices-register_device"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/devices/{device_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Device
+         * @description Revoke a device: its secret is refused and its PIN logins end at once.
+         */
+        delete: operations["devices-revoke_device"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1122,8 +1235,13 @@ export interface paths {
         put?: never;
         /**
          * Void Item
-         * @description Void a line with a reason; a fired line is voided on its kitchen ticket too. A
-         *     retry with the same ``Idempotency-Key`` returns the first answer.
+         * @description Void a line with a reason (one of the restaurant's ``void_reasons`` when it sets
+         *     any: 422 ``unknown-void-reason``); a fired line is voided on its kitchen ticket too.
+         *     A line being prepared, ready or served needs a manager: the caller's
+         *     ``billing:approve`` or ``approval`` in the body (a manager's password, or PIN with
+         *     the registered device's ``X-Brigade-Device``); 403 ``void-approval-required``
+         *     without, ``approval-invalid`` when it is not a manager's. A retry with the same
+         *     ``Idempotency-Key`` returns the first answer.
          */
         post: operations["orders-void_item"];
         delete?: never;
@@ -1285,6 +1403,26 @@ export interface paths {
          *     ``Idempotency-Key`` returns the first answer.
          */
         post: operations["billing-void_payment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Own Pin
+         * @description Set one's own PIN in this restaurant (4-6 digits).
+         */
+        put: operations["devices-set_own_pin"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1549,6 +1687,26 @@ export interface paths {
          *     deactivate: 403).
          */
         patch: operations["restaurants-update_staff"];
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/staff/{user_id}/pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Staff Pin
+         * @description Set a member's PIN (a manager: ``staff:write``; an owner's only by an owner).
+         */
+        put: operations["devices-set_staff_pin"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/restaurants/{restaurant_id}/tables": {
@@ -1842,7 +2000,7 @@ export interface components {
              * Scopes
              * @description Permission values, e.g. ["menu:read", "kitchen:bump"].
              */
-            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read")[];
+            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "devices:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read")[];
         };
         /**
          * ApiTokenCreated
@@ -1872,7 +2030,7 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
             /** Scopes */
-            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read")[];
+            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "devices:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read")[];
             /**
              * Token
              * @description The secret (prefix brg_); it is never shown again.
@@ -1917,7 +2075,7 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
             /** Scopes */
-            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read")[];
+            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "devices:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read")[];
         };
         /**
          * AreaCreate
@@ -2288,6 +2446,18 @@ export interface components {
             count: number;
         };
         /**
+         * CurrentDevice
+         * @description ``GET /devices/current``: the device of the ``X-Brigade-Device`` secret, its idle
+         *     sign-out time (seconds) and who can sign in on it.
+         */
+        CurrentDevice: {
+            device: components["schemas"]["DeviceRead"];
+            /** Idle Seconds */
+            idle_seconds: number;
+            /** Staff */
+            staff: components["schemas"]["DeviceStaff"][];
+        };
+        /**
          * DayReport
          * @description A business day's totals (minor units of ``currency``), as of ``generated_at``.
          *
@@ -2355,6 +2525,133 @@ export interface components {
             voids: components["schemas"]["CountAmount"];
         };
         /**
+         * DeviceCreate
+         * @description ``POST R/devices``: register a device by ``name`` and ``kind``.
+         */
+        DeviceCreate: {
+            kind: components["schemas"]["DeviceKind"];
+            /** Name */
+            name: string;
+        };
+        /**
+         * DeviceCreated
+         * @description A new registration with its secret, shown this once: the device keeps it (the
+         *     web app in the browser's localStorage) and sends it as ``X-Brigade-Device``.
+         */
+        DeviceCreated: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: number | null;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["DeviceKind"];
+            /** Last Seen At */
+            last_seen_at: string | null;
+            /** Name */
+            name: string;
+            /** Prefix */
+            prefix: string;
+            /** Restaurant Id */
+            restaurant_id: number;
+            /** Revoked At */
+            revoked_at: string | null;
+            /**
+             * Secret
+             * @description The device secret (prefix brd_); never shown again.
+             */
+            secret: string;
+        };
+        /**
+         * DeviceKind
+         * @description What a registered device is used as; decides its idle sign-out time.
+         * @enum {string}
+         */
+        DeviceKind: "till" | "tablet" | "kitchen";
+        /**
+         * DeviceList
+         * @description A restaurant's devices (revoked ones included), newest first.
+         */
+        DeviceList: {
+            /** Items */
+            items: components["schemas"]["DeviceRead"][];
+            /** Total */
+            total: number;
+        };
+        /**
+         * DeviceLogin
+         * @description A PIN login on a registered device: a login (access token with claim ``dev``)
+         *     whose tokens lapse after ``idle_seconds`` without a refresh.
+         */
+        DeviceLogin: {
+            /** Access Token */
+            access_token: string;
+            /** Device Id */
+            device_id: number;
+            /**
+             * Expires In
+             * @description Seconds until the access token expires.
+             */
+            expires_in: number;
+            /** Idle Seconds */
+            idle_seconds: number;
+            /**
+             * Refresh Token
+             * @description Opaque; use once with /auth/refresh.
+             */
+            refresh_token: string;
+            /** Restaurant Id */
+            restaurant_id: number;
+            /**
+             * Token Type
+             * @default bearer
+             */
+            token_type?: string;
+            user: components["schemas"]["UserRead"];
+        };
+        /**
+         * DeviceRead
+         * @description A registered device without its secret (``prefix``: its first characters).
+         */
+        DeviceRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: number | null;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["DeviceKind"];
+            /** Last Seen At */
+            last_seen_at: string | null;
+            /** Name */
+            name: string;
+            /** Prefix */
+            prefix: string;
+            /** Restaurant Id */
+            restaurant_id: number;
+            /** Revoked At */
+            revoked_at: string | null;
+        };
+        /**
+         * DeviceStaff
+         * @description A member who can sign in on the device (they have a PIN here).
+         */
+        DeviceStaff: {
+            /** Full Name */
+            full_name: string;
+            role: components["schemas"]["Role"];
+            /** User Id */
+            user_id: number;
+            /** Username */
+            username: string;
+        };
+        /**
          * DiscountCreate
          * @description A discount on an open check: on line ``order_item_id`` or, without it, on the
          *     whole check.
@@ -2367,7 +2664,8 @@ export interface components {
          *     owner of the restaurant. ``version``, when given, must be the check's current one.
          */
         DiscountCreate: {
-            approval?: components["schemas"]["PasswordApproval"] | null;
+            /** Approval */
+            approval?: (components["schemas"]["PasswordApproval"] | components["schemas"]["PinApproval"]) | null;
             kind: components["schemas"]["DiscountKind"];
             /** Order Item Id */
             order_item_id?: number | null;
@@ -2620,6 +2918,30 @@ export interface components {
             migration?: string | null;
             /** Status */
             status: string;
+        };
+        /**
+         * IdleTimes
+         * @description Idle sign-out time of each device kind, in seconds.
+         */
+        IdleTimes: {
+            /** Kitchen */
+            kitchen: number;
+            /** Tablet */
+            tablet: number;
+            /** Till */
+            till: number;
+        };
+        /**
+         * IdleTimesUpdate
+         * @description ``PATCH R/devices/idle-times``: the kinds to change (seconds).
+         */
+        IdleTimesUpdate: {
+            /** Kitchen */
+            kitchen?: number | null;
+            /** Tablet */
+            tablet?: number | null;
+            /** Till */
+            till?: number | null;
         };
         /**
          * ItemModifierGroupsSet
@@ -3104,6 +3426,16 @@ export interface components {
             variation_id: number | null;
             /** Variation Name */
             variation_name: string;
+            /**
+             * Void Approval Method
+             * @description How the void was approved: permission, password or pin.
+             */
+            void_approval_method?: string | null;
+            /**
+             * Void Approved By
+             * @description The manager who approved a void after preparation.
+             */
+            void_approved_by?: number | null;
             /** Void Reason */
             void_reason: string | null;
             /** Voided At */
@@ -3117,9 +3449,15 @@ export interface components {
         OrderItemStatus: "pending" | "fired" | "preparing" | "ready" | "served" | "voided";
         /**
          * OrderItemVoid
-         * @description Void a line; ``reason`` is required and may not be blank.
+         * @description Void a line; ``reason`` is required and may not be blank. When the restaurant
+         *     sets ``void_reasons``, ``reason`` must be one of them (compared case-insensitively;
+         *     free text is allowed only while that list is empty). A line being prepared, ready
+         *     or served needs a manager: the caller's ``billing:approve`` or ``approval`` (a
+         *     manager's password, or PIN on a registered device with ``X-Brigade-Device``).
          */
         OrderItemVoid: {
+            /** Approval */
+            approval?: (components["schemas"]["PasswordApproval"] | components["schemas"]["PinApproval"]) | null;
             /** Reason */
             reason: string;
             /** Version */
@@ -3307,10 +3645,9 @@ export interface components {
         };
         /**
          * PasswordApproval
-         * @description A manager's approval given in the request: the approver's ``username`` and
-         *     ``password`` (checked with :func:`brigade.auth.service.verify_credentials`, counted
-         *     against the login limits). ``method`` names the kind of approval, so that a PIN
-         *     approval can join as another member of a union discriminated by it.
+         * @description A manager's approval by ``username`` and ``password`` (checked with
+         *     :func:`brigade.auth.service.verify_credentials`, counted against the login limits).
+         *     ``method`` may be left out (``password``).
          */
         PasswordApproval: {
             /**
@@ -3513,6 +3850,51 @@ export interface components {
             voided_at?: string | null;
         };
         /**
+         * PinApproval
+         * @description A manager's approval by PIN on a registered device: the approver's ``approver_id``
+         *     (user id) and ``pin``. The request must carry the device's secret
+         *     (``X-Brigade-Device``); counted against the PIN limits (per person and device).
+         */
+        PinApproval: {
+            /** Approver Id */
+            approver_id: number;
+            /**
+             * Method
+             * @constant
+             */
+            method: "pin";
+            /**
+             * Pin
+             * @description 4 to 6 digits.
+             */
+            pin: string;
+        };
+        /**
+         * PinLogin
+         * @description ``POST /devices/current/pin-login``: who (``user_id``, picked from
+         *     :class:`CurrentDevice` ``staff``) and their PIN.
+         */
+        PinLogin: {
+            /**
+             * Pin
+             * @description 4 to 6 digits.
+             */
+            pin: string;
+            /** User Id */
+            user_id: number;
+        };
+        /**
+         * PinSet
+         * @description ``PUT R/pin`` (one's own) or ``PUT R/staff/{user_id}/pin`` (a manager's).
+         */
+        PinSet: {
+            /**
+             * Pin
+             * @description 4 to 6 digits.
+             */
+            pin: string;
+        };
+        /**
          * ProductReport
          * @description Per item sales of the closed orders in the range, sorted by ``sort`` (largest
          *     first, ties by name). ``total`` counts every item with sales, whatever the page.
@@ -3578,7 +3960,7 @@ export interface components {
          *     after earlier refunds; never more: 422 ``refund-exceeds-payment``), ``reason``
          *     (required). A cash refund is paid out of the drawer of ``till_id`` (default: the
          *     caller's one open shift, as for payments). Needs ``billing:approve`` or
-         *     ``approval`` (a manager's username and password).
+         *     ``approval`` (a manager's username and password, or PIN on a registered device).
          */
         RefundCreate: {
             /**
@@ -3586,7 +3968,8 @@ export interface components {
              * @description Minor units.
              */
             amount?: number | null;
-            approval?: components["schemas"]["PasswordApproval"] | null;
+            /** Approval */
+            approval?: (components["schemas"]["PasswordApproval"] | components["schemas"]["PinApproval"]) | null;
             /** Reason */
             reason: string;
             /**
@@ -3711,6 +4094,11 @@ export interface components {
              * @description IANA; decides the business day and report buckets.
              */
             time_zone: string;
+            /**
+             * Void Reasons
+             * @description The reasons a waiter picks from when voiding a line; empty: any reason may be typed.
+             */
+            void_reasons: string[];
         };
         /**
          * RestaurantUpdate
@@ -3751,6 +4139,11 @@ export interface components {
             tax_rate_bp?: number | null;
             /** Time Zone */
             time_zone?: string | null;
+            /**
+             * Void Reasons
+             * @description The reasons a waiter picks from when voiding a line (distinct, kept in this order); [] lets any reason be typed.
+             */
+            void_reasons?: string[] | null;
         };
         /**
          * ReversalKind
@@ -4653,7 +5046,8 @@ export interface components {
          *     ``billing:approve`` or ``approval``.
          */
         VoidCreate: {
-            approval?: components["schemas"]["PasswordApproval"] | null;
+            /** Approval */
+            approval?: (components["schemas"]["PasswordApproval"] | components["schemas"]["PinApproval"]) | null;
             /** Reason */
             reason: string;
             /**
@@ -5135,6 +5529,194 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "devices-current_device": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A registered device's secret; needed for a PIN sign-in or approval. */
+                "X-Brigade-Device"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentDevice"];
+                };
+            };
+            /** @description device-not-registered: This device is not registered (or its registration was revoked) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "devices-pin_login": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A registered device's secret; needed for a PIN sign-in or approval. */
+                "X-Brigade-Device"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PinLogin"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceLogin"];
+                };
+            };
+            /** @description invalid-pin: Wrong PIN */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description device-not-registered: This device is not registered (or its registration was revoked) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description too-many-requests: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };
@@ -6915,6 +7497,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description A registered device's secret; needed for a PIN sign-in or approval. */
+                "X-Brigade-Device"?: string | null;
                 /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
                 "Idempotency-Key"?: string | null;
             };
@@ -8379,6 +8963,618 @@ export interface operations {
                          */
                         type: string;
                     };
+                };
+            };
+        };
+    };
+    "devices-get_idle_times": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdleTimes"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "devices-update_idle_times": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdleTimesUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdleTimes"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied; full-login-required: This needs a full sign-in (username and password), not a PIN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "devices-list_devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceList"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "devices-register_device": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeviceCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceCreated"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied; full-login-required: This needs a full sign-in (username and password), not a PIN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "devices-revoke_device": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: number;
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied; full-login-required: This needs a full sign-in (username and password), not a PIN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -14195,6 +15391,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description A registered device's secret; needed for a PIN sign-in or approval. */
+                "X-Brigade-Device"?: string | null;
                 /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
                 "Idempotency-Key"?: string | null;
             };
@@ -14252,7 +15450,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description permission-denied: Permission denied */
+            /** @description permission-denied: Permission denied; void-approval-required: Voiding this line needs a manager's approval; approval-invalid: The approval is not valid */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -14342,8 +15540,38 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency-key-reused: Idempotency-Key reused for a different request */
+            /** @description unknown-void-reason: Pick one of the restaurant's void reasons; idempotency-key-reused: Idempotency-Key reused for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description too-many-requests: Too many requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15106,6 +16334,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description A registered device's secret; needed for a PIN sign-in or approval. */
+                "X-Brigade-Device"?: string | null;
                 /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
                 "Idempotency-Key"?: string | null;
             };
@@ -15500,6 +16730,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description A registered device's secret; needed for a PIN sign-in or approval. */
+                "X-Brigade-Device"?: string | null;
                 /** @description Optional, 1-255 characters, unique per request of the caller in this restaurant. A retry with the same key and the same method, path and body returns the first answer (status and body) with header `Idempotent-Replayed: true` and writes nothing; the same key with another method, path or body is a 422 `idempotency-key-reused`. A request that failed stores nothing: a retry with its key runs again. */
                 "Idempotency-Key"?: string | null;
             };
@@ -15704,6 +16936,129 @@ export interface operations {
                          */
                         type: string;
                     };
+                };
+            };
+        };
+    };
+    "devices-set_own_pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PinSet"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -17918,6 +19273,130 @@ export interface operations {
             };
             /** @description last-owner: A restaurant must keep at least one owner */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "devices-set_staff_pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PinSet"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -134,6 +134,7 @@ describe("route guards", () => {
       "Tables & QR",
       "Staff",
       "API tokens",
+      "Devices & PINs",
       "Settings",
     ]);
   });

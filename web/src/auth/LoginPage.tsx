@@ -1,5 +1,6 @@
 /**
- * `/login`: username and password. A refused login (wrong password, too many tries,
+ * `/login`: on a registered device (see `device/device.ts`) the PIN sign-in — tap your
+ * name, type your PIN — unless `?full=1` asks for the full one; else username and password. A refused login (wrong password, too many tries,
  * server unreachable) is shown right under the form's fields; a field's own validation
  * message under that field. On success the app opens the screen of the caller's role,
  * or the page they were sent here from (`?next=`).
@@ -11,8 +12,20 @@ import { ApiError } from "../api/errors";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { useSignedIn } from "../services";
 import { useSignIn } from "./hooks";
+import { readDevice } from "../device/device";
+import { PinSignIn } from "../device/PinSignIn";
 
 export function LoginPage() {
+  const [device, setDevice] = useState(() => readDevice());
+  const [params] = useSearchParams();
+  const signedIn = useSignedIn();
+  if (device !== null && params.get("full") === null && !signedIn) {
+    return <PinSignIn device={device} onUnregistered={() => setDevice(null)} />;
+  }
+  return <PasswordSignIn />;
+}
+
+function PasswordSignIn() {
   const signedIn = useSignedIn();
   const signIn = useSignIn();
   const [params] = useSearchParams();

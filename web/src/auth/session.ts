@@ -7,7 +7,7 @@
 import type { ApiClient, TokenSource } from "../api/client";
 import { ApiError } from "../api/errors";
 import { unwrap } from "../api/client";
-import type { UserRead } from "./types";
+import type { DeviceLogin, UserRead } from "./types";
 import { TokenStore, tokensFromPair, type Tokens } from "./tokens";
 
 export interface AuthSessionOptions {
@@ -70,6 +70,23 @@ export class AuthSession implements TokenSource {
     const pair = await unwrap(this.publicApi.POST("/api/v1/auth/login", { body: { username, password } }));
     this.store.set(tokensFromPair(pair, this.now()));
     return pair.user;
+  }
+
+  /**
+   * Sign in on this registered device with a PIN (`POST /api/v1/devices/current/pin-login`
+   * with the device's secret as `X-Brigade-Device`); stores the tokens and returns the
+   * whole answer (the user, `idle_seconds` of the device's kind). Throws {@link ApiError}:
+   * 403 `device-not-registered`, 401 `invalid-pin`, 429 `too-many-requests`, 422.
+   */
+  async signInWithPin(deviceSecret: string, userId: number, pin: string): Promise<DeviceLogin> {
+    const login = await unwrap(
+      this.publicApi.POST("/api/v1/devices/current/pin-login", {
+        body: { user_id: userId, pin },
+        headers: { "X-Brigade-Device": deviceSecret },
+      }),
+    );
+    this.store.set(tokensFromPair(login, this.now()));
+    return login;
   }
 
   /**
@@ -142,7 +159,10 @@ export class AuthSession implements TokenSource {
       clearTimeout(timer);
       const tokens = this.store.get();
       if (stopped || tokens === null) return;
-      const delay = Math.max(0, tokens.expiresAt - this.marginMs - this.now());
+      // A short-lived token (a PIN sign-in on a device with a short idle time) is renewed
+      // a third of its life before it expires, not a fixed margin: never in a tight loop.
+      const margin = Math.min(this.marginMs, (tokens.lifetimeMs ?? Infinity) / 3);
+      const delay = Math.max(0, tokens.expiresAt - margin - this.now());
       timer = setTimeout(() => {
         void this.refresh(tokens.accessToken).then((token) => {
           if (token === null && this.store.get() !== null) timer = setTimeout(schedule, this.retryDelayMs);

@@ -1,7 +1,8 @@
 /**
  * Where a signed-in session's tokens live: `localStorage` (key `brigade.session`), so a
  * reload or a second tab stays signed in. Shape: `{accessToken, refreshToken, expiresAt}`
- * with `expiresAt` the access token's expiry in epoch milliseconds.
+ * with `expiresAt` the access token's expiry in epoch milliseconds (and `lifetimeMs`, how
+ * long it lives).
  */
 import type { TokenPair } from "../api/types";
 
@@ -10,6 +11,8 @@ export interface Tokens {
   refreshToken: string;
   /** When the access token expires, epoch milliseconds. */
   expiresAt: number;
+  /** How long the access token lives, milliseconds (short for a PIN sign-in on a device). */
+  lifetimeMs?: number;
 }
 
 export const STORAGE_KEY = "brigade.session";
@@ -20,6 +23,7 @@ export function tokensFromPair(pair: TokenPair, now: number = Date.now()): Token
     accessToken: pair.access_token,
     refreshToken: pair.refresh_token,
     expiresAt: now + pair.expires_in * 1000,
+    lifetimeMs: pair.expires_in * 1000,
   };
 }
 
@@ -30,7 +34,9 @@ function parse(raw: string | null): Tokens | null {
     if (typeof value !== "object" || value === null) return null;
     const v = value as Record<string, unknown>;
     if (typeof v.accessToken === "string" && typeof v.refreshToken === "string" && typeof v.expiresAt === "number") {
-      return { accessToken: v.accessToken, refreshToken: v.refreshToken, expiresAt: v.expiresAt };
+      const tokens: Tokens = { accessToken: v.accessToken, refreshToken: v.refreshToken, expiresAt: v.expiresAt };
+      if (typeof v.lifetimeMs === "number" && v.lifetimeMs > 0) tokens.lifetimeMs = v.lifetimeMs;
+      return tokens;
     }
   } catch {
     // a damaged entry is treated as signed out

@@ -9,6 +9,7 @@ import { Link, NavLink, useMatches } from "react-router";
 import { useMe, useSignOut } from "../auth/hooks";
 import { useRestaurantScope } from "../auth/restaurant";
 import { SCREEN_LABELS, canOpen, screenPath, type Screen } from "../auth/roles";
+import { DeviceSession } from "../device/DeviceSession";
 import { ConnectionIndicator } from "../realtime/ConnectionIndicator";
 
 const NAV_SCREENS: readonly Exclude<Screen, "orderPad">[] = ["floor", "kitchen", "till", "admin"];
@@ -54,6 +55,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           <span className="nav-user-name" title={`${me.data?.username ?? ""} (${role})`}>
             {me.data?.full_name || me.data?.username} <span className="nav-role">{role}</span>
           </span>
+          <DeviceSession />
           <button type="button" className="button button-quiet" onClick={() => void signOut()}>
             Sign out
           </button>

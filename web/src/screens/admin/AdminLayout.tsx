@@ -9,6 +9,7 @@ const TABS = [
   ["tables", "Tables & QR"],
   ["staff", "Staff"],
   ["tokens", "API tokens"],
+  ["devices", "Devices & PINs"],
   ["settings", "Settings"],
 ] as const;
 

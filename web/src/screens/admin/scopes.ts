@@ -22,6 +22,7 @@ const SCOPE_LABELS: Record<Scope, string> = {
   "staff:write": "Manage the staff",
   "tokens:read": "See API tokens",
   "tokens:write": "Create and revoke API tokens",
+  "devices:write": "Register and revoke shared devices",
   "menu:read": "Read the menu",
   "menu:write": "Edit the menu",
   "menu:availability": "86 items and put them back",
