@@ -62,6 +62,7 @@ from brigade.infra.db import EncodedJSON, UTCDateTime, utcnow
 from brigade.infra.errors import NotFound, StaleVersion
 from brigade.infra.prepared import Executor, Prepared
 from brigade.menu.cache import MenuCache
+from brigade.menu.counts import take_portions
 from brigade.menu.pricing import LineChoice, ResolvedLine, resolve_lines
 from brigade.orders import hooks
 from brigade.orders.exceptions import (
@@ -388,10 +389,16 @@ async def _insert_lines(
     now: datetime,
     menus: MenuCache | None = None,
 ) -> list[OrderItemRead]:
-    """Resolve ``data.items`` against the menu and insert them (one multi-row INSERT)."""
+    """Resolve ``data.items`` against the menu, take their portions of counted items
+    (:func:`brigade.menu.counts.take_portions`: ``NotEnoughLeft``, 409, when an item has
+    fewer left than asked) and insert them (one multi-row INSERT)."""
     if not data.items:
         return []
     resolved = await resolve_items(session, restaurant_id, data, menus)
+    portions: dict[int, int] = {}
+    for line, r in zip(data.items, resolved, strict=True):
+        portions[r.menu_item_id] = portions.get(r.menu_item_id, 0) + line.quantity
+    await take_portions(session, restaurant_id, portions)
     params = line_values(restaurant_id, order_id, data, resolved, now)
     # One multi-row INSERT; RETURNING order is not guaranteed, ids are (in VALUES order),
     # so the sorted ids belong to the lines in the order they were given.
