@@ -801,8 +801,9 @@ async def send_order(
     Precisely, send fires every pending line whose course is at most the highest course
     already fired (at least 1), so a second round added to a running course goes out
     with the next send. Fired lines get ``fired`` and ``fired_at``; the order gets
-    ``sent_at`` the first time; kitchen tickets are created (one per station and
-    course). Records ``order.sent`` with ``{"order": OrderRead, "item_ids": [...]}``.
+    ``sent_at`` the first time; the kitchen puts them on tickets (one per station and
+    course; a later send joins the station's open ticket of the course as an
+    addition, :func:`brigade.kitchen.service.create_tickets`). Records ``order.sent`` with ``{"order": OrderRead, "item_ids": [...]}``.
 
     Raises ``NotFound``, ``OrderClosed``, ``StaleVersion``, ``NothingToFire`` (all 409).
     """
