@@ -174,14 +174,16 @@ export function TicketCard({
           </span>
         ) : null}
         <h2 className="kitchen-ticket-dest">{destinationLabel(ticket.table_name)}</h2>
-        <span className="kitchen-ticket-order">#{ticket.order_id}</span>
         <span className={`kitchen-age kitchen-age-${level}`} data-age-level={level}>
           <span className="kitchen-timer">{formatTimer(age)}</span>
           <span className="kitchen-age-text">{AGE_LEVEL_TEXT[level]}</span>
         </span>
       </header>
       <p className="kitchen-ticket-meta">
-        <span>Course {ticket.course}</span>
+        <span className="kitchen-ticket-order">#{ticket.order_id}</span>
+        <abbr className="kitchen-ticket-course" title={`Course ${ticket.course}`}>
+          C{ticket.course}
+        </abbr>
         {showStation ? <span className="kitchen-ticket-station">{ticket.station}</span> : null}
         <span className="kitchen-ticket-status">{TICKET_STATUS_TEXT[ticket.status]}</span>
         {selected ? <span className="kitchen-badge kitchen-badge-selected">Picked</span> : null}
