@@ -803,7 +803,8 @@ async def send_order(
     with the next send. Fired lines get ``fired`` and ``fired_at``; the order gets
     ``sent_at`` the first time; the kitchen puts them on tickets (one per station and
     course; a later send joins the station's open ticket of the course as an
-    addition, :func:`brigade.kitchen.service.create_tickets`). Records ``order.sent`` with ``{"order": OrderRead, "item_ids": [...]}``.
+    addition, :func:`brigade.kitchen.service.create_tickets`). Records ``order.sent``
+    with ``{"order": OrderRead, "item_ids": [...]}``.
 
     Raises ``NotFound``, ``OrderClosed``, ``StaleVersion``, ``NothingToFire`` (all 409).
     """
