@@ -16,6 +16,8 @@ class Ticket(Base):
 
     ``status``: ``new → preparing → ready → bumped`` (recall puts a bumped ticket back
     to ``ready``); each step is timestamped in UTC. ``table_name`` is a snapshot.
+    ``added_at`` (UTC) is when the order's last later send joined lines to this open
+    ticket (``None``: never; see :func:`brigade.kitchen.service.create_tickets`).
     """
 
     __tablename__ = "kitchen_tickets"
@@ -42,6 +44,7 @@ class Ticket(Base):
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     bumped_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     recalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    added_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class TicketItem(Base):
@@ -50,7 +53,9 @@ class TicketItem(Base):
     ``name``, ``variation_name``, ``quantity``, ``modifiers`` (``[{"id", "name",
     "price_delta"}]``), ``notes`` and ``seat`` are the kitchen's snapshot of the order
     line when it was fired (an order line's snapshot never changes), so that the kitchen
-    reads its own tables only.
+    reads its own tables only. ``batch`` is 1 for the lines the ticket was created with,
+    2, 3… for each later send that joined the open ticket; ``added_at`` (UTC) is when a
+    joined line came (``None`` for the first batch).
     """
 
     __tablename__ = "kitchen_ticket_items"
@@ -75,3 +80,5 @@ class TicketItem(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     bumped_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    batch: Mapped[int] = mapped_column(Integer, server_default="1")
+    added_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

@@ -67,13 +67,22 @@ class TicketItemRead(BaseModel):
     started_at: datetime | None
     ready_at: datetime | None
     bumped_at: datetime | None
+    batch: int = Field(
+        description="1 for the lines the ticket was created with; 2, 3… for each later "
+        "send of the order that joined this open ticket (shown as ADDED)."
+    )
+    added_at: datetime | None = Field(
+        description="When a joined line came (UTC); null for the first batch."
+    )
 
 
 class TicketRead(BaseModel):
     """A kitchen ticket: the fired lines of one order's course for one station.
 
     Times are UTC; ``version`` increases with every write (send it back to get a 409
-    ``stale-version`` instead of a lost update).
+    ``stale-version`` instead of a lost update). A later send of the same order, course
+    and station joins the ticket while it is open (``added_at`` is then the last such
+    send; its lines have ``batch`` > 1); once bumped, a later send makes a new ticket.
     """
 
     model_config = ConfigDict(from_attributes=True)
@@ -90,6 +99,9 @@ class TicketRead(BaseModel):
     ready_at: datetime | None
     bumped_at: datetime | None
     recalled_at: datetime | None
+    added_at: datetime | None = Field(
+        description="When a later send last joined lines to this open ticket (UTC); null: never."
+    )
     items: list[TicketItemRead]
 
 

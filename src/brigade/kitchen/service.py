@@ -3,7 +3,9 @@
 Firing order lines (``brigade.orders.service``) calls :func:`create_tickets` (registered
 as the orders' kitchen hook, :mod:`brigade.orders.hooks`): one ticket per (station,
 course) of the fired lines, each line with the kitchen's own snapshot of the order line
-(name, size, quantity, modifiers, notes, seat). Kitchen screens then move tickets and their
+(name, size, quantity, modifiers, notes, seat); a later send of the same order joins the
+station's open ticket of its course as an addition (``batch`` 2, 3…), and makes a new
+ticket once that one is bumped. Kitchen screens then move tickets and their
 lines along ``new → preparing → ready → bumped`` (:func:`step_ticket`,
 :func:`step_ticket_item`); a bumped ticket can be recalled (back to ``ready``). Every step
 is timestamped in UTC, increments the ticket's ``version``, records ``ticket.updated``
@@ -46,6 +48,7 @@ from sqlalchemy import (
     Table,
     Update,
     bindparam,
+    case,
     func,
     insert,
     literal,
@@ -197,6 +200,7 @@ _TICKET_COLUMNS: tuple[Column[Any], ...] = (
     _tickets.c.ready_at,
     _tickets.c.bumped_at,
     _tickets.c.recalled_at,
+    _tickets.c.added_at,
 )
 _NT = len(_TICKET_COLUMNS)
 
@@ -215,6 +219,8 @@ _LINE_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _lines.c.started_at,
     _lines.c.ready_at,
     _lines.c.bumped_at,
+    _lines.c.batch,
+    _lines.c.added_at,
 )
 #: The same, labelled apart from the ticket's columns for selects of both.
 _LINE_COLUMNS_LABELLED = tuple(c.label(f"line_{i}") for i, c in enumerate(_LINE_COLUMNS))
@@ -233,6 +239,29 @@ def _fixed(statuses: Iterable[str]) -> list[BindParameter[str]]:
 _R: BindParameter[int] = bindparam("r")
 _TID: BindParameter[int] = bindparam("tid")
 
+#: The open tickets of order ``order`` (id, course, station), by id, locked so that a
+#: concurrent bump waits for the lines joining them (no-op on SQLite).
+_OPEN_OF_ORDER = (
+    scoped(select(_tickets.c.id, _tickets.c.course, _tickets.c.station), _R)
+    .where(_tickets.c.order_id == bindparam("order"), _tickets.c.status.in_(_fixed(_OPEN)))
+    .order_by(_tickets.c.id)
+    .with_for_update()
+)
+#: Open ticket ``tid`` takes a later send's lines: ``added_at``, a new version, and a
+#: ``ready`` ticket is being prepared again.
+_JOIN_TICKET = (
+    scoped(update(_tickets), _R)
+    .where(_tickets.c.id == _TID, _tickets.c.status.in_(_fixed(_OPEN)))
+    .values(
+        version=_tickets.c.version + 1,
+        added_at=bindparam("now"),
+        status=case(
+            (_tickets.c.status == _S.ready.value, literal(_S.preparing.value, String)),
+            else_=_tickets.c.status,
+        ),
+    )
+    .returning(*_TICKET_COLUMNS)
+)
 _INSERT_TICKETS = insert(_tickets).returning(_tickets.c.id, _tickets.c.course, _tickets.c.station)
 _INSERT_LINES = insert(_lines).returning(_lines.c.id, _lines.c.ticket_id, _lines.c.order_item_id)
 
@@ -396,6 +425,8 @@ def _item_read(values: Sequence[Any]) -> TicketItemRead:
         started_at,
         ready_at,
         bumped_at,
+        batch,
+        added_at,
     ) = values
     return TicketItemRead(
         id=line_id,
@@ -411,6 +442,8 @@ def _item_read(values: Sequence[Any]) -> TicketItemRead:
         started_at=started_at,
         ready_at=ready_at,
         bumped_at=bumped_at,
+        batch=batch,
+        added_at=added_at,
     )
 
 
@@ -429,6 +462,7 @@ def _ticket_read(values: Sequence[Any], items: list[TicketItemRead]) -> TicketRe
         ready_at,
         bumped_at,
         recalled_at,
+        added_at,
     ) = values[:_NT]
     return TicketRead(
         id=ticket_id,
@@ -443,6 +477,7 @@ def _ticket_read(values: Sequence[Any], items: list[TicketItemRead]) -> TicketRe
         ready_at=ready_at,
         bumped_at=bumped_at,
         recalled_at=recalled_at,
+        added_at=added_at,
         items=items,
     )
 
@@ -506,16 +541,34 @@ async def create_tickets(
     table_name: str | None,
     lines: Sequence[FiredLine],
 ) -> list[TicketRead]:
-    """Put fired order lines on kitchen tickets: one ticket per (station, course).
+    """Put fired order lines on kitchen tickets: one ticket per (station, course), and a
+    later send joins the ticket that is still open.
 
     The orders' kitchen hook (:mod:`brigade.orders.hooks`), called inside the orders
-    service's transaction when lines are fired. Tickets are created ``new`` (version 1,
-    ``created_at`` now, UTC), in (course, station) order, each with its lines (and their
-    snapshot) in the order given; one ``ticket.created`` event per ticket is
-    recorded with ``station`` set and data ``{"action": "created", "ticket": TicketRead}``.
-    Two multi-row ``INSERT ... RETURNING`` whatever the number of lines (tickets, lines)
-    plus the outbox's statements. Returns the tickets; ``[]`` when ``lines`` is empty.
-    The caller guarantees the order and its lines belong to ``restaurant_id``.
+    service's transaction when lines are fired. The lines are grouped by (course,
+    station); for each group:
+
+    - when the order has an **open** ticket (new, preparing or ready; a recalled one is
+      open) of that course and station, the lines **join** it: they get the next
+      ``batch`` (2, 3…) and ``added_at`` now, the ticket gets ``added_at`` now and a new
+      ``version``, and a ``ready`` ticket goes back to ``preparing`` (it holds lines
+      not cooked yet; its ``ready_at`` stays). Event ``ticket.updated`` with data
+      ``{"action": "lines_added", "ticket": TicketRead, "added_item_ids": [...]}``
+      (the ticket-line ids that joined). Should several tickets of the group be open
+      (made before tickets joined), the newest takes the lines.
+    - otherwise (none yet, or it is **bumped** already: the cook has sent it, so the
+      addition goes out as a ticket of its own) a **new** ticket is created ``new``
+      (version 1, ``created_at`` now, UTC), its lines ``batch`` 1; event
+      ``ticket.created`` with ``{"action": "created", "ticket": TicketRead}``.
+
+    Each event has ``station`` set. The open tickets of the order are read and locked
+    (``FOR UPDATE`` on PostgreSQL) first, so a bump running at the same time either
+    lands before (the lines make a new ticket) or after (it bumps the joined lines
+    too). One select, one ``UPDATE`` per joined ticket, one read of the joined tickets'
+    lines, and two multi-row ``INSERT ... RETURNING`` (tickets, lines) whatever the
+    number of lines, plus the outbox's statements. Returns the new and joined tickets in
+    (course, station) order; ``[]`` when ``lines`` is empty. The caller guarantees the
+    order and its lines belong to ``restaurant_id``.
     """
     if not lines:
         return []
@@ -524,25 +577,40 @@ async def create_tickets(
         groups.setdefault((line.course, line.station), []).append(line)
     keys = sorted(groups)
     now = utcnow()
-    # Multi-row INSERTs whose RETURNING order is not relied upon (an ordered RETURNING
-    # makes SQLite run one statement per row): rows are matched back by their values.
-    ticket_rows = await session.execute(
-        _INSERT_TICKETS,
-        [
-            {
-                "restaurant_id": restaurant_id,
-                "order_id": order_id,
-                "station": station,
-                "course": course,
-                "table_name": table_name,
-                "status": TicketStatus.new.value,
-                "version": 1,
-                "created_at": now,
-            }
-            for course, station in keys
-        ],
-    )
-    ticket_of = {(course, station): ticket_id for ticket_id, course, station in ticket_rows}
+    params = {"r": restaurant_id, "order": order_id, "now": now}
+    open_of: dict[tuple[int, str], int] = {}
+    for ticket_id, course, station in await session.execute(_OPEN_OF_ORDER, params):
+        if (course, station) in groups:
+            open_of[course, station] = ticket_id  # ascending ids: the newest wins
+    joined: dict[int, Sequence[Any]] = {}
+    for ticket_id in open_of.values():
+        row = (await session.execute(_JOIN_TICKET, {**params, "tid": ticket_id})).first()
+        assert row is not None  # noqa: S101 - locked above, so still open
+        joined[ticket_id] = row
+    existing = await _load_items(session, restaurant_id, list(joined))
+    new_keys = [key for key in keys if key not in open_of]
+    ticket_of = dict(open_of)
+    if new_keys:
+        # Multi-row INSERTs whose RETURNING order is not relied upon (an ordered RETURNING
+        # makes SQLite run one statement per row): rows are matched back by their values.
+        ticket_rows = await session.execute(
+            _INSERT_TICKETS,
+            [
+                {
+                    "restaurant_id": restaurant_id,
+                    "order_id": order_id,
+                    "station": station,
+                    "course": course,
+                    "table_name": table_name,
+                    "status": TicketStatus.new.value,
+                    "version": 1,
+                    "created_at": now,
+                }
+                for course, station in new_keys
+            ],
+        )
+        ticket_of.update({(course, station): tid for tid, course, station in ticket_rows})
+    batch_of = {tid: max((i.batch for i in existing.get(tid, ())), default=0) + 1 for tid in joined}
     grouped = [(ticket_of[key], groups[key]) for key in keys]
     line_rows = await session.execute(
         _INSERT_LINES,
@@ -558,6 +626,8 @@ async def create_tickets(
                 "notes": line.notes,
                 "seat": line.seat,
                 "status": TicketItemStatus.new.value,
+                "batch": batch_of.get(ticket_id, 1),
+                "added_at": now if ticket_id in joined else None,
             }
             for ticket_id, group in grouped
             for line in group
@@ -570,53 +640,58 @@ async def create_tickets(
         line_ids.setdefault((ticket_id, order_item_id), []).append(line_id)
     for ids in line_ids.values():
         ids.reverse()
-    tickets = [
-        TicketRead(
-            id=ticket_id,
-            order_id=order_id,
-            station=group[0].station,
-            course=group[0].course,
-            table_name=table_name,
-            status=TicketStatus.new,
-            version=1,
-            created_at=now,
-            started_at=None,
-            ready_at=None,
-            bumped_at=None,
-            recalled_at=None,
-            items=[
-                TicketItemRead(
-                    id=line_ids[ticket_id, line.order_item_id].pop(),
-                    order_item_id=line.order_item_id,
-                    name=line.name,
-                    variation_name=line.variation_name,
-                    quantity=line.quantity,
-                    modifiers=_modifiers(line.modifiers),
-                    notes=line.notes,
-                    seat=line.seat,
-                    status=TicketItemStatus.new,
-                    voided=False,
-                    started_at=None,
-                    ready_at=None,
-                    bumped_at=None,
-                )
-                for line in group
-            ],
-        )
-        for ticket_id, group in grouped
-    ]
-    await record_many(
-        session,
-        restaurant_id,
-        [
-            NewEvent(
-                TICKET_CREATED,
-                {"action": "created", "ticket": t.model_dump(mode="json")},
-                station=t.station,
+    tickets: list[TicketRead] = []
+    events: list[NewEvent] = []
+    for ticket_id, group in grouped:
+        added = [
+            TicketItemRead(
+                id=line_ids[ticket_id, line.order_item_id].pop(),
+                order_item_id=line.order_item_id,
+                name=line.name,
+                variation_name=line.variation_name,
+                quantity=line.quantity,
+                modifiers=_modifiers(line.modifiers),
+                notes=line.notes,
+                seat=line.seat,
+                status=TicketItemStatus.new,
+                voided=False,
+                started_at=None,
+                ready_at=None,
+                bumped_at=None,
+                batch=batch_of.get(ticket_id, 1),
+                added_at=now if ticket_id in joined else None,
             )
-            for t in tickets
-        ],
-    )
+            for line in group
+        ]
+        if ticket_id in joined:
+            ticket = _ticket_read(joined[ticket_id], [*existing[ticket_id], *added])
+            data: dict[str, Any] = {
+                "action": "lines_added",
+                "ticket": ticket.model_dump(mode="json"),
+                "added_item_ids": [i.id for i in added],
+            }
+            events.append(NewEvent(TICKET_UPDATED, data, station=ticket.station))
+        else:
+            ticket = TicketRead(
+                id=ticket_id,
+                order_id=order_id,
+                station=group[0].station,
+                course=group[0].course,
+                table_name=table_name,
+                status=TicketStatus.new,
+                version=1,
+                created_at=now,
+                started_at=None,
+                ready_at=None,
+                bumped_at=None,
+                recalled_at=None,
+                added_at=None,
+                items=added,
+            )
+            data = {"action": "created", "ticket": ticket.model_dump(mode="json")}
+            events.append(NewEvent(TICKET_CREATED, data, station=ticket.station))
+        tickets.append(ticket)
+    await record_many(session, restaurant_id, events)
     return tickets
 
 

@@ -41,7 +41,9 @@ class Category(Base):
 class MenuItem(Base):
     """A dish or drink. ``station`` routes its kitchen tickets; ``is_available=False``
     means it is 86'd. ``external_ref`` keys imports (e.g. ``bbq_ckn``). ``tax_rate_id``
-    overrides its category's tax rate (``None``: the category's)."""
+    overrides its category's tax rate (``None``: the category's). ``remaining`` is the
+    kitchen's count of portions left (``None``: unlimited); order placement counts it
+    down and 86s the item at zero (:func:`brigade.menu.service.take_portions`)."""
 
     __tablename__ = "menu_items"
     __table_args__ = (UniqueConstraint("restaurant_id", "external_ref"),)
@@ -64,6 +66,7 @@ class MenuItem(Base):
         IdType, ForeignKey("tax_rates.id", ondelete="RESTRICT"), default=None, index=True
     )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    remaining: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class Variation(Base):

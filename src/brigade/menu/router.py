@@ -188,8 +188,10 @@ async def delete_item(access: MenuWrite, session: SessionDep, item_id: PathId) -
 async def set_item_availability(
     access: MenuAvailability, session: SessionDep, item_id: PathId, body: AvailabilitySet
 ) -> MenuItemRead:
-    """86 (``is_available: false``) or un-86 an item; event ``menu.item.availability``."""
-    return await service.set_item_availability(session, access, item_id, body.is_available)
+    """86 (``is_available: false``) or un-86 an item, and/or set its count of portions
+    left (``remaining``, counted down by orders, 86'd at 0); event
+    ``menu.item.availability``."""
+    return await service.set_item_availability(session, access, item_id, body)
 
 
 @router.put("/items/{item_id}/modifier-groups", responses=_errors())

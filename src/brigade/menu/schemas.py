@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from brigade.inputs import FreeText, Id, Position, SingleLine
 from brigade.money import Money
@@ -149,6 +149,9 @@ class MenuItemRead(BaseModel):
     ingredients: list[str]
     station: str
     is_available: bool
+    remaining: int | None = Field(
+        default=None, description="Portions left (counted down by orders); null: unlimited."
+    )
     position: int
     variations: list[VariationRead]
     modifier_group_ids: list[int]
@@ -163,9 +166,30 @@ class MenuItemList(BaseModel):
 
 
 class AvailabilitySet(BaseModel):
-    """86 (``false``) or un-86 (``true``) an item."""
+    """86 (``is_available: false``) or un-86 (``true``) an item, and/or set its count.
 
-    is_available: bool
+    ``remaining`` (when sent) is the portions left (``null``: not counted, unlimited);
+    each order counts it down and 86s the item at 0. Sent alone, the item is available
+    when the count is above 0 and 86'd at 0 (raising the count brings it back). An
+    un-86 (``is_available: true``) without ``remaining`` of an item at 0 makes it
+    unlimited again. At least one member is required; ``is_available: true`` with
+    ``remaining: 0`` is a contradiction (422).
+    """
+
+    is_available: bool | None = None
+    remaining: int | None = Field(
+        default=None, ge=0, le=100_000, description="Portions left; null: unlimited."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AvailabilitySet:
+        if "is_available" not in self.model_fields_set and "remaining" not in self.model_fields_set:
+            raise ValueError("send is_available, remaining or both")
+        if "is_available" in self.model_fields_set and self.is_available is None:
+            raise ValueError("is_available must be true or false")
+        if self.is_available is True and self.remaining == 0:
+            raise ValueError("an item with 0 left cannot be available")
+        return self
 
 
 class ItemModifierGroupsSet(BaseModel):
@@ -282,6 +306,9 @@ class MenuEntry(BaseModel):
     ingredients: list[str]
     station: str
     is_available: bool
+    remaining: int | None = Field(
+        default=None, description="Portions left (counted down by orders); null: unlimited."
+    )
     position: int
     variations: list[MenuVariation]
     modifier_groups: list[MenuModifierGroup]

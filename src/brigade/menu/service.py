@@ -43,6 +43,7 @@ from brigade.menu.models import (
     Variation,
 )
 from brigade.menu.schemas import (
+    AvailabilitySet,
     CategoryCreate,
     CategoryList,
     CategoryRead,
@@ -233,6 +234,7 @@ async def _item_reads(
             ingredients=list(i.ingredients or []),
             station=i.station,
             is_available=i.is_available,
+            remaining=i.remaining,
             position=i.position,
             variations=variations[i.id],
             modifier_group_ids=groups[i.id],
@@ -345,6 +347,8 @@ async def update_item(
     if "tax_rate_id" in changes:
         await _check_tax_rate(session, rid, body.tax_rate_id)
     availability_changed = changes.get("is_available", item.is_available) != item.is_available
+    if changes.get("is_available") and item.remaining == 0:
+        item.remaining = None  # back on, uncounted (as set_item_availability does)
     for key, value in changes.items():
         setattr(item, key, value)
     item.updated_at = utcnow()
@@ -382,22 +386,36 @@ async def _availability_event(
             "menu_item_id": read.id,
             "name": read.name,
             "is_available": read.is_available,
+            "remaining": read.remaining,
             "item": read.model_dump(mode="json"),
         },
     )
 
 
 async def set_item_availability(
-    session: AsyncSession, access: Access, item_id: int, is_available: bool
+    session: AsyncSession, access: Access, item_id: int, body: AvailabilitySet
 ) -> MenuItemRead:
-    """86 (``False``) or un-86 (``True``) an item; raises :class:`NotFound`; event
+    """86 or un-86 an item and/or set its count of portions left (the rules of
+    :class:`~brigade.menu.schemas.AvailabilitySet`; orders count it down,
+    :mod:`brigade.menu.counts`). Raises :class:`NotFound`; event
     ``menu.item.availability`` (data: ``menu_item_id``, ``name``, ``is_available``,
-    ``item``), only when it changes."""
+    ``remaining``, ``item``), only when either changes."""
     rid = access.restaurant_id
     item = await _get(session, MenuItem, rid, item_id, "menu item")
-    changed = item.is_available != is_available
+    sent = body.model_fields_set
+    remaining = body.remaining if "remaining" in sent else item.remaining
+    if "is_available" in sent:
+        is_available = bool(body.is_available)
+        if is_available and remaining == 0:
+            remaining = None  # back on, uncounted: the un-86 of a sold-out item
+    else:
+        is_available = remaining is None or remaining > 0
+    if remaining == 0:
+        is_available = False
+    changed = (item.is_available, item.remaining) != (is_available, remaining)
     if changed:
         item.is_available = is_available
+        item.remaining = remaining
         item.updated_at = utcnow()
         await session.flush()
     read = await _item_read(session, rid, item)

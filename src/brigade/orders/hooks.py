@@ -39,7 +39,9 @@ class FiredLine:
     station: str
 
 
-#: ``(session, restaurant_id, order_id, table_name, lines)``: put fired lines on tickets.
+#: ``(session, restaurant_id, order_id, table_name, lines)``: put fired lines on tickets
+#: (a new ticket per station and course, or the station's open ticket of the order's
+#: course, which takes them as an addition).
 LinesFired = Callable[[AsyncSession, int, int, str | None, Sequence[FiredLine]], Awaitable[Any]]
 #: ``(session, restaurant_id, order_item_id)``: a fired line was voided.
 LineVoided = Callable[[AsyncSession, int, int], Awaitable[None]]

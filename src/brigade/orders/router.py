@@ -22,6 +22,7 @@ from brigade.infra.errors import (
     problem_responses,
 )
 from brigade.inputs import Id, Offset, PathId
+from brigade.menu.counts import NotEnoughLeft
 from brigade.menu.exceptions import ItemUnavailable
 from brigade.orders import moves, service
 from brigade.orders.exceptions import (
@@ -73,6 +74,7 @@ OptionalVersion = Annotated[VersionedWrite | None, Body()]
         *_AUTH,
         OrderClosed,
         ItemUnavailable,
+        NotEnoughLeft,
         InvalidInput,
         *idempotency.ERRORS,
     ),
@@ -131,7 +133,13 @@ async def get_order(order_id: OrderId, access: OrdersRead, session: SessionDep) 
     responses={
         **idempotency.replayed_header_doc(),
         **problem_responses(
-            *_AUTH, OrderClosed, StaleVersion, ItemUnavailable, InvalidInput, *idempotency.ERRORS
+            *_AUTH,
+            OrderClosed,
+            StaleVersion,
+            ItemUnavailable,
+            NotEnoughLeft,
+            InvalidInput,
+            *idempotency.ERRORS,
         ),
     },
 )

@@ -64,6 +64,7 @@ from brigade.infra.db import EncodedJSON, UTCDateTime, utcnow
 from brigade.infra.errors import NotFound, StaleVersion
 from brigade.infra.prepared import Executor, Prepared
 from brigade.menu.cache import MenuCache
+from brigade.menu.counts import take_portions
 from brigade.menu.pricing import LineChoice, ResolvedLine, resolve_lines
 from brigade.orders import hooks
 from brigade.orders.exceptions import (
@@ -397,10 +398,16 @@ async def _insert_lines(
     now: datetime,
     menus: MenuCache | None = None,
 ) -> list[OrderItemRead]:
-    """Resolve ``data.items`` against the menu and insert them (one multi-row INSERT)."""
+    """Resolve ``data.items`` against the menu, take their portions of counted items
+    (:func:`brigade.menu.counts.take_portions`: ``NotEnoughLeft``, 409, when an item has
+    fewer left than asked) and insert them (one multi-row INSERT)."""
     if not data.items:
         return []
     resolved = await resolve_items(session, restaurant_id, data, menus)
+    portions: dict[int, int] = {}
+    for line, r in zip(data.items, resolved, strict=True):
+        portions[r.menu_item_id] = portions.get(r.menu_item_id, 0) + line.quantity
+    await take_portions(session, restaurant_id, portions)
     params = line_values(restaurant_id, order_id, data, resolved, now)
     # One multi-row INSERT; RETURNING order is not guaranteed, ids are (in VALUES order),
     # so the sorted ids belong to the lines in the order they were given.
@@ -878,8 +885,10 @@ async def send_order(
     Precisely, send fires every pending line whose course is at most the highest course
     already fired (at least 1), so a second round added to a running course goes out
     with the next send. Fired lines get ``fired`` and ``fired_at``; the order gets
-    ``sent_at`` the first time; kitchen tickets are created (one per station and
-    course). Records ``order.sent`` with ``{"order": OrderRead, "item_ids": [...]}``.
+    ``sent_at`` the first time; the kitchen puts them on tickets (one per station and
+    course; a later send joins the station's open ticket of the course as an
+    addition, :func:`brigade.kitchen.service.create_tickets`). Records ``order.sent``
+    with ``{"order": OrderRead, "item_ids": [...]}``.
 
     Raises ``NotFound``, ``OrderClosed``, ``StaleVersion``, ``NothingToFire`` (all 409).
     """

@@ -955,7 +955,9 @@ export interface paths {
         get?: never;
         /**
          * Set Item Availability
-         * @description 86 (``is_available: false``) or un-86 an item; event ``menu.item.availability``.
+         * @description 86 (``is_available: false``) or un-86 an item, and/or set its count of portions
+         *     left (``remaining``, counted down by orders, 86'd at 0); event
+         *     ``menu.item.availability``.
          */
         put: operations["menu-set_item_availability"];
         post?: never;
@@ -2124,11 +2126,23 @@ export interface components {
         };
         /**
          * AvailabilitySet
-         * @description 86 (``false``) or un-86 (``true``) an item.
+         * @description 86 (``is_available: false``) or un-86 (``true``) an item, and/or set its count.
+         *
+         *     ``remaining`` (when sent) is the portions left (``null``: not counted, unlimited);
+         *     each order counts it down and 86s the item at 0. Sent alone, the item is available
+         *     when the count is above 0 and 86'd at 0 (raising the count brings it back). An
+         *     un-86 (``is_available: true``) without ``remaining`` of an item at 0 makes it
+         *     unlimited again. At least one member is required; ``is_available: true`` with
+         *     ``remaining: 0`` is a contradiction (422).
          */
         AvailabilitySet: {
             /** Is Available */
-            is_available: boolean;
+            is_available?: boolean | null;
+            /**
+             * Remaining
+             * @description Portions left; null: unlimited.
+             */
+            remaining?: number | null;
         };
         /**
          * CashMovementCreate
@@ -3019,6 +3033,11 @@ export interface components {
             name: string;
             /** Position */
             position: number;
+            /**
+             * Remaining
+             * @description Portions left (counted down by orders); null: unlimited.
+             */
+            remaining?: number | null;
             /** Station */
             station: string;
             /** Variations */
@@ -3095,6 +3114,11 @@ export interface components {
             name: string;
             /** Position */
             position: number;
+            /**
+             * Remaining
+             * @description Portions left (counted down by orders); null: unlimited.
+             */
+            remaining?: number | null;
             /** Station */
             station: string;
             /**
@@ -4681,6 +4705,16 @@ export interface components {
          *     the order line. Times are UTC.
          */
         TicketItemRead: {
+            /**
+             * Added At
+             * @description When a joined line came (UTC); null for the first batch.
+             */
+            added_at: string | null;
+            /**
+             * Batch
+             * @description 1 for the lines the ticket was created with; 2, 3… for each later send of the order that joined this open ticket (shown as ADDED).
+             */
+            batch: number;
             /** Bumped At */
             bumped_at: string | null;
             /** Id */
@@ -4754,9 +4788,16 @@ export interface components {
          * @description A kitchen ticket: the fired lines of one order's course for one station.
          *
          *     Times are UTC; ``version`` increases with every write (send it back to get a 409
-         *     ``stale-version`` instead of a lost update).
+         *     ``stale-version`` instead of a lost update). A later send of the same order, course
+         *     and station joins the ticket while it is open (``added_at`` is then the last such
+         *     send; its lines have ``batch`` > 1); once bumped, a later send makes a new ticket.
          */
         TicketRead: {
+            /**
+             * Added At
+             * @description When a later send last joined lines to this open ticket (UTC); null: never.
+             */
+            added_at: string | null;
             /** Bumped At */
             bumped_at: string | null;
             /** Course */
@@ -14373,7 +14414,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description order-closed: The order is closed; item-unavailable: The item is not available; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
+            /** @description order-closed: The order is closed; item-unavailable: The item is not available; not-enough-left: Not enough of this item is left; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -15325,7 +15366,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description order-closed: The order is closed; stale-version: The record changed since it was read; item-unavailable: The item is not available; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
+            /** @description order-closed: The order is closed; stale-version: The record changed since it was read; item-unavailable: The item is not available; not-enough-left: Not enough of this item is left; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -42,6 +42,7 @@ function ticket(id: number, station: string, status: TicketRead["status"], versi
     ready_at: null,
     bumped_at: null,
     recalled_at: null,
+    added_at: null,
     items: [],
   };
 }

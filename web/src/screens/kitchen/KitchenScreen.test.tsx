@@ -6,7 +6,7 @@ import type { TicketList, TicketRead } from "../../api/types";
 import { fakeServer, json, me, problem, type FakeServer } from "../../test/fakeServer";
 import { envelope } from "../../test/fakeSocket";
 import { renderApp, signedInTokens } from "../../test/render";
-import { menuWithStations, ticket } from "./testData";
+import { line, menuWithStations, ticket } from "./testData";
 
 const TICKETS = "GET /api/v1/restaurants/1/kitchen/tickets";
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
@@ -176,8 +176,8 @@ describe("kitchen display", () => {
     await user.click(within(card).getByRole("button", { name: "Bump" }));
     await waitFor(() => expect(boardArticles()).toHaveLength(0));
     expect(screen.getByText("No open tickets. All clear.")).toBeInTheDocument();
-    const entry = within(strip).getByRole("listitem", { name: /^Table 4 · #101/ });
-    await user.click(within(entry).getByRole("button", { name: "Recall" }));
+    const entry = within(strip).getByRole("listitem", { name: /^Ticket 1 · Table 4 · #101 · \d\d:\d\d:\d\d/ });
+    await user.click(within(entry).getByRole("button", { name: "Recall ticket 1" }));
 
     const back = await screen.findByRole("article", { name: /^Ticket 1/ });
     expect(within(back).getByText("Recalled")).toBeInTheDocument();
@@ -191,7 +191,7 @@ describe("kitchen display", () => {
     const { server } = backend([open], [done, open]);
     renderApp({ path: "/r/1/kitchen?station=oven", server, tokens: signedInTokens() });
     const strip = await screen.findByRole("region", { name: "Recently bumped" });
-    expect(await within(strip).findByRole("listitem", { name: /^Table 11 · #101/ })).toBeInTheDocument();
+    expect(await within(strip).findByRole("listitem", { name: /^Ticket 1 · Table 11 · #101/ })).toBeInTheDocument();
   });
 
   it("chimes and highlights a ticket that arrives live, once sound is enabled", async () => {
@@ -265,5 +265,98 @@ describe("kitchen display", () => {
     expect(screen.queryByText(/Connection lost/)).toBeNull();
     await waitFor(() => expect(openFetches()).toBeGreaterThan(before));
     await waitFor(() => expect(boardArticles()).toHaveLength(2));
+  });
+
+  it("works with a bump bar: a number picks, Enter bumps, R recalls the last bumped", async () => {
+    const user = userEvent.setup();
+    const first = ticket(1, minutesAgo(6));
+    const second = ticket(2, minutesAgo(3), { table_name: "8" });
+    const bumped = { ...second, status: "bumped" as const, version: 2, bumped_at: new Date().toISOString() };
+    const { server } = backend([first, second]);
+    server.on("POST /api/v1/restaurants/1/kitchen/tickets/2/bump", () => json(bumped));
+    server.on("POST /api/v1/restaurants/1/kitchen/tickets/2/recall", () =>
+      json({ ...second, status: "ready", version: 3, bumped_at: bumped.bumped_at, recalled_at: new Date().toISOString() }),
+    );
+    renderApp({ path: "/r/1/kitchen?station=oven", server, tokens: signedInTokens() });
+    await waitFor(() => expect(boardArticles()).toHaveLength(2));
+
+    await user.keyboard("2");
+    expect(boardArticles()[1]).toHaveAttribute("aria-current", "true");
+    expect(boardArticles()[0]).not.toHaveAttribute("aria-current");
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(boardArticles().map((a) => a.getAttribute("data-ticket-id"))).toEqual(["1"]));
+    expect(server.calls("POST /api/v1/restaurants/1/kitchen/tickets/2/bump")).toHaveLength(1);
+    expect(server.calls("POST /api/v1/restaurants/1/kitchen/tickets/1/bump")).toHaveLength(0);
+    const strip = screen.getByRole("region", { name: "Recently bumped" });
+    expect(within(strip).getByRole("listitem", { name: /^Ticket 2 · Table 8 · #102/ })).toHaveTextContent("1 × Margherita (M)");
+
+    // Enter with nothing picked bumps nothing
+    await user.keyboard("{Enter}");
+    expect(server.calls("POST /api/v1/restaurants/1/kitchen/tickets/1/bump")).toHaveLength(0);
+
+    await user.keyboard("r");
+    await waitFor(() => expect(boardArticles().map((a) => a.getAttribute("data-ticket-id"))).toEqual(["1", "2"]));
+    expect(server.calls("POST /api/v1/restaurants/1/kitchen/tickets/2/recall")).toHaveLength(1);
+  });
+
+  it("shows and hides the all-day counts, and keeps the choice", async () => {
+    const user = userEvent.setup();
+    const { server } = backend([
+      ticket(1, minutesAgo(6), { items: [line(), line({ quantity: 2 })] }),
+      ticket(2, minutesAgo(3), { items: [line({ name: "Calzone", variation_name: "" })] }),
+    ]);
+    renderApp({ path: "/r/1/kitchen?station=oven", server, tokens: signedInTokens() });
+    await waitFor(() => expect(boardArticles()).toHaveLength(2));
+    expect(screen.queryByRole("region", { name: "All-day counts" })).toBeNull();
+
+    await user.click(screen.getByRole("button", { name: "All day", pressed: false }));
+    const panel = screen.getByRole("region", { name: "All-day counts" });
+    expect(within(panel).getAllByRole("listitem").map((li) => li.textContent)).toEqual(["3 × Margherita (M)", "1 × Calzone"]);
+    expect(window.localStorage.getItem("brigade.kitchen.allDay")).toBe("1");
+
+    await user.click(screen.getByRole("button", { name: "All day", pressed: true }));
+    expect(screen.queryByRole("region", { name: "All-day counts" })).toBeNull();
+    expect(window.localStorage.getItem("brigade.kitchen.allDay")).toBeNull();
+  });
+
+  it("shows a table's later send on its open ticket, marked ADDED", async () => {
+    const t = ticket(1, minutesAgo(4));
+    const { server } = backend([t]);
+    const { sockets } = renderApp({ path: "/r/1/kitchen?station=oven", server, tokens: signedInTokens() });
+    await waitFor(() => expect(boardArticles()).toHaveLength(1));
+    await waitFor(() => expect(sockets).toHaveLength(1));
+    act(() => sockets[0]!.connectOk({ last_seq: 1, replayed: 0 }));
+    const added = { ...t.items[0]!, id: 950, name: "Calzone", variation_name: "", batch: 2, added_at: new Date().toISOString() };
+    const joined = { ...t, version: 2, added_at: added.added_at, items: [...t.items, added] };
+    act(() =>
+      sockets[0]!.emitEvent(envelope(2, "ticket.updated", { action: "lines_added", ticket: joined, added_item_ids: [950] }, "oven")),
+    );
+    const card = await screen.findByRole("button", { name: "1 × Calzone · ADDED · New" });
+    expect(boardArticles()).toHaveLength(1); // the same ticket, not another
+    expect(within(boardArticles()[0]!).getByText("ADDED", { selector: ".kitchen-badge" })).toBeInTheDocument();
+    expect(boardArticles()[0]).toContainElement(card);
+  });
+
+  it("86es and counts an item of the station from the kitchen", async () => {
+    const user = userEvent.setup();
+    const { server } = backend([]);
+    const bodies: unknown[] = [];
+    server.on("PUT /api/v1/restaurants/1/menu/items/1/availability", async (request) => {
+      bodies.push(await request.json());
+      return json({});
+    });
+    renderApp({ path: "/r/1/kitchen?station=oven", server, tokens: signedInTokens() });
+    await screen.findByText("No open tickets. All clear.");
+    await user.click(await screen.findByRole("button", { name: "86 and counts" }));
+    const panel = screen.getByRole("region", { name: "86 and counts" });
+    // only the oven's item (Item 1); the bar's is not offered here
+    await within(panel).findByRole("button", { name: "86 Item 1" });
+    expect(within(panel).queryByRole("button", { name: "86 Item 2" })).toBeNull();
+
+    await user.type(within(panel).getByRole("textbox", { name: "Count of Item 1" }), "5");
+    await user.click(within(panel).getByRole("button", { name: "Set count of Item 1" }));
+    await waitFor(() => expect(bodies).toEqual([{ remaining: 5 }]));
+    await user.click(within(panel).getByRole("button", { name: "86 Item 1" }));
+    await waitFor(() => expect(bodies).toEqual([{ remaining: 5 }, { is_available: false }]));
   });
 });

@@ -2,10 +2,24 @@
  * `/r/:restaurantId/kitchen?station=oven` — the kitchen display of one station; without
  * `station`, expo (every station).
  *
- * Open tickets oldest first in a wrapping grid (`TicketCard`), kept live by the shared
- * realtime layer (`realtime/cacheSync.ts` writes `ticket.*` events into the open lists);
- * a ticket that arrives live chimes (Web Audio, `chime.ts`) and is highlighted for a
- * moment. "Recently bumped" offers "Recall". When the socket drops the screen says
+ * Open tickets oldest first in a grid of compact cards (`TicketCard`: six three-line
+ * tickets fit a 1024×768 screen, every "Bump" in view), kept live by the shared realtime
+ * layer (`realtime/cacheSync.ts` writes `ticket.*` events into the open lists); a
+ * ticket that arrives live, or a table's later send that joins its open ticket
+ * (`lines_added`: its new lines marked "ADDED"), chimes (Web Audio, `chime.ts`) and is
+ * highlighted for a moment. Timers are coloured against each station's prep-time target
+ * (`config.ts`). "Recently bumped" lists each ticket with its lines and the bump's time
+ * to the second, and "Recall ticket N" recalls exactly that one.
+ *
+ * The toolbar's "All day" button shows or hides the all-day counts (`AllDayPanel`, kept
+ * per device); "86 and counts" (roles holding `menu:availability`) shows the station's
+ * items to 86, put back, or count ("5 left", `AvailabilityPanel`).
+ *
+ * Bump bar (a keyboard, or a bump bar typing like one; not while typing in a field): the
+ * number keys 1–9 pick the ticket shown with that number, Enter bumps the picked ticket,
+ * R (or 0) recalls the last bumped, Escape drops the pick.
+ *
+ * When the socket drops the screen says
  * "Connection lost — reconnecting…"; when it is back (the realtime layer resumed with
  * `last_seq`) it says "Reconnected — caught up N events" and refetches the open tickets
  * as a safety net.
@@ -14,14 +28,16 @@
  * refusal is shown on the ticket it concerns.
  *
  * Accessible names: heading "Kitchen — oven" / "Kitchen — All (expo)"; select "Station";
- * buttons "Tap to enable sound", "Mute sound" / "Unmute sound"; region "Open tickets"
- * with `article`s "Ticket 7 · Table 4 · Order 12 · Course 1" (buttons "Start", "Ready",
- * "Bump", and a button per line that can be stepped); region "Recently bumped" with a
- * list item per ticket and its "Recall" button; status text "Connection lost —
- * reconnecting…" / "Reconnected — caught up N events".
+ * buttons "Tap to enable sound", "Mute sound" / "Unmute sound", toggle buttons "All day"
+ * and "86 and counts"; region "Open tickets" with `article`s "Ticket 7 · Table 4 · Order
+ * 12 · Course 1" (buttons "Start", "Ready", "Bump", and a button per line that can be
+ * stepped; the picked one has `aria-current`); regions "All-day counts" and "86 and
+ * counts" when shown; region "Recently bumped" with a list item per ticket ("Ticket 7 ·
+ * Table 4 · #12 · 19:02:37") and its "Recall ticket 7" button; status text "Connection
+ * lost — reconnecting…" / "Reconnected — caught up N events".
  */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 
 import { unwrap, type ApiClient } from "../../api/client";
@@ -32,14 +48,27 @@ import { ErrorMessage } from "../../components/ErrorMessage";
 import { useRealtime, useRealtimeEvent, useRealtimeStatus } from "../../realtime/RealtimeProvider";
 import type { RealtimeEvent } from "../../realtime/types";
 import { useServices } from "../../services";
-import { formatClock } from "../../lib/time";
+import { may86 } from "../../lib/availability";
+import { AllDayPanel } from "./AllDayPanel";
+import { AvailabilityPanel } from "./AvailabilityPanel";
 import { useChime } from "./chime";
 import { useNow } from "./clock";
-import { NEW_TICKET_HIGHLIGHT_MS, RECENTLY_BUMPED_SHOWN, RECENTLY_BUMPED_WINDOW, RECONNECTED_BANNER_MS } from "./config";
+import {
+  ALL_DAY_STORAGE_KEY,
+  NEW_TICKET_HIGHLIGHT_MS,
+  RECENTLY_BUMPED_SHOWN,
+  RECENTLY_BUMPED_WINDOW,
+  RECONNECTED_BANNER_MS,
+  prepTargetMs,
+  prepTargetsOf,
+} from "./config";
 import { TicketCard } from "./TicketCard";
 import {
   applyTicket,
+  bumpBarAction,
   destinationLabel,
+  formatClockSeconds,
+  linesSummary,
   menuStations,
   oldestFirst,
   recentlyBumped,
@@ -151,6 +180,36 @@ function ConnectionBanner({ station }: { station: string | null }) {
   );
 }
 
+/** Whether a key event comes from typing in a field (the bump bar leaves those alone). */
+function typingIn(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName);
+}
+
+/** A yes/no choice of this device kept in `localStorage` under `key`. */
+function useStoredFlag(key: string): [boolean, (value: boolean) => void] {
+  const [value, setValue] = useState(() => {
+    try {
+      return window.localStorage.getItem(key) === "1";
+    } catch {
+      return false;
+    }
+  });
+  const set = useCallback(
+    (next: boolean) => {
+      setValue(next);
+      try {
+        if (next) window.localStorage.setItem(key, "1");
+        else window.localStorage.removeItem(key);
+      } catch {
+        // storage unavailable: the choice lasts until the page is left
+      }
+    },
+    [key],
+  );
+  return [value, set];
+}
+
 function SoundControls({ chime }: { chime: ReturnType<typeof useChime> }) {
   return (
     <div className="kitchen-sound">
@@ -170,14 +229,20 @@ function SoundControls({ chime }: { chime: ReturnType<typeof useChime> }) {
 export function KitchenScreen() {
   const [params, setParams] = useSearchParams();
   const station = params.get("station") || null;
-  const { restaurantId: rid } = useRestaurantScope();
+  const { restaurantId: rid, role } = useRestaurantScope();
   const { api, queryClient } = useServices();
   const now = useNow(1000);
   const chime = useChime();
 
   const tickets = useQuery(openTicketsQuery(api, rid, station));
   const menu = useQuery(menuQuery(api, rid));
-  const timeZone = useQuery(restaurantQuery(api, rid)).data?.time_zone;
+  const restaurant = useQuery(restaurantQuery(api, rid)).data;
+  const timeZone = restaurant?.time_zone;
+  const targets = useMemo(() => prepTargetsOf(restaurant), [restaurant]);
+  const [showAllDay, setShowAllDay] = useStoredFlag(ALL_DAY_STORAGE_KEY);
+  const [showAvailability, setShowAvailability] = useState(false);
+  /** The ticket picked with the bump bar (Enter bumps it). */
+  const [selected, setSelected] = useState<number | null>(null);
   const latest = useQuery({
     queryKey: queryKeys.ticketsFiltered(rid, station, { status: "all", latest: RECENTLY_BUMPED_WINDOW }),
     queryFn: ({ signal }) => fetchLatestTickets(api, rid, station, signal),
@@ -209,6 +274,11 @@ export function KitchenScreen() {
     const ticket = ticketOf(event);
     if (ticket !== null && (ticket.status === "bumped" || ticket.recalled_at !== null)) {
       setSeen((current) => [...current.slice(-100), ticket]);
+    }
+    // a table's later send joined this ticket: say so, as for a new ticket
+    if (ticket !== null && (event.data as { action?: unknown }).action === "lines_added" && forStation(station, ticket.station)) {
+      setFresh((current) => new Map(current).set(ticket.id, Date.now() + NEW_TICKET_HIGHLIGHT_MS));
+      chime.play();
     }
   });
 
@@ -259,6 +329,39 @@ export function KitchenScreen() {
     [latest.data, seen, station],
   );
   const stations = menuStations(menu.data, [station]);
+
+  // the bump bar: read the latest board through a ref, so the listener is added once
+  const board = useRef({ open, bumped, selected });
+  board.current = { open, bumped, selected };
+  const bumpBar = useRef({ onStep, onRecall });
+  bumpBar.current = { onStep, onRecall };
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.altKey || event.ctrlKey || event.metaKey || typingIn(event.target)) return;
+      const { open: tickets, bumped: done, selected: picked } = board.current;
+      const action = bumpBarAction(
+        event.key,
+        tickets.map((t) => t.id),
+        picked,
+        done[0]?.id ?? null,
+      );
+      if (action === null) return;
+      event.preventDefault(); // Enter must not also press the button that has the focus
+      if (action.kind === "select") setSelected(action.ticketId);
+      else if (action.kind === "clear") setSelected(null);
+      else if (action.kind === "bump") {
+        const ticket = tickets.find((t) => t.id === action.ticketId);
+        setSelected(null);
+        if (ticket !== undefined) bumpBar.current.onStep(ticket, "bump");
+      } else {
+        const ticket = done.find((t) => t.id === action.ticketId);
+        if (ticket !== undefined) void bumpBar.current.onRecall(ticket);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+  const canAvailability = may86(role);
   const title = station ? `Kitchen — ${station}` : "Kitchen — All (expo)";
 
   return (
@@ -286,11 +389,32 @@ export function KitchenScreen() {
         <p className="kitchen-count" aria-live="polite">
           {tickets.isSuccess ? `${open.length} open ${open.length === 1 ? "ticket" : "tickets"}` : ""}
         </p>
+        <div className="kitchen-toggles">
+          <button
+            type="button"
+            className={showAllDay ? "button kitchen-toggle active" : "button kitchen-toggle"}
+            aria-pressed={showAllDay}
+            onClick={() => setShowAllDay(!showAllDay)}
+          >
+            All day
+          </button>
+          {canAvailability ? (
+            <button
+              type="button"
+              className={showAvailability ? "button kitchen-toggle active" : "button kitchen-toggle"}
+              aria-pressed={showAvailability}
+              onClick={() => setShowAvailability(!showAvailability)}
+            >
+              86 and counts
+            </button>
+          ) : null}
+        </div>
         <SoundControls chime={chime} />
       </header>
 
       <ConnectionBanner station={station} />
 
+      <div className={showAllDay || (showAvailability && canAvailability) ? "kitchen-main with-panel" : "kitchen-main"}>
       <section className="kitchen-board" aria-label="Open tickets">
         {tickets.isPending ? <p className="kitchen-empty">Loading tickets…</p> : null}
         {tickets.isError ? (
@@ -304,10 +428,13 @@ export function KitchenScreen() {
         {tickets.isSuccess && open.length === 0 ? <p className="kitchen-empty">No open tickets. All clear.</p> : null}
         {open.length > 0 ? (
           <div className="kitchen-grid">
-            {open.map((ticket) => (
+            {open.map((ticket, index) => (
               <TicketCard
                 key={ticket.id}
                 ticket={ticket}
+                position={index < 9 ? index + 1 : undefined}
+                selected={selected === ticket.id}
+                targetMs={prepTargetMs(ticket.station, targets)}
                 now={now}
                 fresh={(fresh.get(ticket.id) ?? 0) > now}
                 showStation={station === null}
@@ -320,6 +447,13 @@ export function KitchenScreen() {
           </div>
         ) : null}
       </section>
+      {showAllDay || (showAvailability && canAvailability) ? (
+        <aside className="kitchen-side">
+          {showAllDay ? <AllDayPanel tickets={open} /> : null}
+          {showAvailability && canAvailability ? <AvailabilityPanel rid={rid} menu={menu.data} station={station} /> : null}
+        </aside>
+      ) : null}
+      </div>
 
       <section className="kitchen-bumped" aria-labelledby="kitchen-bumped-title">
         <h2 id="kitchen-bumped-title">Recently bumped</h2>
@@ -330,16 +464,19 @@ export function KitchenScreen() {
             {bumped.map((ticket) => {
               const labelId = `kitchen-bumped-${ticket.id}`;
               return (
-                <li key={ticket.id} className="kitchen-bumped-item" aria-labelledby={labelId}>
-                  <span id={labelId} className="kitchen-bumped-label">
-                    {destinationLabel(ticket.table_name)} · #{ticket.order_id}
-                    {station === null ? ` · ${ticket.station}` : ""}
-                    {ticket.bumped_at ? ` · ${formatClock(ticket.bumped_at, timeZone)}` : ""}
+                <li key={ticket.id} className="kitchen-bumped-item" aria-labelledby={labelId} data-ticket-id={ticket.id}>
+                  <span className="kitchen-bumped-text">
+                    <span id={labelId} className="kitchen-bumped-label">
+                      Ticket {ticket.id} · {destinationLabel(ticket.table_name)} · #{ticket.order_id}
+                      {station === null ? ` · ${ticket.station}` : ""}
+                      {ticket.bumped_at ? ` · ${formatClockSeconds(ticket.bumped_at, timeZone)}` : ""}
+                    </span>
+                    <span className="kitchen-bumped-lines">{linesSummary(ticket)}</span>
                   </span>
                   <button
                     type="button"
                     className="button"
-                    aria-describedby={labelId}
+                    aria-label={`Recall ticket ${ticket.id}`}
                     disabled={busy.has(ticket.id)}
                     onClick={() => void onRecall(ticket)}
                   >

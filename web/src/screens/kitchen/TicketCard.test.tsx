@@ -35,7 +35,7 @@ describe("TicketCard", () => {
     [42, 5, "42:05", "late", "Late"],
   ])("at %i:%i shows %s, level %s, in words: %s", (m, s, timer, level, words) => {
     renderCard({ now: at(m, s) });
-    const age = screen.getByText(timer).closest("p");
+    const age = screen.getByText(timer).closest(".kitchen-age");
     expect(age).toHaveAttribute("data-age-level", level);
     expect(age).toHaveClass(`kitchen-age-${level}`);
     expect(age).toHaveTextContent(words);
@@ -106,5 +106,23 @@ describe("TicketCard", () => {
     renderCard({ busy: true, error: new Error("The ticket was bumped already") });
     for (const name of ["Start", "Ready", "Bump"]) expect(screen.getByRole("button", { name })).toBeDisabled();
     expect(within(screen.getByRole("article")).getByRole("alert")).toHaveTextContent("The ticket was bumped already");
+  });
+
+  it("marks the lines a later send added, and says ADDED on the ticket", () => {
+    const first = line({ name: "Margherita" });
+    const added = line({ name: "Calzone", variation_name: "", batch: 2, added_at: FIRED });
+    renderCard({ ticket: ticket(7, FIRED, { items: [first, added], added_at: FIRED }) });
+    const card = screen.getByRole("article");
+    expect(within(card).getByText("ADDED", { selector: ".kitchen-badge" })).toBeInTheDocument();
+    expect(within(card).getByRole("button", { name: "1 × Calzone · ADDED · New" })).toBeInTheDocument();
+    expect(within(card).getByRole("button", { name: "1 × Margherita (M) · New" })).toBeInTheDocument();
+  });
+
+  it("is late at its station's own target, and shows its bump-bar number and pick", () => {
+    renderCard({ now: at(5), targetMs: 300_000, position: 3, selected: true });
+    expect(screen.getByText("05:00").closest(".kitchen-age")).toHaveAttribute("data-age-level", "late");
+    expect(screen.getByTitle("Bump bar key 3")).toHaveTextContent("3");
+    expect(screen.getByRole("article")).toHaveAttribute("aria-current", "true");
+    expect(screen.getByText("Picked")).toBeInTheDocument();
   });
 });

@@ -21,6 +21,8 @@ export function line(extra: Partial<TicketItem> = {}): TicketItem {
     started_at: null,
     ready_at: null,
     bumped_at: null,
+    batch: 1,
+    added_at: null,
     ...extra,
   };
 }
@@ -40,6 +42,7 @@ export function ticket(id: number, createdAt: string, extra: Partial<TicketRead>
     ready_at: null,
     bumped_at: null,
     recalled_at: null,
+    added_at: null,
     items: [line()],
     ...extra,
   };

@@ -146,3 +146,100 @@ export function recentlyBumped(known: readonly TicketRead[], station: string | n
     .sort((a, b) => epoch(b.bumped_at ?? b.created_at) - epoch(a.bumped_at ?? a.created_at) || b.id - a.id)
     .slice(0, limit);
 }
+
+/** Whether a line came with a later send of the order (it joined the open ticket: "ADDED"). */
+export function isAddition(item: Pick<TicketItem, "batch">): boolean {
+  return item.batch > 1;
+}
+
+/** Whether a ticket took a later send of its order (`added_at` set): its header says "ADDED". */
+export function hasAdditions(ticket: Pick<TicketRead, "added_at" | "items">): boolean {
+  return ticket.added_at !== null || ticket.items.some(isAddition);
+}
+
+/** One row of the all-day counts: how many of an item (in one size) are open. */
+export interface AllDayCount {
+  /** `name` and `variation` together: the row's key. */
+  key: string;
+  name: string;
+  variation: string;
+  quantity: number;
+}
+
+/**
+ * All-day counts: for every item (and size) on the open tickets, the quantity still to
+ * make — lines not voided and not bumped, of tickets not bumped — most first, then by
+ * name and size.
+ */
+export function allDayCounts(tickets: readonly TicketRead[]): AllDayCount[] {
+  const counts = new Map<string, AllDayCount>();
+  for (const ticket of tickets) {
+    if (ticket.status === "bumped") continue;
+    for (const item of ticket.items) {
+      if (isVoided(item) || item.status === "bumped") continue;
+      const key = `${item.name}\u0000${item.variation_name}`;
+      const row = counts.get(key);
+      if (row === undefined) counts.set(key, { key, name: item.name, variation: item.variation_name, quantity: item.quantity });
+      else row.quantity += item.quantity;
+    }
+  }
+  return [...counts.values()].sort(
+    (a, b) => b.quantity - a.quantity || a.name.localeCompare(b.name) || a.variation.localeCompare(b.variation),
+  );
+}
+
+/** "2 × Margherita (M), 1 × Calzone": a ticket's live lines in one line of text (voided ones left out). */
+export function linesSummary(ticket: Pick<TicketRead, "items">): string {
+  return ticket.items
+    .filter((item) => !isVoided(item))
+    .map((item) => `${item.quantity} × ${item.name}${item.variation_name ? ` (${item.variation_name})` : ""}`)
+    .join(", ");
+}
+
+/** The local time of `iso` to the second ("19:02:37"), in `timeZone` when given (IANA name). */
+export function formatClockSeconds(iso: string, timeZone?: string, locale?: string): string {
+  return new Intl.DateTimeFormat(locale, {
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    ...(timeZone ? { timeZone } : {}),
+  }).format(new Date(iso));
+}
+
+/** What a bump-bar key asks for (see {@link bumpBarAction}). */
+export type BumpBarAction =
+  | { kind: "select"; ticketId: number }
+  | { kind: "bump"; ticketId: number }
+  | { kind: "recall"; ticketId: number }
+  | { kind: "clear" };
+
+/** The keys of the bump bar: `1`–`9` pick the n-th open ticket, Enter bumps it, `R` (or `0`) recalls the last bumped, Escape drops the pick. */
+export const BUMP_BAR_KEYS = { bump: "Enter", recall: ["r", "R", "0"], clear: "Escape" } as const;
+
+/**
+ * The bump bar (a keyboard, or a kitchen bump bar that types like one): what `key` asks
+ * for, given the open tickets in screen order (`openIds`), the picked ticket
+ * (`selectedId`) and the last bumped ticket (`lastBumpedId`). A digit picks the ticket at
+ * that place (nothing past the last), Enter bumps the picked one (nothing when none is
+ * picked or it left the board), R/0 recalls the last bumped, Escape drops the pick;
+ * anything else is `null` (the key is not the bump bar's).
+ */
+export function bumpBarAction(
+  key: string,
+  openIds: readonly number[],
+  selectedId: number | null,
+  lastBumpedId: number | null,
+): BumpBarAction | null {
+  if (/^[1-9]$/.test(key)) {
+    const ticketId = openIds[Number(key) - 1];
+    return ticketId === undefined ? null : { kind: "select", ticketId };
+  }
+  if (key === BUMP_BAR_KEYS.bump) {
+    return selectedId !== null && openIds.includes(selectedId) ? { kind: "bump", ticketId: selectedId } : null;
+  }
+  if ((BUMP_BAR_KEYS.recall as readonly string[]).includes(key)) {
+    return lastBumpedId === null ? null : { kind: "recall", ticketId: lastBumpedId };
+  }
+  if (key === BUMP_BAR_KEYS.clear) return selectedId === null ? null : { kind: "clear" };
+  return null;
+}

@@ -1,10 +1,13 @@
 /**
  * The order pad's menu: category buttons and a search box that filters items by name
  * across every category (accents and case ignored). An item is a button named by the
- * item's name; an 86'd item is shown, disabled, with the word "86'd".
+ * item's name; an 86'd item is shown, disabled, with the word "86'd"; a counted item says
+ * how many are left ("5 left"). With `on86` (the caller may 86: `menu:availability`),
+ * each item has a small "86 <name>" / "Back on <name>" button beside it.
  */
 import { useId, useMemo, useState } from "react";
 
+import { remainingText } from "../../lib/availability";
 import { formatMoney } from "../../lib/money";
 import { fromPrice, isOrderable } from "./lineRules";
 import type { MenuEntry, MenuRead } from "./types";
@@ -12,6 +15,8 @@ import type { MenuEntry, MenuRead } from "./types";
 export interface MenuPanelProps {
   menu: MenuRead;
   onPick: (item: MenuEntry) => void;
+  /** 86 (`available` false) or put back an item; absent when the caller may not. */
+  on86?: (item: MenuEntry, available: boolean) => void;
 }
 
 /** Lower case without accents, for matching what a waiter types ("jalapeno" finds "Jalapeño"). */
@@ -19,7 +24,7 @@ export function foldText(text: string): string {
   return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
 }
 
-export function MenuPanel({ menu, onPick }: MenuPanelProps) {
+export function MenuPanel({ menu, onPick, on86 }: MenuPanelProps) {
   const id = useId();
   const [categoryId, setCategoryId] = useState<number | null>(menu.categories[0]?.id ?? null);
   const [search, setSearch] = useState("");
@@ -76,8 +81,9 @@ export function MenuPanel({ menu, onPick }: MenuPanelProps) {
           const price = fromPrice(item);
           const priceText =
             price === null ? "" : `${item.variations.filter((v) => v.is_available).length > 1 ? "from " : ""}${formatMoney(price, menu.currency)}`;
+          const left = orderable ? remainingText(item.remaining) : null;
           return (
-            <li key={item.id}>
+            <li key={item.id} className={on86 ? "pad-item-row" : undefined}>
               <button
                 type="button"
                 className={orderable ? "pad-item" : "pad-item unavailable"}
@@ -89,8 +95,14 @@ export function MenuPanel({ menu, onPick }: MenuPanelProps) {
                 <span className="pad-item-name">{item.name}</span>
                 <span id={`${id}-i${item.id}`} className="pad-item-note">
                   {orderable ? priceText : "86'd — not available"}
+                  {left !== null ? <span className="pad-item-left"> · {left}</span> : null}
                 </span>
               </button>
+              {on86 ? (
+                <button type="button" className="pad-item-86" onClick={() => on86(item, !item.is_available)}>
+                  {item.is_available ? `86 ${item.name}` : `Back on ${item.name}`}
+                </button>
+              ) : null}
             </li>
           );
         })}

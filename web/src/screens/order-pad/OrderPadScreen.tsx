@@ -16,6 +16,7 @@ import { ApiError } from "../../api/errors";
 import { menuQuery, orderQuery, queryKeys } from "../../api/queries";
 import type { CheckRead } from "../../api/types";
 import { useRestaurantScope } from "../../auth/restaurant";
+import { may86, putAvailability } from "../../lib/availability";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { newIdempotencyKey } from "../../lib/idempotency";
 import { formatAge } from "../../lib/time";
@@ -66,6 +67,17 @@ function orderTitle(order: OrderRead, tableName: string | undefined): string {
 
 function OrderPad({ restaurantId, orderId }: { restaurantId: number; orderId: number }) {
   const id = useId();
+  const { role } = useRestaurantScope();
+  /** The last failed 86 from the menu (shown under it). */
+  const [menuError, setMenuError] = useState<unknown>(null);
+  /** 86 or put back an item from the pad's menu (`menu:availability`); the menu refetches. */
+  const on86 = (item: MenuEntry, available: boolean) => {
+    setMenuError(null);
+    putAvailability(api, restaurantId, item.id, { is_available: available }).then(
+      () => queryClient.invalidateQueries({ queryKey: queryKeys.menu(restaurantId) }),
+      (error: unknown) => setMenuError(error),
+    );
+  };
   const { api } = useServices();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
@@ -218,10 +230,14 @@ function OrderPad({ restaurantId, orderId }: { restaurantId: number; orderId: nu
             ) : menu.isError ? (
               <ErrorMessage error={menu.error} />
             ) : (
-              <MenuPanel
-                menu={menu.data}
-                onPick={(item) => setLineDialog({ item, initial: initialChoice(item) })}
-              />
+              <>
+                <MenuPanel
+                  menu={menu.data}
+                  onPick={(item) => setLineDialog({ item, initial: initialChoice(item) })}
+                  {...(may86(role) ? { on86 } : {})}
+                />
+                <ErrorMessage error={menuError} />
+              </>
             )
           ) : (
             <p className="pad-note">The menu is closed for this order.</p>
