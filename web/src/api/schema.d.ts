@@ -985,7 +985,8 @@ export interface paths {
         };
         /**
          * List Orders
-         * @description Orders, newest first, with their lines; filter by ``status`` and ``table_id``.
+         * @description Orders, newest first, with their lines; filter by ``status``, ``table_id``,
+         *     ``waiter`` (who opened them; ``me`` for the caller) and business dates.
          */
         get: operations["orders-list_orders"];
         put?: never;
@@ -3055,6 +3056,11 @@ export interface components {
          *     ``quantity * (unit_price + modifiers_total)``; all minor units. Times are UTC.
          */
         OrderItemRead: {
+            /**
+             * Added By
+             * @description User id of who added the line.
+             */
+            added_by?: number | null;
             /** Category Name */
             category_name: string;
             /** Course */
@@ -3066,6 +3072,11 @@ export interface components {
             created_at: string;
             /** Fired At */
             fired_at: string | null;
+            /**
+             * Fired By
+             * @description User id of who fired the line.
+             */
+            fired_by?: number | null;
             /** Id */
             id: number;
             /**
@@ -3108,6 +3119,11 @@ export interface components {
             void_reason: string | null;
             /** Voided At */
             voided_at: string | null;
+            /**
+             * Voided By
+             * @description User id of who voided the line.
+             */
+            voided_by?: number | null;
         };
         /**
          * OrderItemStatus
@@ -3240,6 +3256,11 @@ export interface components {
              * Format: date-time
              */
             opened_at: string;
+            /**
+             * Opened By
+             * @description User id of who opened the order (its waiter).
+             */
+            opened_by?: number | null;
             /** Restaurant Id */
             restaurant_id: number;
             /** Sent At */
@@ -4392,6 +4413,11 @@ export interface components {
             table_name: string | null;
             /** Version */
             version: number;
+            /**
+             * Waiter Name
+             * @description Full name of the staff member who opened the order (its waiter).
+             */
+            waiter_name?: string | null;
         };
         /**
          * TicketStatus
@@ -12938,6 +12964,12 @@ export interface operations {
             query?: {
                 status?: components["schemas"]["OrderStatus"] | null;
                 table_id?: number | null;
+                /** @description Orders opened by this user id, or ``me`` for the caller's own. */
+                waiter?: number | "me" | null;
+                /** @description First business date (local), inclusive. */
+                start_date?: string | null;
+                /** @description Last business date (local), inclusive. */
+                end_date?: string | null;
                 limit?: number;
                 /** @description Rows to skip. */
                 offset?: number;
@@ -13049,13 +13081,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid-date-range: The end date is before the start date; no-signed-in-waiter: waiter=me needs a signed-in user */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };
