@@ -20,7 +20,7 @@ from brigade.inputs import Offset
 from brigade.reads import ReadSessionDep
 from brigade.reporting import floor, service
 from brigade.reporting.exceptions import InvalidDateRange
-from brigade.reporting.schemas import ProductReport, ProductSort, SalesReport
+from brigade.reporting.schemas import ProductReport, ProductSort, SalesGroupBy, SalesReport
 from brigade.session import SessionDep
 from brigade.tables.schemas import Floor
 
@@ -36,13 +36,26 @@ StartDate = Annotated[
 EndDate = Annotated[date, Query(description="Last business date, inclusive.")]
 
 
-@router.get(f"{R}/reports/sales", response_model=SalesReport, responses=ERRORS, tags=["reporting"])
+@router.get(
+    f"{R}/reports/sales",
+    response_model=SalesReport,
+    responses=ERRORS,
+    tags=["reporting"],
+)
 async def sales_report(
-    access: ReportsRead, session: ReadSessionDep, start_date: StartDate, end_date: EndDate
+    access: ReportsRead,
+    session: ReadSessionDep,
+    start_date: StartDate,
+    end_date: EndDate,
+    group_by: Annotated[
+        SalesGroupBy | None,
+        Query(description="Split the sales into groups (sorted by key) by this."),
+    ] = None,
 ) -> SalesReport:
     """Orders, items sold, net sales, tax and average order value (minor units) of the
-    closed orders whose business date lies in the range."""
-    return await service.sales_report(session, access.restaurant_id, start_date, end_date)
+    closed orders whose business date lies in the range; with ``group_by``, also
+    ``groups`` of ``{key, label, orders, items_sold, net_sales}``."""
+    return await service.sales_report(session, access.restaurant_id, start_date, end_date, group_by)
 
 
 @router.get(

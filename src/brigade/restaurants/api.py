@@ -27,9 +27,7 @@ def currency_of(restaurant_id: ColumnElement[Any]) -> ScalarSelect[Any]:
     return scoped(select(_restaurants.c.currency), restaurant_id, _restaurants).scalar_subquery()
 
 
-def staff_name_of(
-    user_id: ColumnElement[Any], restaurant_id: ColumnElement[Any]
-) -> ScalarSelect[Any]:
+def staff_name_of(user_id: Any, restaurant_id: Any) -> ScalarSelect[Any]:
     """The full name (``str``, trimmed) of user ``user_id`` when they are on the staff of
     restaurant ``restaurant_id`` (columns or bind parameters of the caller's statement)
     and have one, as a scalar subquery; NULL otherwise (no such member, a blank name, a

@@ -1322,7 +1322,8 @@ export interface paths {
         /**
          * Sales Report
          * @description Orders, items sold, net sales, tax and average order value (minor units) of the
-         *     closed orders whose business date lies in the range.
+         *     closed orders whose business date lies in the range; with ``group_by``, also
+         *     ``groups`` of ``{key, label, orders, items_sold, net_sales}``.
          */
         get: operations["reporting-sales_report"];
         put?: never;
@@ -3839,9 +3840,53 @@ export interface components {
          */
         Role: "owner" | "manager" | "waiter" | "kitchen" | "cashier";
         /**
+         * SalesGroup
+         * @description One group of the sales report: its sold lines' figures.
+         */
+        SalesGroup: {
+            /**
+             * Items Sold
+             * @description Sum of the group's line quantities.
+             */
+            items_sold: number;
+            /**
+             * Key
+             * @description The hour, ISO weekday number, ISO date (day; the Monday of a week), YYYY-MM (month), category, item, variation or user id, size name, payment method or station; null for lines whose item, category, variation or waiter is gone or unknown.
+             */
+            key: number | string | null;
+            /**
+             * Label
+             * @description What a person reads: a name, a weekday, 'Week 2015-W01'.
+             */
+            label: string;
+            /**
+             * Net Sales
+             * @description Sum of the group's line totals, minor units.
+             */
+            net_sales: number;
+            /**
+             * Orders
+             * @description Orders with a line in the group.
+             */
+            orders: number;
+        };
+        /**
+         * SalesGroupBy
+         * @description What ``groups`` of the sales report are: the local ``hour`` (0–23) the order was
+         *     opened, the ISO ``weekday`` (1 Monday … 7 Sunday), the business ``day``, ``week``
+         *     (keyed by its Monday) or ``month`` (``YYYY-MM``), the menu ``category`` or ``item``
+         *     (ids), the item's size (``variation``, id), the size's name across items (``size``:
+         *     every "L" together), the ``waiter`` who opened the order (user id), the
+         *     ``payment_method`` of its payments, the kitchen ``station`` of the line.
+         * @enum {string}
+         */
+        SalesGroupBy: "hour" | "weekday" | "day" | "week" | "month" | "category" | "item" | "variation" | "size" | "waiter" | "payment_method" | "station";
+        /**
          * SalesReport
          * @description Sales of the closed orders whose business date (the restaurant's local date)
-         *     lies in ``start_date``..``end_date`` inclusive; voided lines are left out.
+         *     lies in ``start_date``..``end_date`` inclusive; voided lines are left out. With
+         *     ``group_by``, ``groups`` splits the same lines (sorted by key, null last); without
+         *     it neither field is given.
          */
         SalesReport: {
             /**
@@ -3859,6 +3904,9 @@ export interface components {
              * Format: date
              */
             end_date: string;
+            group_by?: components["schemas"]["SalesGroupBy"] | null;
+            /** Groups */
+            groups?: components["schemas"]["SalesGroup"][] | null;
             /**
              * Items Sold
              * @description Sum of the quantities of their non-voided lines.
@@ -15920,6 +15968,8 @@ export interface operations {
                 start_date: string;
                 /** @description Last business date, inclusive. */
                 end_date: string;
+                /** @description Split the sales into groups (sorted by key) by this. */
+                group_by?: components["schemas"]["SalesGroupBy"] | null;
             };
             header?: never;
             path: {
