@@ -104,3 +104,167 @@ class ProductReport(BaseModel):
     sort: ProductSort
     items: list[ProductSales]
     total: int
+
+
+class SellerUnit(StrEnum):
+    """What a seller is: a menu ``item``, or one of its sizes (``variation``)."""
+
+    item = "item"
+    variation = "variation"
+
+
+class Ranking(StrEnum):
+    """``best`` sellers first (largest first) or ``worst`` (smallest first)."""
+
+    best = "best"
+    worst = "worst"
+
+
+class Seller(BaseModel):
+    """An item's (or size's) sales in the range; ``key`` its id (null: deleted since,
+    then grouped by the lines' snapshot name)."""
+
+    key: int | None
+    label: str = Field(description="The item's name (and the size's, for a variation).")
+    quantity: int
+    net_sales: int = Field(description="Minor units.")
+    orders: int = Field(description="Orders with a line of it.")
+
+
+class SellersReport(BaseModel):
+    """The best or worst sellers among what sold in the range, by ``sort`` (quantity or
+    revenue), ties by label then key; at most ``limit``."""
+
+    start_date: date
+    end_date: date
+    currency: str
+    per: SellerUnit
+    sort: ProductSort
+    ranking: Ranking
+    sellers: list[Seller]
+
+
+class ChecksReport(BaseModel):
+    """Average check and revenue per cover of the closed orders in the range (net
+    sales, minor units; averages rounded half-up, 0 without orders or covers)."""
+
+    start_date: date
+    end_date: date
+    currency: str
+    orders: int
+    covers: int = Field(description="Guests of those orders.")
+    net_sales: int
+    average_check: int = Field(description="net_sales / orders.")
+    revenue_per_cover: int = Field(
+        description="Net sales of the orders with covers / their covers."
+    )
+
+
+class TableTurn(BaseModel):
+    """One table's seatings (closed dine-in orders) in the range."""
+
+    table_id: int | None = Field(description="Null: the table was deleted since.")
+    table_name: str
+    turns: int
+    covers: int
+    average_seconds: int = Field(description="Mean time from opening to closing the order.")
+
+
+class TableTurnsReport(BaseModel):
+    """Table turn times: closed dine-in orders at a table, opened to closed, per table
+    (by name) and over all; seconds rounded half-up."""
+
+    start_date: date
+    end_date: date
+    turns: int
+    average_seconds: int
+    tables: list[TableTurn]
+
+
+class AdjustmentKind(StrEnum):
+    """``discount`` (percent or fixed, on a check or a line), ``comp`` (a line given
+    away), ``void`` (an order line voided) and ``refund`` (money given back on a paid
+    check)."""
+
+    discount = "discount"
+    comp = "comp"
+    void = "void"
+    refund = "refund"
+
+
+class AdjustmentBy(StrEnum):
+    """Group adjustments by their ``reason`` or by the ``person`` who made them."""
+
+    reason = "reason"
+    person = "person"
+
+
+class Adjustment(BaseModel):
+    """Adjustments of one kind with one reason (or by one person)."""
+
+    kind: AdjustmentKind
+    key: int | str | None = Field(description="The reason, or the person's user id.")
+    label: str = Field(description="The reason, or the person's full name.")
+    count: int
+    amount: int = Field(description="What they took off, minor units.")
+
+
+class AdjustmentsReport(BaseModel):
+    """Discounts and comps (not removed) on the checks of the range's closed orders,
+    voided lines of the range's orders, refunds of the range's business dates; sorted
+    by kind, then key."""
+
+    start_date: date
+    end_date: date
+    currency: str
+    by: AdjustmentBy
+    adjustments: list[Adjustment]
+
+
+class WaiterTips(BaseModel):
+    """The tips on one waiter's orders (the waiter who opened them)."""
+
+    key: int | None = Field(description="The waiter's user id; null: unknown.")
+    label: str = Field(description="The waiter's full name ('' when unknown).")
+    payments: int = Field(description="Payments with a tip.")
+    tips: int = Field(description="Minor units.")
+
+
+class TipsReport(BaseModel):
+    """Tips of the payments (not voided) on the range's closed orders, by waiter."""
+
+    start_date: date
+    end_date: date
+    currency: str
+    tips: int
+    waiters: list[WaiterTips]
+
+
+class PrepBy(StrEnum):
+    """Prep times per kitchen ``station`` or per menu ``item``."""
+
+    station = "station"
+    item = "item"
+
+
+class PrepTime(BaseModel):
+    """Fire-to-ready times of one station's (or item's) lines, in seconds."""
+
+    key: int | str | None = Field(description="The station, or the item's id.")
+    label: str
+    station: str
+    lines: int = Field(description="Lines fired and made ready.")
+    average_seconds: int
+    longest_seconds: int
+    target_seconds: int = Field(description="The station's target prep time.")
+    over_target: int = Field(description="Lines that took longer than the target.")
+
+
+class PrepTimesReport(BaseModel):
+    """Kitchen prep times, from a line's firing to its being ready on its ticket, of
+    the range's orders (lines voided on the ticket left out); sorted by key."""
+
+    start_date: date
+    end_date: date
+    by: PrepBy
+    prep_times: list[PrepTime]

@@ -1292,6 +1292,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/restaurants/{restaurant_id}/reports/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Adjustments Report
+         * @description Discounts, comps, voids and refunds of the range, by reason or by person.
+         */
+        get: operations["reporting-adjustments_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/reports/checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Checks Report
+         * @description Average check, covers and revenue per cover of the closed orders of the range.
+         */
+        get: operations["reporting-checks_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/reports/prep-times": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prep Times Report
+         * @description Kitchen prep times (fire → ready) per station or item, against the target.
+         */
+        get: operations["reporting-prep_times_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/restaurants/{restaurant_id}/reports/products": {
         parameters: {
             query?: never;
@@ -1323,9 +1383,69 @@ export interface paths {
          * Sales Report
          * @description Orders, items sold, net sales, tax and average order value (minor units) of the
          *     closed orders whose business date lies in the range; with ``group_by``, also
-         *     ``groups`` of ``{key, label, orders, items_sold, net_sales}``.
+         *     ``groups`` of ``{key, label, orders, items_sold, net_sales}`` (the CSV: the groups).
          */
         get: operations["reporting-sales_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/reports/sellers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sellers Report
+         * @description The best or worst sellers of the range per item or size, by quantity or revenue.
+         */
+        get: operations["reporting-sellers_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/reports/table-turns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Table Turns Report
+         * @description Table turn times: seatings per table and their mean time, opened to closed.
+         */
+        get: operations["reporting-table_turns_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/reports/tips": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tips Report
+         * @description Tips by waiter (who opened the order) over the closed orders of the range.
+         */
+        get: operations["reporting-tips_report"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1834,6 +1954,67 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * Adjustment
+         * @description Adjustments of one kind with one reason (or by one person).
+         */
+        Adjustment: {
+            /**
+             * Amount
+             * @description What they took off, minor units.
+             */
+            amount: number;
+            /** Count */
+            count: number;
+            /**
+             * Key
+             * @description The reason, or the person's user id.
+             */
+            key: number | string | null;
+            kind: components["schemas"]["AdjustmentKind"];
+            /**
+             * Label
+             * @description The reason, or the person's full name.
+             */
+            label: string;
+        };
+        /**
+         * AdjustmentBy
+         * @description Group adjustments by their ``reason`` or by the ``person`` who made them.
+         * @enum {string}
+         */
+        AdjustmentBy: "reason" | "person";
+        /**
+         * AdjustmentKind
+         * @description ``discount`` (percent or fixed, on a check or a line), ``comp`` (a line given
+         *     away), ``void`` (an order line voided) and ``refund`` (money given back on a paid
+         *     check).
+         * @enum {string}
+         */
+        AdjustmentKind: "discount" | "comp" | "void" | "refund";
+        /**
+         * AdjustmentsReport
+         * @description Discounts and comps (not removed) on the checks of the range's closed orders,
+         *     voided lines of the range's orders, refunds of the range's business dates; sorted
+         *     by kind, then key.
+         */
+        AdjustmentsReport: {
+            /** Adjustments */
+            adjustments: components["schemas"]["Adjustment"][];
+            by: components["schemas"]["AdjustmentBy"];
+            /** Currency */
+            currency: string;
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+        };
+        /**
          * ApiTokenCreate
          * @description ``POST R/api-tokens`` body: a name and scopes (permission values).
          */
@@ -2280,6 +2461,44 @@ export interface components {
             tax_rate_id: number | null;
         };
         /**
+         * ChecksReport
+         * @description Average check and revenue per cover of the closed orders in the range (net
+         *     sales, minor units; averages rounded half-up, 0 without orders or covers).
+         */
+        ChecksReport: {
+            /**
+             * Average Check
+             * @description net_sales / orders.
+             */
+            average_check: number;
+            /**
+             * Covers
+             * @description Guests of those orders.
+             */
+            covers: number;
+            /** Currency */
+            currency: string;
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            /** Net Sales */
+            net_sales: number;
+            /** Orders */
+            orders: number;
+            /**
+             * Revenue Per Cover
+             * @description Net sales of the orders with covers / their covers.
+             */
+            revenue_per_cover: number;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+        };
+        /**
          * CountAmount
          * @description How many, and their value in minor units.
          */
@@ -2351,7 +2570,7 @@ export interface components {
             /** Tips */
             tips: number;
             /** Tips By Waiter */
-            tips_by_waiter?: components["schemas"]["WaiterTips"][];
+            tips_by_waiter?: components["schemas"]["brigade__tills__schemas__WaiterTips"][];
             /** Variance */
             variance: number;
             voids: components["schemas"]["CountAmount"];
@@ -3535,6 +3754,66 @@ export interface components {
             voided_at?: string | null;
         };
         /**
+         * PrepBy
+         * @description Prep times per kitchen ``station`` or per menu ``item``.
+         * @enum {string}
+         */
+        PrepBy: "station" | "item";
+        /**
+         * PrepTime
+         * @description Fire-to-ready times of one station's (or item's) lines, in seconds.
+         */
+        PrepTime: {
+            /** Average Seconds */
+            average_seconds: number;
+            /**
+             * Key
+             * @description The station, or the item's id.
+             */
+            key: number | string | null;
+            /** Label */
+            label: string;
+            /**
+             * Lines
+             * @description Lines fired and made ready.
+             */
+            lines: number;
+            /** Longest Seconds */
+            longest_seconds: number;
+            /**
+             * Over Target
+             * @description Lines that took longer than the target.
+             */
+            over_target: number;
+            /** Station */
+            station: string;
+            /**
+             * Target Seconds
+             * @description The station's target prep time.
+             */
+            target_seconds: number;
+        };
+        /**
+         * PrepTimesReport
+         * @description Kitchen prep times, from a line's firing to its being ready on its ticket, of
+         *     the range's orders (lines voided on the ticket left out); sorted by key.
+         */
+        PrepTimesReport: {
+            by: components["schemas"]["PrepBy"];
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            /** Prep Times */
+            prep_times: components["schemas"]["PrepTime"][];
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+        };
+        /**
          * ProductReport
          * @description Per item sales of the closed orders in the range, sorted by ``sort`` (largest
          *     first, ties by name). ``total`` counts every item with sales, whatever the page.
@@ -3586,6 +3865,12 @@ export interface components {
          */
         ProductSort: "revenue" | "quantity";
         /**
+         * Ranking
+         * @description ``best`` sellers first (largest first) or ``worst`` (smallest first).
+         * @enum {string}
+         */
+        Ranking: "best" | "worst";
+        /**
          * RefreshRequest
          * @description ``POST /auth/refresh`` and ``POST /auth/logout`` body.
          */
@@ -3617,6 +3902,12 @@ export interface components {
              */
             till_id?: number | null;
         };
+        /**
+         * ReportFormat
+         * @description ``json`` (the default) or ``csv``.
+         * @enum {string}
+         */
+        ReportFormat: "json" | "csv";
         /**
          * RestaurantCreate
          * @description ``POST /restaurants`` body (platform admin only).
@@ -3932,6 +4223,62 @@ export interface components {
              * @description Tax of the paid checks of those orders, minor units.
              */
             tax: number;
+        };
+        /**
+         * Seller
+         * @description An item's (or size's) sales in the range; ``key`` its id (null: deleted since,
+         *     then grouped by the lines' snapshot name).
+         */
+        Seller: {
+            /** Key */
+            key: number | null;
+            /**
+             * Label
+             * @description The item's name (and the size's, for a variation).
+             */
+            label: string;
+            /**
+             * Net Sales
+             * @description Minor units.
+             */
+            net_sales: number;
+            /**
+             * Orders
+             * @description Orders with a line of it.
+             */
+            orders: number;
+            /** Quantity */
+            quantity: number;
+        };
+        /**
+         * SellerUnit
+         * @description What a seller is: a menu ``item``, or one of its sizes (``variation``).
+         * @enum {string}
+         */
+        SellerUnit: "item" | "variation";
+        /**
+         * SellersReport
+         * @description The best or worst sellers among what sold in the range, by ``sort`` (quantity or
+         *     revenue), ties by label then key; at most ``limit``.
+         */
+        SellersReport: {
+            /** Currency */
+            currency: string;
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            per: components["schemas"]["SellerUnit"];
+            ranking: components["schemas"]["Ranking"];
+            /** Sellers */
+            sellers: components["schemas"]["Seller"][];
+            sort: components["schemas"]["ProductSort"];
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
         };
         /**
          * ShiftClose
@@ -4253,6 +4600,51 @@ export interface components {
             status: "free" | "occupied";
             /** Version */
             version: number;
+        };
+        /**
+         * TableTurn
+         * @description One table's seatings (closed dine-in orders) in the range.
+         */
+        TableTurn: {
+            /**
+             * Average Seconds
+             * @description Mean time from opening to closing the order.
+             */
+            average_seconds: number;
+            /** Covers */
+            covers: number;
+            /**
+             * Table Id
+             * @description Null: the table was deleted since.
+             */
+            table_id: number | null;
+            /** Table Name */
+            table_name: string;
+            /** Turns */
+            turns: number;
+        };
+        /**
+         * TableTurnsReport
+         * @description Table turn times: closed dine-in orders at a table, opened to closed, per table
+         *     (by name) and over all; seconds rounded half-up.
+         */
+        TableTurnsReport: {
+            /** Average Seconds */
+            average_seconds: number;
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+            /** Tables */
+            tables: components["schemas"]["TableTurn"][];
+            /** Turns */
+            turns: number;
         };
         /**
          * TableUpdate
@@ -4583,6 +4975,28 @@ export interface components {
             voided_at?: string | null;
         };
         /**
+         * TipsReport
+         * @description Tips of the payments (not voided) on the range's closed orders, by waiter.
+         */
+        TipsReport: {
+            /** Currency */
+            currency: string;
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+            /** Tips */
+            tips: number;
+            /** Waiters */
+            waiters: components["schemas"]["brigade__reporting__schemas__WaiterTips"][];
+        };
+        /**
          * TokenPair
          * @description A login: a short access JWT and the opaque refresh token that renews it.
          */
@@ -4737,22 +5151,6 @@ export interface components {
             till_id?: number | null;
         };
         /**
-         * WaiterTips
-         * @description The tips of a waiter's orders (the user who opened them; ``waiter_id`` ``None``:
-         *     unknown) on a day: ``payments`` with a tip, ``tips`` in minor units. ``name`` is
-         *     their full name when they have one.
-         */
-        WaiterTips: {
-            /** Name */
-            name: string | null;
-            /** Payments */
-            payments: number;
-            /** Tips */
-            tips: number;
-            /** Waiter Id */
-            waiter_id: number | null;
-        };
-        /**
          * ZReportCreate
          * @description Close ``business_date`` (default: the restaurant's local today; never later).
          */
@@ -4792,6 +5190,48 @@ export interface components {
             taken_at: string;
             /** Taken By */
             taken_by: number | null;
+        };
+        /**
+         * WaiterTips
+         * @description The tips on one waiter's orders (the waiter who opened them).
+         */
+        brigade__reporting__schemas__WaiterTips: {
+            /**
+             * Key
+             * @description The waiter's user id; null: unknown.
+             */
+            key: number | null;
+            /**
+             * Label
+             * @description The waiter's full name ('' when unknown).
+             */
+            label: string;
+            /**
+             * Payments
+             * @description Payments with a tip.
+             */
+            payments: number;
+            /**
+             * Tips
+             * @description Minor units.
+             */
+            tips: number;
+        };
+        /**
+         * WaiterTips
+         * @description The tips of a waiter's orders (the user who opened them; ``waiter_id`` ``None``:
+         *     unknown) on a day: ``payments`` with a tip, ``tips`` in minor units. ``name`` is
+         *     their full name when they have one.
+         */
+        brigade__tills__schemas__WaiterTips: {
+            /** Name */
+            name: string | null;
+            /** Payments */
+            payments: number;
+            /** Tips */
+            tips: number;
+            /** Waiter Id */
+            waiter_id: number | null;
         };
     };
     responses: never;
@@ -15809,6 +16249,460 @@ export interface operations {
             };
         };
     };
+    "reporting-adjustments_report": {
+        parameters: {
+            query: {
+                /** @description First business date (the restaurant's local date), inclusive. */
+                start_date: string;
+                /** @description Last business date, inclusive. */
+                end_date: string;
+                /** @description reason or person. */
+                by?: components["schemas"]["AdjustmentBy"];
+                /** @description csv for a CSV download (or Accept: text/csv). */
+                format?: components["schemas"]["ReportFormat"] | null;
+            };
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; as CSV with ``format=csv`` or ``Accept: text/csv``. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdjustmentsReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description invalid-date-range: The end date is before the start date */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    "reporting-checks_report": {
+        parameters: {
+            query: {
+                /** @description First business date (the restaurant's local date), inclusive. */
+                start_date: string;
+                /** @description Last business date, inclusive. */
+                end_date: string;
+                /** @description csv for a CSV download (or Accept: text/csv). */
+                format?: components["schemas"]["ReportFormat"] | null;
+            };
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; as CSV with ``format=csv`` or ``Accept: text/csv``. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChecksReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description invalid-date-range: The end date is before the start date */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    "reporting-prep_times_report": {
+        parameters: {
+            query: {
+                /** @description First business date (the restaurant's local date), inclusive. */
+                start_date: string;
+                /** @description Last business date, inclusive. */
+                end_date: string;
+                /** @description station or item. */
+                by?: components["schemas"]["PrepBy"];
+                /** @description csv for a CSV download (or Accept: text/csv). */
+                format?: components["schemas"]["ReportFormat"] | null;
+            };
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; as CSV with ``format=csv`` or ``Accept: text/csv``. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrepTimesReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description invalid-date-range: The end date is before the start date */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     "reporting-product_report": {
         parameters: {
             query: {
@@ -15821,6 +16715,8 @@ export interface operations {
                 limit?: number;
                 /** @description Rows to skip. */
                 offset?: number;
+                /** @description csv for a CSV download (or Accept: text/csv). */
+                format?: components["schemas"]["ReportFormat"] | null;
             };
             header?: never;
             path: {
@@ -15830,13 +16726,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The report; as CSV with ``format=csv`` or ``Accept: text/csv``. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ProductReport"];
+                    "text/csv": string;
                 };
             };
             /** @description not-authenticated: Authentication required */
@@ -15970,6 +16867,8 @@ export interface operations {
                 end_date: string;
                 /** @description Split the sales into groups (sorted by key) by this. */
                 group_by?: components["schemas"]["SalesGroupBy"] | null;
+                /** @description csv for a CSV download (or Accept: text/csv). */
+                format?: components["schemas"]["ReportFormat"] | null;
             };
             header?: never;
             path: {
@@ -15979,13 +16878,471 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The report; as CSV with ``format=csv`` or ``Accept: text/csv``. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SalesReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description invalid-date-range: The end date is before the start date */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    "reporting-sellers_report": {
+        parameters: {
+            query: {
+                /** @description First business date (the restaurant's local date), inclusive. */
+                start_date: string;
+                /** @description Last business date, inclusive. */
+                end_date: string;
+                /** @description item, or variation (a size). */
+                per?: components["schemas"]["SellerUnit"];
+                /** @description quantity or revenue. */
+                sort?: components["schemas"]["ProductSort"];
+                /** @description best (largest first) or worst (smallest first). */
+                ranking?: components["schemas"]["Ranking"];
+                limit?: number;
+                /** @description csv for a CSV download (or Accept: text/csv). */
+                format?: components["schemas"]["ReportFormat"] | null;
+            };
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; as CSV with ``format=csv`` or ``Accept: text/csv``. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SellersReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description invalid-date-range: The end date is before the start date */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    "reporting-table_turns_report": {
+        parameters: {
+            query: {
+                /** @description First business date (the restaurant's local date), inclusive. */
+                start_date: string;
+                /** @description Last business date, inclusive. */
+                end_date: string;
+                /** @description csv for a CSV download (or Accept: text/csv). */
+                format?: components["schemas"]["ReportFormat"] | null;
+            };
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; as CSV with ``format=csv`` or ``Accept: text/csv``. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TableTurnsReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description invalid-date-range: The end date is before the start date */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    "reporting-tips_report": {
+        parameters: {
+            query: {
+                /** @description First business date (the restaurant's local date), inclusive. */
+                start_date: string;
+                /** @description Last business date, inclusive. */
+                end_date: string;
+                /** @description csv for a CSV download (or Accept: text/csv). */
+                format?: components["schemas"]["ReportFormat"] | null;
+            };
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; as CSV with ``format=csv`` or ``Accept: text/csv``. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TipsReport"];
+                    "text/csv": string;
                 };
             };
             /** @description not-authenticated: Authentication required */
