@@ -15,9 +15,10 @@ class Ticket(Base):
     """A ticket on a station's screen.
 
     ``status``: ``new → preparing → ready → bumped`` (recall puts a bumped ticket back
-    to ``ready``); each step is timestamped in UTC. ``table_name`` is a snapshot.
-    ``added_at`` (UTC) is when the order's last later send joined lines to this open
-    ticket (``None``: never; see :func:`brigade.kitchen.service.create_tickets`).
+    to ``ready``); each step is timestamped in UTC. ``table_name`` and ``waiter_name`` (the
+    full name of the staff member who opened the order, ``None`` without one) are
+    snapshots. ``added_at`` (UTC) is when the order's last later send joined lines to
+    this open ticket (``None``: never; see :func:`brigade.kitchen.service.create_tickets`).
     """
 
     __tablename__ = "kitchen_tickets"
@@ -37,6 +38,7 @@ class Ticket(Base):
     station: Mapped[str] = mapped_column(String(64))
     course: Mapped[int] = mapped_column(Integer, default=1)
     table_name: Mapped[str | None] = mapped_column(String(50), default=None)
+    waiter_name: Mapped[str | None] = mapped_column(String(200), default=None)
     status: Mapped[str] = mapped_column(String(16), default="new")
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -102,6 +102,10 @@ class TicketRead(BaseModel):
     added_at: datetime | None = Field(
         description="When a later send last joined lines to this open ticket (UTC); null: never."
     )
+    waiter_name: str | None = Field(
+        default=None,
+        description="Full name of the staff member who opened the order (its waiter).",
+    )
     items: list[TicketItemRead]
 
 

@@ -201,6 +201,7 @@ _TICKET_COLUMNS: tuple[Column[Any], ...] = (
     _tickets.c.bumped_at,
     _tickets.c.recalled_at,
     _tickets.c.added_at,
+    _tickets.c.waiter_name,
 )
 _NT = len(_TICKET_COLUMNS)
 
@@ -463,6 +464,7 @@ def _ticket_read(values: Sequence[Any], items: list[TicketItemRead]) -> TicketRe
         bumped_at,
         recalled_at,
         added_at,
+        waiter_name,
     ) = values[:_NT]
     return TicketRead(
         id=ticket_id,
@@ -478,6 +480,7 @@ def _ticket_read(values: Sequence[Any], items: list[TicketItemRead]) -> TicketRe
         bumped_at=bumped_at,
         recalled_at=recalled_at,
         added_at=added_at,
+        waiter_name=waiter_name,
         items=items,
     )
 
@@ -602,6 +605,7 @@ async def create_tickets(
                     "station": station,
                     "course": course,
                     "table_name": table_name,
+                    "waiter_name": groups[course, station][0].waiter_name,
                     "status": TicketStatus.new.value,
                     "version": 1,
                     "created_at": now,
@@ -686,6 +690,7 @@ async def create_tickets(
                 bumped_at=None,
                 recalled_at=None,
                 added_at=None,
+                waiter_name=group[0].waiter_name,
                 items=added,
             )
             data = {"action": "created", "ticket": ticket.model_dump(mode="json")}

@@ -33,8 +33,18 @@ class Order(Base):
     __tablename__ = "orders"
     __table_args__ = (
         UniqueConstraint("restaurant_id", "external_ref"),
-        Index("ix_orders_restaurant_id_business_date", "restaurant_id", "business_date"),
+        # Covering for the reports (brigade.reporting): a range of business dates with the
+        # status, waiter and time of each order, from the index alone.
+        Index(
+            "ix_orders_restaurant_id_business_date",
+            "restaurant_id",
+            "business_date",
+            "status",
+            "opened_by",
+            "opened_at",
+        ),
         Index("ix_orders_restaurant_id_status", "restaurant_id", "status"),
+        Index("ix_orders_restaurant_id_opened_by", "restaurant_id", "opened_by"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
@@ -67,13 +77,26 @@ class OrderItem(Base):
     ``unit_price`` and ``modifiers`` (``[{"id", "name", "price_delta"}]``), all prices
     in minor units; ``line_total = quantity * (unit_price + modifiers_total)``.
     ``status``: ``pending → fired → preparing → ready → served``, or ``voided`` with
+    ``void_reason``. ``added_by``, ``fired_by`` and ``voided_by`` are the users who
+    added, fired and voided the line (``None`` for an API token, an import, or a user
+    since deleted).
     ``void_reason``; a void after preparation records the manager who approved it
     (``void_approved_by``) and how (``void_approval_method``: ``permission``, ``password``
     or ``pin``).
     """
 
     __tablename__ = "order_items"
-    __table_args__ = (Index("ix_order_items_order_id", "order_id"),)
+    # Covering for the reports: an order's sold lines and their figures from the index.
+    __table_args__ = (
+        Index(
+            "ix_order_items_order_id",
+            "order_id",
+            "restaurant_id",
+            "status",
+            "quantity",
+            "line_total",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     restaurant_id: Mapped[int] = mapped_column(
@@ -104,6 +127,15 @@ class OrderItem(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    added_by: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    fired_by: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    voided_by: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
     # A user id kept as a record (no foreign key: the line's history outlives the account,
     # and the column is added without rebuilding the table).
     void_approved_by: Mapped[int | None] = mapped_column(IdType, default=None)
