@@ -38,7 +38,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"restaurants"}),  # tenants, memberships, staff, the restaurant's profile
     frozenset({"menu", "tables"}),
     frozenset({"orders"}),
-    frozenset({"kitchen", "billing"}),  # they react to orders through orders.hooks
+    frozenset({"kitchen", "billing", "inventory"}),  # they react to orders through orders.hooks
     frozenset({"tills"}),  # cash drawers and the day's close: read billing's payments
     frozenset({"reporting", "guest", "realtime", "imports"}),  # read side and adapters
 )

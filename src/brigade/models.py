@@ -5,6 +5,7 @@ from brigade.billing import models as billing_models
 from brigade.events import models as events_models
 from brigade.idempotency import models as idempotency_models
 from brigade.infra.db import Base
+from brigade.inventory import models as inventory_models
 from brigade.kitchen import models as kitchen_models
 from brigade.menu import models as menu_models
 from brigade.orders import models as orders_models
@@ -19,6 +20,7 @@ __all__ = [
     "billing_models",
     "events_models",
     "idempotency_models",
+    "inventory_models",
     "kitchen_models",
     "menu_models",
     "metadata",

@@ -772,6 +772,9 @@ async def void_item(
         # The ticket before the line: the kitchen's steps lock the ticket, then the order
         # lines (mark_items); the same order here means the two never deadlock.
         await hooks.line_voided(session, restaurant_id, item_id)
+        await hooks.stock_voided(
+            session, restaurant_id, item_id, item.status is not OrderItemStatus.fired
+        )
     now = utcnow()
     await session.execute(
         _VOID_ITEM,
@@ -851,26 +854,24 @@ async def _fire(
             "b_now": now,
         },
     )
-    await hooks.lines_fired(
-        session,
-        restaurant_id,
-        order_id,
-        head.table_name,
-        [
-            FiredLine(
-                order_item_id=i.id,
-                name=i.name,
-                variation_name=i.variation_name,
-                quantity=i.quantity,
-                modifiers=[m.model_dump() for m in i.modifiers],
-                notes=i.notes,
-                seat=i.seat,
-                course=i.course,
-                station=i.station,
-            )
-            for i in fire
-        ],
-    )
+    fired_lines = [
+        FiredLine(
+            order_item_id=i.id,
+            name=i.name,
+            variation_name=i.variation_name,
+            quantity=i.quantity,
+            modifiers=[m.model_dump() for m in i.modifiers],
+            notes=i.notes,
+            seat=i.seat,
+            course=i.course,
+            station=i.station,
+            menu_item_id=i.menu_item_id,
+            variation_id=i.variation_id,
+        )
+        for i in fire
+    ]
+    await hooks.lines_fired(session, restaurant_id, order_id, head.table_name, fired_lines)
+    await hooks.stock_used(session, restaurant_id, fired_lines)
     fired = set(fire_ids)
     items = [
         i.model_copy(update={"status": OrderItemStatus.fired, "fired_at": now})
