@@ -31,8 +31,7 @@ def _fk(table: str, column: str, target: str, ondelete: str) -> sa.ForeignKeyCon
 
 def upgrade() -> None:
     op.add_column("menu_items", sa.Column("unavailable_reason", sa.String(16), nullable=True))
-    # The 86'd items of before were 86'd by a person.
-    op.execute("UPDATE menu_items SET unavailable_reason = 'manual' WHERE NOT is_available")
+    # The items 86'd before keep a null reason: only "stock" is undone by a delivery.
     op.create_table(
         "ingredients",
         sa.Column("id", _ID, nullable=False),
