@@ -9,6 +9,7 @@ const TABS = [
   ["tables", "Tables & QR"],
   ["staff", "Staff"],
   ["tokens", "API tokens"],
+  ["stock", "Stock"],
   ["settings", "Settings"],
 ] as const;
 
