@@ -347,6 +347,12 @@ class TestWasteAndCounts:
         )
         assert backwards.status_code == 422
         assert problem_type(backwards) == "invalid-date-range"
+        for first, last in (("0001-01-01", "0001-01-01"), ("9999-12-31", "9999-12-31")):
+            edge = await client.get(
+                s.url(f"/usage?start_date={first}&end_date={last}"), headers=s.headers
+            )
+            assert edge.status_code == 422, edge.text
+            assert problem_type(edge) == "invalid-date-range"
         await ledger_matches_cache(session, w.rid)
 
 
@@ -599,4 +605,51 @@ class TestRecipes:
         assert problem_type(stolen) == "unknown-ingredient"
         cleared = ok(await client.put(url, json={"lines": []}, headers=s.headers))
         assert cleared["lines"] == []
+        await ledger_matches_cache(session, w.rid)
+
+
+class TestIngredientEdits:
+    async def test_edit_paths_and_the_ledger_pages(
+        self, client: AsyncClient, s: Stock, session: AsyncSession
+    ) -> None:
+        w = s.world
+        salt = await ingredient(client, s, "Salt", "g", reorder_level=100)
+        url = s.url(f"/ingredients/{salt['id']}")
+        assert (await client.patch(url, json={"cost": 1})).status_code == 401
+        assert (
+            await client.patch(url, json={"cost": 1}, headers=w.stranger.headers)
+        ).status_code == 404
+        missing = await client.patch(
+            s.url("/ingredients/999999"), json={"cost": 1}, headers=s.headers
+        )
+        assert missing.status_code == 404
+        assert problem_type(missing) == "not-found"
+        for body in ({"cost": -1}, {"name": ""}, {"unit": "cup"}, {"reorder_level": "x"}):
+            bad = await client.patch(url, json=body, headers=s.headers)
+            assert bad.status_code == 422, body
+        for n in range(3):
+            ok(await deliver(client, s, salt["id"], 100 + n), 201)
+        # raising the reorder level above the stock raises stock.low once
+        seq = await last_seq(session, w.rid)
+        raised = ok(await client.patch(url, json={"reorder_level": 1000}, headers=s.headers))
+        assert raised["low"] is True
+        ok(await client.patch(url, json={"reorder_level": 2000}, headers=s.headers))
+        assert (await event_types(session, w.rid, seq)).count("stock.low") == 1
+        page = ok(await client.get(f"{url}/movements?limit=2&offset=1", headers=s.headers))
+        assert page["total"] == 3
+        assert [m["quantity"] for m in page["items"]] == [101, 100]
+        for query in ("limit=0", "limit=201", "offset=-1"):
+            assert (
+                await client.get(f"{url}/movements?{query}", headers=s.headers)
+            ).status_code == 422
+        counted = await client.post(
+            s.url("/counts"), json={"ingredient_id": 999_999, "counted": 1}, headers=s.headers
+        )
+        assert problem_type(counted) == "unknown-ingredient"
+        extra = await client.post(
+            s.url("/counts"),
+            json={"ingredient_id": salt["id"], "counted": 1, "quantity": 2},
+            headers=s.headers,
+        )
+        assert extra.status_code == 422
         await ledger_matches_cache(session, w.rid)

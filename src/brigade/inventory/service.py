@@ -81,6 +81,9 @@ STOCK_LOW = "stock.low"
 STOCK_MOVED = "stock.moved"
 #: The longest range of the usage report, in days.
 MAX_USAGE_DAYS = 366
+#: The dates the usage report takes (their midnights exist in UTC in every time zone).
+_FIRST_DATE = date(1900, 1, 1)
+_LAST_DATE = date(9998, 12, 31)
 
 _ingredients = cast(Table, Ingredient.__table__)
 _recipes = cast(Table, RecipeLine.__table__)
@@ -810,13 +813,17 @@ async def usage_report(
     """Theoretical against actual use of every ingredient that moved from
     ``start_date`` to ``end_date`` (inclusive, local dates of the restaurant's time
     zone); see :class:`~brigade.inventory.schemas.UsageLine`. Raises
-    :class:`InvalidDateRange` (422: start after end, or more than
-    :data:`MAX_USAGE_DAYS` days)."""
+    :class:`InvalidDateRange` (422: start after end, more than
+    :data:`MAX_USAGE_DAYS` days, or a date before 1900 or after 9998)."""
     access.check(Permission.inventory_read)
     if start_date > end_date or (end_date - start_date).days >= MAX_USAGE_DAYS:
         raise InvalidDateRange(
             f"{start_date.isoformat()}..{end_date.isoformat()} is not a range of 1 to"
             f" {MAX_USAGE_DAYS} days"
+        )
+    if start_date < _FIRST_DATE or end_date > _LAST_DATE:
+        raise InvalidDateRange(
+            f"dates go from {_FIRST_DATE.isoformat()} to {_LAST_DATE.isoformat()}"
         )
     rid = access.restaurant_id
     profile = await restaurant_profile(session, None, rid)
