@@ -752,7 +752,8 @@ async def void_item(
     session: AsyncSession, access: Access, order_id: int, item_id: int, data: OrderItemVoid
 ) -> OrderRead:
     """Void a line with a reason (``voided``, ``void_reason``, ``voided_at``); a line
-    already fired is also voided on its kitchen ticket. Records ``order.item.voided``
+    already fired is also voided on its kitchen ticket, and its stock is given back when
+    the kitchen had not started it (the stock hook). Records ``order.item.voided``
     with ``{"order": OrderRead, "item_id": id}``.
 
     Raises ``PermissionDenied`` (no ``orders:void``), ``NotFound`` (order or line),

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { json, problem } from "../../test/fakeServer";
 import { renderApp, signedInTokens } from "../../test/render";
 import type { IngredientRead, ReorderList } from "./stock";
-import { adminServer } from "./testData";
+import { adminServer, item } from "./testData";
 
 const BASE = "/api/v1/restaurants/1/inventory";
 
@@ -128,5 +128,22 @@ describe("Stock", () => {
     await userEvent.type(within(form).getByLabelText("Quantity"), "1");
     await userEvent.click(within(form).getByRole("button", { name: "Record delivery" }));
     expect(await within(form).findByText(/does not convert to kg/)).toBeInTheDocument();
+  });
+
+  it("tells in the menu editor an item the stock 86'd from one 86'd by hand", async () => {
+    const server = adminServer(
+      {},
+      {
+        items: [
+          item({ is_available: false, unavailable_reason: "stock" }),
+          item({ id: 20, name: "Calzone", is_available: false, unavailable_reason: "manual", variations: [] }),
+        ],
+      },
+    );
+    renderApp({ path: "/r/1/admin/menu", server, tokens: signedInTokens() });
+    const margherita = await screen.findByRole("article", { name: "Margherita" });
+    expect(within(margherita).getByText(/an ingredient ran out/)).toBeInTheDocument();
+    const calzone = screen.getByRole("article", { name: "Calzone" });
+    expect(within(calzone).getByText("86'd: sold out")).toBeInTheDocument();
   });
 });
