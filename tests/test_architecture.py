@@ -39,7 +39,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"devices"}),  # shared devices, staff PINs, managers' approvals
     frozenset({"menu", "tables"}),
     frozenset({"orders"}),
-    frozenset({"kitchen", "billing"}),  # they react to orders through orders.hooks
+    frozenset({"kitchen", "billing", "inventory"}),  # they react to orders through orders.hooks
     frozenset({"tills"}),  # cash drawers and the day's close: read billing's payments
     frozenset({"reporting", "guest", "realtime", "imports"}),  # read side and adapters
 )

@@ -279,6 +279,7 @@ def _seed(
     guest = api("GET", f"{r}/tables/{tables[3]['id']}/guest-link", owner)
     till = api("POST", f"{r}/tills", owner, {"name": "Front"})
     shift = api("POST", f"{r}/tills/{till['id']}/shifts", owner, {"opening_float": 5000})
+    cheese = api("POST", f"{r}/inventory/ingredients", owner, {"name": "Cheese", "unit": "g"})
     ids = {
         "restaurant_id": [rid],
         "user_id": [s["user_id"] for s in staff],
@@ -298,6 +299,8 @@ def _seed(
         "payment_id": [payment["id"]],
         "till_id": [till["id"]],
         "shift_id": [shift["id"]],
+        "ingredient_id": [cheese["id"]],
+        "modifier_id": modifier_ids,
     }
     return owner, ids, line(items[2]), str(guest["token"])
 

@@ -21,6 +21,7 @@ from brigade.health import router as health_router
 from brigade.infra.db import Database
 from brigade.infra.errors import install_error_handlers
 from brigade.infra.settings import Settings
+from brigade.inventory.router import router as inventory_router
 from brigade.kitchen.router import router as kitchen_router
 from brigade.menu.router import router as menu_router
 from brigade.orders.router import router as orders_router
@@ -40,6 +41,7 @@ SERVICE_FIRST = (
     billing_router,
     tills_router,
     reporting_router,
+    inventory_router,
     receipts_router,
     tables_router,
     menu_router,

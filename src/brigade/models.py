@@ -6,6 +6,7 @@ from brigade.devices import models as devices_models
 from brigade.events import models as events_models
 from brigade.idempotency import models as idempotency_models
 from brigade.infra.db import Base
+from brigade.inventory import models as inventory_models
 from brigade.kitchen import models as kitchen_models
 from brigade.menu import models as menu_models
 from brigade.orders import models as orders_models
@@ -21,6 +22,7 @@ __all__ = [
     "devices_models",
     "events_models",
     "idempotency_models",
+    "inventory_models",
     "kitchen_models",
     "menu_models",
     "metadata",

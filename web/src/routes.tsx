@@ -10,7 +10,7 @@
  * | `/r/:restaurantId/orders/:orderId` | order pad | owner, manager, waiter, cashier |
  * | `/r/:restaurantId/kitchen?station=` | kitchen display (no station: expo) | owner, manager, kitchen |
  * | `/r/:restaurantId/till` | till | owner, manager, cashier |
- * | `/r/:restaurantId/admin/{menu,tables,staff,tokens,devices,settings}` | admin | owner, manager |
+ * | `/r/:restaurantId/admin/{menu,tables,staff,tokens,stock,devices,settings}` | admin | owner, manager |
  * | `/guest/:restaurantId?t=` | guest menu (a table's QR code) | anyone, no login |
  *
  * The platform admin may open every screen of every restaurant. To add a screen: a
@@ -55,6 +55,7 @@ const StaffAdmin = screen(() => import("./screens/admin/StaffAdmin"), "StaffAdmi
 const TablesAdmin = screen(() => import("./screens/admin/TablesAdmin"), "TablesAdmin");
 const TokensAdmin = screen(() => import("./screens/admin/TokensAdmin"), "TokensAdmin");
 const DevicesAdmin = screen(() => import("./screens/admin/DevicesAdmin"), "DevicesAdmin");
+const StockAdmin = screen(() => import("./screens/admin/StockAdmin"), "StockAdmin");
 const FloorScreen = screen(() => import("./screens/floor/FloorScreen"), "FloorScreen");
 const GuestMenuScreen = screen(() => import("./screens/guest/GuestMenuScreen"), "GuestMenuScreen");
 const KitchenScreen = screen(() => import("./screens/kitchen/KitchenScreen"), "KitchenScreen");
@@ -105,6 +106,7 @@ export const routes: RouteObject[] = [
                   { path: "staff", element: show(StaffAdmin) },
                   { path: "tokens", element: show(TokensAdmin) },
                   { path: "devices", element: show(DevicesAdmin) },
+                  { path: "stock", element: show(StockAdmin) },
                   { path: "settings", element: show(SettingsAdmin) },
                 ],
               },

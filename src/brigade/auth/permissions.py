@@ -52,6 +52,10 @@ class Permission(StrEnum):
     shifts_write = "shifts:write"
     day_close = "day:close"
     events_read = "events:read"
+    #: Stock and recipes: read the stock, the reorder list and the usage report.
+    inventory_read = "inventory:read"
+    #: Record deliveries, waste and counts; edit ingredients and recipes.
+    inventory_write = "inventory:write"
 
 
 _ALL = frozenset(Permission)

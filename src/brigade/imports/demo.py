@@ -7,7 +7,9 @@ twelve tables (``"1"`` … ``"12"``) and one login per role: the platform ``admi
 Their generated passwords are kept in ``<data_dir>/demo-logins.json`` (mode 0600) and
 reused, so running the demo again changes nothing and shows the same logins.
 
-It also gives the pizzas what a real pizza place offers: the modifier groups of
+It also gives the pizzas their stock and recipes (:mod:`brigade.imports.pizza_stock`:
+ingredients from the published lists, quantities per size, an opening delivery) and
+what a real pizza place offers: the modifier groups of
 :data:`DEMO_MODIFIER_GROUPS` ("Extra toppings": up to three, +$1.00 or +$1.50 each;
 "Crust": at most one), offered by every imported pizza. They change nothing of the
 import's orders or the reports.
@@ -50,6 +52,7 @@ from brigade.imports.pizza_place import (
     import_pizza_place,
     load_pizza_place,
 )
+from brigade.imports.pizza_stock import ensure_pizza_stock
 from brigade.infra.db import Database
 from brigade.infra.migrate import upgrade
 from brigade.infra.settings import Settings
@@ -117,6 +120,8 @@ class DemoSetup:
     users_created: int = 0
     memberships_created: int = 0
     passwords_reset: int = 0
+    ingredients_created: int = 0
+    recipes_set: int = 0
 
     @property
     def changed(self) -> bool:
@@ -130,6 +135,8 @@ class DemoSetup:
             or self.users_created
             or self.memberships_created
             or self.passwords_reset
+            or self.ingredients_created
+            or self.recipes_set
         )
 
 
@@ -305,6 +312,9 @@ async def _setup(
         async with unit_of_work(db, None) as session:
             await _ensure_floor(session, report.restaurant_id, result)
             await _ensure_modifiers(session, report.restaurant_id, result)
+            stock = await ensure_pizza_stock(session, report.restaurant_id)
+            result.ingredients_created = stock.ingredients_created
+            result.recipes_set = stock.recipes_set
             await _ensure_staff(session, report.restaurant_id, read_logins(logins_file), result)
     finally:
         await db.dispose()

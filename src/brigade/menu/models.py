@@ -60,6 +60,10 @@ class MenuItem(Base):
     ingredients: Mapped[list[str]] = mapped_column(JSON, default=list)
     station: Mapped[str] = mapped_column(String(64), default="kitchen")
     is_available: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Why it is 86'd: ``"manual"`` (a person did it; only a person undoes it) or
+    #: ``"stock"`` (an ingredient ran out; it comes back when stock arrives); ``None``
+    #: while available.
+    unavailable_reason: Mapped[str | None] = mapped_column(String(16), default=None)
     position: Mapped[int] = mapped_column(Integer, default=0)
     external_ref: Mapped[str | None] = mapped_column(String(100), default=None)
     tax_rate_id: Mapped[int | None] = mapped_column(

@@ -152,6 +152,11 @@ class MenuItemRead(BaseModel):
     remaining: int | None = Field(
         default=None, description="Portions left (counted down by orders); null: unlimited."
     )
+    unavailable_reason: str | None = Field(
+        default=None,
+        description="Why it is 86'd: 'manual' (by a person) or 'stock' (an ingredient ran"
+        " out; back when stock arrives); null while available.",
+    )
     position: int
     variations: list[VariationRead]
     modifier_group_ids: list[int]

@@ -71,6 +71,10 @@ if TYPE_CHECKING:
 
 _M = TypeVar("_M", bound=Base)
 
+#: ``MenuItem.unavailable_reason`` of an 86 by a person, and of one by the stock.
+MANUAL_86 = "manual"
+STOCK_86 = "stock"
+
 #: One SKU per restaurant (checked first; the constraint settles a race, see
 #: :func:`brigade.infra.integrity.unique_guard`).
 _SKU_UNIQUE = unique_constraint(
@@ -235,6 +239,7 @@ async def _item_reads(
             station=i.station,
             is_available=i.is_available,
             remaining=i.remaining,
+            unavailable_reason=i.unavailable_reason,
             position=i.position,
             variations=variations[i.id],
             modifier_group_ids=groups[i.id],
@@ -317,6 +322,7 @@ async def create_item(session: AsyncSession, access: Access, body: MenuItemCreat
         ingredients=body.ingredients,
         station=body.station,
         is_available=body.is_available,
+        unavailable_reason=None if body.is_available else MANUAL_86,
         position=body.position,
         tax_rate_id=body.tax_rate_id,
         updated_at=utcnow(),
@@ -351,6 +357,8 @@ async def update_item(
         item.remaining = None  # back on, uncounted (as set_item_availability does)
     for key, value in changes.items():
         setattr(item, key, value)
+    if "is_available" in changes:
+        item.unavailable_reason = None if item.is_available else MANUAL_86
     item.updated_at = utcnow()
     await session.flush()
     read = await _item_read(session, rid, item)
@@ -376,7 +384,7 @@ async def delete_item(session: AsyncSession, access: Access, item_id: int) -> No
 
 
 async def _availability_event(
-    session: AsyncSession, restaurant_id: int, read: MenuItemRead
+    session: AsyncSession, restaurant_id: int, read: MenuItemRead, *, source: str = MANUAL_86
 ) -> None:
     await record(
         session,
@@ -387,6 +395,7 @@ async def _availability_event(
             "name": read.name,
             "is_available": read.is_available,
             "remaining": read.remaining,
+            "source": source,
             "item": read.model_dump(mode="json"),
         },
     )
@@ -395,11 +404,13 @@ async def _availability_event(
 async def set_item_availability(
     session: AsyncSession, access: Access, item_id: int, body: AvailabilitySet
 ) -> MenuItemRead:
-    """86 or un-86 an item and/or set its count of portions left (the rules of
+    """86 or un-86 an item by hand and/or set its count of portions left (the rules of
     :class:`~brigade.menu.schemas.AvailabilitySet`; orders count it down,
     :mod:`brigade.menu.counts`). Raises :class:`NotFound`; event
     ``menu.item.availability`` (data: ``menu_item_id``, ``name``, ``is_available``,
-    ``remaining``, ``item``), only when either changes."""
+    ``remaining``, ``source``, ``item``), only when either changes. An 86 by hand has
+    ``unavailable_reason="manual"`` and is never undone by stock arriving (see
+    :func:`set_stock_availability`)."""
     rid = access.restaurant_id
     item = await _get(session, MenuItem, rid, item_id, "menu item")
     sent = body.model_fields_set
@@ -413,15 +424,77 @@ async def set_item_availability(
     if remaining == 0:
         is_available = False
     changed = (item.is_available, item.remaining) != (is_available, remaining)
-    if changed:
+    reason = None if is_available else MANUAL_86
+    if changed or item.unavailable_reason != reason:
+        # A person's 86 of an item the stock 86'd makes it theirs: stock no longer undoes it.
         item.is_available = is_available
         item.remaining = remaining
+        item.unavailable_reason = reason
         item.updated_at = utcnow()
         await session.flush()
     read = await _item_read(session, rid, item)
     if changed:
         await _availability_event(session, rid, read)
     return read
+
+
+async def set_stock_availability(
+    session: AsyncSession, restaurant_id: int, out: Sequence[int], back: Sequence[int]
+) -> list[int]:
+    """The stock's automatic 86 (called by the inventory context in its transaction).
+
+    Items of ``out`` that are available are 86'd with ``unavailable_reason="stock"``;
+    items of ``back`` that the stock 86'd (and only those: a manual 86 stays) are made
+    available again. Each change records ``menu.item.availability`` with
+    ``"source": "stock"``. Returns the ids of the items changed.
+    """
+    changed: list[int] = []
+    now = utcnow()
+    for ids, available in ((out, False), (back, True)):
+        if not ids:
+            continue
+        stmt = scoped(select(MenuItem), restaurant_id).where(MenuItem.id.in_(ids))
+        if available:
+            stmt = stmt.where(
+                MenuItem.is_available.is_(False), MenuItem.unavailable_reason == STOCK_86
+            )
+        else:
+            stmt = stmt.where(MenuItem.is_available.is_(True))
+        items = list(await session.scalars(stmt.order_by(MenuItem.id)))
+        for item in items:
+            item.is_available = available
+            item.unavailable_reason = None if available else STOCK_86
+            item.updated_at = now
+        await session.flush()
+        for read in await _item_reads(session, restaurant_id, items):
+            await _availability_event(session, restaurant_id, read, source=STOCK_86)
+            changed.append(read.id)
+    return changed
+
+
+async def item_variation_ids(
+    session: AsyncSession, restaurant_id: int, item_id: int
+) -> list[int] | None:
+    """The ids of item ``item_id``'s variations (sizes), or ``None`` when the restaurant
+    has no such item (for other contexts: no permission check)."""
+    found = await session.scalar(
+        scoped(select(MenuItem.id).where(MenuItem.id == item_id), restaurant_id)
+    )
+    if found is None:
+        return None
+    return list(
+        await session.scalars(
+            scoped(select(Variation.id).where(Variation.item_id == item_id), restaurant_id)
+        )
+    )
+
+
+async def modifier_exists(session: AsyncSession, restaurant_id: int, modifier_id: int) -> bool:
+    """Whether the restaurant has modifier ``modifier_id`` (for other contexts)."""
+    found = await session.scalar(
+        scoped(select(Modifier.id).where(Modifier.id == modifier_id), restaurant_id)
+    )
+    return found is not None
 
 
 async def set_item_modifier_groups(

@@ -39,6 +39,10 @@ class FiredLine:
     course: int
     station: str
     waiter_name: str | None = None
+    #: The menu item and size the line was priced from (``None``: deleted since); the
+    #: stock context's recipes are keyed by them.
+    menu_item_id: int | None = None
+    variation_id: int | None = None
 
 
 #: ``(session, restaurant_id, order_id, table_name, lines)``: put fired lines on tickets
@@ -47,6 +51,11 @@ class FiredLine:
 LinesFired = Callable[[AsyncSession, int, int, str | None, Sequence[FiredLine]], Awaitable[Any]]
 #: ``(session, restaurant_id, order_item_id)``: a fired line was voided.
 LineVoided = Callable[[AsyncSession, int, int], Awaitable[None]]
+#: ``(session, restaurant_id, lines)``: fired lines use stock (inventory: their recipes).
+StockUsed = Callable[[AsyncSession, int, Sequence[FiredLine]], Awaitable[None]]
+#: ``(session, restaurant_id, order_item_id, prepared)``: a fired line was voided;
+#: ``prepared`` is false while the kitchen has not started it (status ``fired``).
+StockVoided = Callable[[AsyncSession, int, int, bool], Awaitable[None]]
 #: ``(session, restaurant_id, order_id)``: raise a ``BrigadeError`` when the order may
 #: not be cancelled (billing: it has a check).
 CancelGuard = Callable[[AsyncSession, int, int], Awaitable[None]]
@@ -63,6 +72,8 @@ class OrderHooks:
     lines_fired: LinesFired | None = None
     line_voided: LineVoided | None = None
     cancel_guards: tuple[CancelGuard, ...] = ()
+    stock_used: StockUsed | None = None
+    stock_voided: StockVoided | None = None
 
 
 HOOKS = OrderHooks()
@@ -79,6 +90,28 @@ def register_cancel_guard(guard: CancelGuard) -> None:
     """Add ``guard`` to what :func:`brigade.orders.service.cancel_order` asks (once)."""
     if guard not in HOOKS.cancel_guards:
         HOOKS.cancel_guards = (*HOOKS.cancel_guards, guard)
+
+
+def register_stock(used: StockUsed, voided: StockVoided) -> None:
+    """Make ``used`` and ``voided`` the stock keeper of every order (idempotent). Unlike
+    the kitchen, the stock is optional: without it, firing and voiding use no stock."""
+    HOOKS.stock_used = used
+    HOOKS.stock_voided = voided
+
+
+async def stock_used(session: AsyncSession, restaurant_id: int, lines: Sequence[FiredLine]) -> None:
+    """Tell the stock keeper (if any) that ``lines`` were fired."""
+    if HOOKS.stock_used is not None:
+        await HOOKS.stock_used(session, restaurant_id, lines)
+
+
+async def stock_voided(
+    session: AsyncSession, restaurant_id: int, order_item_id: int, prepared: bool
+) -> None:
+    """Tell the stock keeper (if any) that fired line ``order_item_id`` was voided,
+    ``prepared`` or not yet."""
+    if HOOKS.stock_voided is not None:
+        await HOOKS.stock_voided(session, restaurant_id, order_item_id, prepared)
 
 
 async def lines_fired(

@@ -867,7 +867,8 @@ async def void_item(
     device_secret: str | None = None,
 ) -> OrderRead:
     """Void a line with a reason (``voided``, ``void_reason``, ``voided_at``); a line
-    already fired is also voided on its kitchen ticket. Records ``order.item.voided``
+    already fired is also voided on its kitchen ticket, and its stock is given back when
+    the kitchen had not started it (the stock hook). Records ``order.item.voided``
     with ``{"order": OrderRead, "item_id": id}``.
 
     The reason must be one of the restaurant's ``void_reasons`` when it sets any. A
@@ -922,6 +923,9 @@ async def void_item(
         # The ticket before the line: the kitchen's steps lock the ticket, then the order
         # lines (mark_items); the same order here means the two never deadlock.
         await hooks.line_voided(session, restaurant_id, item_id)
+        await hooks.stock_voided(
+            session, restaurant_id, item_id, item.status is not OrderItemStatus.fired
+        )
     now = utcnow()
     by = access.actor.user_id
     await session.execute(
@@ -1028,27 +1032,25 @@ async def _fire(
             "b_by": by,
         },
     )
-    await hooks.lines_fired(
-        session,
-        restaurant_id,
-        order_id,
-        head.table_name,
-        [
-            FiredLine(
-                order_item_id=i.id,
-                name=i.name,
-                variation_name=i.variation_name,
-                quantity=i.quantity,
-                modifiers=[m.model_dump() for m in i.modifiers],
-                notes=i.notes,
-                seat=i.seat,
-                course=i.course,
-                station=i.station,
-                waiter_name=waiter_name,
-            )
-            for i in fire
-        ],
-    )
+    fired_lines = [
+        FiredLine(
+            order_item_id=i.id,
+            name=i.name,
+            variation_name=i.variation_name,
+            quantity=i.quantity,
+            modifiers=[m.model_dump() for m in i.modifiers],
+            notes=i.notes,
+            seat=i.seat,
+            course=i.course,
+            station=i.station,
+            waiter_name=waiter_name,
+            menu_item_id=i.menu_item_id,
+            variation_id=i.variation_id,
+        )
+        for i in fire
+    ]
+    await hooks.lines_fired(session, restaurant_id, order_id, head.table_name, fired_lines)
+    await hooks.stock_used(session, restaurant_id, fired_lines)
     fired = set(fire_ids)
     items = [
         i.model_copy(update={"status": OrderItemStatus.fired, "fired_at": now, "fired_by": by})

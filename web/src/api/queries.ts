@@ -18,6 +18,7 @@
  * | `["r", rid, "checks", "list", filters]` | `CheckList` |
  * | `["r", rid, "menu"]` | `MenuRead` (the whole menu); admin lists add parts |
  * | `["r", rid, "staff"]`, `["r", rid, "api-tokens"]` | admin lists |
+ * | `["r", rid, "inventory", …]` | the Stock screen's ingredients and reorder list |
  * | `["guest", token]` | the guest menu of a table token |
  */
 import { queryOptions } from "@tanstack/react-query";
@@ -48,6 +49,7 @@ export const queryKeys = {
   menu: (rid: number) => ["r", rid, "menu"] as const,
   staff: (rid: number) => ["r", rid, "staff"] as const,
   apiTokens: (rid: number) => ["r", rid, "api-tokens"] as const,
+  inventory: (rid: number) => ["r", rid, "inventory"] as const,
   guestMenu: (token: string) => ["guest", token] as const,
 };
 

@@ -68,6 +68,9 @@ function upsert<T extends Versioned>(
   return { ...list, items };
 }
 
+/** Order events that move stock (see `brigade.inventory`): the stock screen refetches. */
+const STOCK_MOVING_ORDER_EVENTS: ReadonlySet<string> = new Set(["order.sent", "order.course.fired", "order.item.voided"]);
+
 /**
  * Build the cache integration for `queryClient`. Invalidations are batched for
  * `batchMs` (default 25 ms) so a burst (`check.paid`, `table.updated`, `order.closed`)
@@ -148,6 +151,8 @@ export function createCacheSync(queryClient: QueryClient, { batchMs = 25 }: { ba
       case "order":
         if (isVersioned(data.order)) onOrder(rid, data.order as OrderRead, event.type);
         else invalidate(queryKeys.orders(rid));
+        // firing uses stock, voiding before preparation gives it back (the Stock screen)
+        if (STOCK_MOVING_ORDER_EVENTS.has(event.type)) invalidate(queryKeys.inventory(rid));
         break;
       case "ticket":
         if (isVersioned(data.ticket)) onTicket(rid, data.ticket as TicketRead);
@@ -171,6 +176,9 @@ export function createCacheSync(queryClient: QueryClient, { batchMs = 25 }: { ba
       case "staff":
         invalidate(event.type.startsWith("staff.api_token") ? queryKeys.apiTokens(rid) : queryKeys.staff(rid));
         invalidate(queryKeys.me(), true); // a role may have changed
+        break;
+      case "stock":
+        invalidate(queryKeys.inventory(rid));
         break;
       case "area":
         invalidate(queryKeys.floor(rid), true);

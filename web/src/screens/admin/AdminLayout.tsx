@@ -9,6 +9,7 @@ const TABS = [
   ["tables", "Tables & QR"],
   ["staff", "Staff"],
   ["tokens", "API tokens"],
+  ["stock", "Stock"],
   ["devices", "Devices & PINs"],
   ["settings", "Settings"],
 ] as const;

@@ -71,7 +71,11 @@ export function MenuItemRow({
       <div className="menu-item-main">
         <h3 id={nameId}>{item.name}</h3>
         <p className={eightySixed ? "item-status item-status-86" : "item-status"}>
-          {eightySixed ? "86'd: sold out" : "On the menu"}
+          {eightySixed
+            ? item.unavailable_reason === "stock"
+              ? "86'd: an ingredient ran out (back when stock arrives)"
+              : "86'd: sold out"
+            : "On the menu"}
         </p>
         <p className="item-sizes">
           {item.variations.length === 0

@@ -43,6 +43,8 @@ const SCOPE_LABELS: Record<Scope, string> = {
   "shifts:write": "Open, count and close cash shifts",
   "day:close": "Take the Z report (close the day)",
   "events:read": "Receive live updates (Socket.IO)",
+  "inventory:read": "See the stock, the reorder list and the usage report",
+  "inventory:write": "Record deliveries, waste and counts; edit ingredients and recipes",
 };
 
 export const SCOPES: readonly ScopeInfo[] = (Object.keys(SCOPE_LABELS) as Scope[]).map((value) => ({
