@@ -23,6 +23,7 @@ from brigade.menu.exceptions import ItemUnavailable
 from brigade.orders import moves, service
 from brigade.orders.exceptions import (
     CannotMergeOrder,
+    EarlierCourseNotReady,
     ItemAlreadyVoided,
     ItemNotReady,
     NothingToFire,
@@ -32,6 +33,7 @@ from brigade.orders.exceptions import (
     OrderHasCheck,
 )
 from brigade.orders.schemas import (
+    CourseFire,
     OrderCancel,
     OrderCreate,
     OrderItemsAdd,
@@ -195,7 +197,14 @@ async def send_order(
     response_model=OrderRead,
     responses={
         **idempotency.replayed_header_doc(),
-        **problem_responses(*_AUTH, OrderClosed, StaleVersion, NothingToFire, *idempotency.ERRORS),
+        **problem_responses(
+            *_AUTH,
+            OrderClosed,
+            StaleVersion,
+            NothingToFire,
+            EarlierCourseNotReady,
+            *idempotency.ERRORS,
+        ),
     },
 )
 async def fire_course(
@@ -204,15 +213,20 @@ async def fire_course(
     access: OrdersWrite,
     session: SessionDep,
     once: idempotency.Idempotent,
-    body: OptionalVersion = None,
+    body: Annotated[CourseFire | None, Body()] = None,
 ) -> OrderRead | JSONResponse:
-    """Fire the pending lines of one course now. A retry with the same
-    ``Idempotency-Key`` returns the first answer and fires nothing."""
-    data = body or VersionedWrite()
+    """Fire the pending lines of one course now. While an earlier course is not ready
+    (held, fired or being prepared) the fire is refused with 409
+    ``earlier-course-not-ready`` naming that course and its state, unless the body
+    says ``"confirm": true``. A retry with the same ``Idempotency-Key`` returns the
+    first answer and fires nothing."""
+    data = body or CourseFire()
     return await once.run(
         access,
         data,
-        lambda: service.fire_course(session, access, order_id, course, data.version),
+        lambda: service.fire_course(
+            session, access, order_id, course, data.version, confirm=data.confirm
+        ),
     )
 
 

@@ -65,6 +65,7 @@ from brigade.menu.cache import MenuCache
 from brigade.menu.pricing import LineChoice, ResolvedLine, resolve_lines
 from brigade.orders import hooks
 from brigade.orders.exceptions import (
+    EarlierCourseNotReady,
     ItemAlreadyVoided,
     ItemNotReady,
     NothingToFire,
@@ -213,6 +214,12 @@ _FIRE_ITEMS = (
     )
     .values(status=OrderItemStatus.fired.value, fired_at=bindparam("b_now", type_=UTCDateTime()))
 )
+#: Clears an order's automatic fire (its course was fired, or cannot be).
+_CLEAR_SCHEDULE = (
+    scoped(update(_orders), _B_RID)
+    .where(_orders.c.id == bindparam("b_order_id"))
+    .values(next_fire_course=None, next_fire_at=None)
+)
 # One line per parameter set (executemany): cheaper than an expanding IN, which is
 # re-rendered on every execution.
 _MARK_ITEM = (
@@ -236,7 +243,7 @@ def _head_update(values: dict[str, Any], *, versioned: bool) -> Update:
     if versioned:
         stmt = stmt.where(_orders.c.version == bindparam("b_version"))
     return stmt.values(version=_orders.c.version + 1, **values).returning(
-        *_ORDER_COLUMNS, _currency, _table_name
+        *_ORDER_COLUMNS, _orders.c.next_fire_course, _currency, _table_name
     )
 
 
@@ -809,14 +816,55 @@ async def fire_course(
     order_id: int,
     course: int,
     version: int | None = None,
+    *,
+    confirm: bool = False,
 ) -> OrderRead:
     """Fire the pending lines of ``course`` (1..9) now, as :func:`send_order` does for
     course 1. Records ``order.course.fired`` with ``{"order", "course", "item_ids"}``.
 
-    Raises ``NotFound``, ``OrderClosed``, ``StaleVersion``, ``NothingToFire`` (409).
+    Pacing (issue 11): while a line of an earlier course is not ready (still held,
+    fired or being prepared; voided and served lines do not count), the fire is refused
+    unless ``confirm`` (the waiter saw the warning and fires anyway). Firing the course
+    that was scheduled to fire automatically (:mod:`brigade.orders.pacing`) clears the
+    schedule in the same transaction. The automatic fire calls this same function,
+    never confirmed.
+
+    Raises ``NotFound``, ``OrderClosed``, ``StaleVersion``, ``NothingToFire`` and
+    :class:`EarlierCourseNotReady` (all 409); on an error nothing is written.
     """
     access.check(Permission.orders_write)
-    return await _fire(session, access.restaurant_id, order_id, version, course=course)
+    return await _fire(
+        session, access.restaurant_id, order_id, version, course=course, confirm=confirm
+    )
+
+
+#: How a course's least advanced line names the course's state (``pending`` is held).
+_COURSE_STATE = {
+    OrderItemStatus.pending: "held",
+    OrderItemStatus.fired: "fired",
+    OrderItemStatus.preparing: "preparing",
+}
+_STATE_RANK = (OrderItemStatus.pending, OrderItemStatus.fired, OrderItemStatus.preparing)
+
+
+def check_earlier_courses(order_id: int, course: int, items: Sequence[OrderItemRead]) -> None:
+    """Raise :class:`EarlierCourseNotReady` when a line of a course before ``course``
+    is ``pending``, ``fired`` or ``preparing`` (the first such course is named, with its
+    least advanced state: ``held`` > ``fired`` > ``preparing``)."""
+    waiting = [i for i in items if i.course < course and i.status in _COURSE_STATE]
+    if not waiting:
+        return
+    earlier = min(i.course for i in waiting)
+    lines = [i for i in waiting if i.course == earlier]
+    least = min((i.status for i in lines), key=_STATE_RANK.index)
+    state = _COURSE_STATE[least]
+    raise EarlierCourseNotReady(
+        f"course {earlier} is {state}, not ready: confirm to fire course {course} anyway",
+        course=course,
+        earlier_course=earlier,
+        earlier_state=state,
+        item_ids=[i.id for i in lines],
+    )
 
 
 async def _fire(
@@ -826,6 +874,7 @@ async def _fire(
     version: int | None,
     *,
     course: int | None,
+    confirm: bool = False,
 ) -> OrderRead:
     now = utcnow()
     head = await _write_head(session, restaurant_id, order_id, version, "fire", now)
@@ -840,6 +889,11 @@ async def _fire(
     if not fire:
         which = "course 1" if course is None else f"course {course}"
         raise NothingToFire(f"order {order_id} has no pending line in {which}")
+    if course is not None and not confirm:
+        check_earlier_courses(order_id, course, items)
+    scheduled = head.row.next_fire_course
+    if scheduled is not None and scheduled <= highest:
+        await session.execute(_CLEAR_SCHEDULE, {"b_rid": restaurant_id, "b_order_id": order_id})
     fire_ids = [i.id for i in fire]
     await session.execute(
         _FIRE_ITEMS,
@@ -903,8 +957,10 @@ async def mark_items(
     of other restaurants. ``at`` (UTC) is the step's time, which the kitchen keeps on its
     ticket items. One UPDATE per line, sent as one executemany; records no event (the
     kitchen records ``ticket.updated``) and does not bump the order's ``version``:
-    kitchen progress never conflicts with the waiter's writes. Raises ``ValueError``
-    for another ``status``.
+    kitchen progress never conflicts with the waiter's writes. Lines made ``ready`` may
+    schedule their order's next held course to fire by itself
+    (:func:`brigade.orders.pacing.schedule_next_course`, when the restaurant paces
+    courses). Raises ``ValueError`` for another ``status``.
     """
     if status not in KITCHEN_STATES:
         raise ValueError(f"not a kitchen state: {status!r}")
@@ -914,6 +970,10 @@ async def mark_items(
         _MARK_ITEM,
         [{"b_rid": restaurant_id, "b_id": i, "b_status": status} for i in order_item_ids],
     )
+    if status == OrderItemStatus.ready.value:
+        from brigade.orders.pacing import schedule_next_course
+
+        await schedule_next_course(session, restaurant_id, order_item_ids, at)
 
 
 async def close_order(

@@ -51,6 +51,14 @@ _APPROVAL = Field(
 )
 
 
+#: The longest automatic course pacing, in minutes.
+AUTO_FIRE_MAX_MINUTES = 240
+_AUTO_FIRE_DESCRIPTION = (
+    "Minutes after the kitchen bumps a course until the next held course fires by itself;"
+    " 0 = off (courses are fired by the waiter)."
+)
+
+
 class BillingSettings(BaseModel):
     """The billing settings of a restaurant (also in :class:`RestaurantRead`)."""
 
@@ -114,6 +122,9 @@ class RestaurantUpdate(BaseModel):
     locale: SingleLine | None = Field(
         default=None, min_length=2, max_length=35, description=_LOCALE_DESCRIPTION
     )
+    course_auto_fire_minutes: int | None = Field(
+        default=None, ge=0, le=AUTO_FIRE_MAX_MINUTES, description=_AUTO_FIRE_DESCRIPTION
+    )
 
 
 class RestaurantRead(BaseModel):
@@ -135,6 +146,7 @@ class RestaurantRead(BaseModel):
     discount_approval_bp: int = _APPROVAL
     address: str = Field(description=_ADDRESS_DESCRIPTION)
     locale: str = Field(description=_LOCALE_DESCRIPTION)
+    course_auto_fire_minutes: int = Field(default=0, description=_AUTO_FIRE_DESCRIPTION)
 
 
 class RestaurantList(BaseModel):

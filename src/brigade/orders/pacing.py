@@ -1,0 +1,258 @@
+"""Course pacing: the next held course fires by itself N minutes after the kitchen
+bumped the course before it (issue 11, "Courses and the floor").
+
+A restaurant turns it on with ``course_auto_fire_minutes`` (> 0; ``PATCH
+/restaurants/{id}``). Two steps, both through the orders' own tables:
+
+1. **Scheduling** (:func:`schedule_next_course`, called by
+   :func:`brigade.orders.service.mark_items` when the kitchen makes lines ``ready``, in
+   the kitchen's transaction): when nothing of an open order is in the kitchen any more
+   (no line ``fired`` or ``preparing``) and a course above the highest course fired so
+   far holds pending lines, the lowest such course is stored on the order as
+   ``next_fire_course`` due at ``next_fire_at`` = the bump's time + N minutes (UTC). An
+   order already scheduled keeps its due time. The schedule lives in the database, so a
+   restart loses nothing.
+2. **Firing** (:func:`fire_due_courses`, run every
+   :attr:`~brigade.infra.settings.Settings.course_pacing_interval_seconds` by the
+   :class:`CoursePacer` that the app's lifespan starts): every order whose
+   ``next_fire_at`` is due is fired in a unit of work of its own
+   (:func:`brigade.events.unit_of_work.unit_of_work`) through
+   :func:`brigade.orders.service.fire_course`, the same service as the waiter's fire,
+   acting as the system, never confirmed: an earlier course recalled since (not ready
+   again) refuses it as it would refuse the waiter.
+
+Never twice: the unit of work first *claims* the schedule with ``UPDATE orders SET
+next_fire_* = NULL WHERE id = ... AND next_fire_at = <the due time read>``; only the one
+that changed the row fires, in the same transaction (on PostgreSQL a second worker's
+claim waits on the row lock and then matches nothing; SQLite has one writer). A fire
+that fails with a domain error (nothing pending any more, the order closed, an earlier
+course not ready) rolls back, and a second unit of work clears the schedule the same
+conditional way, so that it is not tried again. A waiter's manual fire of the scheduled
+course clears it too (:func:`brigade.orders.service.fire_course`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from brigade.auth.dependencies import Access, Actor
+from brigade.auth.permissions import Permission
+from brigade.events.bus import EventBus
+from brigade.events.unit_of_work import unit_of_work
+from brigade.infra.db import Database, UTCDateTime, utcnow
+from brigade.infra.errors import BrigadeError
+from brigade.orders.models import Order, OrderItem
+from brigade.orders.schemas import OrderItemRead, OrderItemStatus, OrderStatus
+from brigade.restaurants.models import Restaurant
+from brigade.tenancy import RID, scoped
+
+logger = logging.getLogger(__name__)
+
+_orders = cast(Table, Order.__table__)
+_items = cast(Table, OrderItem.__table__)
+_restaurants = cast(Table, Restaurant.__table__)
+
+#: Line statuses that are in the kitchen (fired, not ready yet).
+_IN_KITCHEN = frozenset({OrderItemStatus.fired, OrderItemStatus.preparing})
+
+_AUTO_FIRE_MINUTES = scoped(select(_restaurants.c.course_auto_fire_minutes), RID, _restaurants)
+_ORDERS_OF_LINES = (
+    scoped(select(_items.c.order_id), RID)
+    .where(_items.c.id.in_(bindparam("item_ids", expanding=True)))
+    .distinct()
+)
+_SCHEDULE = (
+    scoped(update(_orders), bindparam("b_rid"))
+    .where(
+        _orders.c.id == bindparam("b_order_id"),
+        _orders.c.status == OrderStatus.open.value,
+        _orders.c.next_fire_at.is_(None),
+    )
+    .values(
+        next_fire_course=bindparam("b_course"),
+        next_fire_at=bindparam("b_due", type_=UTCDateTime()),
+    )
+)
+#: Every due schedule of a restaurant that still paces its courses, oldest first. Read
+#: across restaurants on purpose (the pacer serves them all); each row is then fired in
+#: its own restaurant's scope.
+_DUE = (
+    select(
+        _orders.c.id,
+        _orders.c.restaurant_id,
+        _orders.c.next_fire_course,
+        _orders.c.next_fire_at,
+    )
+    .join(_restaurants, _restaurants.c.id == _orders.c.restaurant_id)
+    .where(
+        _orders.c.next_fire_at <= bindparam("now", type_=UTCDateTime()),
+        _orders.c.status == OrderStatus.open.value,
+        _restaurants.c.course_auto_fire_minutes > 0,
+    )
+    .order_by(_orders.c.next_fire_at, _orders.c.id)
+    .limit(bindparam("limit"))
+)
+#: Claims (or clears) one schedule: only while it is still the one read.
+_CLAIM = (
+    scoped(update(_orders), bindparam("b_rid"))
+    .where(
+        _orders.c.id == bindparam("b_order_id"),
+        _orders.c.next_fire_course == bindparam("b_course"),
+        _orders.c.next_fire_at == bindparam("b_due", type_=UTCDateTime()),
+    )
+    .values(next_fire_course=None, next_fire_at=None)
+    .returning(_orders.c.id)
+)
+
+
+def next_course_to_pace(items: Sequence[OrderItemRead]) -> int | None:
+    """The held course to fire next once the kitchen is done with an order's lines
+    ``items``, or ``None``: nothing may be in the kitchen (``fired``/``preparing``),
+    something must have been fired, and the lowest course above the highest fired one
+    that has ``pending`` lines is the answer."""
+    live = [i for i in items if i.status is not OrderItemStatus.voided]
+    if any(i.status in _IN_KITCHEN for i in live):
+        return None
+    fired = [i.course for i in live if i.fired_at is not None]
+    if not fired:
+        return None
+    top = max(fired)
+    held = [i.course for i in live if i.status is OrderItemStatus.pending and i.course > top]
+    return min(held) if held else None
+
+
+async def schedule_next_course(
+    session: AsyncSession, restaurant_id: int, order_item_ids: Sequence[int], at: datetime
+) -> None:
+    """After lines ``order_item_ids`` became ``ready`` at ``at`` (UTC): schedule each of
+    their orders' next held course (:func:`next_course_to_pace`) to fire at ``at`` +
+    the restaurant's ``course_auto_fire_minutes``. Does nothing when pacing is off (one
+    query), for a closed order, or an order already scheduled. Records no event and
+    leaves the order's ``version`` alone (kitchen progress never conflicts with the
+    waiter's writes)."""
+    minutes = await session.scalar(_AUTO_FIRE_MINUTES, {"restaurant_id": restaurant_id})
+    if not minutes or not order_item_ids:
+        return
+    from brigade.orders.service import order_lines
+
+    order_ids = (
+        await session.scalars(
+            _ORDERS_OF_LINES, {"restaurant_id": restaurant_id, "item_ids": list(order_item_ids)}
+        )
+    ).all()
+    due = at + timedelta(minutes=int(minutes))
+    for order_id in order_ids:
+        course = next_course_to_pace(await order_lines(session, restaurant_id, order_id))
+        if course is not None:
+            await session.execute(
+                _SCHEDULE,
+                {"b_rid": restaurant_id, "b_order_id": order_id, "b_course": course, "b_due": due},
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class PacedFire:
+    """One due schedule that :func:`fire_due_courses` handled: ``fired`` when the
+    course went to the kitchen, else ``refused`` names the problem type that stopped it
+    (the schedule is then cleared)."""
+
+    restaurant_id: int
+    order_id: int
+    course: int
+    fired: bool
+    refused: str | None = None
+
+
+def _system(restaurant_id: int) -> Access:
+    """The pacer's standing in a restaurant: the system, allowed to fire courses."""
+    return Access(
+        actor=Actor(),
+        restaurant_id=restaurant_id,
+        role=None,
+        permissions=frozenset({Permission.orders_write}),
+    )
+
+
+async def fire_due_courses(
+    db: Database, bus: EventBus | None, *, now: datetime | None = None, limit: int = 100
+) -> list[PacedFire]:
+    """Fire every course due at ``now`` (UTC; default: the clock), at most ``limit``,
+    each in a unit of work of its own (see the module docstring), and return what was
+    done, oldest due first. A schedule that another worker claimed in the meantime is
+    skipped (not in the result)."""
+    from brigade.orders.service import fire_course
+
+    now = now or utcnow()
+    async with db.sessionmaker() as session:
+        due = (await session.execute(_DUE, {"now": now, "limit": limit})).all()
+    done: list[PacedFire] = []
+    for row in due:
+        params: dict[str, Any] = {
+            "b_rid": row.restaurant_id,
+            "b_order_id": row.id,
+            "b_course": row.next_fire_course,
+            "b_due": row.next_fire_at,
+        }
+        try:
+            async with unit_of_work(db, bus) as session:
+                claimed = (await session.execute(_CLAIM, params)).first()
+                if claimed is None:
+                    continue
+                await fire_course(session, _system(row.restaurant_id), row.id, row.next_fire_course)
+        except BrigadeError as error:
+            async with unit_of_work(db, bus) as session:
+                await session.execute(_CLAIM, params)
+            logger.info(
+                "course %s of order %s not fired automatically: %s",
+                row.next_fire_course,
+                row.id,
+                error.detail or error.title,
+            )
+            done.append(
+                PacedFire(row.restaurant_id, row.id, row.next_fire_course, False, error.type)
+            )
+            continue
+        done.append(PacedFire(row.restaurant_id, row.id, row.next_fire_course, True))
+    return done
+
+
+class CoursePacer:
+    """The background task of one process that runs :func:`fire_due_courses` every
+    ``interval`` seconds (started and stopped by the app's lifespan). Any number of
+    processes may run one: the claim keeps each course to one fire."""
+
+    def __init__(self, db: Database, bus: EventBus, interval: float) -> None:
+        self.db = db
+        self.bus = bus
+        self.interval = interval
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start the loop (idempotent)."""
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="course-pacer")
+
+    async def stop(self) -> None:
+        """Stop the loop and wait for it."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await fire_due_courses(self.db, self.bus)
+            except Exception:  # a database hiccup must not end pacing for good
+                logger.exception("course pacing failed; trying again")
+            await asyncio.sleep(self.interval)
