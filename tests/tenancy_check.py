@@ -76,11 +76,11 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("brigade.restaurants.service:_account_is_shared", "memberships"): (
         "whether the login to deactivate belongs to another restaurant too, by user id"
     ),
-    ("brigade.orders.pacing:fire_due_courses", "orders"): (
+    ("brigade.orders.pacing:due_fires", "orders"): (
         "the course pacer finds the due automatic fires of every restaurant (one worker"
         " serves them all); each is then claimed and fired in its own restaurant's scope"
     ),
-    ("brigade.orders.pacing:fire_due_courses", "restaurants"): (
+    ("brigade.orders.pacing:due_fires", "restaurants"): (
         "whether each due order's restaurant still paces its courses"
     ),
 }

@@ -182,47 +182,69 @@ def _system(restaurant_id: int) -> Access:
     )
 
 
-async def fire_due_courses(
-    db: Database, bus: EventBus | None, *, now: datetime | None = None, limit: int = 100
+@dataclass(frozen=True, slots=True)
+class DueFire:
+    """A schedule read as due: course ``course`` of order ``order_id`` at ``due``."""
+
+    restaurant_id: int
+    order_id: int
+    course: int
+    due: datetime
+
+
+async def due_fires(db: Database, now: datetime, limit: int = 100) -> list[DueFire]:
+    """The schedules due at ``now`` (UTC) of restaurants that pace their courses, oldest
+    first, at most ``limit`` (one read, across restaurants)."""
+    async with db.sessionmaker() as session:
+        rows = (await session.execute(_DUE, {"now": now, "limit": limit})).all()
+    return [DueFire(r.restaurant_id, r.id, r.next_fire_course, r.next_fire_at) for r in rows]
+
+
+async def fire_scheduled(
+    db: Database, bus: EventBus | None, due: Sequence[DueFire]
 ) -> list[PacedFire]:
-    """Fire every course due at ``now`` (UTC; default: the clock), at most ``limit``,
-    each in a unit of work of its own (see the module docstring), and return what was
-    done, oldest due first. A schedule that another worker claimed in the meantime is
-    skipped (not in the result)."""
+    """Fire each of ``due`` in a unit of work of its own, once (see the module
+    docstring): a schedule no longer as read (another worker fired or cleared it, the
+    waiter fired the course) is skipped and left out of the result."""
     from brigade.orders.service import fire_course
 
-    now = now or utcnow()
-    async with db.sessionmaker() as session:
-        due = (await session.execute(_DUE, {"now": now, "limit": limit})).all()
     done: list[PacedFire] = []
-    for row in due:
+    for fire in due:
         params: dict[str, Any] = {
-            "b_rid": row.restaurant_id,
-            "b_order_id": row.id,
-            "b_course": row.next_fire_course,
-            "b_due": row.next_fire_at,
+            "b_rid": fire.restaurant_id,
+            "b_order_id": fire.order_id,
+            "b_course": fire.course,
+            "b_due": fire.due,
         }
         try:
             async with unit_of_work(db, bus) as session:
                 claimed = (await session.execute(_CLAIM, params)).first()
                 if claimed is None:
                     continue
-                await fire_course(session, _system(row.restaurant_id), row.id, row.next_fire_course)
+                await fire_course(session, _system(fire.restaurant_id), fire.order_id, fire.course)
         except BrigadeError as error:
             async with unit_of_work(db, bus) as session:
                 await session.execute(_CLAIM, params)
             logger.info(
                 "course %s of order %s not fired automatically: %s",
-                row.next_fire_course,
-                row.id,
+                fire.course,
+                fire.order_id,
                 error.detail or error.title,
             )
             done.append(
-                PacedFire(row.restaurant_id, row.id, row.next_fire_course, False, error.type)
+                PacedFire(fire.restaurant_id, fire.order_id, fire.course, False, error.type)
             )
             continue
-        done.append(PacedFire(row.restaurant_id, row.id, row.next_fire_course, True))
+        done.append(PacedFire(fire.restaurant_id, fire.order_id, fire.course, True))
     return done
+
+
+async def fire_due_courses(
+    db: Database, bus: EventBus | None, *, now: datetime | None = None, limit: int = 100
+) -> list[PacedFire]:
+    """Fire every course due at ``now`` (UTC; default: the clock), at most ``limit``:
+    :func:`due_fires`, then :func:`fire_scheduled`; returns what was done."""
+    return await fire_scheduled(db, bus, await due_fires(db, now or utcnow(), limit))
 
 
 class CoursePacer:
@@ -234,6 +256,8 @@ class CoursePacer:
         self.db = db
         self.bus = bus
         self.interval = interval
+        #: Passes of :func:`fire_due_courses` finished (for a status probe or a test).
+        self.passes = 0
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -255,4 +279,5 @@ class CoursePacer:
                 await fire_due_courses(self.db, self.bus)
             except Exception:  # a database hiccup must not end pacing for good
                 logger.exception("course pacing failed; trying again")
+            self.passes += 1
             await asyncio.sleep(self.interval)

@@ -1,14 +1,14 @@
 """The floor screen's view: every table with the live service state of its open order.
 
 A read model of the read side (beside the reports): it reads the tables', orders',
-order lines', checks', users' and restaurant's tables in three statements and writes none of them;
-the rules of those stay in their contexts. Served at ``GET
+order lines', checks', users' and restaurant's tables in two statements and writes
+none of them; the rules of those stay in their contexts. Served at ``GET
 /restaurants/{restaurant_id}/floor`` (:mod:`brigade.reporting.router`, permission
 ``tables:read``).
 
 :func:`floor` reads the restaurant's areas, then every table joined with its open order
 (``current_order_id``), that order's lines summed per status, its open check, the
-table's waiter and the order's opener, and the courses still held: three queries
+table's waiter and the order's opener, and the course still held: two queries
 whatever the size of the floor.
 
 How a table's ``service_state`` is chosen (the first that holds):
@@ -113,24 +113,24 @@ def _display_name(users: Any) -> Any:
     return func.coalesce(func.nullif(func.trim(users.c.full_name), ""), users.c.username)
 
 
-#: The courses with lines not fired yet of the orders seated at the restaurant's tables.
-_FLOOR_PENDING_COURSES = (
-    scoped(select(_lines.c.order_id, _lines.c.course), _R, _lines)
-    .where(
-        _lines.c.status == "pending",
-        _lines.c.order_id.in_(
-            scoped(select(_tables.c.current_order_id), _R).where(
-                _tables.c.current_order_id.is_not(None)
-            )
-        ),
-    )
-    .group_by(_lines.c.order_id, _lines.c.course)
-)
 #: The open check of the outer query's order (the latest, should there be several).
 _FLOOR_OPEN_CHECK = (
     scoped(select(func.max(_checks.c.id)), _R, _checks)
     .where(_checks.c.order_id == _orders.c.id, _checks.c.status == "open")
     .correlate(_orders)
+    .scalar_subquery()
+)
+_held_lines = _lines.alias("held_lines")
+#: The held course of the outer query's order: the lowest course with lines not fired
+#: yet above both the highest course fired and 1 (the course that *send* fires).
+_FLOOR_HELD_COURSE = (
+    scoped(select(func.min(_held_lines.c.course)), _R, _held_lines)
+    .where(
+        _held_lines.c.order_id == _orders.c.id,
+        _held_lines.c.status == "pending",
+        _held_lines.c.course > func.coalesce(_FLOOR_LINES.c.top_fired, 1),
+    )
+    .correlate(_orders, _FLOOR_LINES)
     .scalar_subquery()
 )
 #: Every table with its open order (when it holds one), the order's line counts, its open
@@ -149,7 +149,7 @@ _FLOOR_TABLES = scoped(
         _FLOOR_OPEN_CHECK.label("check_id"),
         scoped(select(_restaurants.c.currency), _R).scalar_subquery().label("currency"),
         _FLOOR_LINES.c.last_fired_at,
-        _FLOOR_LINES.c.top_fired,
+        _FLOOR_HELD_COURSE.label("held_course"),
         _orders.c.next_fire_course,
         _orders.c.next_fire_at,
         _orders.c.opened_by,
@@ -190,18 +190,8 @@ def service_state(
     return "seated"
 
 
-def held_course(top_fired: int | None, pending_courses: list[int]) -> int | None:
-    """The course waiting to be fired: the lowest of ``pending_courses`` above both
-    ``top_fired`` (the highest course fired, ``None`` before the first send) and 1 (the
-    course that *send* fires), else ``None``."""
-    floor_ = max(top_fired or 1, 1)
-    held = [c for c in pending_courses if c > floor_]
-    return min(held) if held else None
-
-
-def _floor_table(row: Any, pending_courses: dict[int, list[int]]) -> FloorTable:
-    """A :class:`FloorTable` from a row of :data:`_FLOOR_TABLES` and the courses with
-    pending lines of each order."""
+def _floor_table(row: Any) -> FloorTable:
+    """A :class:`FloorTable` from a row of :data:`_FLOOR_TABLES`."""
     has_order = row.order_id is not None
     pending, in_kitchen, ready = (int(n or 0) for n in (row.pending, row.in_kitchen, row.ready))
     return FloorTable(
@@ -225,9 +215,7 @@ def _floor_table(row: Any, pending_courses: dict[int, list[int]]) -> FloorTable:
         waiter_name=row.waiter_name,
         opened_by=row.opened_by if has_order else None,
         opened_by_name=row.opened_by_name if has_order else None,
-        held_course=(
-            held_course(row.top_fired, pending_courses.get(row.order_id, [])) if has_order else None
-        ),
+        held_course=row.held_course if has_order else None,
         last_fired_at=row.last_fired_at if has_order else None,
         next_fire_course=row.next_fire_course if has_order else None,
         next_fire_at=row.next_fire_at if has_order else None,
@@ -239,8 +227,8 @@ async def floor(session: AsyncSession, access: Access) -> Floor:
     position then id, tables by position then name, each table with the service state of
     its open order (:class:`~brigade.tables.schemas.FloorTable`).
 
-    Three queries whatever the number of tables and orders (areas, the courses held,
-    the tables). Raises ``PermissionDenied`` without ``tables:read``.
+    Two queries whatever the number of tables and orders. Raises ``PermissionDenied``
+    without ``tables:read``.
     """
     access.check(Permission.tables_read)
     params = {"r": access.restaurant_id}
@@ -248,8 +236,5 @@ async def floor(session: AsyncSession, access: Access) -> Floor:
         AreaRead(id=row.id, name=row.name, position=row.position)
         for row in await session.execute(_FLOOR_AREAS, params)
     ]
-    pending: dict[int, list[int]] = {}
-    for row in await session.execute(_FLOOR_PENDING_COURSES, params):
-        pending.setdefault(row.order_id, []).append(row.course)
-    tables = [_floor_table(row, pending) for row in await session.execute(_FLOOR_TABLES, params)]
+    tables = [_floor_table(row) for row in await session.execute(_FLOOR_TABLES, params)]
     return Floor(areas=areas, tables=tables)

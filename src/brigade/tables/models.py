@@ -21,14 +21,6 @@ class Area(Base):
     )
     name: Mapped[str] = mapped_column(String(100))
     position: Mapped[int] = mapped_column(Integer, default=0)
-    waiter_id: Mapped[int | None] = mapped_column(
-        IdType, ForeignKey("users.id", ondelete="SET NULL"), default=None
-    )
-    plan_x: Mapped[int | None] = mapped_column(Integer, default=None)
-    plan_y: Mapped[int | None] = mapped_column(Integer, default=None)
-    plan_width: Mapped[int] = mapped_column(Integer, default=80, server_default="80")
-    plan_height: Mapped[int] = mapped_column(Integer, default=80, server_default="80")
-    shape: Mapped[str] = mapped_column(String(16), default="square", server_default="square")
 
 
 class DiningTable(Base):

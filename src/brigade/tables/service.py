@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal, cast
 from sqlalchemy import BindParameter, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from brigade.auth.permissions import Permission
 from brigade.events.outbox import record
 from brigade.infra.db import utcnow
 from brigade.infra.errors import NotFound, StaleVersion
@@ -269,6 +270,18 @@ async def _check_waiter(session: AsyncSession, restaurant_id: int, waiter_id: in
         )
 
 
+#: Fields of a table that only the floor plan's editors set (``floor:plan``).
+_PLAN_FIELDS = frozenset({"waiter_id", "plan_x", "plan_y", "plan_width", "plan_height", "shape"})
+
+
+def _check_plan_access(access: Access, changed: set[str]) -> None:
+    """Raise ``PermissionDenied`` when ``changed`` names a plan or section field and
+    ``access`` lacks ``floor:plan`` (a waiter may rename a table, not move it or give it
+    to another waiter)."""
+    if changed & _PLAN_FIELDS:
+        access.check(Permission.floor_plan)
+
+
 def _check_plan(x: int | None, y: int | None, width: int, height: int) -> None:
     """Raise :class:`TableOffPlan` when the box at ``x``, ``y`` (``None``: not placed)
     reaches past the plan's :data:`PLAN_WIDTH` × :data:`PLAN_HEIGHT` units."""
@@ -308,6 +321,7 @@ async def get_table(session: AsyncSession, access: Access, table_id: int) -> Tab
 async def create_table(session: AsyncSession, access: Access, body: TableCreate) -> TableRead:
     """Create a free table (version 1); event ``table.created``.
 
+    The plan and section fields need ``floor:plan`` (``PermissionDenied`` otherwise).
     Raises :class:`NotFound` (unknown area), :class:`TableOffPlan` and
     :class:`WaiterNotOnStaff` (422) and :class:`TableNameTaken` (409, also when a
     concurrent request takes the name first: the insert is rolled back to its savepoint
@@ -316,6 +330,7 @@ async def create_table(session: AsyncSession, access: Access, body: TableCreate)
     rid = access.restaurant_id
     if body.area_id is not None:
         await _get_area(session, rid, body.area_id)
+    _check_plan_access(access, set(body.model_fields_set))
     _check_plan(body.plan_x, body.plan_y, body.plan_width, body.plan_height)
     await _check_waiter(session, rid, body.waiter_id)
     await _check_name(session, rid, body.name)
@@ -349,6 +364,7 @@ async def update_table(
     plan (``plan_x``, ``plan_y``, ``plan_width``, ``plan_height``, ``shape``); ``version``
     + 1; event ``table.updated``.
 
+    The plan and section fields need ``floor:plan`` (``PermissionDenied`` otherwise).
     Raises :class:`NotFound` (table or area), :class:`StaleVersion` (409: ``version``
     given and not current), :class:`TableOffPlan` and :class:`WaiterNotOnStaff` (422)
     and :class:`TableNameTaken` (409, also when a concurrent request takes the name
@@ -362,6 +378,7 @@ async def update_table(
     # for the others means "leave as is".
     nullable = {"area_id", "waiter_id", "plan_x", "plan_y"}
     changes = {k: v for k, v in changes.items() if v is not None or k in nullable}
+    _check_plan_access(access, set(changes))
     if changes.get("area_id") is not None:
         await _get_area(session, rid, changes["area_id"])
     _check_plan(
