@@ -1080,8 +1080,11 @@ export interface paths {
         put?: never;
         /**
          * Fire Course
-         * @description Fire the pending lines of one course now. A retry with the same
-         *     ``Idempotency-Key`` returns the first answer and fires nothing.
+         * @description Fire the pending lines of one course now. While an earlier course is not ready
+         *     (held, fired or being prepared) the fire is refused with 409
+         *     ``earlier-course-not-ready`` naming that course and its state, unless the body
+         *     says ``"confirm": true``. A retry with the same ``Idempotency-Key`` returns the
+         *     first answer and fires nothing.
          */
         post: operations["orders-fire_course"];
         delete?: never;
@@ -1566,7 +1569,8 @@ export interface paths {
         put?: never;
         /**
          * Create Table
-         * @description Create a table; event ``table.created``.
+         * @description Create a table (optionally placed on its area's plan and given a waiter); event
+         *     ``table.created``.
          */
         post: operations["tables-create_table"];
         delete?: never;
@@ -1598,7 +1602,8 @@ export interface paths {
         head?: never;
         /**
          * Update Table
-         * @description Change a table; event ``table.updated``.
+         * @description Change a table: name, seats, area, position, its waiter (section) or its box on
+         *     the floor plan (send ``version`` to refuse a stale edit); event ``table.updated``.
          */
         patch: operations["tables-update_table"];
         trace?: never;
@@ -1842,7 +1847,7 @@ export interface components {
              * Scopes
              * @description Permission values, e.g. ["menu:read", "kitchen:bump"].
              */
-            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read")[];
+            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "floor:plan" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read")[];
         };
         /**
          * ApiTokenCreated
@@ -1872,7 +1877,7 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
             /** Scopes */
-            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read")[];
+            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "floor:plan" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read")[];
             /**
              * Token
              * @description The secret (prefix brg_); it is never shown again.
@@ -1917,7 +1922,7 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
             /** Scopes */
-            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read")[];
+            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "floor:plan" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read")[];
         };
         /**
          * AreaCreate
@@ -2288,6 +2293,21 @@ export interface components {
             count: number;
         };
         /**
+         * CourseFire
+         * @description Fire one course. ``confirm``: fire it even though an earlier course is not ready
+         *     yet; without it such a fire is refused with 409 ``earlier-course-not-ready``.
+         */
+        CourseFire: {
+            /**
+             * Confirm
+             * @description Fire although an earlier course is not ready yet.
+             * @default false
+             */
+            confirm?: boolean;
+            /** Version */
+            version?: number | null;
+        };
+        /**
          * DayReport
          * @description A business day's totals (minor units of ``currency``), as of ``generated_at``.
          *
@@ -2493,6 +2513,12 @@ export interface components {
          *     ``order_version``, ``covers``, ``order_subtotal`` and ``check_id`` ``null`` and
          *     counts of 0. ``seated_at`` is UTC; money is minor units of ``currency`` (the
          *     restaurant's, also on a free table).
+         *
+         *     Pacing and sections (issue 11): ``held_course``, ``last_fired_at`` (the screen
+         *     shows the minutes since), the automatic fire scheduled (``next_fire_course`` at
+         *     ``next_fire_at``), the table's waiter (``waiter_id``, ``waiter_name``) and who opened
+         *     the order (``opened_by``, ``opened_by_name``); "my tables" are those whose
+         *     ``waiter_id`` or ``opened_by`` is the signed-in user.
          */
         FloorTable: {
             /** Area Id */
@@ -2514,8 +2540,18 @@ export interface components {
             currency: string;
             /** Current Order Id */
             current_order_id: number | null;
+            /**
+             * Held Course
+             * @description The next course waiting to be fired: the lowest course above the highest fired one (and above 1) with lines not fired yet.
+             */
+            held_course?: number | null;
             /** Id */
             id: number;
+            /**
+             * Last Fired At
+             * @description UTC: when a line of the order was last fired.
+             */
+            last_fired_at?: string | null;
             /**
              * Lines In Kitchen
              * @description Lines fired or being prepared.
@@ -2534,6 +2570,26 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Next Fire At
+             * @description UTC: when ``next_fire_course`` fires (course pacing).
+             */
+            next_fire_at?: string | null;
+            /**
+             * Next Fire Course
+             * @description The course that fires by itself at ``next_fire_at``.
+             */
+            next_fire_course?: number | null;
+            /**
+             * Opened By
+             * @description Who opened the order (user id).
+             */
+            opened_by?: number | null;
+            /**
+             * Opened By Name
+             * @description Their full name or username.
+             */
+            opened_by_name?: string | null;
+            /**
              * Order Id
              * @description The open order at the table.
              */
@@ -2548,6 +2604,28 @@ export interface components {
              * @description Its version, for the next write.
              */
             order_version: number | null;
+            /**
+             * Plan Height
+             * @description Plan units.
+             * @default 80
+             */
+            plan_height?: number;
+            /**
+             * Plan Width
+             * @description Plan units.
+             * @default 80
+             */
+            plan_width?: number;
+            /**
+             * Plan X
+             * @description Left edge on the plan; null: unplaced.
+             */
+            plan_x?: number | null;
+            /**
+             * Plan Y
+             * @description Top edge on the plan; null: unplaced.
+             */
+            plan_y?: number | null;
             /** Position */
             position: number;
             /** Seated At */
@@ -2560,12 +2638,28 @@ export interface components {
              */
             service_state: "free" | "seated" | "in_kitchen" | "ready" | "check_requested";
             /**
+             * Shape
+             * @default square
+             * @enum {string}
+             */
+            shape?: "square" | "round" | "rectangle";
+            /**
              * Status
              * @enum {string}
              */
             status: "free" | "occupied";
             /** Version */
             version: number;
+            /**
+             * Waiter Id
+             * @description The staff member (user id) serving the table: their section; null for nobody.
+             */
+            waiter_id?: number | null;
+            /**
+             * Waiter Name
+             * @description The table's waiter (``waiter_id``): full name, else username.
+             */
+            waiter_name?: string | null;
         };
         /**
          * GuestLink
@@ -3667,6 +3761,12 @@ export interface components {
              */
             cash_rounding_unit: number;
             /**
+             * Course Auto Fire Minutes
+             * @description Minutes after the kitchen bumps a course until the next held course fires by itself; 0 = off (courses are fired by the waiter).
+             * @default 0
+             */
+            course_auto_fire_minutes?: number;
+            /**
              * Currency
              * @description ISO 4217; money is in its minor units.
              */
@@ -3728,6 +3828,11 @@ export interface components {
             address?: string | null;
             /** Cash Rounding Unit */
             cash_rounding_unit?: number | null;
+            /**
+             * Course Auto Fire Minutes
+             * @description Minutes after the kitchen bumps a course until the next held course fires by itself; 0 = off (courses are fired by the waiter).
+             */
+            course_auto_fire_minutes?: number | null;
             /** Currency */
             currency?: string | null;
             /** Discount Approval Bp */
@@ -4137,6 +4242,20 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Plan Height
+             * @default 80
+             */
+            plan_height?: number;
+            /**
+             * Plan Width
+             * @default 80
+             */
+            plan_width?: number;
+            /** Plan X */
+            plan_x?: number | null;
+            /** Plan Y */
+            plan_y?: number | null;
+            /**
              * Position
              * @default 0
              */
@@ -4146,6 +4265,17 @@ export interface components {
              * @default 4
              */
             seats?: number;
+            /**
+             * Shape
+             * @default square
+             * @enum {string}
+             */
+            shape?: "square" | "round" | "rectangle";
+            /**
+             * Waiter Id
+             * @description The staff member (user id) serving the table: their section; null for nobody.
+             */
+            waiter_id?: number | null;
         };
         /**
          * TableList
@@ -4171,6 +4301,28 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+            /**
+             * Plan Height
+             * @description Plan units.
+             * @default 80
+             */
+            plan_height?: number;
+            /**
+             * Plan Width
+             * @description Plan units.
+             * @default 80
+             */
+            plan_width?: number;
+            /**
+             * Plan X
+             * @description Left edge on the plan; null: unplaced.
+             */
+            plan_x?: number | null;
+            /**
+             * Plan Y
+             * @description Top edge on the plan; null: unplaced.
+             */
+            plan_y?: number | null;
             /** Position */
             position: number;
             /** Seated At */
@@ -4178,30 +4330,58 @@ export interface components {
             /** Seats */
             seats: number;
             /**
+             * Shape
+             * @default square
+             * @enum {string}
+             */
+            shape?: "square" | "round" | "rectangle";
+            /**
              * Status
              * @enum {string}
              */
             status: "free" | "occupied";
             /** Version */
             version: number;
+            /**
+             * Waiter Id
+             * @description The staff member (user id) serving the table: their section; null for nobody.
+             */
+            waiter_id?: number | null;
         };
         /**
          * TableUpdate
          * @description Changes to a table; every field optional. ``version``, when given, must be the
          *     current one (409 ``stale-version`` otherwise). ``area_id: null`` takes the table out
-         *     of its area.
+         *     of its area, ``waiter_id: null`` out of every section and ``plan_x``/``plan_y:
+         *     null`` off the plan; a table's box must lie inside the plan
+         *     (``plan_x + plan_width <= PLAN_WIDTH``, the same for y; 422 otherwise).
          */
         TableUpdate: {
             /** Area Id */
             area_id?: number | null;
             /** Name */
             name?: string | null;
+            /** Plan Height */
+            plan_height?: number | null;
+            /** Plan Width */
+            plan_width?: number | null;
+            /** Plan X */
+            plan_x?: number | null;
+            /** Plan Y */
+            plan_y?: number | null;
             /** Position */
             position?: number | null;
             /** Seats */
             seats?: number | null;
+            /** Shape */
+            shape?: ("square" | "round" | "rectangle") | null;
             /** Version */
             version?: number | null;
+            /**
+             * Waiter Id
+             * @description The staff member (user id) serving the table: their section; null for nobody.
+             */
+            waiter_id?: number | null;
         };
         /**
          * TaxLine
@@ -13842,7 +14022,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["VersionedWrite"] | null;
+                "application/json": components["schemas"]["CourseFire"] | null;
             };
         };
         responses: {
@@ -13947,7 +14127,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description order-closed: The order is closed; stale-version: The record changed since it was read; nothing-to-fire: There is nothing to fire; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
+            /** @description order-closed: The order is closed; stale-version: The record changed since it was read; nothing-to-fire: There is nothing to fire; earlier-course-not-ready: An earlier course is not ready; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -18226,13 +18406,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description table-off-plan: The table does not fit on the plan; waiter-not-on-staff: The waiter is not on the restaurant's staff */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };
@@ -18657,13 +18858,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description table-off-plan: The table does not fit on the plan; waiter-not-on-staff: The waiter is not on the restaurant's staff */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };
