@@ -105,6 +105,7 @@ class TestCreateRestaurant:
             **BILLING_DEFAULTS,
             "address": "",
             "locale": "en_US",
+            "course_auto_fire_minutes": 0,
         }
         read = await client.get(url(created["id"]), headers=admin.headers)
         assert read.json() == created
@@ -261,6 +262,7 @@ class TestListRestaurants:
                     **BILLING_DEFAULTS,
                     "address": "",
                     "locale": "en_US",
+                    "course_auto_fire_minutes": 0,
                 }
             ],
             "total": 1,

@@ -146,7 +146,7 @@ class RestaurantRead(BaseModel):
     discount_approval_bp: int = _APPROVAL
     address: str = Field(description=_ADDRESS_DESCRIPTION)
     locale: str = Field(description=_LOCALE_DESCRIPTION)
-    course_auto_fire_minutes: int = Field(default=0, description=_AUTO_FIRE_DESCRIPTION)
+    course_auto_fire_minutes: int = Field(description=_AUTO_FIRE_DESCRIPTION)
 
 
 class RestaurantList(BaseModel):

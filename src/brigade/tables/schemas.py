@@ -105,12 +105,12 @@ class TableRead(BaseModel):
     seated_at: datetime | None
     version: int
     position: int
-    waiter_id: int | None = Field(default=None, description=_WAITER)
-    plan_x: int | None = Field(default=None, description="Left edge on the plan; null: unplaced.")
-    plan_y: int | None = Field(default=None, description="Top edge on the plan; null: unplaced.")
-    plan_width: int = Field(default=80, description="Plan units.")
-    plan_height: int = Field(default=80, description="Plan units.")
-    shape: TableShape = "square"
+    waiter_id: int | None = Field(description=_WAITER)
+    plan_x: int | None = Field(description="Left edge on the plan; null: unplaced.")
+    plan_y: int | None = Field(description="Top edge on the plan; null: unplaced.")
+    plan_width: int = Field(description="Plan units.")
+    plan_height: int = Field(description="Plan units.")
+    shape: TableShape
 
 
 ServiceState = Literal["free", "seated", "in_kitchen", "ready", "check_requested"]
@@ -153,23 +153,22 @@ class FloorTable(TableRead):
     lines_in_kitchen: int = Field(description="Lines fired or being prepared.")
     lines_ready: int = Field(description="Lines ready at the pass, not served.")
     waiter_name: str | None = Field(
-        default=None, description="The table's waiter (``waiter_id``): full name, else username."
+        description="The table's waiter (``waiter_id``): full name, else username."
     )
-    opened_by: int | None = Field(default=None, description="Who opened the order (user id).")
-    opened_by_name: str | None = Field(default=None, description="Their full name or username.")
+    opened_by: int | None = Field(description="Who opened the order (user id).")
+    opened_by_name: str | None = Field(description="Their full name or username.")
     held_course: int | None = Field(
-        default=None,
         description="The next course waiting to be fired: the lowest course above the"
         " highest fired one (and above 1) with lines not fired yet.",
     )
     last_fired_at: datetime | None = Field(
-        default=None, description="UTC: when a line of the order was last fired."
+        description="UTC: when a line of the order was last fired."
     )
     next_fire_course: int | None = Field(
-        default=None, description="The course that fires by itself at ``next_fire_at``."
+        description="The course that fires by itself at ``next_fire_at``."
     )
     next_fire_at: datetime | None = Field(
-        default=None, description="UTC: when ``next_fire_course`` fires (course pacing)."
+        description="UTC: when ``next_fire_course`` fires (course pacing)."
     )
 
 

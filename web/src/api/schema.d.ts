@@ -2544,14 +2544,14 @@ export interface components {
              * Held Course
              * @description The next course waiting to be fired: the lowest course above the highest fired one (and above 1) with lines not fired yet.
              */
-            held_course?: number | null;
+            held_course: number | null;
             /** Id */
             id: number;
             /**
              * Last Fired At
              * @description UTC: when a line of the order was last fired.
              */
-            last_fired_at?: string | null;
+            last_fired_at: string | null;
             /**
              * Lines In Kitchen
              * @description Lines fired or being prepared.
@@ -2573,22 +2573,22 @@ export interface components {
              * Next Fire At
              * @description UTC: when ``next_fire_course`` fires (course pacing).
              */
-            next_fire_at?: string | null;
+            next_fire_at: string | null;
             /**
              * Next Fire Course
              * @description The course that fires by itself at ``next_fire_at``.
              */
-            next_fire_course?: number | null;
+            next_fire_course: number | null;
             /**
              * Opened By
              * @description Who opened the order (user id).
              */
-            opened_by?: number | null;
+            opened_by: number | null;
             /**
              * Opened By Name
              * @description Their full name or username.
              */
-            opened_by_name?: string | null;
+            opened_by_name: string | null;
             /**
              * Order Id
              * @description The open order at the table.
@@ -2607,25 +2607,23 @@ export interface components {
             /**
              * Plan Height
              * @description Plan units.
-             * @default 80
              */
-            plan_height?: number;
+            plan_height: number;
             /**
              * Plan Width
              * @description Plan units.
-             * @default 80
              */
-            plan_width?: number;
+            plan_width: number;
             /**
              * Plan X
              * @description Left edge on the plan; null: unplaced.
              */
-            plan_x?: number | null;
+            plan_x: number | null;
             /**
              * Plan Y
              * @description Top edge on the plan; null: unplaced.
              */
-            plan_y?: number | null;
+            plan_y: number | null;
             /** Position */
             position: number;
             /** Seated At */
@@ -2639,10 +2637,9 @@ export interface components {
             service_state: "free" | "seated" | "in_kitchen" | "ready" | "check_requested";
             /**
              * Shape
-             * @default square
              * @enum {string}
              */
-            shape?: "square" | "round" | "rectangle";
+            shape: "square" | "round" | "rectangle";
             /**
              * Status
              * @enum {string}
@@ -2654,12 +2651,12 @@ export interface components {
              * Waiter Id
              * @description The staff member (user id) serving the table: their section; null for nobody.
              */
-            waiter_id?: number | null;
+            waiter_id: number | null;
             /**
              * Waiter Name
              * @description The table's waiter (``waiter_id``): full name, else username.
              */
-            waiter_name?: string | null;
+            waiter_name: string | null;
         };
         /**
          * GuestLink
@@ -3763,9 +3760,8 @@ export interface components {
             /**
              * Course Auto Fire Minutes
              * @description Minutes after the kitchen bumps a course until the next held course fires by itself; 0 = off (courses are fired by the waiter).
-             * @default 0
              */
-            course_auto_fire_minutes?: number;
+            course_auto_fire_minutes: number;
             /**
              * Currency
              * @description ISO 4217; money is in its minor units.
@@ -4304,25 +4300,23 @@ export interface components {
             /**
              * Plan Height
              * @description Plan units.
-             * @default 80
              */
-            plan_height?: number;
+            plan_height: number;
             /**
              * Plan Width
              * @description Plan units.
-             * @default 80
              */
-            plan_width?: number;
+            plan_width: number;
             /**
              * Plan X
              * @description Left edge on the plan; null: unplaced.
              */
-            plan_x?: number | null;
+            plan_x: number | null;
             /**
              * Plan Y
              * @description Top edge on the plan; null: unplaced.
              */
-            plan_y?: number | null;
+            plan_y: number | null;
             /** Position */
             position: number;
             /** Seated At */
@@ -4331,10 +4325,9 @@ export interface components {
             seats: number;
             /**
              * Shape
-             * @default square
              * @enum {string}
              */
-            shape?: "square" | "round" | "rectangle";
+            shape: "square" | "round" | "rectangle";
             /**
              * Status
              * @enum {string}
@@ -4346,7 +4339,7 @@ export interface components {
              * Waiter Id
              * @description The staff member (user id) serving the table: their section; null for nobody.
              */
-            waiter_id?: number | null;
+            waiter_id: number | null;
         };
         /**
          * TableUpdate

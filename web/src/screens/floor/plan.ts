@@ -13,15 +13,15 @@ export const PLAN_MAX_SIDE = 400;
 export type TableShape = "square" | "round" | "rectangle";
 
 export interface PlanBox {
-  plan_x?: number | null;
-  plan_y?: number | null;
-  plan_width?: number;
-  plan_height?: number;
+  plan_x: number | null;
+  plan_y: number | null;
+  plan_width: number;
+  plan_height: number;
 }
 
 /** Whether the table is placed on the plan. */
-export function isPlaced(box: PlanBox): box is PlanBox & { plan_x: number; plan_y: number } {
-  return box.plan_x != null && box.plan_y != null;
+export function isPlaced<T extends PlanBox>(box: T): box is T & { plan_x: number; plan_y: number } {
+  return box.plan_x !== null && box.plan_y !== null;
 }
 
 /** The CSS box (percentages of the plan) of a placed table. */
@@ -31,8 +31,8 @@ export function boxStyle(box: PlanBox & { plan_x: number; plan_y: number }): {
   width: string;
   height: string;
 } {
-  const width = box.plan_width ?? 80;
-  const height = box.plan_height ?? 80;
+  const width = box.plan_width;
+  const height = box.plan_height;
   return {
     left: `${(box.plan_x / PLAN_WIDTH) * 100}%`,
     top: `${(box.plan_y / PLAN_HEIGHT) * 100}%`,
