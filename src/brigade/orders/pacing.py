@@ -52,19 +52,18 @@ from brigade.infra.db import Database, UTCDateTime, utcnow
 from brigade.infra.errors import BrigadeError
 from brigade.orders.models import Order, OrderItem
 from brigade.orders.schemas import OrderItemRead, OrderItemStatus, OrderStatus
-from brigade.restaurants.models import Restaurant
+from brigade.restaurants.api import auto_fire_minutes_of
 from brigade.tenancy import RID, scoped
 
 logger = logging.getLogger(__name__)
 
 _orders = cast(Table, Order.__table__)
 _items = cast(Table, OrderItem.__table__)
-_restaurants = cast(Table, Restaurant.__table__)
 
 #: Line statuses that are in the kitchen (fired, not ready yet).
 _IN_KITCHEN = frozenset({OrderItemStatus.fired, OrderItemStatus.preparing})
 
-_AUTO_FIRE_MINUTES = scoped(select(_restaurants.c.course_auto_fire_minutes), RID, _restaurants)
+_AUTO_FIRE_MINUTES = select(auto_fire_minutes_of(RID))
 _ORDERS_OF_LINES = (
     scoped(select(_items.c.order_id), RID)
     .where(_items.c.id.in_(bindparam("item_ids", expanding=True)))
@@ -92,11 +91,10 @@ _DUE = (
         _orders.c.next_fire_course,
         _orders.c.next_fire_at,
     )
-    .join(_restaurants, _restaurants.c.id == _orders.c.restaurant_id)
     .where(
         _orders.c.next_fire_at <= bindparam("now", type_=UTCDateTime()),
         _orders.c.status == OrderStatus.open.value,
-        _restaurants.c.course_auto_fire_minutes > 0,
+        auto_fire_minutes_of(_orders.c.restaurant_id) > 0,
     )
     .order_by(_orders.c.next_fire_at, _orders.c.id)
     .limit(bindparam("limit"))

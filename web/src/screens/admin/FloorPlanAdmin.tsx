@@ -9,12 +9,15 @@
  *
  * Sections: a table's waiter (`waiter_id`) is its section; "My tables" on the floor
  * screen shows a waiter their section.
+ *
+ * Course pacing (the restaurant's `course_auto_fire_minutes`, 0 = off): the next held
+ * course fires by itself this many minutes after the kitchen bumped the one before.
  */
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRef, useState, type FormEvent, type KeyboardEvent, type PointerEvent } from "react";
 
 import { unwrap } from "../../api/client";
-import { queryKeys, tablesQuery } from "../../api/queries";
+import { queryKeys, restaurantQuery, tablesQuery } from "../../api/queries";
 import type { components } from "../../api/schema";
 import { useRestaurantScope } from "../../auth/restaurant";
 import { useServices } from "../../services";
@@ -66,6 +69,7 @@ export function FloorPlanAdmin() {
       <div className="panel-header">
         <h1>Floor plan</h1>
       </div>
+      <CoursePacing />
       <QueryGate queries={[areas, tables, staff]} what="the floor plan">
         {() => (
           <PlanEditor
@@ -374,6 +378,64 @@ function TableBoxForm({
           </button>
         ) : null}
       </div>
+    </form>
+  );
+}
+
+/** The restaurant's course pacing: minutes after a bump until the next course fires (0 = off). */
+function CoursePacing() {
+  const { api, queryClient } = useServices();
+  const { restaurantId: rid } = useRestaurantScope();
+  const restaurant = useQuery(restaurantQuery(api, rid));
+  const [minutes, setMinutes] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const save = useMutation({
+    mutationFn: (value: number) =>
+      unwrap(
+        api.PATCH("/api/v1/restaurants/{restaurant_id}", {
+          params: { path: { restaurant_id: rid } },
+          body: { course_auto_fire_minutes: value },
+        }),
+      ),
+    onSuccess: (updated) => {
+      queryClient.setQueryData(queryKeys.restaurant(rid), updated);
+      setMinutes(null);
+    },
+  });
+  if (!restaurant.data) return null;
+  const current = restaurant.data.course_auto_fire_minutes;
+  const shown = minutes ?? String(current);
+  return (
+    <form
+      className="inline-form plan-pacing"
+      aria-label="Course pacing"
+      noValidate
+      onSubmit={(event) => {
+        event.preventDefault();
+        const value = Number(shown);
+        if (!(/^\d+$/.test(shown.trim()) && value <= 240)) {
+          setProblem("Minutes: a whole number from 0 (off) to 240.");
+          return;
+        }
+        setProblem(null);
+        save.mutate(value);
+      }}
+    >
+      <Field
+        label="Fire the next course automatically, minutes after the previous one is bumped (0 = off)"
+        error={problem ?? undefined}
+      >
+        {(control) => <input {...control} inputMode="numeric" value={shown} onChange={(e) => setMinutes(e.target.value)} />}
+      </Field>
+      <div className="row-actions">
+        <button type="submit" className="button" disabled={save.isPending}>
+          Save pacing
+        </button>
+      </div>
+      <p className="admin-muted" role="status">
+        {current === 0 ? "Courses are fired by the waiter." : `The next course fires ${current} min after the previous one is bumped.`}
+      </p>
+      <FormError error={save.error} />
     </form>
   );
 }
