@@ -19,6 +19,14 @@ export interface FloorPlanViewProps {
   onOpen: (table: FloorTable) => void;
 }
 
+/** What a table on the plan says under its state (its box is small): the held course
+ * and the waiter on a seated table, the seats on a free one; the rest is in its title. */
+function planFacts(table: FloorTable, facts: string[]): string {
+  if (table.service_state === "free") return facts.join(" · ");
+  const short = facts.filter((f) => f.startsWith("course ") || f === table.waiter_name || f === table.opened_by_name);
+  return short.join(" · ");
+}
+
 export function FloorPlanView({ title, tables, now, sending, onOpen }: FloorPlanViewProps) {
   const id = useId();
   const placed = tables.filter(isPlaced);
@@ -42,7 +50,7 @@ export function FloorPlanView({ title, tables, now, sending, onOpen }: FloorPlan
             >
               <span className="floor-plan-name">{table.name}</span>
               <span className="floor-plan-state">{state}</span>
-              {facts.length > 0 ? <span className="floor-plan-facts">{facts.slice(0, 3).join(" · ")}</span> : null}
+              {facts.length > 0 ? <span className="floor-plan-facts">{planFacts(table, facts)}</span> : null}
             </button>
           );
         })}
