@@ -1,5 +1,7 @@
 """Course pacing: the next held course fires by itself N minutes after the kitchen
-bumped the course before it (issue 11, "Courses and the floor").
+bumped the course before it (issue 11, "Courses and the floor"). "Bumped" is when its
+lines became ``ready``: the kitchen's *ready* step or its *bump* (both make the order
+lines ready, :mod:`brigade.kitchen.service`).
 
 A restaurant turns it on with ``course_auto_fire_minutes`` (> 0; ``PATCH
 /restaurants/{id}``). Two steps, both through the orders' own tables:
