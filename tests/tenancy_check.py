@@ -76,6 +76,13 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("brigade.restaurants.service:_account_is_shared", "memberships"): (
         "whether the login to deactivate belongs to another restaurant too, by user id"
     ),
+    ("brigade.orders.pacing:due_fires", "orders"): (
+        "the course pacer finds the due automatic fires of every restaurant (one worker"
+        " serves them all); each is then claimed and fired in its own restaurant's scope"
+    ),
+    ("brigade.orders.pacing:due_fires", "restaurants"): (
+        "whether each due order's restaurant still paces its courses"
+    ),
 }
 
 #: Statements that may name no restaurant, by a fragment of their SQL → the reason.

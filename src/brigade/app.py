@@ -108,14 +108,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from brigade.orders.pacing import CoursePacer
         from brigade.realtime.server import start_realtime, stop_realtime
 
         await runtime.db.start()
         await start_realtime(runtime)
+        # Fires the courses due to fire by themselves (brigade.orders.pacing).
+        pacer = CoursePacer(runtime.db, runtime.bus, settings.course_pacing_interval_seconds)
+        pacer.start()
         tune_gc()
         try:
             yield
         finally:
+            await pacer.stop()
             await stop_realtime(runtime)
             await runtime.db.dispose()
 

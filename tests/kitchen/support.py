@@ -188,7 +188,9 @@ async def fire_order(
         response = await client.post(f"{orders}/{order_id}/send", headers=headers)
         assert response.status_code == 200, response.text
     for course in sorted({line.course for line in lines} - {1}):
-        response = await client.post(f"{orders}/{order_id}/courses/{course}/fire", headers=headers)
+        response = await client.post(
+            f"{orders}/{order_id}/courses/{course}/fire", json={"confirm": True}, headers=headers
+        )
         assert response.status_code == 200, response.text
     listed = await client.get(kit.url(), params={"status": "all"}, headers=kit.cook.headers)
     assert listed.status_code == 200, listed.text

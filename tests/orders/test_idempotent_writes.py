@@ -93,7 +93,7 @@ async def prepare_fire(client: AsyncClient, world: World) -> Write:
     await send(client, world, order["id"])
     return Write(
         f"{world.orders_url}/{order['id']}/courses/2/fire",
-        {"version": 2},
+        {"version": 2, "confirm": True},
         ["ticket.created", "order.course.fired"],
     )
 

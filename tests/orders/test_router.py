@@ -693,7 +693,7 @@ class TestSendAndFire:
 
         fired = await client.post(
             f"{world.orders_url}/{order['id']}/courses/2/fire",
-            json={"version": 2},
+            json={"version": 2, "confirm": True},  # course 1 is still in the kitchen
             headers=world.waiter.headers,
         )
         assert fired.status_code == 200, fired.text

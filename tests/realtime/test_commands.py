@@ -260,11 +260,15 @@ class TestOrderLoop:
             "stale-version",
         )
 
-        ack = await waiter.call("order.course.fire", {"order_id": order["id"], "course": 2})
+        ack = await waiter.call(
+            "order.course.fire", {"order_id": order["id"], "course": 2, "confirm": True}
+        )
         assert ack["ok"] is True, ack
         assert [i["status"] for i in ack["data"]["items"]][2] == "fired"
         problem(
-            await waiter.call("order.course.fire", {"order_id": order["id"], "course": 2}),
+            await waiter.call(
+                "order.course.fire", {"order_id": order["id"], "course": 2, "confirm": True}
+            ),
             409,
             "nothing-to-fire",
         )

@@ -99,6 +99,19 @@ class TestFloor:
             "lines_pending": 0,
             "lines_in_kitchen": 0,
             "lines_ready": 0,
+            "waiter_id": None,
+            "waiter_name": None,
+            "opened_by": None,
+            "opened_by_name": None,
+            "held_course": None,
+            "last_fired_at": None,
+            "next_fire_course": None,
+            "next_fire_at": None,
+            "plan_x": None,
+            "plan_y": None,
+            "plan_width": 80,
+            "plan_height": 80,
+            "shape": "square",
         }
 
     async def test_every_state_with_its_counts(self, client: AsyncClient, world: World) -> None:

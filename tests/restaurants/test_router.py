@@ -106,6 +106,7 @@ class TestCreateRestaurant:
             "address": "",
             "locale": "en_US",
             "void_reasons": [],
+            "course_auto_fire_minutes": 0,
         }
         read = await client.get(url(created["id"]), headers=admin.headers)
         assert read.json() == created
@@ -263,6 +264,7 @@ class TestListRestaurants:
                     "address": "",
                     "locale": "en_US",
                     "void_reasons": [],
+                    "course_auto_fire_minutes": 0,
                 }
             ],
             "total": 1,

@@ -157,6 +157,12 @@ class TestTables:
             "seated_at": None,
             "version": 1,
             "position": 1,
+            "waiter_id": None,
+            "plan_x": None,
+            "plan_y": None,
+            "plan_width": 80,
+            "plan_height": 80,
+            "shape": "square",
         }
         listed = (await client.get(f"{staff.base}/tables", headers=staff.cashier)).json()
         assert [t["name"] for t in listed["items"]] == ["T1", "T2"]

@@ -10,7 +10,7 @@
  * | `/r/:restaurantId/orders/:orderId` | order pad | owner, manager, waiter, cashier |
  * | `/r/:restaurantId/kitchen?station=` | kitchen display (no station: expo) | owner, manager, kitchen |
  * | `/r/:restaurantId/till` | till | owner, manager, cashier |
- * | `/r/:restaurantId/admin/{menu,tables,staff,tokens,stock,devices,settings}` | admin | owner, manager |
+ * | `/r/:restaurantId/admin/{menu,tables,floor-plan,staff,tokens,stock,devices,settings}` | admin | owner, manager |
  * | `/guest/:restaurantId?t=` | guest menu (a table's QR code) | anyone, no login |
  *
  * The platform admin may open every screen of every restaurant. To add a screen: a
@@ -53,6 +53,7 @@ const MenuAdmin = screen(() => import("./screens/admin/MenuAdmin"), "MenuAdmin")
 const SettingsAdmin = screen(() => import("./screens/admin/SettingsAdmin"), "SettingsAdmin");
 const StaffAdmin = screen(() => import("./screens/admin/StaffAdmin"), "StaffAdmin");
 const TablesAdmin = screen(() => import("./screens/admin/TablesAdmin"), "TablesAdmin");
+const FloorPlanAdmin = screen(() => import("./screens/admin/FloorPlanAdmin"), "FloorPlanAdmin");
 const TokensAdmin = screen(() => import("./screens/admin/TokensAdmin"), "TokensAdmin");
 const DevicesAdmin = screen(() => import("./screens/admin/DevicesAdmin"), "DevicesAdmin");
 const StockAdmin = screen(() => import("./screens/admin/StockAdmin"), "StockAdmin");
@@ -103,6 +104,7 @@ export const routes: RouteObject[] = [
                   { index: true, element: <Navigate to="menu" replace /> },
                   { path: "menu", element: show(MenuAdmin) },
                   { path: "tables", element: show(TablesAdmin) },
+                  { path: "floor-plan", element: show(FloorPlanAdmin) },
                   { path: "staff", element: show(StaffAdmin) },
                   { path: "tokens", element: show(TokensAdmin) },
                   { path: "devices", element: show(DevicesAdmin) },

@@ -35,6 +35,8 @@ class Permission(StrEnum):
     menu_availability = "menu:availability"
     tables_read = "tables:read"
     tables_write = "tables:write"
+    #: Lay out the floor plan and assign tables to waiters (sections): managers.
+    floor_plan = "floor:plan"
     orders_read = "orders:read"
     orders_write = "orders:write"
     orders_void = "orders:void"

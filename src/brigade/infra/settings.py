@@ -62,6 +62,12 @@ class Settings(BaseSettings):
         description="Largest request body accepted, in bytes; a larger one is refused "
         "with 413 payload-too-large before it is read whole (brigade.infra.bodylimit).",
     )
+    course_pacing_interval_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="How often each worker fires the courses due to fire by themselves "
+        "(brigade.orders.pacing), in seconds.",
+    )
     cors_origins: list[str] = Field(default_factory=list)
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

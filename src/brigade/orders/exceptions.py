@@ -92,3 +92,16 @@ class UnknownVoidReason(InvalidInput):
 
     type = "unknown-void-reason"
     title = "Pick one of the restaurant's void reasons"
+
+
+class EarlierCourseNotReady(Conflict):
+    """A course was fired while an earlier course of the order is not ready yet (still
+    held, fired or being prepared); the request may confirm it (``confirm: true``).
+
+    Extensions: ``course`` (the course asked for), ``earlier_course`` (the first course
+    before it that is not ready), ``earlier_state`` (``held``, ``fired`` or
+    ``preparing``: the least advanced of its lines) and ``item_ids`` (its lines not
+    ready)."""
+
+    type = "earlier-course-not-ready"
+    title = "An earlier course is not ready"

@@ -28,6 +28,11 @@ class Order(Base):
     fired, with ``cancel_reason``). ``closed_at`` is when it was closed or cancelled (UTC).
     ``business_date`` is the local date (restaurant time zone) the order was opened,
     which reports group by. ``version`` increases with every write (409 when stale).
+
+    Course pacing (:mod:`brigade.orders.pacing`): ``next_fire_course`` is the held course
+    to fire automatically at ``next_fire_at`` (UTC), set when the kitchen bumped the
+    course before it and the restaurant fires courses automatically; both ``None``
+    otherwise.
     """
 
     __tablename__ = "orders"
@@ -45,6 +50,7 @@ class Order(Base):
         ),
         Index("ix_orders_restaurant_id_status", "restaurant_id", "status"),
         Index("ix_orders_restaurant_id_opened_by", "restaurant_id", "opened_by"),
+        Index("ix_orders_next_fire_at", "next_fire_at"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
@@ -68,6 +74,8 @@ class Order(Base):
     cancel_reason: Mapped[str | None] = mapped_column(Text, default=None)
     business_date: Mapped[date] = mapped_column(Date)
     external_ref: Mapped[str | None] = mapped_column(String(100), default=None)
+    next_fire_course: Mapped[int | None] = mapped_column(Integer, default=None)
+    next_fire_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class OrderItem(Base):

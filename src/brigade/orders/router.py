@@ -28,6 +28,7 @@ from brigade.menu.exceptions import ItemUnavailable
 from brigade.orders import moves, service
 from brigade.orders.exceptions import (
     CannotMergeOrder,
+    EarlierCourseNotReady,
     InvalidDateRange,
     ItemAlreadyVoided,
     ItemNotReady,
@@ -41,6 +42,7 @@ from brigade.orders.exceptions import (
     VoidApprovalRequired,
 )
 from brigade.orders.schemas import (
+    CourseFire,
     OrderCancel,
     OrderCreate,
     OrderItemsAdd,
@@ -262,7 +264,14 @@ async def send_order(
     response_model=OrderRead,
     responses={
         **idempotency.replayed_header_doc(),
-        **problem_responses(*_AUTH, OrderClosed, StaleVersion, NothingToFire, *idempotency.ERRORS),
+        **problem_responses(
+            *_AUTH,
+            OrderClosed,
+            StaleVersion,
+            NothingToFire,
+            EarlierCourseNotReady,
+            *idempotency.ERRORS,
+        ),
     },
 )
 async def fire_course(
@@ -271,15 +280,20 @@ async def fire_course(
     access: OrdersWrite,
     session: SessionDep,
     once: idempotency.Idempotent,
-    body: OptionalVersion = None,
+    body: Annotated[CourseFire | None, Body()] = None,
 ) -> OrderRead | JSONResponse:
-    """Fire the pending lines of one course now. A retry with the same
-    ``Idempotency-Key`` returns the first answer and fires nothing."""
-    data = body or VersionedWrite()
+    """Fire the pending lines of one course now. While an earlier course is not ready
+    (held, fired or being prepared) the fire is refused with 409
+    ``earlier-course-not-ready`` naming that course and its state, unless the body
+    says ``"confirm": true``. A retry with the same ``Idempotency-Key`` returns the
+    first answer and fires nothing."""
+    data = body or CourseFire()
     return await once.run(
         access,
         data,
-        lambda: service.fire_course(session, access, order_id, course, data.version),
+        lambda: service.fire_course(
+            session, access, order_id, course, data.version, confirm=data.confirm
+        ),
     )
 
 

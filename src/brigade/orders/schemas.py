@@ -99,6 +99,15 @@ class VersionedWrite(BaseModel):
     version: Version | None = None
 
 
+class CourseFire(VersionedWrite):
+    """Fire one course. ``confirm``: fire it even though an earlier course is not ready
+    yet; without it such a fire is refused with 409 ``earlier-course-not-ready``."""
+
+    confirm: bool = Field(
+        default=False, description="Fire although an earlier course is not ready yet."
+    )
+
+
 class OrderItemsAdd(VersionedWrite):
     """Lines to add to an open order."""
 

@@ -69,6 +69,7 @@ from brigade.menu.counts import take_portions
 from brigade.menu.pricing import LineChoice, ResolvedLine, resolve_lines
 from brigade.orders import hooks
 from brigade.orders.exceptions import (
+    EarlierCourseNotReady,
     InvalidDateRange,
     ItemAlreadyVoided,
     ItemNotReady,
@@ -241,6 +242,12 @@ _FIRE_ITEMS = (
         fired_by=bindparam("b_by", type_=Integer()),
     )
 )
+#: Clears an order's automatic fire (its course was fired, or cannot be).
+_CLEAR_SCHEDULE = (
+    scoped(update(_orders), _B_RID)
+    .where(_orders.c.id == bindparam("b_order_id"))
+    .values(next_fire_course=None, next_fire_at=None)
+)
 # One line per parameter set (executemany): cheaper than an expanding IN, which is
 # re-rendered on every execution.
 _MARK_ITEM = (
@@ -264,7 +271,7 @@ def _head_update(values: dict[str, Any], *, versioned: bool) -> Update:
     if versioned:
         stmt = stmt.where(_orders.c.version == bindparam("b_version"))
     return stmt.values(version=_orders.c.version + 1, **values).returning(
-        *_ORDER_COLUMNS, _currency, _table_name
+        *_ORDER_COLUMNS, _orders.c.next_fire_course, _currency, _table_name
     )
 
 
@@ -983,15 +990,60 @@ async def fire_course(
     order_id: int,
     course: int,
     version: int | None = None,
+    *,
+    confirm: bool = False,
 ) -> OrderRead:
     """Fire the pending lines of ``course`` (1..9) now, as :func:`send_order` does for
     course 1. Records ``order.course.fired`` with ``{"order", "course", "item_ids"}``.
 
-    Raises ``NotFound``, ``OrderClosed``, ``StaleVersion``, ``NothingToFire`` (409).
+    Pacing (issue 11): while a line of an earlier course is not ready (still held,
+    fired or being prepared; voided and served lines do not count), the fire is refused
+    unless ``confirm`` (the waiter saw the warning and fires anyway). Firing the course
+    that was scheduled to fire automatically (:mod:`brigade.orders.pacing`) clears the
+    schedule in the same transaction. The automatic fire calls this same function,
+    never confirmed.
+
+    Raises ``NotFound``, ``OrderClosed``, ``StaleVersion``, ``NothingToFire`` and
+    :class:`EarlierCourseNotReady` (all 409); on an error nothing is written.
     """
     access.check(Permission.orders_write)
     return await _fire(
-        session, access.restaurant_id, order_id, version, course=course, by=access.actor.user_id
+        session,
+        access.restaurant_id,
+        order_id,
+        version,
+        course=course,
+        confirm=confirm,
+        by=access.actor.user_id,
+    )
+
+
+#: How a course's least advanced line names the course's state (``pending`` is held).
+_COURSE_STATE = {
+    OrderItemStatus.pending: "held",
+    OrderItemStatus.fired: "fired",
+    OrderItemStatus.preparing: "preparing",
+}
+_STATE_RANK = (OrderItemStatus.pending, OrderItemStatus.fired, OrderItemStatus.preparing)
+
+
+def check_earlier_courses(order_id: int, course: int, items: Sequence[OrderItemRead]) -> None:
+    """Raise :class:`EarlierCourseNotReady` when a line of a course before ``course``
+    is ``pending``, ``fired`` or ``preparing`` (the first such course is named, with its
+    least advanced state: ``held`` > ``fired`` > ``preparing``)."""
+    waiting = [i for i in items if i.course < course and i.status in _COURSE_STATE]
+    if not waiting:
+        return
+    earlier = min(i.course for i in waiting)
+    lines = [i for i in waiting if i.course == earlier]
+    least = min((i.status for i in lines), key=_STATE_RANK.index)
+    state = _COURSE_STATE[least]
+    raise EarlierCourseNotReady(
+        f"course {earlier} is {state}, not ready: confirm to fire course {course} anyway",
+        course=course,
+        earlier_course=earlier,
+        earlier_state=state,
+        item_ids=[i.id for i in lines],
     )
 
 
@@ -1003,6 +1055,7 @@ async def _fire(
     *,
     course: int | None,
     by: int | None = None,
+    confirm: bool = False,
 ) -> OrderRead:
     now = utcnow()
     head = await _write_head(session, restaurant_id, order_id, version, "fire", now)
@@ -1017,6 +1070,11 @@ async def _fire(
     if not fire:
         which = "course 1" if course is None else f"course {course}"
         raise NothingToFire(f"order {order_id} has no pending line in {which}")
+    if course is not None and not confirm:
+        check_earlier_courses(order_id, course, items)
+    scheduled = head.row.next_fire_course
+    if scheduled is not None and scheduled <= highest:
+        await session.execute(_CLEAR_SCHEDULE, {"b_rid": restaurant_id, "b_order_id": order_id})
     fire_ids = [i.id for i in fire]
     waiter_name: str | None = await session.scalar(
         _WAITER_NAME, {"restaurant_id": restaurant_id, "order_id": order_id}
@@ -1083,8 +1141,10 @@ async def mark_items(
     of other restaurants. ``at`` (UTC) is the step's time, which the kitchen keeps on its
     ticket items. One UPDATE per line, sent as one executemany; records no event (the
     kitchen records ``ticket.updated``) and does not bump the order's ``version``:
-    kitchen progress never conflicts with the waiter's writes. Raises ``ValueError``
-    for another ``status``.
+    kitchen progress never conflicts with the waiter's writes. Lines made ``ready`` may
+    schedule their order's next held course to fire by itself
+    (:func:`brigade.orders.pacing.schedule_next_course`, when the restaurant paces
+    courses). Raises ``ValueError`` for another ``status``.
     """
     if status not in KITCHEN_STATES:
         raise ValueError(f"not a kitchen state: {status!r}")
@@ -1094,6 +1154,10 @@ async def mark_items(
         _MARK_ITEM,
         [{"b_rid": restaurant_id, "b_id": i, "b_status": status} for i in order_item_ids],
     )
+    if status == OrderItemStatus.ready.value:
+        from brigade.orders.pacing import schedule_next_course
+
+        await schedule_next_course(session, restaurant_id, order_item_ids, at)
 
 
 async def close_order(

@@ -28,6 +28,7 @@ from brigade.idempotency.models import MAX_KEY_LENGTH
 from brigade.infra.errors import PROBLEM_BASE, BrigadeError
 from brigade.kitchen.schemas import TicketStep
 from brigade.orders.schemas import (
+    CourseFire,
     OrderCancel,
     OrderCreate,
     OrderItemsAdd,
@@ -227,9 +228,14 @@ async def _order_send(session: AsyncSession, access: Access, cmd: CommandInput) 
 async def _order_course_fire(session: AsyncSession, access: Access, cmd: CommandInput) -> Any:
     from brigade.orders.service import fire_course
 
-    assert isinstance(cmd.body, VersionedWrite)  # noqa: S101
+    assert isinstance(cmd.body, CourseFire)  # noqa: S101
     return await fire_course(
-        session, access, cmd.ids["order_id"], cmd.ids["course"], cmd.body.version
+        session,
+        access,
+        cmd.ids["order_id"],
+        cmd.ids["course"],
+        cmd.body.version,
+        confirm=cmd.body.confirm,
     )
 
 
@@ -298,7 +304,7 @@ COMMANDS: dict[str, Command] = {
             Permission.orders_write,
             _order_course_fire,
             ids=("order_id", "course"),
-            body=VersionedWrite,
+            body=CourseFire,
             id_max={"course": 9},
         ),
         Command(

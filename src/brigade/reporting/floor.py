@@ -1,14 +1,15 @@
 """The floor screen's view: every table with the live service state of its open order.
 
 A read model of the read side (beside the reports): it reads the tables', orders',
-order lines', checks' and restaurant's tables in two statements and writes none of them;
-the rules of those stay in their contexts. Served at ``GET
+order lines', checks', users' and restaurant's tables in two statements and writes
+none of them; the rules of those stay in their contexts. Served at ``GET
 /restaurants/{restaurant_id}/floor`` (:mod:`brigade.reporting.router`, permission
 ``tables:read``).
 
 :func:`floor` reads the restaurant's areas, then every table joined with its open order
-(``current_order_id``), that order's lines summed per status and its open check: two
-queries whatever the size of the floor.
+(``current_order_id``), that order's lines summed per status, its open check, the
+table's waiter and the order's opener, and the course still held: two queries
+whatever the size of the floor.
 
 How a table's ``service_state`` is chosen (the first that holds):
 
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import BindParameter, Column, Table, and_, bindparam, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from brigade.auth.models import User
 from brigade.auth.permissions import Permission
 from brigade.billing.models import Check
 from brigade.orders.models import Order, OrderItem
@@ -50,6 +52,9 @@ _orders = cast(Table, Order.__table__)
 _lines = cast(Table, OrderItem.__table__)
 _checks = cast(Table, Check.__table__)
 _restaurants = cast(Table, Restaurant.__table__)
+_users = cast(Table, User.__table__)
+_waiters = _users.alias("waiters")
+_openers = _users.alias("openers")
 _R: BindParameter[int] = bindparam("r")
 
 #: The columns of :class:`TableRead`, in its field order.
@@ -77,6 +82,15 @@ _FLOOR_LINES = (
             _lines_with("pending").label("pending"),
             _lines_with("fired", "preparing").label("in_kitchen"),
             _lines_with("ready").label("ready"),
+            func.max(_lines.c.fired_at).label("last_fired_at"),
+            func.max(
+                case(
+                    (
+                        and_(_lines.c.fired_at.is_not(None), _lines.c.status != "voided"),
+                        _lines.c.course,
+                    )
+                )
+            ).label("top_fired"),
         ),
         _R,
         _lines,
@@ -91,11 +105,32 @@ _FLOOR_LINES = (
     .group_by(_lines.c.order_id)
     .subquery("floor_lines")
 )
+
+
+def _display_name(users: Any) -> Any:
+    """A user's full name, else their username (staff see each other's usernames on the
+    staff screen already)."""
+    return func.coalesce(func.nullif(func.trim(users.c.full_name), ""), users.c.username)
+
+
 #: The open check of the outer query's order (the latest, should there be several).
 _FLOOR_OPEN_CHECK = (
     scoped(select(func.max(_checks.c.id)), _R, _checks)
     .where(_checks.c.order_id == _orders.c.id, _checks.c.status == "open")
     .correlate(_orders)
+    .scalar_subquery()
+)
+_held_lines = _lines.alias("held_lines")
+#: The held course of the outer query's order: the lowest course with lines not fired
+#: yet above both the highest course fired and 1 (the course that *send* fires).
+_FLOOR_HELD_COURSE = (
+    scoped(select(func.min(_held_lines.c.course)), _R, _held_lines)
+    .where(
+        _held_lines.c.order_id == _orders.c.id,
+        _held_lines.c.status == "pending",
+        _held_lines.c.course > func.coalesce(_FLOOR_LINES.c.top_fired, 1),
+    )
+    .correlate(_orders, _FLOOR_LINES)
     .scalar_subquery()
 )
 #: Every table with its open order (when it holds one), the order's line counts, its open
@@ -113,6 +148,13 @@ _FLOOR_TABLES = scoped(
         _FLOOR_LINES.c.ready,
         _FLOOR_OPEN_CHECK.label("check_id"),
         scoped(select(_restaurants.c.currency), _R).scalar_subquery().label("currency"),
+        _FLOOR_LINES.c.last_fired_at,
+        _FLOOR_HELD_COURSE.label("held_course"),
+        _orders.c.next_fire_course,
+        _orders.c.next_fire_at,
+        _orders.c.opened_by,
+        _display_name(_waiters).label("waiter_name"),
+        _display_name(_openers).label("opened_by_name"),
     ).select_from(
         _tables.outerjoin(
             _orders,
@@ -121,7 +163,10 @@ _FLOOR_TABLES = scoped(
                 same_restaurant(_orders, _tables),
                 _orders.c.status == "open",
             ),
-        ).outerjoin(_FLOOR_LINES, _FLOOR_LINES.c.order_id == _orders.c.id)
+        )
+        .outerjoin(_FLOOR_LINES, _FLOOR_LINES.c.order_id == _orders.c.id)
+        .outerjoin(_waiters, _waiters.c.id == _tables.c.waiter_id)
+        .outerjoin(_openers, _openers.c.id == _orders.c.opened_by)
     ),
     _R,
     _tables,
@@ -167,6 +212,13 @@ def _floor_table(row: Any) -> FloorTable:
         lines_pending=pending,
         lines_in_kitchen=in_kitchen,
         lines_ready=ready,
+        waiter_name=row.waiter_name,
+        opened_by=row.opened_by if has_order else None,
+        opened_by_name=row.opened_by_name if has_order else None,
+        held_course=row.held_course if has_order else None,
+        last_fired_at=row.last_fired_at if has_order else None,
+        next_fire_course=row.next_fire_course if has_order else None,
+        next_fire_at=row.next_fire_at if has_order else None,
     )
 
 

@@ -53,3 +53,12 @@ def void_reasons_of(restaurant_id: ColumnElement[Any]) -> ScalarSelect[Any]:
     return scoped(
         select(_restaurants.c.void_reasons), restaurant_id, _restaurants
     ).scalar_subquery()
+
+
+def auto_fire_minutes_of(restaurant_id: ColumnElement[Any]) -> ScalarSelect[Any]:
+    """The course pacing (``course_auto_fire_minutes``, ``int``, 0 = off) of the
+    restaurant whose id is ``restaurant_id`` (a column or bind parameter), as a scalar
+    subquery; NULL when there is no such restaurant."""
+    return scoped(
+        select(_restaurants.c.course_auto_fire_minutes), restaurant_id, _restaurants
+    ).scalar_subquery()

@@ -31,6 +31,10 @@ class Restaurant(Base):
     Receipts: ``address`` (free text, one line per line of the postal address) and
     ``locale`` (a CLDR identifier such as ``de_DE``, deciding how amounts and dates are
     written).
+
+    Course pacing: ``course_auto_fire_minutes`` (0 = off): the next held course of an
+    order fires by itself this many minutes after the kitchen bumped the course before
+    it (:mod:`brigade.orders.pacing`).
     """
 
     __tablename__ = "restaurants"
@@ -52,6 +56,7 @@ class Restaurant(Base):
     address: Mapped[str] = mapped_column(Text, default="", server_default="")
     locale: Mapped[str] = mapped_column(String(35), default="en_US", server_default="en_US")
     void_reasons: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    course_auto_fire_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

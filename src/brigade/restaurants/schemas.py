@@ -59,6 +59,12 @@ _VOID_REASONS = Field(
         "The reasons a waiter picks from when voiding a line; empty: any reason may be typed."
     ),
 )
+#: The longest automatic course pacing, in minutes.
+AUTO_FIRE_MAX_MINUTES = 240
+_AUTO_FIRE_DESCRIPTION = (
+    "Minutes after the kitchen bumps a course until the next held course fires by itself;"
+    " 0 = off (courses are fired by the waiter)."
+)
 
 
 class BillingSettings(BaseModel):
@@ -132,6 +138,9 @@ class RestaurantUpdate(BaseModel):
             "order); [] lets any reason be typed."
         ),
     )
+    course_auto_fire_minutes: int | None = Field(
+        default=None, ge=0, le=AUTO_FIRE_MAX_MINUTES, description=_AUTO_FIRE_DESCRIPTION
+    )
 
 
 class RestaurantRead(BaseModel):
@@ -154,6 +163,7 @@ class RestaurantRead(BaseModel):
     address: str = Field(description=_ADDRESS_DESCRIPTION)
     locale: str = Field(description=_LOCALE_DESCRIPTION)
     void_reasons: list[str] = _VOID_REASONS
+    course_auto_fire_minutes: int = Field(description=_AUTO_FIRE_DESCRIPTION)
 
 
 class RestaurantList(BaseModel):

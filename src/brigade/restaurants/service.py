@@ -391,6 +391,17 @@ async def staff_display_name(session: AsyncSession, restaurant_id: int, user_id:
     return name or None
 
 
+async def is_staff_member(session: AsyncSession, restaurant_id: int, user_id: int) -> bool:
+    """Whether ``user_id`` is a member of ``restaurant_id``'s staff (any role). For
+    other contexts (the tables' sections); no permission check; one query."""
+    found = await session.scalar(
+        scoped(select(Membership.id), restaurant_id, Membership).where(
+            Membership.user_id == user_id
+        )
+    )
+    return found is not None
+
+
 async def _lock_owner_ids(session: AsyncSession, restaurant_id: int) -> list[int]:
     """The owners' user ids, locked until commit (PostgreSQL) so two concurrent
     demotions cannot both see a second owner."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from brigade.infra.errors import Conflict, NotAuthenticated
+from brigade.infra.errors import Conflict, InvalidInput, NotAuthenticated
 
 
 class TableOccupied(Conflict):
@@ -24,3 +24,18 @@ class InvalidTableToken(NotAuthenticated):
 
     type = "invalid-table-token"
     title = "Invalid table token"
+
+
+class TableOffPlan(InvalidInput):
+    """The table's box would reach past its area's plan (``plan_x + plan_width`` above
+    :data:`brigade.tables.schemas.PLAN_WIDTH`, or the same for y and the height)."""
+
+    type = "table-off-plan"
+    title = "The table does not fit on the plan"
+
+
+class WaiterNotOnStaff(InvalidInput):
+    """The waiter a table is assigned to is not a member of the restaurant."""
+
+    type = "waiter-not-on-staff"
+    title = "The waiter is not on the restaurant's staff"

@@ -25,7 +25,14 @@ class Area(Base):
 
 class DiningTable(Base):
     """A table with ``seats``. ``status`` is ``free`` or ``occupied`` (while it has an
-    open order, ``current_order_id``); ``version`` guards concurrent writes."""
+    open order, ``current_order_id``); ``version`` guards concurrent writes.
+
+    Sections: ``waiter_id`` is the member serving the table (``None``: nobody's); a
+    waiter's section is the tables that name them. The floor plan: the table's box on
+    its area's plan, ``plan_x``/``plan_y`` its top-left corner (``None``: not placed),
+    ``plan_width``/``plan_height`` its size, all in plan units (an area's plan is
+    :data:`brigade.tables.schemas.PLAN_WIDTH` × ``PLAN_HEIGHT`` units), and ``shape``
+    (``square``, ``round`` or ``rectangle``)."""
 
     __tablename__ = "floor_tables"
     __table_args__ = (UniqueConstraint("restaurant_id", "name"),)
@@ -44,3 +51,11 @@ class DiningTable(Base):
     seated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    waiter_id: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    plan_x: Mapped[int | None] = mapped_column(Integer, default=None)
+    plan_y: Mapped[int | None] = mapped_column(Integer, default=None)
+    plan_width: Mapped[int] = mapped_column(Integer, default=80, server_default="80")
+    plan_height: Mapped[int] = mapped_column(Integer, default=80, server_default="80")
+    shape: Mapped[str] = mapped_column(String(16), default="square", server_default="square")

@@ -23,7 +23,12 @@ from brigade.inputs import Id, PathId, Version
 from brigade.runtime import RuntimeDep
 from brigade.session import SessionDep
 from brigade.tables import service
-from brigade.tables.exceptions import TableNameTaken, TableOccupied
+from brigade.tables.exceptions import (
+    TableNameTaken,
+    TableOccupied,
+    TableOffPlan,
+    WaiterNotOnStaff,
+)
 from brigade.tables.qr import qr_code
 from brigade.tables.schemas import (
     AreaCreate,
@@ -95,9 +100,14 @@ async def list_tables(
     return await service.list_tables(session, access, area_id=area_id, status=table_status)
 
 
-@router.post("/tables", status_code=status.HTTP_201_CREATED, responses=_errors(TableNameTaken))
+@router.post(
+    "/tables",
+    status_code=status.HTTP_201_CREATED,
+    responses=_errors(TableNameTaken, TableOffPlan, WaiterNotOnStaff),
+)
 async def create_table(access: TablesWrite, session: SessionDep, body: TableCreate) -> TableRead:
-    """Create a table; event ``table.created``."""
+    """Create a table (optionally placed on its area's plan and given a waiter); event
+    ``table.created``."""
     return await service.create_table(session, access, body)
 
 
@@ -107,11 +117,15 @@ async def get_table(access: TablesRead, session: SessionDep, table_id: PathId) -
     return await service.get_table(session, access, table_id)
 
 
-@router.patch("/tables/{table_id}", responses=_errors(StaleVersion, TableNameTaken))
+@router.patch(
+    "/tables/{table_id}",
+    responses=_errors(StaleVersion, TableNameTaken, TableOffPlan, WaiterNotOnStaff),
+)
 async def update_table(
     access: TablesWrite, session: SessionDep, table_id: PathId, body: TableUpdate
 ) -> TableRead:
-    """Change a table; event ``table.updated``."""
+    """Change a table: name, seats, area, position, its waiter (section) or its box on
+    the floor plan (send ``version`` to refuse a stale edit); event ``table.updated``."""
     return await service.update_table(session, access, table_id, body)
 
 

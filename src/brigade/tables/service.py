@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal, cast
 from sqlalchemy import BindParameter, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from brigade.auth.permissions import Permission
 from brigade.events.outbox import record
 from brigade.infra.db import utcnow
 from brigade.infra.errors import NotFound, StaleVersion
@@ -24,10 +25,18 @@ from brigade.infra.integrity import unique_constraint, unique_guard
 from brigade.infra.prepared import Executor, Prepared
 from brigade.infra.settings import Settings
 from brigade.tables import hooks
-from brigade.tables.exceptions import InvalidTableToken, TableNameTaken, TableOccupied
+from brigade.tables.exceptions import (
+    InvalidTableToken,
+    TableNameTaken,
+    TableOccupied,
+    TableOffPlan,
+    WaiterNotOnStaff,
+)
 from brigade.tables.models import Area, DiningTable
 from brigade.tables.qr import guest_url, table_token
 from brigade.tables.schemas import (
+    PLAN_HEIGHT,
+    PLAN_WIDTH,
     AreaCreate,
     AreaList,
     AreaRead,
@@ -54,6 +63,12 @@ _TABLE_COLUMNS = (
     DiningTable.seated_at,
     DiningTable.version,
     DiningTable.position,
+    DiningTable.waiter_id,
+    DiningTable.plan_x,
+    DiningTable.plan_y,
+    DiningTable.plan_width,
+    DiningTable.plan_height,
+    DiningTable.shape,
 )
 
 
@@ -245,6 +260,40 @@ def _check_version(table: DiningTable, version: int | None) -> None:
         )
 
 
+async def _check_waiter(session: AsyncSession, restaurant_id: int, waiter_id: int | None) -> None:
+    """Raise :class:`WaiterNotOnStaff` unless ``waiter_id`` is ``None`` or on the staff."""
+    from brigade.restaurants.service import is_staff_member
+
+    if waiter_id is not None and not await is_staff_member(session, restaurant_id, waiter_id):
+        raise WaiterNotOnStaff(
+            f"user {waiter_id} is not on the restaurant's staff", waiter_id=waiter_id
+        )
+
+
+#: Fields of a table that only the floor plan's editors set (``floor:plan``).
+_PLAN_FIELDS = frozenset({"waiter_id", "plan_x", "plan_y", "plan_width", "plan_height", "shape"})
+
+
+def _check_plan_access(access: Access, changed: set[str]) -> None:
+    """Raise ``PermissionDenied`` when ``changed`` names a plan or section field and
+    ``access`` lacks ``floor:plan`` (a waiter may rename a table, not move it or give it
+    to another waiter)."""
+    if changed & _PLAN_FIELDS:
+        access.check(Permission.floor_plan)
+
+
+def _check_plan(x: int | None, y: int | None, width: int, height: int) -> None:
+    """Raise :class:`TableOffPlan` when the box at ``x``, ``y`` (``None``: not placed)
+    reaches past the plan's :data:`PLAN_WIDTH` × :data:`PLAN_HEIGHT` units."""
+    if (x is not None and x + width > PLAN_WIDTH) or (y is not None and y + height > PLAN_HEIGHT):
+        raise TableOffPlan(
+            f"a {width}×{height} table at ({x}, {y}) reaches past the"
+            f" {PLAN_WIDTH}×{PLAN_HEIGHT} plan",
+            plan_width=PLAN_WIDTH,
+            plan_height=PLAN_HEIGHT,
+        )
+
+
 async def list_tables(
     session: AsyncSession,
     access: Access,
@@ -272,13 +321,18 @@ async def get_table(session: AsyncSession, access: Access, table_id: int) -> Tab
 async def create_table(session: AsyncSession, access: Access, body: TableCreate) -> TableRead:
     """Create a free table (version 1); event ``table.created``.
 
-    Raises :class:`NotFound` (unknown area) and :class:`TableNameTaken` (409, also when a
+    The plan and section fields need ``floor:plan`` (``PermissionDenied`` otherwise).
+    Raises :class:`NotFound` (unknown area), :class:`TableOffPlan` and
+    :class:`WaiterNotOnStaff` (422) and :class:`TableNameTaken` (409, also when a
     concurrent request takes the name first: the insert is rolled back to its savepoint
     and the transaction goes on).
     """
     rid = access.restaurant_id
     if body.area_id is not None:
         await _get_area(session, rid, body.area_id)
+    _check_plan_access(access, set(body.model_fields_set))
+    _check_plan(body.plan_x, body.plan_y, body.plan_width, body.plan_height)
+    await _check_waiter(session, rid, body.waiter_id)
     await _check_name(session, rid, body.name)
     table = DiningTable(
         restaurant_id=rid,
@@ -286,6 +340,12 @@ async def create_table(session: AsyncSession, access: Access, body: TableCreate)
         name=body.name,
         seats=body.seats,
         position=body.position,
+        waiter_id=body.waiter_id,
+        plan_x=body.plan_x,
+        plan_y=body.plan_y,
+        plan_width=body.plan_width,
+        plan_height=body.plan_height,
+        shape=body.shape,
         status="free",
         version=1,
     )
@@ -300,25 +360,40 @@ async def create_table(session: AsyncSession, access: Access, body: TableCreate)
 async def update_table(
     session: AsyncSession, access: Access, table_id: int, body: TableUpdate
 ) -> TableRead:
-    """Change a table's name, seats, area or position; ``version`` + 1; event
-    ``table.updated``.
+    """Change a table's name, seats, area, position, waiter (its section) or box on the
+    plan (``plan_x``, ``plan_y``, ``plan_width``, ``plan_height``, ``shape``); ``version``
+    + 1; event ``table.updated``.
 
+    The plan and section fields need ``floor:plan`` (``PermissionDenied`` otherwise).
     Raises :class:`NotFound` (table or area), :class:`StaleVersion` (409: ``version``
-    given and not current) and :class:`TableNameTaken` (409, also when a concurrent
-    request takes the name first: the change is rolled back to its savepoint).
+    given and not current), :class:`TableOffPlan` and :class:`WaiterNotOnStaff` (422)
+    and :class:`TableNameTaken` (409, also when a concurrent request takes the name
+    first: the change is rolled back to its savepoint).
     """
     rid = access.restaurant_id
     table = await _get_table(session, rid, table_id)
     _check_version(table, body.version)
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    # These may be set to null (out of the area, of every section, off the plan); a null
+    # for the others means "leave as is".
+    nullable = {"area_id", "waiter_id", "plan_x", "plan_y"}
+    changes = {k: v for k, v in changes.items() if v is not None or k in nullable}
+    _check_plan_access(access, set(changes))
     if changes.get("area_id") is not None:
         await _get_area(session, rid, changes["area_id"])
+    _check_plan(
+        changes.get("plan_x", table.plan_x),
+        changes.get("plan_y", table.plan_y),
+        changes.get("plan_width", table.plan_width),
+        changes.get("plan_height", table.plan_height),
+    )
+    if changes.get("waiter_id") is not None:
+        await _check_waiter(session, rid, changes["waiter_id"])
     if changes.get("name") is not None and changes["name"] != table.name:
         await _check_name(session, rid, changes["name"], except_id=table.id)
     async with unique_guard(session, _NAME_UNIQUE, _name_taken(changes.get("name") or table.name)):
         for key, value in changes.items():
-            if value is not None or key == "area_id":
-                setattr(table, key, value)
+            setattr(table, key, value)
         table.version += 1
         await session.flush()
     read = TableRead.model_validate(table)

@@ -1432,8 +1432,11 @@ export interface paths {
         put?: never;
         /**
          * Fire Course
-         * @description Fire the pending lines of one course now. A retry with the same
-         *     ``Idempotency-Key`` returns the first answer and fires nothing.
+         * @description Fire the pending lines of one course now. While an earlier course is not ready
+         *     (held, fired or being prepared) the fire is refused with 409
+         *     ``earlier-course-not-ready`` naming that course and its state, unless the body
+         *     says ``"confirm": true``. A retry with the same ``Idempotency-Key`` returns the
+         *     first answer and fires nothing.
          */
         post: operations["orders-fire_course"];
         delete?: never;
@@ -2084,7 +2087,8 @@ export interface paths {
         put?: never;
         /**
          * Create Table
-         * @description Create a table; event ``table.created``.
+         * @description Create a table (optionally placed on its area's plan and given a waiter); event
+         *     ``table.created``.
          */
         post: operations["tables-create_table"];
         delete?: never;
@@ -2116,7 +2120,8 @@ export interface paths {
         head?: never;
         /**
          * Update Table
-         * @description Change a table; event ``table.updated``.
+         * @description Change a table: name, seats, area, position, its waiter (section) or its box on
+         *     the floor plan (send ``version`` to refuse a stale edit); event ``table.updated``.
          */
         patch: operations["tables-update_table"];
         trace?: never;
@@ -2421,7 +2426,7 @@ export interface components {
              * Scopes
              * @description Permission values, e.g. ["menu:read", "kitchen:bump"].
              */
-            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "devices:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read" | "inventory:read" | "inventory:write")[];
+            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "devices:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "floor:plan" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read" | "inventory:read" | "inventory:write")[];
         };
         /**
          * ApiTokenCreated
@@ -2451,7 +2456,7 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
             /** Scopes */
-            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "devices:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read" | "inventory:read" | "inventory:write")[];
+            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "devices:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "floor:plan" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read" | "inventory:read" | "inventory:write")[];
             /**
              * Token
              * @description The secret (prefix brg_); it is never shown again.
@@ -2496,7 +2501,7 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
             /** Scopes */
-            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "devices:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read" | "inventory:read" | "inventory:write")[];
+            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "devices:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "floor:plan" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read" | "inventory:read" | "inventory:write")[];
         };
         /**
          * AreaCreate
@@ -2934,6 +2939,21 @@ export interface components {
             unit?: components["schemas"]["Unit"] | null;
         };
         /**
+         * CourseFire
+         * @description Fire one course. ``confirm``: fire it even though an earlier course is not ready
+         *     yet; without it such a fire is refused with 409 ``earlier-course-not-ready``.
+         */
+        CourseFire: {
+            /**
+             * Confirm
+             * @description Fire although an earlier course is not ready yet.
+             * @default false
+             */
+            confirm?: boolean;
+            /** Version */
+            version?: number | null;
+        };
+        /**
          * CurrentDevice
          * @description ``GET /devices/current``: the device of the ``X-Brigade-Device`` secret, its idle
          *     sign-out time (seconds) and who can sign in on it.
@@ -3301,6 +3321,12 @@ export interface components {
          *     ``order_version``, ``covers``, ``order_subtotal`` and ``check_id`` ``null`` and
          *     counts of 0. ``seated_at`` is UTC; money is minor units of ``currency`` (the
          *     restaurant's, also on a free table).
+         *
+         *     Pacing and sections (issue 11): ``held_course``, ``last_fired_at`` (the screen
+         *     shows the minutes since), the automatic fire scheduled (``next_fire_course`` at
+         *     ``next_fire_at``), the table's waiter (``waiter_id``, ``waiter_name``) and who opened
+         *     the order (``opened_by``, ``opened_by_name``); "my tables" are those whose
+         *     ``waiter_id`` or ``opened_by`` is the signed-in user.
          */
         FloorTable: {
             /** Area Id */
@@ -3322,8 +3348,18 @@ export interface components {
             currency: string;
             /** Current Order Id */
             current_order_id: number | null;
+            /**
+             * Held Course
+             * @description The next course waiting to be fired: the lowest course above the highest fired one (and above 1) with lines not fired yet.
+             */
+            held_course: number | null;
             /** Id */
             id: number;
+            /**
+             * Last Fired At
+             * @description UTC: when a line of the order was last fired.
+             */
+            last_fired_at: string | null;
             /**
              * Lines In Kitchen
              * @description Lines fired or being prepared.
@@ -3342,6 +3378,26 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Next Fire At
+             * @description UTC: when ``next_fire_course`` fires (course pacing).
+             */
+            next_fire_at: string | null;
+            /**
+             * Next Fire Course
+             * @description The course that fires by itself at ``next_fire_at``.
+             */
+            next_fire_course: number | null;
+            /**
+             * Opened By
+             * @description Who opened the order (user id).
+             */
+            opened_by: number | null;
+            /**
+             * Opened By Name
+             * @description Their full name or username.
+             */
+            opened_by_name: string | null;
+            /**
              * Order Id
              * @description The open order at the table.
              */
@@ -3356,6 +3412,26 @@ export interface components {
              * @description Its version, for the next write.
              */
             order_version: number | null;
+            /**
+             * Plan Height
+             * @description Plan units.
+             */
+            plan_height: number;
+            /**
+             * Plan Width
+             * @description Plan units.
+             */
+            plan_width: number;
+            /**
+             * Plan X
+             * @description Left edge on the plan; null: unplaced.
+             */
+            plan_x: number | null;
+            /**
+             * Plan Y
+             * @description Top edge on the plan; null: unplaced.
+             */
+            plan_y: number | null;
             /** Position */
             position: number;
             /** Seated At */
@@ -3368,12 +3444,27 @@ export interface components {
              */
             service_state: "free" | "seated" | "in_kitchen" | "ready" | "check_requested";
             /**
+             * Shape
+             * @enum {string}
+             */
+            shape: "square" | "round" | "rectangle";
+            /**
              * Status
              * @enum {string}
              */
             status: "free" | "occupied";
             /** Version */
             version: number;
+            /**
+             * Waiter Id
+             * @description The staff member (user id) serving the table: their section; null for nobody.
+             */
+            waiter_id: number | null;
+            /**
+             * Waiter Name
+             * @description The table's waiter (``waiter_id``): full name, else username.
+             */
+            waiter_name: string | null;
         };
         /**
          * GuestLink
@@ -4889,6 +4980,11 @@ export interface components {
              */
             cash_rounding_unit: number;
             /**
+             * Course Auto Fire Minutes
+             * @description Minutes after the kitchen bumps a course until the next held course fires by itself; 0 = off (courses are fired by the waiter).
+             */
+            course_auto_fire_minutes: number;
+            /**
              * Currency
              * @description ISO 4217; money is in its minor units.
              */
@@ -4955,6 +5051,11 @@ export interface components {
             address?: string | null;
             /** Cash Rounding Unit */
             cash_rounding_unit?: number | null;
+            /**
+             * Course Auto Fire Minutes
+             * @description Minutes after the kitchen bumps a course until the next held course fires by itself; 0 = off (courses are fired by the waiter).
+             */
+            course_auto_fire_minutes?: number | null;
             /** Currency */
             currency?: string | null;
             /** Discount Approval Bp */
@@ -5495,6 +5596,20 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Plan Height
+             * @default 80
+             */
+            plan_height?: number;
+            /**
+             * Plan Width
+             * @default 80
+             */
+            plan_width?: number;
+            /** Plan X */
+            plan_x?: number | null;
+            /** Plan Y */
+            plan_y?: number | null;
+            /**
              * Position
              * @default 0
              */
@@ -5504,6 +5619,17 @@ export interface components {
              * @default 4
              */
             seats?: number;
+            /**
+             * Shape
+             * @default square
+             * @enum {string}
+             */
+            shape?: "square" | "round" | "rectangle";
+            /**
+             * Waiter Id
+             * @description The staff member (user id) serving the table: their section; null for nobody.
+             */
+            waiter_id?: number | null;
         };
         /**
          * TableList
@@ -5529,6 +5655,26 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+            /**
+             * Plan Height
+             * @description Plan units.
+             */
+            plan_height: number;
+            /**
+             * Plan Width
+             * @description Plan units.
+             */
+            plan_width: number;
+            /**
+             * Plan X
+             * @description Left edge on the plan; null: unplaced.
+             */
+            plan_x: number | null;
+            /**
+             * Plan Y
+             * @description Top edge on the plan; null: unplaced.
+             */
+            plan_y: number | null;
             /** Position */
             position: number;
             /** Seated At */
@@ -5536,12 +5682,22 @@ export interface components {
             /** Seats */
             seats: number;
             /**
+             * Shape
+             * @enum {string}
+             */
+            shape: "square" | "round" | "rectangle";
+            /**
              * Status
              * @enum {string}
              */
             status: "free" | "occupied";
             /** Version */
             version: number;
+            /**
+             * Waiter Id
+             * @description The staff member (user id) serving the table: their section; null for nobody.
+             */
+            waiter_id: number | null;
         };
         /**
          * TableTurn
@@ -5592,19 +5748,36 @@ export interface components {
          * TableUpdate
          * @description Changes to a table; every field optional. ``version``, when given, must be the
          *     current one (409 ``stale-version`` otherwise). ``area_id: null`` takes the table out
-         *     of its area.
+         *     of its area, ``waiter_id: null`` out of every section and ``plan_x``/``plan_y:
+         *     null`` off the plan; a table's box must lie inside the plan
+         *     (``plan_x + plan_width <= PLAN_WIDTH``, the same for y; 422 otherwise).
          */
         TableUpdate: {
             /** Area Id */
             area_id?: number | null;
             /** Name */
             name?: string | null;
+            /** Plan Height */
+            plan_height?: number | null;
+            /** Plan Width */
+            plan_width?: number | null;
+            /** Plan X */
+            plan_x?: number | null;
+            /** Plan Y */
+            plan_y?: number | null;
             /** Position */
             position?: number | null;
             /** Seats */
             seats?: number | null;
+            /** Shape */
+            shape?: ("square" | "round" | "rectangle") | null;
             /** Version */
             version?: number | null;
+            /**
+             * Waiter Id
+             * @description The staff member (user id) serving the table: their section; null for nobody.
+             */
+            waiter_id?: number | null;
         };
         /**
          * TaxLine
@@ -18427,7 +18600,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["VersionedWrite"] | null;
+                "application/json": components["schemas"]["CourseFire"] | null;
             };
         };
         responses: {
@@ -18532,7 +18705,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description order-closed: The order is closed; stale-version: The record changed since it was read; nothing-to-fire: There is nothing to fire; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
+            /** @description order-closed: The order is closed; stale-version: The record changed since it was read; nothing-to-fire: There is nothing to fire; earlier-course-not-ready: An earlier course is not ready; idempotent-request-in-progress: A request with this Idempotency-Key is in progress */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -24013,13 +24186,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description table-off-plan: The table does not fit on the plan; waiter-not-on-staff: The waiter is not on the restaurant's staff */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };
@@ -24444,13 +24638,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description table-off-plan: The table does not fit on the plan; waiter-not-on-staff: The waiter is not on the restaurant's staff */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };

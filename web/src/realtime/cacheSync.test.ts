@@ -58,6 +58,12 @@ function table(id: number, status: TableRead["status"], version: number): TableR
     current_order_id: status === "occupied" ? 10 : null,
     seated_at: status === "occupied" ? "2026-01-01T19:00:00Z" : null,
     version,
+    waiter_id: null,
+    plan_x: null,
+    plan_y: null,
+    plan_width: 80,
+    plan_height: 80,
+    shape: "square",
   };
 }
 

@@ -7,6 +7,7 @@ import "./admin.css";
 const TABS = [
   ["menu", "Menu"],
   ["tables", "Tables & QR"],
+  ["floor-plan", "Floor plan"],
   ["staff", "Staff"],
   ["tokens", "API tokens"],
   ["stock", "Stock"],

@@ -28,6 +28,7 @@ const SCOPE_LABELS: Record<Scope, string> = {
   "menu:availability": "86 items and put them back",
   "tables:read": "See tables and the floor",
   "tables:write": "Edit tables",
+  "floor:plan": "Lay out the floor plan and waiters' sections",
   "orders:read": "Read orders",
   "orders:write": "Take and change orders",
   "orders:void": "Void order lines",

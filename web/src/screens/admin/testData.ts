@@ -31,6 +31,7 @@ export function restaurant(overrides: Partial<RestaurantRead> = {}): RestaurantR
     discount_approval_bp: 2000,
     address: "",
     locale: "en_US",
+    course_auto_fire_minutes: 0,
     ...overrides,
   };
 }
@@ -97,6 +98,12 @@ export function table(overrides: Partial<TableRead> = {}): TableRead {
     seated_at: null,
     version: 1,
     position: 0,
+    waiter_id: null,
+    plan_x: null,
+    plan_y: null,
+    plan_width: 80,
+    plan_height: 80,
+    shape: "square",
     ...overrides,
   };
 }

@@ -5,6 +5,11 @@
  * (with an `Idempotency-Key`, retried with the same key) and the order pad; a table
  * with an order opens its order pad; "Takeaway" opens a takeaway order.
  *
+ * Tiles also show the held course, minutes since the last fire and the waiter; "My
+ * tables" keeps the signed-in waiter's section (and the orders they opened); where
+ * the manager drew a floor plan (Admin → Floor plan) the floor shows it ("Plan"), the
+ * tile list ("List") stays, and is the only view on phones.
+ *
  * Live: the shared realtime cache integration invalidates the floor on every `table.*`,
  * `order.*`, `ticket.*` and `check.*` event, so the tiles follow the kitchen and till.
  */
@@ -20,8 +25,10 @@ import { formatMoney } from "../../lib/money";
 import { useServices } from "../../services";
 import { useNow } from "../order-pad/hooks";
 import { getOutbox, resumeOutboxes } from "../order-pad/outbox";
+import { useMe } from "../../auth/hooks";
 import { CoversDialog } from "./CoversDialog";
-import { tileFacts } from "./floorState";
+import { FloorPlanView } from "./FloorPlanView";
+import { hasPlan, isMine, tileFacts } from "./floorState";
 import { createOrderOnce, floorQuery, openOrdersQuery, type AreaRead, type FloorTable } from "./queries";
 import "./floor.css";
 import "../order-pad/order-pad.css";
@@ -45,6 +52,20 @@ function usePendingOrders(restaurantId: number): Set<number> {
     ids.filter((id) => getOutbox({ api, queryClient }, restaurantId, id).hasPendingWork()).join(","),
   );
   return new Set(snapshot === "" ? [] : snapshot.split(",").map(Number));
+}
+
+/** Whether the screen is wide enough for the floor plan (phones keep the tile list). */
+const PLAN_MEDIA = "(min-width: 700px)";
+function useWideScreen(): boolean {
+  return useSyncExternalStore(
+    (listener) => {
+      if (typeof window.matchMedia !== "function") return () => undefined;
+      const query = window.matchMedia(PLAN_MEDIA);
+      query.addEventListener("change", listener);
+      return () => query.removeEventListener("change", listener);
+    },
+    () => typeof window.matchMedia === "function" && window.matchMedia(PLAN_MEDIA).matches,
+  );
 }
 
 /**
@@ -104,6 +125,10 @@ export function FloorScreen() {
   const takeawayKey = useRef<string | null>(null);
   const [takeawayBusy, setTakeawayBusy] = useState(false);
   const [takeawayError, setTakeawayError] = useState<unknown>(null);
+  const me = useMe();
+  const [mineOnly, setMineOnly] = useState(false);
+  const [view, setView] = useState<"plan" | "list">("plan");
+  const wide = useWideScreen();
 
   const orderPath = (orderId: number) => `/r/${restaurantId}/orders/${orderId}`;
 
@@ -151,7 +176,11 @@ export function FloorScreen() {
     );
   }
 
-  const { areas, tables } = floor.data;
+  const { areas } = floor.data;
+  const userId = me.data?.id;
+  const tables = mineOnly && userId !== undefined ? floor.data.tables.filter((t) => isMine(t, userId)) : floor.data.tables;
+  const planAvailable = wide && hasPlan(floor.data.tables);
+  const showPlan = planAvailable && view === "plan";
   const sections: { area: AreaRead | null; tables: FloorTable[] }[] = [
     ...areas.map((area) => ({ area, tables: tables.filter((t) => t.area_id === area.id) })),
     { area: null, tables: tables.filter((t) => t.area_id === null || !areas.some((a) => a.id === t.area_id)) },
@@ -176,9 +205,47 @@ export function FloorScreen() {
         </div>
       </header>
 
-      {tables.length === 0 ? <p>No tables yet: a manager adds them under Admin → Tables.</p> : null}
+      <div className="floor-toolbar">
+        <button
+          type="button"
+          className="button floor-toggle"
+          aria-pressed={mineOnly}
+          disabled={userId === undefined}
+          onClick={() => setMineOnly((value) => !value)}
+        >
+          My tables
+        </button>
+        {planAvailable ? (
+          <div className="floor-view-switch" role="group" aria-label="View">
+            <button type="button" className="button floor-toggle" aria-pressed={view === "plan"} onClick={() => setView("plan")}>
+              Plan
+            </button>
+            <button type="button" className="button floor-toggle" aria-pressed={view === "list"} onClick={() => setView("list")}>
+              List
+            </button>
+          </div>
+        ) : null}
+      </div>
 
-      {sections.map(({ area, tables: areaTables }) => {
+      {floor.data.tables.length === 0 ? <p>No tables yet: a manager adds them under Admin → Tables.</p> : null}
+      {mineOnly && floor.data.tables.length > 0 && tables.length === 0 ? (
+        <p>No tables in your section: a manager assigns them under Admin → Floor plan.</p>
+      ) : null}
+
+      {showPlan
+        ? sections.map(({ area, tables: areaTables }) => (
+            <FloorPlanView
+              key={area?.id ?? "none"}
+              title={area?.name ?? "Other tables"}
+              tables={areaTables}
+              now={now}
+              sending={(table) => table.order_id !== null && pending.has(table.order_id)}
+              onOpen={openTable}
+            />
+          ))
+        : null}
+
+      {showPlan ? null : sections.map(({ area, tables: areaTables }) => {
         const headingId = `${id}-area-${area?.id ?? "none"}`;
         return (
           <section key={area?.id ?? "none"} className="floor-area" aria-labelledby={headingId}>

@@ -157,6 +157,8 @@ describe("sending", () => {
     expect(total()).toBe("$47.30");
 
     await user.click(screen.getByRole("button", { name: "Fire course 2" }));
+    // course 1 is still in the kitchen: the pad asks first (FireWarning.test.tsx)
+    await user.click(await screen.findByRole("button", { name: "Fire course 2 anyway" }));
     await waitFor(() => expect(backend.fired).toHaveLength(2));
     await waitFor(() => expect(screen.queryByRole("button", { name: "Fire course 2" })).not.toBeInTheDocument());
     expect(screen.getAllByText("Fired")).toHaveLength(2);

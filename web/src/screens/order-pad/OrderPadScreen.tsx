@@ -30,6 +30,8 @@ import { initialChoice, toDraftLine } from "./lineRules";
 import { MenuPanel } from "./MenuPanel";
 import { OrderPanel } from "./OrderPanel";
 import { VoidDialog } from "./VoidDialog";
+import { FireWarningDialog } from "./FireWarningDialog";
+import { earlierCourseNotReady, type CourseWaitState } from "./orderLogic";
 import type { DraftLine, LineChoice, MenuEntry, OrderItemRead, OrderRead } from "./types";
 import "./order-pad.css";
 
@@ -107,6 +109,11 @@ function OrderPad({ restaurantId, orderId }: { restaurantId: number; orderId: nu
   const [tab, setTab] = useState<"menu" | "order">("menu");
   const [lineDialog, setLineDialog] = useState<LineDialogState | null>(null);
   const [voiding, setVoiding] = useState<OrderItemRead | null>(null);
+  // "Fire course N" while an earlier course is not ready: asked first (FireWarningDialog).
+  const [fireWarning, setFireWarning] = useState<{
+    course: number;
+    earlier: { course: number; state: CourseWaitState };
+  } | null>(null);
   const [cancelling, setCancelling] = useState(false);
   const [announcement, setAnnouncement] = useState("");
 
@@ -258,7 +265,11 @@ function OrderPad({ restaurantId, orderId }: { restaurantId: number; orderId: nu
               outbox.send();
               setAnnouncement("Sending…");
             }}
-            onFire={(course) => outbox.fire(course)}
+            onFire={(course) => {
+              const earlier = earlierCourseNotReady(data, course);
+              if (earlier === null) outbox.fire(course);
+              else setFireWarning({ course, earlier });
+            }}
             onServe={(itemIds) => outbox.serve(itemIds)}
             onVoid={setVoiding}
             onRequestCheck={() => requestCheck.mutate()}
@@ -283,6 +294,14 @@ function OrderPad({ restaurantId, orderId }: { restaurantId: number; orderId: nu
         />
       ) : null}
       {voiding !== null ? <VoidDialog item={voiding} outbox={outbox} onClose={closeVoid} /> : null}
+      {fireWarning !== null ? (
+        <FireWarningDialog
+          course={fireWarning.course}
+          earlier={fireWarning.earlier}
+          onFire={() => outbox.fire(fireWarning.course, true)}
+          onClose={() => setFireWarning(null)}
+        />
+      ) : null}
       {cancelling ? (
         <CancelDialog
           order={data}

@@ -125,3 +125,26 @@ export function draftsLanded(order: Pick<OrderRead, "items">, baseItemIds: reado
   }
   return true;
 }
+
+/** How the order pad names a course that is not ready yet, as the server does. */
+export type CourseWaitState = "held" | "fired" | "preparing";
+
+/**
+ * The first course before `course` that is not ready yet, with its least advanced
+ * state (`held` > `fired` > `preparing`), or `null`: the server's pacing rule
+ * (`orders.service.check_earlier_courses`), which refuses such a fire unless it is
+ * confirmed. Voided and served lines never hold a fire.
+ */
+export function earlierCourseNotReady(
+  order: Pick<OrderRead, "items">,
+  course: number,
+): { course: number; state: CourseWaitState } | null {
+  const rank: Record<string, CourseWaitState | undefined> = { pending: "held", fired: "fired", preparing: "preparing" };
+  const order_: CourseWaitState[] = ["held", "fired", "preparing"];
+  const waiting = order.items.filter((i) => i.course < course && rank[i.status] !== undefined);
+  if (waiting.length === 0) return null;
+  const earlier = Math.min(...waiting.map((i) => i.course));
+  const states = waiting.filter((i) => i.course === earlier).map((i) => rank[i.status] as CourseWaitState);
+  const state = order_.find((s) => states.includes(s)) ?? "fired";
+  return { course: earlier, state };
+}

@@ -69,7 +69,7 @@ export type OutboxOp = OpCommon &
   (
     | { kind: "add"; lines: DraftLine[]; baseItemIds: number[] | null }
     | { kind: "send" }
-    | { kind: "fire"; course: number }
+    | { kind: "fire"; course: number; confirm?: boolean }
     | { kind: "void"; itemId: number; reason: string }
     | { kind: "serve"; itemIds: number[] }
   );
@@ -316,9 +316,13 @@ export class OrderOutbox {
     return batch;
   }
 
-  /** "Fire course N". Returns the op id. */
-  fire(course: number): string {
-    return this.enqueue({ kind: "fire", course });
+  /**
+   * "Fire course N". `confirm`: the waiter saw that an earlier course is not ready and
+   * fires anyway (without it the server refuses with 409 `earlier-course-not-ready`).
+   * Returns the op id.
+   */
+  fire(course: number, confirm = false): string {
+    return this.enqueue({ kind: "fire", course, ...(confirm ? { confirm } : {}) });
   }
 
   /** Void line `itemId` with `reason`. Returns the op id. */
@@ -390,7 +394,7 @@ export class OrderOutbox {
 
   private enqueue(
     body:
-      | { kind: "fire"; course: number }
+      | { kind: "fire"; course: number; confirm?: boolean }
       | { kind: "void"; itemId: number; reason: string }
       | { kind: "serve"; itemIds: number[] },
   ): string {
@@ -497,7 +501,7 @@ export class OrderOutbox {
         return unwrap(
           this.api.POST("/api/v1/restaurants/{restaurant_id}/orders/{order_id}/courses/{course}/fire", {
             params: { path: { ...path, course: op.course } },
-            body: { version },
+            body: { version, ...(op.confirm === true ? { confirm: true } : {}) },
             headers,
           }),
         );

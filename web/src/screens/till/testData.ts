@@ -32,6 +32,12 @@ export function table(id: number, name = String(id)): TableRead {
     current_order_id: null,
     seated_at: null,
     version: 1,
+    waiter_id: null,
+    plan_x: null,
+    plan_y: null,
+    plan_width: 80,
+    plan_height: 80,
+    shape: "square",
   };
 }
 
