@@ -3,6 +3,8 @@
 ``R/reports/sales`` and ``R/reports/products`` over a range of the restaurant's local
 business dates (inclusive); permission ``reports:read``. A report is a long read: it
 runs on a read session (:data:`brigade.reads.ReadSessionDep`), off the writer.
+``R/reports/today``, the dashboard's figures of the day so far
+(:mod:`brigade.reporting.today`); permission ``reports:read``.
 ``R/floor``, the floor screen's read model (:mod:`brigade.reporting.floor`); permission
 ``tables:read``.
 """
@@ -18,9 +20,9 @@ from brigade.auth.dependencies import ReportsRead, TablesRead
 from brigade.infra.errors import NotAuthenticated, NotFound, PermissionDenied, problem_responses
 from brigade.inputs import Offset
 from brigade.reads import ReadSessionDep
-from brigade.reporting import floor, service
+from brigade.reporting import floor, service, today
 from brigade.reporting.exceptions import InvalidDateRange
-from brigade.reporting.schemas import ProductReport, ProductSort, SalesReport
+from brigade.reporting.schemas import ProductReport, ProductSort, SalesReport, TodayFigures
 from brigade.session import SessionDep
 from brigade.tables.schemas import Floor
 
@@ -69,6 +71,21 @@ async def product_report(
         limit=limit,
         offset=offset,
     )
+
+
+@router.get(
+    f"{R}/reports/today",
+    response_model=TodayFigures,
+    responses=problem_responses(NotAuthenticated, NotFound, PermissionDenied),
+    tags=["reporting"],
+)
+async def today_report(access: ReportsRead, session: ReadSessionDep) -> TodayFigures:
+    """Today's figures so far (the restaurant's local business date): net sales and
+    orders of the paid orders, covers, open checks, kitchen tickets in preparation and
+    late against their station's prep target. The dashboard reads it again on every
+    ``order.*``, ``check.*``, ``payment.*`` and ``ticket.*`` event, and at
+    ``next_late_at``."""
+    return await today.today_figures(session, access.restaurant_id)
 
 
 @router.get(
