@@ -10,6 +10,7 @@
  * | `/r/:restaurantId/orders/:orderId` | order pad | owner, manager, waiter, cashier |
  * | `/r/:restaurantId/kitchen?station=` | kitchen display (no station: expo) | owner, manager, kitchen |
  * | `/r/:restaurantId/till` | till | owner, manager, cashier |
+ * | `/r/:restaurantId/dashboard` | dashboard: today live, charts of a date range | owner, manager |
  * | `/r/:restaurantId/admin/{menu,tables,staff,tokens,settings}` | admin | owner, manager |
  * | `/guest/:restaurantId?t=` | guest menu (a table's QR code) | anyone, no login |
  *
@@ -54,6 +55,7 @@ const SettingsAdmin = screen(() => import("./screens/admin/SettingsAdmin"), "Set
 const StaffAdmin = screen(() => import("./screens/admin/StaffAdmin"), "StaffAdmin");
 const TablesAdmin = screen(() => import("./screens/admin/TablesAdmin"), "TablesAdmin");
 const TokensAdmin = screen(() => import("./screens/admin/TokensAdmin"), "TokensAdmin");
+const DashboardScreen = screen(() => import("./screens/dashboard/DashboardScreen"), "DashboardScreen");
 const FloorScreen = screen(() => import("./screens/floor/FloorScreen"), "FloorScreen");
 const GuestMenuScreen = screen(() => import("./screens/guest/GuestMenuScreen"), "GuestMenuScreen");
 const KitchenScreen = screen(() => import("./screens/kitchen/KitchenScreen"), "KitchenScreen");
@@ -91,6 +93,10 @@ export const routes: RouteObject[] = [
             children: [{ path: "kitchen", element: show(KitchenScreen), handle: { theme: "kitchen" } }],
           },
           { element: <RequireScreen screen="till" />, children: [{ path: "till", element: show(TillScreen) }] },
+          {
+            element: <RequireScreen screen="dashboard" />,
+            children: [{ path: "dashboard", element: show(DashboardScreen) }],
+          },
           {
             element: <RequireScreen screen="admin" />,
             children: [
