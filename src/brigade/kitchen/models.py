@@ -14,8 +14,10 @@ from brigade.infra.db import Base, IdType, UTCDateTime
 class Ticket(Base):
     """A ticket on a station's screen.
 
-    ``status``: ``new → preparing → ready → bumped`` (recall puts a bumped ticket back
-    to ``ready``); each step is timestamped in UTC. ``table_name`` is a snapshot.
+        ``status``: ``new → preparing → ready → bumped`` (recall puts a bumped ticket back
+        to ``ready``); each step is timestamped in UTC. ``table_name`` and ``waiter_name`` (the
+    full name of the staff member who opened the order, ``None`` without one) are
+    snapshots.
     """
 
     __tablename__ = "kitchen_tickets"
@@ -35,6 +37,7 @@ class Ticket(Base):
     station: Mapped[str] = mapped_column(String(64))
     course: Mapped[int] = mapped_column(Integer, default=1)
     table_name: Mapped[str | None] = mapped_column(String(50), default=None)
+    waiter_name: Mapped[str | None] = mapped_column(String(200), default=None)
     status: Mapped[str] = mapped_column(String(16), default="new")
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

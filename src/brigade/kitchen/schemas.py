@@ -90,6 +90,10 @@ class TicketRead(BaseModel):
     ready_at: datetime | None
     bumped_at: datetime | None
     recalled_at: datetime | None
+    waiter_name: str | None = Field(
+        default=None,
+        description="Full name of the staff member who opened the order (its waiter).",
+    )
     items: list[TicketItemRead]
 
 

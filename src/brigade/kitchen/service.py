@@ -197,6 +197,7 @@ _TICKET_COLUMNS: tuple[Column[Any], ...] = (
     _tickets.c.ready_at,
     _tickets.c.bumped_at,
     _tickets.c.recalled_at,
+    _tickets.c.waiter_name,
 )
 _NT = len(_TICKET_COLUMNS)
 
@@ -429,6 +430,7 @@ def _ticket_read(values: Sequence[Any], items: list[TicketItemRead]) -> TicketRe
         ready_at,
         bumped_at,
         recalled_at,
+        waiter_name,
     ) = values[:_NT]
     return TicketRead(
         id=ticket_id,
@@ -443,6 +445,7 @@ def _ticket_read(values: Sequence[Any], items: list[TicketItemRead]) -> TicketRe
         ready_at=ready_at,
         bumped_at=bumped_at,
         recalled_at=recalled_at,
+        waiter_name=waiter_name,
         items=items,
     )
 
@@ -535,6 +538,7 @@ async def create_tickets(
                 "station": station,
                 "course": course,
                 "table_name": table_name,
+                "waiter_name": groups[course, station][0].waiter_name,
                 "status": TicketStatus.new.value,
                 "version": 1,
                 "created_at": now,
@@ -584,6 +588,7 @@ async def create_tickets(
             ready_at=None,
             bumped_at=None,
             recalled_at=None,
+            waiter_name=group[0].waiter_name,
             items=[
                 TicketItemRead(
                     id=line_ids[ticket_id, line.order_item_id].pop(),

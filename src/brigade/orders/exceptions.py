@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from brigade.infra.errors import Conflict
+from brigade.infra.errors import Conflict, InvalidInput
+
+
+class InvalidDateRange(InvalidInput):
+    """``end_date`` is before ``start_date`` (an order list's or a report's range)."""
+
+    type = "invalid-date-range"
+    title = "The end date is before the start date"
+
+
+class NoSignedInWaiter(InvalidInput):
+    """``waiter=me`` from a caller that is not a user (a restaurant API token)."""
+
+    type = "no-signed-in-waiter"
+    title = "waiter=me needs a signed-in user"
 
 
 class OrderClosed(Conflict):

@@ -25,7 +25,8 @@ class FiredLine:
     """An order line being fired to the kitchen, as the order snapshotted it.
 
     ``modifiers`` is ``[{"id", "name", "price_delta"}]`` (minor units); ``station`` and
-    ``course`` decide which ticket the line lands on.
+    ``course`` decide which ticket the line lands on. ``waiter_name`` is the full name of
+    the staff member who opened the order (``None`` without one), printed on the ticket.
     """
 
     order_item_id: int
@@ -37,6 +38,7 @@ class FiredLine:
     seat: int | None
     course: int
     station: str
+    waiter_name: str | None = None
 
 
 #: ``(session, restaurant_id, order_id, table_name, lines)``: put fired lines on tickets.

@@ -35,6 +35,7 @@ class Order(Base):
         UniqueConstraint("restaurant_id", "external_ref"),
         Index("ix_orders_restaurant_id_business_date", "restaurant_id", "business_date"),
         Index("ix_orders_restaurant_id_status", "restaurant_id", "status"),
+        Index("ix_orders_restaurant_id_opened_by", "restaurant_id", "opened_by"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
@@ -67,7 +68,9 @@ class OrderItem(Base):
     ``unit_price`` and ``modifiers`` (``[{"id", "name", "price_delta"}]``), all prices
     in minor units; ``line_total = quantity * (unit_price + modifiers_total)``.
     ``status``: ``pending → fired → preparing → ready → served``, or ``voided`` with
-    ``void_reason``.
+    ``void_reason``. ``added_by``, ``fired_by`` and ``voided_by`` are the users who
+    added, fired and voided the line (``None`` for an API token, an import, or a user
+    since deleted).
     """
 
     __tablename__ = "order_items"
@@ -102,3 +105,12 @@ class OrderItem(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    added_by: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    fired_by: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    voided_by: Mapped[int | None] = mapped_column(
+        IdType, ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )

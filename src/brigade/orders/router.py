@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -23,8 +24,10 @@ from brigade.menu.exceptions import ItemUnavailable
 from brigade.orders import moves, service
 from brigade.orders.exceptions import (
     CannotMergeOrder,
+    InvalidDateRange,
     ItemAlreadyVoided,
     ItemNotReady,
+    NoSignedInWaiter,
     NothingToFire,
     NothingToServe,
     OrderAlreadyFired,
@@ -99,18 +102,41 @@ async def create_order(
     )
 
 
-@router.get(BASE, response_model=OrderList, responses=problem_responses(*_AUTH))
+@router.get(
+    BASE,
+    response_model=OrderList,
+    responses=problem_responses(*_AUTH, InvalidDateRange, NoSignedInWaiter),
+)
 async def list_orders(
     access: OrdersRead,
     session: ReadSessionDep,
     status: OrderStatus | None = None,
     table_id: Annotated[Id | None, Query()] = None,
+    waiter: Annotated[
+        Id | Literal["me"] | None,
+        Query(description="Orders opened by this user id, or ``me`` for the caller's own."),
+    ] = None,
+    start_date: Annotated[
+        date | None, Query(description="First business date (local), inclusive.")
+    ] = None,
+    end_date: Annotated[
+        date | None, Query(description="Last business date (local), inclusive.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Offset = 0,
 ) -> OrderList:
-    """Orders, newest first, with their lines; filter by ``status`` and ``table_id``."""
+    """Orders, newest first, with their lines; filter by ``status``, ``table_id``,
+    ``waiter`` (who opened them; ``me`` for the caller) and business dates."""
     return await service.list_orders(
-        session, access, status=status, table_id=table_id, limit=limit, offset=offset
+        session,
+        access,
+        status=status,
+        table_id=table_id,
+        waiter=waiter,
+        start_date=start_date,
+        end_date=end_date,
+        limit=limit,
+        offset=offset,
     )
 
 

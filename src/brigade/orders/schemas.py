@@ -197,6 +197,9 @@ class OrderItemRead(BaseModel):
     created_at: datetime
     fired_at: datetime | None
     voided_at: datetime | None
+    added_by: int | None = Field(default=None, description="User id of who added the line.")
+    fired_by: int | None = Field(default=None, description="User id of who fired the line.")
+    voided_by: int | None = Field(default=None, description="User id of who voided the line.")
 
 
 class OrderRead(BaseModel):
@@ -221,6 +224,9 @@ class OrderRead(BaseModel):
     closed_at: datetime | None = Field(description="When it was closed or cancelled (UTC).")
     cancel_reason: str | None = Field(
         default=None, description="Why it was cancelled (status ``cancelled`` only)."
+    )
+    opened_by: int | None = Field(
+        default=None, description="User id of who opened the order (its waiter)."
     )
     subtotal: int = Field(description="Minor units: the non-voided lines.")
     currency: str

@@ -33,12 +33,13 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    Date,
     Integer,
     Row,
     Select,
@@ -65,8 +66,10 @@ from brigade.menu.cache import MenuCache
 from brigade.menu.pricing import LineChoice, ResolvedLine, resolve_lines
 from brigade.orders import hooks
 from brigade.orders.exceptions import (
+    InvalidDateRange,
     ItemAlreadyVoided,
     ItemNotReady,
+    NoSignedInWaiter,
     NothingToFire,
     NothingToServe,
     OrderAlreadyFired,
@@ -88,7 +91,7 @@ from brigade.orders.schemas import (
     OrderStatus,
     event_payload,
 )
-from brigade.restaurants.api import currency_of
+from brigade.restaurants.api import currency_of, staff_name_of
 from brigade.restaurants.service import ProfileCache, restaurant_profile
 from brigade.tables.api import table_name_of
 from brigade.tables.service import release_table
@@ -120,6 +123,12 @@ _currency = currency_of(_orders.c.restaurant_id).label("currency")
 # The table's name is snapshotted on kitchen tickets; read in the same statement as the
 # order (the tables context's expression, brigade.tables.api).
 _table_name = table_name_of(_orders.c.table_id, _orders.c.restaurant_id).label("table_name")
+# The waiter's name is snapshotted on kitchen tickets too (brigade.restaurants.api); read
+# apart from the head's UPDATE (SQLite's RETURNING names the order's columns unqualified,
+# which a subquery of two tables would take for its own).
+_WAITER_NAME = scoped(
+    select(staff_name_of(_orders.c.opened_by, _orders.c.restaurant_id)), RID, _orders
+).where(_orders.c.id == bindparam("order_id"))
 _ORDER_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _orders.c.id,
     _orders.c.restaurant_id,
@@ -133,6 +142,7 @@ _ORDER_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _orders.c.sent_at,
     _orders.c.closed_at,
     _orders.c.cancel_reason,
+    _orders.c.opened_by,
 )
 _ITEM_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _items.c.id,
@@ -157,6 +167,9 @@ _ITEM_COLUMNS: tuple[ColumnElement[Any], ...] = (
     _items.c.created_at,
     _items.c.fired_at,
     _items.c.voided_at,
+    _items.c.added_by,
+    _items.c.fired_by,
+    _items.c.voided_by,
 )
 
 
@@ -200,6 +213,7 @@ _VOID_ITEM = (
         status=OrderItemStatus.voided.value,
         void_reason=bindparam("b_reason", type_=Text()),
         voided_at=bindparam("b_now", type_=UTCDateTime()),
+        voided_by=bindparam("b_by", type_=Integer()),
     )
 )
 # Fires the pending lines of courses ``b_lo..b_hi``: the lines send/fire chose from the
@@ -211,7 +225,11 @@ _FIRE_ITEMS = (
         _items.c.status == OrderItemStatus.pending.value,
         _items.c.course.between(bindparam("b_lo"), bindparam("b_hi")),
     )
-    .values(status=OrderItemStatus.fired.value, fired_at=bindparam("b_now", type_=UTCDateTime()))
+    .values(
+        status=OrderItemStatus.fired.value,
+        fired_at=bindparam("b_now", type_=UTCDateTime()),
+        fired_by=bindparam("b_by", type_=Integer()),
+    )
 )
 # One line per parameter set (executemany): cheaper than an expanding IN, which is
 # re-rendered on every execution.
@@ -304,6 +322,7 @@ def order_read(head: Any, currency: str, items: list[OrderItemRead]) -> OrderRea
         sent_at=head.sent_at,
         closed_at=head.closed_at,
         cancel_reason=head.cancel_reason,
+        opened_by=head.opened_by,
         subtotal=lines_subtotal(items),
         currency=currency,
         items=items,
@@ -387,12 +406,14 @@ async def _insert_lines(
     data: OrderCreate | OrderItemsAdd,
     now: datetime,
     menus: MenuCache | None = None,
+    added_by: int | None = None,
 ) -> list[OrderItemRead]:
-    """Resolve ``data.items`` against the menu and insert them (one multi-row INSERT)."""
+    """Resolve ``data.items`` against the menu and insert them (one multi-row INSERT),
+    added by user ``added_by``."""
     if not data.items:
         return []
     resolved = await resolve_items(session, restaurant_id, data, menus)
-    params = line_values(restaurant_id, order_id, data, resolved, now)
+    params = line_values(restaurant_id, order_id, data, resolved, now, added_by)
     # One multi-row INSERT; RETURNING order is not guaranteed, ids are (in VALUES order),
     # so the sorted ids belong to the lines in the order they were given.
     ids = sorted(row.id for row in await _INSERT_ITEMS.fetchall_many(session, params))
@@ -420,10 +441,11 @@ def line_values(
     data: OrderCreate | OrderItemsAdd,
     resolved: Sequence[ResolvedLine],
     now: datetime,
+    added_by: int | None = None,
 ) -> list[dict[str, Any]]:
     """The ``order_items`` rows (column -> value, without ``id``) of ``data.items``
-    priced as ``resolved``: pending, added at ``now``; ``line_total`` is ``quantity *
-    (unit_price + modifiers_total)`` in minor units."""
+    priced as ``resolved``: pending, added at ``now`` by user ``added_by``;
+    ``line_total`` is ``quantity * (unit_price + modifiers_total)`` in minor units."""
     return [
         {
             "restaurant_id": restaurant_id,
@@ -448,6 +470,9 @@ def line_values(
             "created_at": now,
             "fired_at": None,
             "voided_at": None,
+            "added_by": added_by,
+            "fired_by": None,
+            "voided_by": None,
         }
         for line, r in zip(data.items, resolved, strict=True)
     ]
@@ -535,7 +560,9 @@ async def create_order_once(
         from brigade.tables.service import occupy_table
 
         await occupy_table(session, restaurant_id, data.table_id, head.id)
-    items = await _insert_lines(session, restaurant_id, head.id, data, now, menus)
+    items = await _insert_lines(
+        session, restaurant_id, head.id, data, now, menus, access.actor.user_id
+    )
     result, event = created(order_read(head, restaurant.currency, items))
     await record_many(session, restaurant_id, [event])
     if claim is not None:
@@ -682,14 +709,27 @@ def lines_subtotal(items: Sequence[OrderItemRead]) -> int:
 
 
 @functools.cache
-def _list_statements(by_status: bool, by_table: bool) -> tuple[Select[Any], Select[Any]]:
+def _list_statements(
+    by_status: bool,
+    by_table: bool,
+    by_waiter: bool = False,
+    from_date: bool = False,
+    to_date: bool = False,
+) -> tuple[Select[Any], Select[Any]]:
     """(count, page) statements of :func:`list_orders` for one combination of filters;
-    parameters ``restaurant_id``, ``status``, ``table_id``, ``limit``, ``offset``."""
+    parameters ``restaurant_id``, ``status``, ``table_id``, ``waiter``, ``start_date``,
+    ``end_date``, ``limit``, ``offset``."""
     conditions: list[ColumnElement[bool]] = [owned_by(_orders, RID)]
     if by_status:
         conditions.append(_orders.c.status == bindparam("status"))
     if by_table:
         conditions.append(_orders.c.table_id == bindparam("table_id"))
+    if by_waiter:
+        conditions.append(_orders.c.opened_by == bindparam("waiter"))
+    if from_date:
+        conditions.append(_orders.c.business_date >= bindparam("start_date", type_=Date()))
+    if to_date:
+        conditions.append(_orders.c.business_date <= bindparam("end_date", type_=Date()))
     count = select(func.count()).select_from(_orders).where(*conditions)
     page = (
         select(*_ORDER_COLUMNS, _currency)
@@ -707,19 +747,49 @@ async def list_orders(
     *,
     status: OrderStatus | None = None,
     table_id: int | None = None,
+    waiter: int | Literal["me"] | None = None,
+    start_date: date | None = None,
+    end_date: date | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> OrderList:
-    """Orders of the restaurant, newest first, with their lines; filtered by ``status``
-    and ``table_id``; ``total`` counts every match."""
+    """Orders of the restaurant, newest first, with their lines; filtered by ``status``,
+    ``table_id``, ``waiter`` (the user id who opened them, ``"me"`` for the caller) and
+    business dates ``start_date..end_date`` (inclusive, either may be omitted);
+    ``total`` counts every match.
+
+    Raises ``PermissionDenied`` (no ``orders:read``), :class:`InvalidDateRange` (422,
+    ``end_date`` before ``start_date``) and :class:`NoSignedInWaiter` (422, ``"me"``
+    from an API token).
+    """
     access.check(Permission.orders_read)
     restaurant_id = access.restaurant_id
-    count, page = _list_statements(status is not None, table_id is not None)
+    if start_date is not None and end_date is not None and end_date < start_date:
+        raise InvalidDateRange(
+            f"end_date {end_date.isoformat()} is before start_date {start_date.isoformat()}"
+        )
+    if waiter == "me":
+        if access.actor.user_id is None:
+            raise NoSignedInWaiter("waiter=me: the caller is an API token, not a user")
+        waiter = access.actor.user_id
+    count, page = _list_statements(
+        status is not None,
+        table_id is not None,
+        waiter is not None,
+        start_date is not None,
+        end_date is not None,
+    )
     params: dict[str, Any] = {"restaurant_id": restaurant_id, "limit": limit, "offset": offset}
     if status is not None:
         params["status"] = status.value
     if table_id is not None:
         params["table_id"] = table_id
+    if waiter is not None:
+        params["waiter"] = waiter
+    if start_date is not None:
+        params["start_date"] = start_date
+    if end_date is not None:
+        params["end_date"] = end_date
     total = (await session.execute(count, params)).scalar_one()
     heads = (await session.execute(page, params)).all()
     items = await _load_items(session, restaurant_id, [h.id for h in heads])
@@ -742,7 +812,9 @@ async def add_items(
     head = await _write_head(session, restaurant_id, order_id, data.version)
     # The lines already there, then the new ones as the INSERT returned them (higher ids).
     items = await _items_of(session, restaurant_id, order_id)
-    new = await _insert_lines(session, restaurant_id, order_id, data, utcnow())
+    new = await _insert_lines(
+        session, restaurant_id, order_id, data, utcnow(), added_by=access.actor.user_id
+    )
     order = order_read(head.row, head.currency, items + new)
     await _record(session, restaurant_id, ORDER_ITEMS_ADDED, order, item_ids=[i.id for i in new])
     return order
@@ -773,12 +845,24 @@ async def void_item(
         # lines (mark_items); the same order here means the two never deadlock.
         await hooks.line_voided(session, restaurant_id, item_id)
     now = utcnow()
+    by = access.actor.user_id
     await session.execute(
         _VOID_ITEM,
-        {"b_item_id": item_id, "b_rid": restaurant_id, "b_reason": data.reason, "b_now": now},
+        {
+            "b_item_id": item_id,
+            "b_rid": restaurant_id,
+            "b_reason": data.reason,
+            "b_now": now,
+            "b_by": by,
+        },
     )
     items[index] = item.model_copy(
-        update={"status": OrderItemStatus.voided, "void_reason": data.reason, "voided_at": now}
+        update={
+            "status": OrderItemStatus.voided,
+            "void_reason": data.reason,
+            "voided_at": now,
+            "voided_by": by,
+        }
     )
     order = order_read(head.row, head.currency, items)
     await _record(session, restaurant_id, ORDER_ITEM_VOIDED, order, item_id=item_id)
@@ -800,7 +884,9 @@ async def send_order(
     Raises ``NotFound``, ``OrderClosed``, ``StaleVersion``, ``NothingToFire`` (all 409).
     """
     access.check(Permission.orders_write)
-    return await _fire(session, access.restaurant_id, order_id, version, course=None)
+    return await _fire(
+        session, access.restaurant_id, order_id, version, course=None, by=access.actor.user_id
+    )
 
 
 async def fire_course(
@@ -816,7 +902,9 @@ async def fire_course(
     Raises ``NotFound``, ``OrderClosed``, ``StaleVersion``, ``NothingToFire`` (409).
     """
     access.check(Permission.orders_write)
-    return await _fire(session, access.restaurant_id, order_id, version, course=course)
+    return await _fire(
+        session, access.restaurant_id, order_id, version, course=course, by=access.actor.user_id
+    )
 
 
 async def _fire(
@@ -826,6 +914,7 @@ async def _fire(
     version: int | None,
     *,
     course: int | None,
+    by: int | None = None,
 ) -> OrderRead:
     now = utcnow()
     head = await _write_head(session, restaurant_id, order_id, version, "fire", now)
@@ -841,6 +930,9 @@ async def _fire(
         which = "course 1" if course is None else f"course {course}"
         raise NothingToFire(f"order {order_id} has no pending line in {which}")
     fire_ids = [i.id for i in fire]
+    waiter_name: str | None = await session.scalar(
+        _WAITER_NAME, {"restaurant_id": restaurant_id, "order_id": order_id}
+    )
     await session.execute(
         _FIRE_ITEMS,
         {
@@ -849,6 +941,7 @@ async def _fire(
             "b_lo": lowest,
             "b_hi": highest,
             "b_now": now,
+            "b_by": by,
         },
     )
     await hooks.lines_fired(
@@ -867,13 +960,14 @@ async def _fire(
                 seat=i.seat,
                 course=i.course,
                 station=i.station,
+                waiter_name=waiter_name,
             )
             for i in fire
         ],
     )
     fired = set(fire_ids)
     items = [
-        i.model_copy(update={"status": OrderItemStatus.fired, "fired_at": now})
+        i.model_copy(update={"status": OrderItemStatus.fired, "fired_at": now, "fired_by": by})
         if i.id in fired
         else i
         for i in items

@@ -1,10 +1,5 @@
-"""Errors of the reporting context."""
+"""Errors of the reporting context (the date range's is the orders context's)."""
 
-from brigade.infra.errors import InvalidInput
+from brigade.orders.exceptions import InvalidDateRange
 
-
-class InvalidDateRange(InvalidInput):
-    """``end_date`` is before ``start_date``."""
-
-    type = "invalid-date-range"
-    title = "The end date is before the start date"
+__all__ = ["InvalidDateRange"]

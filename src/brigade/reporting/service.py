@@ -17,11 +17,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.billing.models import Check
 from brigade.infra.errors import NotFound
+from brigade.infra.prepared import dialect_name
 from brigade.menu.models import Category, MenuItem
 from brigade.money import round_half_up_div
 from brigade.orders.models import Order, OrderItem
 from brigade.reporting.exceptions import InvalidDateRange
-from brigade.reporting.schemas import ProductReport, ProductSales, ProductSort, SalesReport
+from brigade.reporting.grouping import Range, sales_groups
+from brigade.reporting.schemas import (
+    ProductReport,
+    ProductSales,
+    ProductSort,
+    SalesGroupBy,
+    SalesReport,
+)
 from brigade.restaurants.models import Restaurant
 from brigade.tenancy import owned_by, scoped
 
@@ -48,24 +56,49 @@ def _closed_orders(restaurant_id: int, start_date: date, end_date: date) -> list
 
 
 async def _currency(session: AsyncSession, restaurant_id: int) -> str:
-    currency = await session.scalar(scoped(select(Restaurant.currency), restaurant_id))
-    if currency is None:
+    return (await restaurant_of(session, restaurant_id))[0]
+
+
+async def restaurant_of(session: AsyncSession, restaurant_id: int) -> tuple[str, str]:
+    """``(currency, time_zone)`` of the restaurant; raises :class:`NotFound`."""
+    row = (
+        await session.execute(
+            scoped(select(Restaurant.currency, Restaurant.time_zone), restaurant_id)
+        )
+    ).first()
+    if row is None:
         raise NotFound("restaurant not found")
-    return currency
+    return str(row[0]), str(row[1])
+
+
+async def report_range(
+    session: AsyncSession, restaurant_id: int, start_date: date, end_date: date
+) -> tuple[str, Range]:
+    """The restaurant's currency and the :class:`~brigade.reporting.grouping.Range` of a
+    report; raises :class:`InvalidDateRange` and :class:`NotFound`."""
+    _check_range(start_date, end_date)
+    currency, time_zone = await restaurant_of(session, restaurant_id)
+    return currency, Range(restaurant_id, start_date, end_date, time_zone, dialect_name(session))
 
 
 async def sales_report(
-    session: AsyncSession, restaurant_id: int, start_date: date, end_date: date
+    session: AsyncSession,
+    restaurant_id: int,
+    start_date: date,
+    end_date: date,
+    group_by: SalesGroupBy | None = None,
 ) -> SalesReport:
     """Orders, items sold, net sales, tax and average order value of the closed orders
     with a business date in ``start_date..end_date`` (inclusive). Amounts in minor
     units; the average is ``net_sales / orders`` rounded half-up (0 without orders).
+    With ``group_by``, ``groups`` splits the sold lines
+    (:func:`brigade.reporting.grouping.sales_groups`).
 
-    One statement of four scalar sub-selects. Raises :class:`InvalidDateRange` when
-    ``end_date < start_date``, :class:`NotFound` for an unknown restaurant.
+    One statement of four scalar sub-selects (and one for the groups). Raises
+    :class:`InvalidDateRange` when ``end_date < start_date``, :class:`NotFound` for an
+    unknown restaurant.
     """
-    _check_range(start_date, end_date)
-    currency = await _currency(session, restaurant_id)
+    currency, span = await report_range(session, restaurant_id, start_date, end_date)
     closed = _closed_orders(restaurant_id, start_date, end_date)
     lines = (
         scoped(
@@ -104,6 +137,8 @@ async def sales_report(
         net_sales=net,
         tax=tax_total,
         average_order_value=round_half_up_div(net, n_orders) if n_orders else 0,
+        group_by=group_by,
+        groups=None if group_by is None else await sales_groups(session, span, group_by),
     )
 
 

@@ -23,10 +23,11 @@ order fixes its own when it is opened):
 ``tickets_late``   those of them older than their station's prep target
 ================== ==================================================================
 
-Prep targets: :data:`DEFAULT_PREP_TARGET_SECONDS` for every station, unless
-``targets`` (station → seconds) names one; the restaurant's ``station_prep_targets``
-setting is passed here when it exists. A ticket is late when ``now - created_at`` (fired
-→ now) is at least its station's target; ``ready`` and ``bumped`` tickets are done.
+Prep targets are the prep-time report's (:func:`brigade.reporting.analyses.prep_targets`:
+the restaurant's per station, else
+:data:`~brigade.reporting.analyses.DEFAULT_PREP_TARGET_SECONDS`), and so is lateness: a
+ticket is late when ``now - created_at`` (fired → now) is more than its station's
+target, as a line over target in that report; ``ready`` and ``bumped`` tickets are done.
 """
 
 from __future__ import annotations
@@ -43,12 +44,10 @@ from brigade.infra.db import UTCDateTime, utcnow
 from brigade.kitchen.models import Ticket
 from brigade.money import round_half_up_div
 from brigade.orders.models import Order, OrderItem
+from brigade.reporting.analyses import DEFAULT_PREP_TARGET_SECONDS, prep_targets
 from brigade.reporting.schemas import StationToday, TodayFigures
 from brigade.restaurants.service import restaurant_profile
 from brigade.tenancy import scoped
-
-#: The prep target (fired → ready) of a station without one of its own, in seconds.
-DEFAULT_PREP_TARGET_SECONDS = 900
 
 CLOSED = "closed"
 OPEN = "open"
@@ -56,12 +55,6 @@ CANCELLED = "cancelled"
 VOIDED = "voided"
 #: Ticket statuses of a ticket the kitchen has not finished.
 IN_PREPARATION = ("new", "preparing")
-
-
-def prep_target(station: str, targets: Mapping[str, int]) -> int:
-    """The prep target of ``station`` in seconds: ``targets[station]``, else
-    :data:`DEFAULT_PREP_TARGET_SECONDS`."""
-    return targets.get(station, DEFAULT_PREP_TARGET_SECONDS)
 
 
 def _lines_total(restaurant_id: int, *conditions: Any) -> Any:
@@ -87,16 +80,17 @@ async def today_figures(
     targets: Mapping[str, int] | None = None,
 ) -> TodayFigures:
     """Today's figures of ``restaurant_id`` at ``now`` (default: the current time, UTC),
-    as the module's table defines them; money in minor units.
+    as the module's table defines them; money in minor units. ``targets`` (station →
+    seconds) replaces the restaurant's prep targets (tests; default: read them).
 
     ``stations`` lists every station with a ticket in preparation (by name) with its
     target, open and late tickets; ``next_late_at`` is when the next ticket that is on
     time now becomes late (``None``: none will without a new ticket). Three queries (the
-    restaurant's profile, the orders' figures, the tickets per station). Raises
+    restaurant's profile, the orders' figures, the tickets per station), and the
+    targets'. Raises
     :class:`~brigade.infra.errors.NotFound` for an unknown restaurant.
     """
     now = now or utcnow()
-    targets = targets or {}
     profile = await restaurant_profile(session, None, restaurant_id)
     business_date: date = now.astimezone(ZoneInfo(profile.time_zone)).date()
 
@@ -129,8 +123,10 @@ async def today_figures(
         )
     ).one()
     n_orders, net_sales, n_covers, n_open, open_sales = (int(value) for value in figures)
+    if targets is None:
+        targets = await prep_targets(session, restaurant_id)
 
-    # A ticket is late once created_at <= now - target of its station.
+    # A ticket is late once created_at < now - target of its station.
     def cutoff(seconds: int) -> ColumnElement[datetime]:
         return literal(now - timedelta(seconds=seconds), UTCDateTime())
 
@@ -143,7 +139,7 @@ async def today_figures(
         if targets
         else cutoff(DEFAULT_PREP_TARGET_SECONDS)
     )
-    is_late = Ticket.created_at <= station_cutoff
+    is_late = Ticket.created_at < station_cutoff
     rows = await session.execute(
         scoped(
             select(
@@ -163,7 +159,7 @@ async def today_figures(
     stations: list[StationToday] = []
     next_late: list[datetime] = []
     for row in rows:
-        target = prep_target(row.station, targets)
+        target = targets.get(row.station, DEFAULT_PREP_TARGET_SECONDS)
         stations.append(
             StationToday(
                 station=row.station,

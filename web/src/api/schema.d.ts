@@ -985,7 +985,8 @@ export interface paths {
         };
         /**
          * List Orders
-         * @description Orders, newest first, with their lines; filter by ``status`` and ``table_id``.
+         * @description Orders, newest first, with their lines; filter by ``status``, ``table_id``,
+         *     ``waiter`` (who opened them; ``me`` for the caller) and business dates.
          */
         get: operations["orders-list_orders"];
         put?: never;
@@ -1291,6 +1292,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/restaurants/{restaurant_id}/reports/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Adjustments Report
+         * @description Discounts, comps, voids and refunds of the range, by reason or by person.
+         */
+        get: operations["reporting-adjustments_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/reports/checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Checks Report
+         * @description Average check, covers and revenue per cover of the closed orders of the range.
+         */
+        get: operations["reporting-checks_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/reports/prep-times": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prep Times Report
+         * @description Kitchen prep times (fire → ready) per station or item, against the target.
+         */
+        get: operations["reporting-prep_times_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/restaurants/{restaurant_id}/reports/products": {
         parameters: {
             query?: never;
@@ -1321,9 +1382,70 @@ export interface paths {
         /**
          * Sales Report
          * @description Orders, items sold, net sales, tax and average order value (minor units) of the
-         *     closed orders whose business date lies in the range.
+         *     closed orders whose business date lies in the range; with ``group_by``, also
+         *     ``groups`` of ``{key, label, orders, items_sold, net_sales}`` (the CSV: the groups).
          */
         get: operations["reporting-sales_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/reports/sellers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sellers Report
+         * @description The best or worst sellers of the range per item or size, by quantity or revenue.
+         */
+        get: operations["reporting-sellers_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/reports/table-turns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Table Turns Report
+         * @description Table turn times: seatings per table and their mean time, opened to closed.
+         */
+        get: operations["reporting-table_turns_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/reports/tips": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tips Report
+         * @description Tips by waiter (who opened the order) over the closed orders of the range.
+         */
+        get: operations["reporting-tips_report"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1856,6 +1978,67 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * Adjustment
+         * @description Adjustments of one kind with one reason (or by one person).
+         */
+        Adjustment: {
+            /**
+             * Amount
+             * @description What they took off, minor units.
+             */
+            amount: number;
+            /** Count */
+            count: number;
+            /**
+             * Key
+             * @description The reason, or the person's user id.
+             */
+            key: number | string | null;
+            kind: components["schemas"]["AdjustmentKind"];
+            /**
+             * Label
+             * @description The reason, or the person's full name.
+             */
+            label: string;
+        };
+        /**
+         * AdjustmentBy
+         * @description Group adjustments by their ``reason`` or by the ``person`` who made them.
+         * @enum {string}
+         */
+        AdjustmentBy: "reason" | "person";
+        /**
+         * AdjustmentKind
+         * @description ``discount`` (percent or fixed, on a check or a line), ``comp`` (a line given
+         *     away), ``void`` (an order line voided) and ``refund`` (money given back on a paid
+         *     check).
+         * @enum {string}
+         */
+        AdjustmentKind: "discount" | "comp" | "void" | "refund";
+        /**
+         * AdjustmentsReport
+         * @description Discounts and comps (not removed) on the checks of the range's closed orders,
+         *     voided lines of the range's orders, refunds of the range's business dates; sorted
+         *     by kind, then key.
+         */
+        AdjustmentsReport: {
+            /** Adjustments */
+            adjustments: components["schemas"]["Adjustment"][];
+            by: components["schemas"]["AdjustmentBy"];
+            /** Currency */
+            currency: string;
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+        };
+        /**
          * ApiTokenCreate
          * @description ``POST R/api-tokens`` body: a name and scopes (permission values).
          */
@@ -2302,6 +2485,44 @@ export interface components {
             tax_rate_id: number | null;
         };
         /**
+         * ChecksReport
+         * @description Average check and revenue per cover of the closed orders in the range (net
+         *     sales, minor units; averages rounded half-up, 0 without orders or covers).
+         */
+        ChecksReport: {
+            /**
+             * Average Check
+             * @description net_sales / orders.
+             */
+            average_check: number;
+            /**
+             * Covers
+             * @description Guests of those orders.
+             */
+            covers: number;
+            /** Currency */
+            currency: string;
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            /** Net Sales */
+            net_sales: number;
+            /** Orders */
+            orders: number;
+            /**
+             * Revenue Per Cover
+             * @description Net sales of the orders with covers / their covers.
+             */
+            revenue_per_cover: number;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+        };
+        /**
          * CountAmount
          * @description How many, and their value in minor units.
          */
@@ -2373,7 +2594,7 @@ export interface components {
             /** Tips */
             tips: number;
             /** Tips By Waiter */
-            tips_by_waiter?: components["schemas"]["WaiterTips"][];
+            tips_by_waiter?: components["schemas"]["brigade__tills__schemas__WaiterTips"][];
             /** Variance */
             variance: number;
             voids: components["schemas"]["CountAmount"];
@@ -3079,6 +3300,11 @@ export interface components {
          *     ``quantity * (unit_price + modifiers_total)``; all minor units. Times are UTC.
          */
         OrderItemRead: {
+            /**
+             * Added By
+             * @description User id of who added the line.
+             */
+            added_by?: number | null;
             /** Category Name */
             category_name: string;
             /** Course */
@@ -3090,6 +3316,11 @@ export interface components {
             created_at: string;
             /** Fired At */
             fired_at: string | null;
+            /**
+             * Fired By
+             * @description User id of who fired the line.
+             */
+            fired_by?: number | null;
             /** Id */
             id: number;
             /**
@@ -3132,6 +3363,11 @@ export interface components {
             void_reason: string | null;
             /** Voided At */
             voided_at: string | null;
+            /**
+             * Voided By
+             * @description User id of who voided the line.
+             */
+            voided_by?: number | null;
         };
         /**
          * OrderItemStatus
@@ -3264,6 +3500,11 @@ export interface components {
              * Format: date-time
              */
             opened_at: string;
+            /**
+             * Opened By
+             * @description User id of who opened the order (its waiter).
+             */
+            opened_by?: number | null;
             /** Restaurant Id */
             restaurant_id: number;
             /** Sent At */
@@ -3537,6 +3778,66 @@ export interface components {
             voided_at?: string | null;
         };
         /**
+         * PrepBy
+         * @description Prep times per kitchen ``station`` or per menu ``item``.
+         * @enum {string}
+         */
+        PrepBy: "station" | "item";
+        /**
+         * PrepTime
+         * @description Fire-to-ready times of one station's (or item's) lines, in seconds.
+         */
+        PrepTime: {
+            /** Average Seconds */
+            average_seconds: number;
+            /**
+             * Key
+             * @description The station, or the item's id.
+             */
+            key: number | string | null;
+            /** Label */
+            label: string;
+            /**
+             * Lines
+             * @description Lines fired and made ready.
+             */
+            lines: number;
+            /** Longest Seconds */
+            longest_seconds: number;
+            /**
+             * Over Target
+             * @description Lines that took longer than the target.
+             */
+            over_target: number;
+            /** Station */
+            station: string;
+            /**
+             * Target Seconds
+             * @description The station's target prep time.
+             */
+            target_seconds: number;
+        };
+        /**
+         * PrepTimesReport
+         * @description Kitchen prep times, from a line's firing to its being ready on its ticket, of
+         *     the range's orders (lines voided on the ticket left out); sorted by key.
+         */
+        PrepTimesReport: {
+            by: components["schemas"]["PrepBy"];
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            /** Prep Times */
+            prep_times: components["schemas"]["PrepTime"][];
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+        };
+        /**
          * ProductReport
          * @description Per item sales of the closed orders in the range, sorted by ``sort`` (largest
          *     first, ties by name). ``total`` counts every item with sales, whatever the page.
@@ -3588,6 +3889,12 @@ export interface components {
          */
         ProductSort: "revenue" | "quantity";
         /**
+         * Ranking
+         * @description ``best`` sellers first (largest first) or ``worst`` (smallest first).
+         * @enum {string}
+         */
+        Ranking: "best" | "worst";
+        /**
          * RefreshRequest
          * @description ``POST /auth/refresh`` and ``POST /auth/logout`` body.
          */
@@ -3619,6 +3926,12 @@ export interface components {
              */
             till_id?: number | null;
         };
+        /**
+         * ReportFormat
+         * @description ``json`` (the default) or ``csv``.
+         * @enum {string}
+         */
+        ReportFormat: "json" | "csv";
         /**
          * RestaurantCreate
          * @description ``POST /restaurants`` body (platform admin only).
@@ -3842,9 +4155,53 @@ export interface components {
          */
         Role: "owner" | "manager" | "waiter" | "kitchen" | "cashier";
         /**
+         * SalesGroup
+         * @description One group of the sales report: its sold lines' figures.
+         */
+        SalesGroup: {
+            /**
+             * Items Sold
+             * @description Sum of the group's line quantities.
+             */
+            items_sold: number;
+            /**
+             * Key
+             * @description The hour, ISO weekday number, ISO date (day; the Monday of a week), YYYY-MM (month), category, item, variation or user id, size name, payment method or station; null for lines whose item, category, variation or waiter is gone or unknown.
+             */
+            key: number | string | null;
+            /**
+             * Label
+             * @description What a person reads: a name, a weekday, 'Week 2015-W01'.
+             */
+            label: string;
+            /**
+             * Net Sales
+             * @description Sum of the group's line totals, minor units.
+             */
+            net_sales: number;
+            /**
+             * Orders
+             * @description Orders with a line in the group.
+             */
+            orders: number;
+        };
+        /**
+         * SalesGroupBy
+         * @description What ``groups`` of the sales report are: the local ``hour`` (0–23) the order was
+         *     opened, the ISO ``weekday`` (1 Monday … 7 Sunday), the business ``day``, ``week``
+         *     (keyed by its Monday) or ``month`` (``YYYY-MM``), the menu ``category`` or ``item``
+         *     (ids), the item's size (``variation``, id), the size's name across items (``size``:
+         *     every "L" together), the ``waiter`` who opened the order (user id), the
+         *     ``payment_method`` of its payments, the kitchen ``station`` of the line.
+         * @enum {string}
+         */
+        SalesGroupBy: "hour" | "weekday" | "day" | "week" | "month" | "category" | "item" | "variation" | "size" | "waiter" | "payment_method" | "station";
+        /**
          * SalesReport
          * @description Sales of the closed orders whose business date (the restaurant's local date)
-         *     lies in ``start_date``..``end_date`` inclusive; voided lines are left out.
+         *     lies in ``start_date``..``end_date`` inclusive; voided lines are left out. With
+         *     ``group_by``, ``groups`` splits the same lines (sorted by key, null last); without
+         *     it neither field is given.
          */
         SalesReport: {
             /**
@@ -3862,6 +4219,9 @@ export interface components {
              * Format: date
              */
             end_date: string;
+            group_by?: components["schemas"]["SalesGroupBy"] | null;
+            /** Groups */
+            groups?: components["schemas"]["SalesGroup"][] | null;
             /**
              * Items Sold
              * @description Sum of the quantities of their non-voided lines.
@@ -3887,6 +4247,62 @@ export interface components {
              * @description Tax of the paid checks of those orders, minor units.
              */
             tax: number;
+        };
+        /**
+         * Seller
+         * @description An item's (or size's) sales in the range; ``key`` its id (null: deleted since,
+         *     then grouped by the lines' snapshot name).
+         */
+        Seller: {
+            /** Key */
+            key: number | null;
+            /**
+             * Label
+             * @description The item's name (and the size's, for a variation).
+             */
+            label: string;
+            /**
+             * Net Sales
+             * @description Minor units.
+             */
+            net_sales: number;
+            /**
+             * Orders
+             * @description Orders with a line of it.
+             */
+            orders: number;
+            /** Quantity */
+            quantity: number;
+        };
+        /**
+         * SellerUnit
+         * @description What a seller is: a menu ``item``, or one of its sizes (``variation``).
+         * @enum {string}
+         */
+        SellerUnit: "item" | "variation";
+        /**
+         * SellersReport
+         * @description The best or worst sellers among what sold in the range, by ``sort`` (quantity or
+         *     revenue), ties by label then key; at most ``limit``.
+         */
+        SellersReport: {
+            /** Currency */
+            currency: string;
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            per: components["schemas"]["SellerUnit"];
+            ranking: components["schemas"]["Ranking"];
+            /** Sellers */
+            sellers: components["schemas"]["Seller"][];
+            sort: components["schemas"]["ProductSort"];
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
         };
         /**
          * ShiftClose
@@ -4165,7 +4581,7 @@ export interface components {
             target_seconds: number;
             /**
              * Tickets Late
-             * @description Those fired at least ``target_seconds`` ago.
+             * @description Those fired more than ``target_seconds`` ago.
              */
             tickets_late: number;
             /**
@@ -4231,6 +4647,51 @@ export interface components {
             status: "free" | "occupied";
             /** Version */
             version: number;
+        };
+        /**
+         * TableTurn
+         * @description One table's seatings (closed dine-in orders) in the range.
+         */
+        TableTurn: {
+            /**
+             * Average Seconds
+             * @description Mean time from opening to closing the order.
+             */
+            average_seconds: number;
+            /** Covers */
+            covers: number;
+            /**
+             * Table Id
+             * @description Null: the table was deleted since.
+             */
+            table_id: number | null;
+            /** Table Name */
+            table_name: string;
+            /** Turns */
+            turns: number;
+        };
+        /**
+         * TableTurnsReport
+         * @description Table turn times: closed dine-in orders at a table, opened to closed, per table
+         *     (by name) and over all; seconds rounded half-up.
+         */
+        TableTurnsReport: {
+            /** Average Seconds */
+            average_seconds: number;
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+            /** Tables */
+            tables: components["schemas"]["TableTurn"][];
+            /** Turns */
+            turns: number;
         };
         /**
          * TableUpdate
@@ -4439,6 +4900,11 @@ export interface components {
             table_name: string | null;
             /** Version */
             version: number;
+            /**
+             * Waiter Name
+             * @description Full name of the staff member who opened the order (its waiter).
+             */
+            waiter_name?: string | null;
         };
         /**
          * TicketStatus
@@ -4554,6 +5020,28 @@ export interface components {
             tip_pending?: boolean;
             /** Voided At */
             voided_at?: string | null;
+        };
+        /**
+         * TipsReport
+         * @description Tips of the payments (not voided) on the range's closed orders, by waiter.
+         */
+        TipsReport: {
+            /** Currency */
+            currency: string;
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+            /** Tips */
+            tips: number;
+            /** Waiters */
+            waiters: components["schemas"]["brigade__reporting__schemas__WaiterTips"][];
         };
         /**
          * TodayFigures
@@ -4784,22 +5272,6 @@ export interface components {
             till_id?: number | null;
         };
         /**
-         * WaiterTips
-         * @description The tips of a waiter's orders (the user who opened them; ``waiter_id`` ``None``:
-         *     unknown) on a day: ``payments`` with a tip, ``tips`` in minor units. ``name`` is
-         *     their full name when they have one.
-         */
-        WaiterTips: {
-            /** Name */
-            name: string | null;
-            /** Payments */
-            payments: number;
-            /** Tips */
-            tips: number;
-            /** Waiter Id */
-            waiter_id: number | null;
-        };
-        /**
          * ZReportCreate
          * @description Close ``business_date`` (default: the restaurant's local today; never later).
          */
@@ -4839,6 +5311,48 @@ export interface components {
             taken_at: string;
             /** Taken By */
             taken_by: number | null;
+        };
+        /**
+         * WaiterTips
+         * @description The tips on one waiter's orders (the waiter who opened them).
+         */
+        brigade__reporting__schemas__WaiterTips: {
+            /**
+             * Key
+             * @description The waiter's user id; null: unknown.
+             */
+            key: number | null;
+            /**
+             * Label
+             * @description The waiter's full name ('' when unknown).
+             */
+            label: string;
+            /**
+             * Payments
+             * @description Payments with a tip.
+             */
+            payments: number;
+            /**
+             * Tips
+             * @description Minor units.
+             */
+            tips: number;
+        };
+        /**
+         * WaiterTips
+         * @description The tips of a waiter's orders (the user who opened them; ``waiter_id`` ``None``:
+         *     unknown) on a day: ``payments`` with a tip, ``tips`` in minor units. ``name`` is
+         *     their full name when they have one.
+         */
+        brigade__tills__schemas__WaiterTips: {
+            /** Name */
+            name: string | null;
+            /** Payments */
+            payments: number;
+            /** Tips */
+            tips: number;
+            /** Waiter Id */
+            waiter_id: number | null;
         };
     };
     responses: never;
@@ -13059,6 +13573,12 @@ export interface operations {
             query?: {
                 status?: components["schemas"]["OrderStatus"] | null;
                 table_id?: number | null;
+                /** @description Orders opened by this user id, or ``me`` for the caller's own. */
+                waiter?: number | "me" | null;
+                /** @description First business date (local), inclusive. */
+                start_date?: string | null;
+                /** @description Last business date (local), inclusive. */
+                end_date?: string | null;
                 limit?: number;
                 /** @description Rows to skip. */
                 offset?: number;
@@ -13170,13 +13690,34 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description invalid-date-range: The end date is before the start date; no-signed-in-waiter: waiter=me needs a signed-in user */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };
@@ -15829,6 +16370,460 @@ export interface operations {
             };
         };
     };
+    "reporting-adjustments_report": {
+        parameters: {
+            query: {
+                /** @description First business date (the restaurant's local date), inclusive. */
+                start_date: string;
+                /** @description Last business date, inclusive. */
+                end_date: string;
+                /** @description reason or person. */
+                by?: components["schemas"]["AdjustmentBy"];
+                /** @description csv for a CSV download (or Accept: text/csv). */
+                format?: components["schemas"]["ReportFormat"] | null;
+            };
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; as CSV with ``format=csv`` or ``Accept: text/csv``. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdjustmentsReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description invalid-date-range: The end date is before the start date */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    "reporting-checks_report": {
+        parameters: {
+            query: {
+                /** @description First business date (the restaurant's local date), inclusive. */
+                start_date: string;
+                /** @description Last business date, inclusive. */
+                end_date: string;
+                /** @description csv for a CSV download (or Accept: text/csv). */
+                format?: components["schemas"]["ReportFormat"] | null;
+            };
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; as CSV with ``format=csv`` or ``Accept: text/csv``. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChecksReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description invalid-date-range: The end date is before the start date */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    "reporting-prep_times_report": {
+        parameters: {
+            query: {
+                /** @description First business date (the restaurant's local date), inclusive. */
+                start_date: string;
+                /** @description Last business date, inclusive. */
+                end_date: string;
+                /** @description station or item. */
+                by?: components["schemas"]["PrepBy"];
+                /** @description csv for a CSV download (or Accept: text/csv). */
+                format?: components["schemas"]["ReportFormat"] | null;
+            };
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; as CSV with ``format=csv`` or ``Accept: text/csv``. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrepTimesReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description invalid-date-range: The end date is before the start date */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     "reporting-product_report": {
         parameters: {
             query: {
@@ -15841,6 +16836,8 @@ export interface operations {
                 limit?: number;
                 /** @description Rows to skip. */
                 offset?: number;
+                /** @description csv for a CSV download (or Accept: text/csv). */
+                format?: components["schemas"]["ReportFormat"] | null;
             };
             header?: never;
             path: {
@@ -15850,13 +16847,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The report; as CSV with ``format=csv`` or ``Accept: text/csv``. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ProductReport"];
+                    "text/csv": string;
                 };
             };
             /** @description not-authenticated: Authentication required */
@@ -15988,6 +16986,10 @@ export interface operations {
                 start_date: string;
                 /** @description Last business date, inclusive. */
                 end_date: string;
+                /** @description Split the sales into groups (sorted by key) by this. */
+                group_by?: components["schemas"]["SalesGroupBy"] | null;
+                /** @description csv for a CSV download (or Accept: text/csv). */
+                format?: components["schemas"]["ReportFormat"] | null;
             };
             header?: never;
             path: {
@@ -15997,13 +16999,471 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The report; as CSV with ``format=csv`` or ``Accept: text/csv``. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SalesReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description invalid-date-range: The end date is before the start date */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    "reporting-sellers_report": {
+        parameters: {
+            query: {
+                /** @description First business date (the restaurant's local date), inclusive. */
+                start_date: string;
+                /** @description Last business date, inclusive. */
+                end_date: string;
+                /** @description item, or variation (a size). */
+                per?: components["schemas"]["SellerUnit"];
+                /** @description quantity or revenue. */
+                sort?: components["schemas"]["ProductSort"];
+                /** @description best (largest first) or worst (smallest first). */
+                ranking?: components["schemas"]["Ranking"];
+                limit?: number;
+                /** @description csv for a CSV download (or Accept: text/csv). */
+                format?: components["schemas"]["ReportFormat"] | null;
+            };
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; as CSV with ``format=csv`` or ``Accept: text/csv``. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SellersReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description invalid-date-range: The end date is before the start date */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    "reporting-table_turns_report": {
+        parameters: {
+            query: {
+                /** @description First business date (the restaurant's local date), inclusive. */
+                start_date: string;
+                /** @description Last business date, inclusive. */
+                end_date: string;
+                /** @description csv for a CSV download (or Accept: text/csv). */
+                format?: components["schemas"]["ReportFormat"] | null;
+            };
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; as CSV with ``format=csv`` or ``Accept: text/csv``. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TableTurnsReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description invalid-date-range: The end date is before the start date */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    "reporting-tips_report": {
+        parameters: {
+            query: {
+                /** @description First business date (the restaurant's local date), inclusive. */
+                start_date: string;
+                /** @description Last business date, inclusive. */
+                end_date: string;
+                /** @description csv for a CSV download (or Accept: text/csv). */
+                format?: components["schemas"]["ReportFormat"] | null;
+            };
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report; as CSV with ``format=csv`` or ``Accept: text/csv``. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TipsReport"];
+                    "text/csv": string;
                 };
             };
             /** @description not-authenticated: Authentication required */
