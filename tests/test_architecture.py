@@ -102,6 +102,11 @@ ALLOWED: dict[tuple[str, str], str] = {
         "the staff list joins memberships with the users' names; to become an auth "
         "function (or memberships move to auth) with the staff rework of issue 8"
     ),
+    ("brigade.restaurants.api", "brigade.auth.models"): (
+        "staff_name_of, a staff member's name as an SQL expression (kitchen tickets, the "
+        "reports by waiter), joins memberships with the users' names; the same move as "
+        "restaurants.service"
+    ),
     ("brigade.idempotency.dependencies", "brigade.auth.dependencies"): (
         "the Idempotent dependency scopes a key by the caller's Access (restaurant and "
         "actor), which auth decides"
