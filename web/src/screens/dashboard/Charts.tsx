@@ -10,7 +10,7 @@ import { Bar as RechartsBar, BarChart, CartesianGrid, Cell, Legend, Pie, PieChar
 
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { formatMoney } from "../../lib/money";
-import { axisMoney, type Bar, type Slice } from "./dashboardLogic";
+import { axisMoney, type Bar, type PrepBar, type Slice } from "./dashboardLogic";
 
 /** Colours of the slices and bars: distinct, readable on white, in this order. */
 export const PALETTE = ["#0b57d0", "#ffb300", "#146c2e", "#b3261e", "#6b2fa3", "#00838f", "#8a5a00", "#4a515c"];
@@ -121,6 +121,37 @@ export function MixDonut({ slices, currency, caption }: { slices: readonly Slice
         </PieChart>
       </ResponsiveContainer>
       <FiguresTable bars={slices} currency={currency} caption={caption} />
+    </>
+  );
+}
+
+/** Prep times per station: the average and the target side by side, in minutes. */
+export function PrepTimeBars({ bars, caption }: { bars: readonly PrepBar[]; caption: string }) {
+  const data = bars.map((bar) => ({ ...bar }));
+  return (
+    <>
+      <ResponsiveContainer width="100%" height={260}>
+        <BarChart data={data} margin={{ left: 8, right: 8 }}>
+          <CartesianGrid vertical={false} strokeDasharray="3 3" />
+          <XAxis dataKey="label" />
+          <YAxis unit=" min" width={64} />
+          <Tooltip formatter={(value) => `${Number(value)} min`} />
+          <Legend />
+          <RechartsBar dataKey="average" name="Average" fill={PALETTE[0]} isAnimationActive={false} />
+          <RechartsBar dataKey="target" name="Target" fill={PALETTE[1]} isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
+      <table className="dashboard-figures">
+        <caption>{caption}</caption>
+        <tbody>
+          {bars.map((bar) => (
+            <tr key={bar.key}>
+              <th scope="row">{bar.label}</th>
+              <td>{bar.summary}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </>
   );
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { fakeServer, json, me, problem, type FakeServer } from "../../test/fakeServer";
 import { envelope } from "../../test/fakeSocket";
 import { renderApp, signedInTokens } from "../../test/render";
-import type { ProductReport, TodayFigures } from "./queries";
+import type { PrepTimesReport, ProductReport, SalesReport, TodayFigures } from "./queries";
 
 const R = "/api/v1/restaurants/1/reports";
 
@@ -45,6 +45,49 @@ function products(start: string, end: string): ProductReport {
   };
 }
 
+type Groups = NonNullable<SalesReport["groups"]>;
+
+const GROUPS: Record<string, Groups> = {
+  day: [
+    { key: "2026-11-28", label: "2026-11-28", orders: 3, items_sold: 5, net_sales: 9000 },
+    { key: "2026-12-03", label: "2026-12-03", orders: 2, items_sold: 3, net_sales: 27500 },
+  ],
+  hour: [
+    { key: 12, label: "12", orders: 2, items_sold: 3, net_sales: 20000 },
+    { key: 19, label: "19", orders: 3, items_sold: 5, net_sales: 16500 },
+  ],
+  category: [
+    { key: 1, label: "Classic", orders: 4, items_sold: 6, net_sales: 27000 },
+    { key: 2, label: "Drinks", orders: 3, items_sold: 2, net_sales: 9000 },
+  ],
+  size: [],
+  payment_method: [
+    { key: "card", label: "card", orders: 4, items_sold: 7, net_sales: 30000 },
+    { key: "cash", label: "cash", orders: 1, items_sold: 1, net_sales: 6500 },
+  ],
+};
+
+function sales(url: URL): SalesReport {
+  const groupBy = url.searchParams.get("group_by") ?? "day";
+  return {
+    start_date: url.searchParams.get("start_date") ?? "",
+    end_date: url.searchParams.get("end_date") ?? "",
+    currency: "USD",
+    orders: 5,
+    items_sold: 8,
+    net_sales: 36500,
+    tax: 0,
+    average_order_value: 7300,
+    group_by: groupBy as SalesReport["group_by"],
+    groups: GROUPS[groupBy] ?? [],
+  };
+}
+
+const PREP: PrepTimesReport["prep_times"] = [
+  { key: "oven", label: "oven", station: "oven", lines: 12, average_seconds: 750, longest_seconds: 1300, target_seconds: 900, over_target: 2 },
+  { key: "bar", label: "bar", station: "bar", lines: 1, average_seconds: 45, longest_seconds: 45, target_seconds: 900, over_target: 0 },
+];
+
 interface Backend {
   server: FakeServer;
   today: TodayFigures;
@@ -57,6 +100,17 @@ function backend(role = "manager"): Backend {
   state.server.on(`GET ${R}/products`, (request) => {
     const url = new URL(request.url);
     return json(products(url.searchParams.get("start_date") ?? "", url.searchParams.get("end_date") ?? ""));
+  });
+  state.server.on(`GET ${R}/sales`, (request) => json(sales(new URL(request.url))));
+  state.server.on(`GET ${R}/prep-times`, (request) => {
+    const url = new URL(request.url);
+    const body: PrepTimesReport = {
+      start_date: url.searchParams.get("start_date") ?? "",
+      end_date: url.searchParams.get("end_date") ?? "",
+      by: "station",
+      prep_times: PREP,
+    };
+    return json(body);
   });
   return state;
 }
@@ -152,6 +206,56 @@ describe("dashboard", () => {
     await user.click(screen.getByRole("button", { name: "Show" }));
     expect(screen.getByRole("heading", { name: "Sales from 2026-11-02 to 2026-12-03" })).toBeInTheDocument();
     expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  });
+
+  it("charts the range's sales by day and hour, the mixes and the prep times per station", async () => {
+    const state = backend();
+    renderApp({ path: "/r/1/dashboard", server: state.server, tokens: signedInTokens() });
+    const rows = async (figure: string) => {
+      const card = await screen.findByRole("figure", { name: figure });
+      await waitFor(() => expect(within(card).getByRole("table")).toBeInTheDocument());
+      return within(card)
+        .getAllByRole("row")
+        .map((r) => r.textContent);
+    };
+    // every day of the 7 days, the quiet ones at zero
+    expect(await rows("Sales by day")).toEqual([
+      "Fri 27$0.00",
+      "Sat 28$90.00",
+      "Sun 29$0.00",
+      "Mon 30$0.00",
+      "Tue 1$0.00",
+      "Wed 2$0.00",
+      "Thu 3$275.00",
+    ]);
+    expect(await rows("Sales by hour")).toHaveLength(8); // 12:00 to 19:00
+    expect(await rows("Category mix")).toEqual(["Classic$270.00" + "75%", "Drinks$90.00" + "25%"]);
+    expect(await rows("Payment methods")).toEqual(["Card$300.00" + "82.2%", "Cash$65.00" + "17.8%"]);
+    expect(await rows("Prep times")).toEqual([
+      "bar45 s on average over 1 line, 0 over the 15 min target",
+      "oven12 min 30 s on average over 12 lines, 2 over the 15 min target",
+    ]);
+    const sizes = screen.getByRole("figure", { name: "Size mix" });
+    expect(await within(sizes).findByText("No sales in this range.")).toBeInTheDocument();
+    const asked = state.server.calls(`GET ${R}/sales`).map((c) => new URL(c.url).searchParams.get("group_by"));
+    expect(new Set(asked)).toEqual(new Set(["day", "hour", "category", "size", "payment_method"]));
+  });
+
+  it("reads the range's reports again when an order of today closes", async () => {
+    const state = backend();
+    const { sockets } = renderApp({ path: "/r/1/dashboard", server: state.server, tokens: signedInTokens() });
+    await screen.findByRole("figure", { name: "Sales by day" });
+    await waitFor(() => expect(sockets).toHaveLength(1));
+    const socket = sockets[0]!;
+    act(() => socket.connectOk({ last_seq: 10, replayed: 0 }));
+    const byDay = () => state.server.calls(`GET ${R}/sales`).filter((c) => c.url.includes("group_by=day")).length;
+    await waitFor(() => expect(byDay()).toBeGreaterThanOrEqual(2)); // after the first `ready`
+    const before = byDay();
+    act(() => socket.emitEvent(envelope(11, "order.sent", { order: { id: 30, version: 2, status: "open", items: [] } })));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(byDay()).toBe(before); // a sent order is no sale yet
+    act(() => socket.emitEvent(envelope(12, "order.closed", { order: { id: 30, version: 3, status: "closed", items: [] } })));
+    await waitFor(() => expect(byDay()).toBe(before + 1));
   });
 
   it("says why when today's figures cannot be read", async () => {

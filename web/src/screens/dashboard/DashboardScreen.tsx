@@ -6,9 +6,12 @@
  *   realtime cache integration reads them again on every `order.*`, `ticket.*`,
  *   `check.*` and `payment.*` event, and this screen at the moment the server says the
  *   next ticket turns late (`next_late_at`): no reload, no polling during service.
- * - **A range** (today, 7 days, 30 days, this month, or two dates): charts of the sales
- *   report's groups and of the best sellers (Recharts). A range that holds today
- *   follows the day's sales (`order.closed`).
+ * - **A range** (today, 7 days, 30 days, this month, or two dates): charts (Recharts)
+ *   of the sales report's groups (`GET …/reports/sales?group_by=`: sales by day and by
+ *   hour, the category, size and payment-method mixes), of the kitchen's prep times
+ *   per station against their targets (`…/reports/prep-times`) and of the top sellers
+ *   (`…/reports/products`). A range that holds today follows the day's sales
+ *   (`order.closed`).
  */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useId, useState, type FormEvent } from "react";
@@ -18,17 +21,31 @@ import { useRestaurantScope } from "../../auth/restaurant";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { useRealtimeStatus } from "../../realtime/RealtimeProvider";
 import { useServices } from "../../services";
-import { ChartCard, MoneyBars } from "./Charts";
+import { ChartCard, MixDonut, MoneyBars, PrepTimeBars } from "./Charts";
 import {
   PRESET_LABELS,
+  dailySeries,
+  hourlySeries,
   isValidRange,
   lateRefreshDelay,
+  mixSeries,
+  paymentMethodLabel,
+  prepSeries,
   presetRange,
   todayTiles,
   type DateRange,
   type RangePreset,
+  type SalesGroup,
 } from "./dashboardLogic";
-import { todayQuery, topSellersQuery, type StationToday, type TodayFigures } from "./queries";
+import {
+  prepTimesQuery,
+  salesGroupsQuery,
+  todayQuery,
+  topSellersQuery,
+  type SalesGroupBy,
+  type StationToday,
+  type TodayFigures,
+} from "./queries";
 import "./dashboard.css";
 
 /** Read today's figures again when `nextLateAt` passes (a ticket turns late without an event). */
@@ -171,8 +188,70 @@ function TopSellers({ rid, range, currency }: { rid: number; range: DateRange; c
     value: item.net_sales,
   }));
   return (
-    <ChartCard title="Top sellers" loading={query.isPending} error={query.error} empty={bars.length === 0} wide>
+    <ChartCard title="Top sellers" loading={query.isPending} error={query.error} empty={bars.length === 0}>
       <MoneyBars bars={bars} currency={currency} caption="Top sellers by net sales" horizontal height={Math.max(160, bars.length * 34)} />
+    </ChartCard>
+  );
+}
+
+interface ChartProps {
+  rid: number;
+  range: DateRange;
+  currency: string;
+}
+
+/** The groups of the range's sales report by `groupBy` (empty while loading). */
+function useGroups(rid: number, range: DateRange, groupBy: SalesGroupBy) {
+  const { api } = useServices();
+  const query = useQuery(salesGroupsQuery(api, rid, range, groupBy));
+  const groups: SalesGroup[] = query.data?.groups ?? [];
+  return { groups, loading: query.isPending, error: query.error };
+}
+
+function SalesByDay({ rid, range, currency }: ChartProps) {
+  const { groups, loading, error } = useGroups(rid, range, "day");
+  const bars = dailySeries(groups, range);
+  return (
+    <ChartCard title="Sales by day" loading={loading} error={error} empty={!groups.length} wide>
+      <MoneyBars bars={bars} currency={currency} caption="Net sales by day" />
+    </ChartCard>
+  );
+}
+
+function SalesByHour({ rid, range, currency }: ChartProps) {
+  const { groups, loading, error } = useGroups(rid, range, "hour");
+  const bars = hourlySeries(groups);
+  return (
+    <ChartCard title="Sales by hour" loading={loading} error={error} empty={!bars.length}>
+      <MoneyBars bars={bars} currency={currency} caption="Net sales by hour of the day" />
+    </ChartCard>
+  );
+}
+
+function Mix({ rid, range, currency, groupBy, title }: ChartProps & { groupBy: SalesGroupBy; title: string }) {
+  const { groups, loading, error } = useGroups(rid, range, groupBy);
+  const named = groupBy === "payment_method" ? groups.map((g) => ({ ...g, label: paymentMethodLabel(String(g.key)) })) : groups;
+  const slices = mixSeries(named);
+  return (
+    <ChartCard title={title} loading={loading} error={error} empty={!slices.length}>
+      <MixDonut slices={slices} currency={currency} caption={`${title}: net sales and share`} />
+    </ChartCard>
+  );
+}
+
+function PrepTimes({ rid, range }: Omit<ChartProps, "currency">) {
+  const { api } = useServices();
+  const query = useQuery(prepTimesQuery(api, rid, range));
+  const bars = prepSeries(query.data?.prep_times ?? []);
+  return (
+    <ChartCard
+      title="Prep times"
+      loading={query.isPending}
+      error={query.error}
+      empty={!bars.length}
+      emptyText="No ticket made ready in this range."
+    >
+      <PrepTimeBars bars={bars} caption="Prep time (fire to ready) per station against its target" />
     </ChartCard>
   );
 }
@@ -205,6 +284,12 @@ export function DashboardScreen() {
           <RangePicker today={figures.business_date} choice={choice} onChoose={setChoice} />
         </div>
         <div className="dashboard-charts">
+          <SalesByDay rid={restaurantId} range={range} currency={figures.currency} />
+          <SalesByHour rid={restaurantId} range={range} currency={figures.currency} />
+          <Mix rid={restaurantId} range={range} currency={figures.currency} groupBy="category" title="Category mix" />
+          <Mix rid={restaurantId} range={range} currency={figures.currency} groupBy="size" title="Size mix" />
+          <Mix rid={restaurantId} range={range} currency={figures.currency} groupBy="payment_method" title="Payment methods" />
+          <PrepTimes rid={restaurantId} range={range} />
           <TopSellers rid={restaurantId} range={range} currency={figures.currency} />
         </div>
         <p className="dashboard-muted">

@@ -5,12 +5,14 @@ import {
   axisMoney,
   dailySeries,
   datesOf,
+  formatDuration,
   hourlySeries,
   includesDay,
   isValidRange,
   lateRefreshDelay,
   mixSeries,
   movesToday,
+  prepSeries,
   presetRange,
   todayTiles,
   type SalesGroup,
@@ -87,6 +89,38 @@ describe("chart series", () => {
     expect(axisMoney(125_000, "USD", "en-US")).toBe("$1.3K");
     expect(axisMoney(35_000, "USD", "en-US")).toBe("$350");
     expect(axisMoney(35_000, "JPY", "en-US")).toBe("¥35K");
+  });
+});
+
+describe("prep times", () => {
+  it("says durations as a cook would", () => {
+    expect([formatDuration(45), formatDuration(720), formatDuration(750), formatDuration(-3)]).toEqual([
+      "45 s",
+      "12 min",
+      "12 min 30 s",
+      "0 s",
+    ]);
+  });
+
+  it("gives each station with lines its average and target in minutes, by name", () => {
+    const station = (name: string, lines: number, average: number, over = 0) => ({
+      station: name,
+      lines,
+      average_seconds: average,
+      longest_seconds: average,
+      target_seconds: 600,
+      over_target: over,
+    });
+    expect(prepSeries([station("oven", 3, 754, 2), station("bar", 1, 60), station("grill", 0, 0)])).toEqual([
+      { key: "bar", label: "bar", average: 1, target: 10, summary: "1 min on average over 1 line, 0 over the 10 min target" },
+      {
+        key: "oven",
+        label: "oven",
+        average: 12.6,
+        target: 10,
+        summary: "12 min 34 s on average over 3 lines, 2 over the 10 min target",
+      },
+    ]);
   });
 });
 

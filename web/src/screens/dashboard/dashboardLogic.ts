@@ -239,3 +239,50 @@ export function axisMoney(minor: number, currency: string, locale?: string): str
     maximumFractionDigits: Math.abs(major) >= 1000 ? 1 : 0,
   }).format(major);
 }
+
+/** A duration for people: "45 s", "12 min", "12 min 30 s". */
+export function formatDuration(seconds: number): string {
+  const whole = Math.max(0, Math.round(seconds));
+  if (whole < 60) return `${whole} s`;
+  const min = Math.floor(whole / 60);
+  const sec = whole % 60;
+  return sec ? `${min} min ${sec} s` : `${min} min`;
+}
+
+/** What the prep-time chart needs of a station's prep times (a subset of `PrepTime`). */
+export interface PrepLike {
+  station: string;
+  lines: number;
+  average_seconds: number;
+  longest_seconds: number;
+  target_seconds: number;
+  over_target: number;
+}
+
+/** A station's bar pair of the prep-time chart: average and target in minutes (one decimal). */
+export interface PrepBar {
+  key: string;
+  label: string;
+  average: number;
+  target: number;
+  /** "12 min 30 s on average over 140 lines, 9 over the 15 min target". */
+  summary: string;
+}
+
+/** The prep-time chart's bars, one per station with lines made ready, by station name. */
+export function prepSeries(prepTimes: readonly PrepLike[]): PrepBar[] {
+  const minutes = (s: number) => Math.round(s / 6) / 10;
+  return prepTimes
+    .filter((p) => p.lines > 0)
+    .slice()
+    .sort((a, b) => a.station.localeCompare(b.station))
+    .map((p) => ({
+      key: p.station,
+      label: p.station,
+      average: minutes(p.average_seconds),
+      target: minutes(p.target_seconds),
+      summary:
+        `${formatDuration(p.average_seconds)} on average over ${p.lines} line${p.lines === 1 ? "" : "s"}, ` +
+        `${p.over_target} over the ${formatDuration(p.target_seconds)} target`,
+    }));
+}
