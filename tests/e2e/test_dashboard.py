@@ -5,7 +5,7 @@ counts them. A waiter (on another device: the API) seats a free table with two c
 sends a pizza; the manager's open checks, covers and kitchen tickets move up by
 themselves. The cashier settles it by card; the day's sales grow by the order's
 subtotal and the open check is gone. Then the manager looks back at July 2015 of the
-pizza place (the demo's year) and the charts fill: the picture of docs/web.md.
+pizza place (the demo's year) and the charts fill: the pictures of docs/web.md.
 
 The e2e tests share one demo server, so every figure is checked against the one read
 before this test's order (another test may have left a table open).
@@ -97,17 +97,36 @@ async def test_dashboard_follows_service_live(sign_in: SignIn, demo_server: Demo
     await expect(
         manager.get_by_role("heading", name="Sales from 2015-07-01 to 2015-07-31")
     ).to_be_visible()
+    july = "start_date=2015-07-01&end_date=2015-07-31"
     top = manager.get_by_role("figure", name="Top sellers")
-    products = demo_server.api(
-        "GET",
-        f"{reports}/products?start_date=2015-07-01&end_date=2015-07-31&limit=10",
-        token=manager_token,
-    )
+    products = demo_server.api("GET", f"{reports}/products?{july}&limit=10", token=manager_token)
     best = products["items"][0]
     await expect(top.get_by_role("row").first).to_contain_text(best["name"])
     await expect(top.get_by_role("row").first).to_contain_text(usd(best["net_sales"]))
     await expect(top.locator(".recharts-bar-rectangle").first).to_be_visible()
 
+    by_day = manager.get_by_role("figure", name="Sales by day")
+    await expect(by_day.get_by_role("row")).to_have_count(31)
+    days = demo_server.api("GET", f"{reports}/sales?{july}&group_by=day", token=manager_token)
+    busiest = max(days["groups"], key=lambda g: g["net_sales"])
+    busiest_row = by_day.get_by_role("row").filter(has_text=usd(busiest["net_sales"]))
+    await expect(busiest_row).to_have_count(1)
+    categories = demo_server.api(
+        "GET", f"{reports}/sales?{july}&group_by=category", token=manager_token
+    )
+    first = max(categories["groups"], key=lambda g: g["net_sales"])
+    mix = manager.get_by_role("figure", name="Category mix")
+    await expect(mix.get_by_role("row").first).to_contain_text(first["label"])
+    await expect(mix.get_by_role("row").first).to_contain_text(usd(first["net_sales"]))
+    await expect(mix.locator(".recharts-pie-sector").first).to_be_visible()
+    sizes = demo_server.api("GET", f"{reports}/sales?{july}&group_by=size", token=manager_token)
+    sold = [g for g in sizes["groups"] if g["net_sales"] > 0]
+    assert 1 < len(sold) <= 6  # one slice each (no "Other")
+    size_mix = manager.get_by_role("figure", name="Size mix")
+    await expect(size_mix.get_by_role("row")).to_have_count(len(sold))
+
     assert loads == [], f"the dashboard reloaded: {loads}"
-    await manager.get_by_role("heading", name="Dashboard").scroll_into_view_if_needed()
+    await manager.evaluate("window.scrollTo(0, 0)")
     await screenshot(manager, "dashboard")
+    await by_day.evaluate("figure => figure.scrollIntoView({block: 'start'})")
+    await screenshot(manager, "dashboard-charts")

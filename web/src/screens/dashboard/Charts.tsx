@@ -85,7 +85,7 @@ export function MoneyBars({
           <BarChart data={data} layout="vertical" margin={{ left: 8, right: 16 }}>
             <CartesianGrid horizontal={false} strokeDasharray="3 3" />
             <XAxis type="number" tickFormatter={tick} />
-            <YAxis type="category" dataKey="label" width={150} interval={0} />
+            <YAxis type="category" dataKey="label" width={190} interval={0} tick={{ fontSize: 13 }} />
             <Tooltip formatter={(value) => money(Number(value))} />
             <RechartsBar dataKey="value" name="Net sales" fill={PALETTE[0]} isAnimationActive={false} />
           </BarChart>
@@ -107,6 +107,8 @@ export function MoneyBars({
 /** A mix as a donut with a legend ("Classic 42.1 %"), money in the tooltip. */
 export function MixDonut({ slices, currency, caption }: { slices: readonly Slice[]; currency: string; caption: string }) {
   const data = slices.map((slice) => ({ ...slice, name: `${slice.label} ${slice.share} %` }));
+  // the legend in the slices' order (largest first), not Recharts' alphabetical default
+  const position = new Map(data.map((slice, index) => [slice.name, index]));
   return (
     <>
       <ResponsiveContainer width="100%" height={260}>
@@ -117,7 +119,12 @@ export function MixDonut({ slices, currency, caption }: { slices: readonly Slice
             ))}
           </Pie>
           <Tooltip formatter={(value) => formatMoney(Math.round(Number(value)), currency)} />
-          <Legend layout="vertical" align="right" verticalAlign="middle" />
+          <Legend
+            layout="vertical"
+            align="right"
+            verticalAlign="middle"
+            itemSorter={(item) => position.get(item.value ?? "") ?? 0}
+          />
         </PieChart>
       </ResponsiveContainer>
       <FiguresTable bars={slices} currency={currency} caption={caption} />
