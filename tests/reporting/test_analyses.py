@@ -381,3 +381,28 @@ async def test_csv_errors_stay_problem_json(client: AsyncClient, run: Service) -
     )
     assert response.status_code == 422
     assert problem_type(response) == "invalid-date-range"
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("sales", {"group_by": "hour"}),
+        ("sales", {"group_by": "week"}),
+        ("sales", {"group_by": "payment_method", "format": "csv"}),
+        ("sellers", {"per": "variation"}),
+        ("checks", {}),
+        ("table-turns", {}),
+        ("adjustments", {"by": "person"}),
+        ("tips", {}),
+        ("prep-times", {"by": "item"}),
+    ],
+)
+async def test_the_widest_range_of_dates_answers(
+    client: AsyncClient, run: Service, name: str, params: dict[str, Any]
+) -> None:
+    response = await client.get(
+        run.url(name),
+        params={"start_date": "0001-01-01", "end_date": "9999-12-31", **params},
+        headers=run.world.owner.headers,
+    )
+    assert response.status_code == 200, response.text

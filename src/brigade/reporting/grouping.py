@@ -94,7 +94,7 @@ def _month_label(key: Any) -> str:
 
 
 def _iso(key: Any) -> str:
-    return key.isoformat() if isinstance(key, date) else str(key)[:10]
+    return str(key)[:10]
 
 
 async def _hour_bounds(session: AsyncSession, r: Range) -> tuple[datetime, datetime]:
@@ -223,10 +223,8 @@ async def _run(
     groups = []
     for row in rows:
         value = row.group_key
-        if isinstance(value, date):
+        if isinstance(value, date):  # a day, or a week's Monday on PostgreSQL
             value = value.isoformat()
-        elif relabel is _week_label:
-            value = _iso(value)
         groups.append(
             SalesGroup(
                 key=value,

@@ -1,4 +1,4 @@
-"""who: order lines' added_by / fired_by / voided_by, tickets' waiter_name, report indexes
+"""who: lines' added_by / fired_by / voided_by, tickets' waiter_name, report indexes
 
 Revision ID: 0010_who
 Revises: 0006_refunds
@@ -18,6 +18,20 @@ depends_on: str | Sequence[str] | None = None
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 #: The users' foreign keys of order lines: who added, fired and voided a line.
 _WHO = ("added_by", "fired_by", "voided_by")
+#: (table, index, columns) of the reports' covering indexes: a range of business dates
+#: with each order's status, waiter and time; an order's lines with their figures.
+_COVERING = (
+    (
+        "orders",
+        "ix_orders_restaurant_id_business_date",
+        ["restaurant_id", "business_date", "status", "opened_by", "opened_at"],
+    ),
+    (
+        "order_items",
+        "ix_order_items_order_id",
+        ["order_id", "restaurant_id", "status", "quantity", "line_total"],
+    ),
+)
 
 
 def upgrade() -> None:
@@ -39,9 +53,16 @@ def upgrade() -> None:
     op.create_index(
         "ix_orders_restaurant_id_opened_by", "orders", ["restaurant_id", "opened_by"], unique=False
     )
+    # The reports' covering indexes replace the narrower ones of the same names.
+    for table, name, columns in _COVERING:
+        op.drop_index(name, table_name=table)
+        op.create_index(name, table, columns, unique=False)
 
 
 def downgrade() -> None:
+    for table, name, columns in _COVERING:
+        op.drop_index(name, table_name=table)
+        op.create_index(name, table, columns[:1] if table == "order_items" else columns[:2])
     op.drop_index("ix_orders_restaurant_id_opened_by", table_name="orders")
     if op.get_bind().dialect.name == "sqlite":
         with op.batch_alter_table("kitchen_tickets", recreate="always") as batch_op:
