@@ -5,7 +5,8 @@
  *   (per station against its prep target), from `GET …/reports/today`. The shared
  *   realtime cache integration reads them again on every `order.*`, `ticket.*`,
  *   `check.*` and `payment.*` event, and this screen at the moment the server says the
- *   next ticket turns late (`next_late_at`): no reload, no polling during service.
+ *   next ticket turns late (`next_late_at`): no reload. A quiet read every 5 minutes
+ *   turns the business day over at midnight on a screen left open.
  * - **A range** (today, 7 days, 30 days, this month, or two dates): charts (Recharts)
  *   of the sales report's groups (`GET …/reports/sales?group_by=`: sales by day and by
  *   hour, the category, size and payment-method mixes), of the kitchen's prep times
