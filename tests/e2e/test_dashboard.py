@@ -35,6 +35,16 @@ def tile_value(page: Page, name: str) -> Any:
     return page.get_by_role("region", name=name, exact=True).locator(".dashboard-tile-value")
 
 
+async def test_a_waiter_may_not_open_the_dashboard(
+    sign_in: SignIn, demo_server: DemoServer
+) -> None:
+    waiter = await sign_in("waiter")
+    await waiter.goto(f"/r/{demo_server.restaurant_id}/dashboard")
+    await expect(waiter.get_by_role("heading", name="Not allowed")).to_be_visible()
+    await expect(waiter.get_by_role("heading", name="Today")).to_have_count(0)
+    await expect(waiter.get_by_role("link", name="Dashboard", exact=True)).to_have_count(0)
+
+
 async def test_dashboard_follows_service_live(sign_in: SignIn, demo_server: DemoServer) -> None:
     rid = demo_server.restaurant_id
     reports = f"/restaurants/{rid}/reports"
