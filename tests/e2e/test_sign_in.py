@@ -15,11 +15,16 @@ pytestmark = pytest.mark.e2e
 #: role → (landing path under /r/<id>, its screen's heading, the nav links it sees, the
 #: nav links it must not see)
 LANDING = {
-    "waiter": ("floor", "Floor", ["Floor"], ["Kitchen", "Till", "Admin"]),
-    "kitchen": ("kitchen", "Kitchen — All (expo)", ["Kitchen"], ["Floor", "Till", "Admin"]),
-    "cashier": ("till", "Till", ["Floor", "Till"], ["Kitchen", "Admin"]),
-    "manager": ("floor", "Floor", ["Floor", "Kitchen", "Till", "Admin"], []),
-    "owner": ("floor", "Floor", ["Floor", "Kitchen", "Till", "Admin"], []),
+    "waiter": ("floor", "Floor", ["Floor"], ["Kitchen", "Till", "Dashboard", "Admin"]),
+    "kitchen": (
+        "kitchen",
+        "Kitchen — All (expo)",
+        ["Kitchen"],
+        ["Floor", "Till", "Dashboard", "Admin"],
+    ),
+    "cashier": ("till", "Till", ["Floor", "Till"], ["Kitchen", "Dashboard", "Admin"]),
+    "manager": ("floor", "Floor", ["Floor", "Kitchen", "Till", "Dashboard", "Admin"], []),
+    "owner": ("floor", "Floor", ["Floor", "Kitchen", "Till", "Dashboard", "Admin"], []),
 }
 
 

@@ -10,6 +10,7 @@
  * | `/r/:restaurantId/orders/:orderId` | order pad | owner, manager, waiter, cashier |
  * | `/r/:restaurantId/kitchen?station=` | kitchen display (no station: expo) | owner, manager, kitchen |
  * | `/r/:restaurantId/till` | till | owner, manager, cashier |
+ * | `/r/:restaurantId/dashboard` | dashboard: today live, charts of a date range | owner, manager |
  * | `/r/:restaurantId/admin/{menu,tables,floor-plan,staff,tokens,stock,devices,settings}` | admin | owner, manager |
  * | `/guest/:restaurantId?t=` | guest menu (a table's QR code) | anyone, no login |
  *
@@ -57,6 +58,7 @@ const FloorPlanAdmin = screen(() => import("./screens/admin/FloorPlanAdmin"), "F
 const TokensAdmin = screen(() => import("./screens/admin/TokensAdmin"), "TokensAdmin");
 const DevicesAdmin = screen(() => import("./screens/admin/DevicesAdmin"), "DevicesAdmin");
 const StockAdmin = screen(() => import("./screens/admin/StockAdmin"), "StockAdmin");
+const DashboardScreen = screen(() => import("./screens/dashboard/DashboardScreen"), "DashboardScreen");
 const FloorScreen = screen(() => import("./screens/floor/FloorScreen"), "FloorScreen");
 const GuestMenuScreen = screen(() => import("./screens/guest/GuestMenuScreen"), "GuestMenuScreen");
 const KitchenScreen = screen(() => import("./screens/kitchen/KitchenScreen"), "KitchenScreen");
@@ -94,6 +96,10 @@ export const routes: RouteObject[] = [
             children: [{ path: "kitchen", element: show(KitchenScreen), handle: { theme: "kitchen" } }],
           },
           { element: <RequireScreen screen="till" />, children: [{ path: "till", element: show(TillScreen) }] },
+          {
+            element: <RequireScreen screen="dashboard" />,
+            children: [{ path: "dashboard", element: show(DashboardScreen) }],
+          },
           {
             element: <RequireScreen screen="admin" />,
             children: [

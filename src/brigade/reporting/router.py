@@ -13,6 +13,7 @@ text/csv``, as CSV (:mod:`brigade.reporting.export`):
 ``R/reports/adjustments``           discounts, comps, voids, refunds by reason / person
 ``R/reports/tips``                  tips by waiter
 ``R/reports/prep-times``            kitchen fire → ready per station / item vs target
+``R/reports/today``                 the dashboard's figures of the day so far (JSON only)
 ==================================  ===================================================
 
 A report is a long read: it runs on a read session (:data:`brigade.reads.ReadSessionDep`),
@@ -32,7 +33,7 @@ from brigade.auth.dependencies import ReportsRead, TablesRead
 from brigade.infra.errors import NotAuthenticated, NotFound, PermissionDenied, problem_responses
 from brigade.inputs import Offset
 from brigade.reads import ReadSessionDep
-from brigade.reporting import analyses, floor, service
+from brigade.reporting import analyses, floor, service, today
 from brigade.reporting.exceptions import InvalidDateRange
 from brigade.reporting.export import CSV_RESPONSE, answer, wants_csv
 from brigade.reporting.schemas import (
@@ -50,6 +51,7 @@ from brigade.reporting.schemas import (
     SellerUnit,
     TableTurnsReport,
     TipsReport,
+    TodayFigures,
 )
 from brigade.session import SessionDep
 from brigade.tables.schemas import Floor
@@ -229,6 +231,21 @@ async def prep_times_report(
     """Kitchen prep times (fire → ready) per station or item, against the target."""
     _, span = await service.report_range(session, access.restaurant_id, start_date, end_date)
     return answer(await analyses.prep_times(session, span, by), as_csv, f"prep-times-by-{by.value}")
+
+
+@router.get(
+    f"{R}/reports/today",
+    response_model=TodayFigures,
+    responses=problem_responses(NotAuthenticated, NotFound, PermissionDenied),
+    tags=["reporting"],
+)
+async def today_report(access: ReportsRead, session: ReadSessionDep) -> TodayFigures:
+    """Today's figures so far (the restaurant's local business date): net sales and
+    orders of the paid orders, covers, open checks, kitchen tickets in preparation and
+    late against their station's prep target. The dashboard reads it again on every
+    ``order.*``, ``check.*``, ``payment.*`` and ``ticket.*`` event, and at
+    ``next_late_at``."""
+    return await today.today_figures(session, access.restaurant_id)
 
 
 @router.get(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
@@ -268,3 +268,39 @@ class PrepTimesReport(BaseModel):
     end_date: date
     by: PrepBy
     prep_times: list[PrepTime]
+
+
+class StationToday(BaseModel):
+    """One kitchen station's tickets in preparation now, against its prep target."""
+
+    station: str
+    target_seconds: int = Field(description="The station's prep target (fired → ready), seconds.")
+    tickets_open: int = Field(description="Its tickets ``new`` or ``preparing``.")
+    tickets_late: int = Field(description="Those fired more than ``target_seconds`` ago.")
+
+
+class TodayFigures(BaseModel):
+    """The dashboard's figures of the restaurant's business day so far
+    (:mod:`brigade.reporting.today`); money in minor units of ``currency``."""
+
+    business_date: date = Field(description="The restaurant's local date now.")
+    as_of: datetime = Field(description="When the figures were read, UTC.")
+    currency: str = Field(description="ISO 4217 code of every amount.")
+    net_sales: int = Field(
+        description="Non-voided line totals of today's closed (paid) orders, minor units."
+    )
+    orders: int = Field(description="Today's closed orders.")
+    average_check: int = Field(
+        description="net_sales / orders rounded half-up, minor units; 0 without orders."
+    )
+    covers: int = Field(description="Covers of today's orders, open or closed.")
+    open_checks: int = Field(description="Orders still open (not paid), whatever their date.")
+    open_sales: int = Field(description="Non-voided line totals of the open orders, minor units.")
+    tickets_open: int = Field(description="Kitchen tickets in preparation (new or preparing).")
+    tickets_late: int = Field(description="Those past their station's prep target.")
+    next_late_at: datetime | None = Field(
+        description="When the next ticket on time now becomes late (UTC); null: none will."
+    )
+    stations: list[StationToday] = Field(
+        description="The stations with tickets in preparation, by name."
+    )

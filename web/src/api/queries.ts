@@ -19,6 +19,8 @@
  * | `["r", rid, "menu"]` | `MenuRead` (the whole menu); admin lists add parts |
  * | `["r", rid, "staff"]`, `["r", rid, "api-tokens"]` | admin lists |
  * | `["r", rid, "inventory", …]` | the Stock screen's ingredients and reorder list |
+ * | `["r", rid, "reports", "today"]` | `TodayFigures`: the dashboard's figures of the day so far |
+ * | `["r", rid, "reports", name, filters]` | a report over a range (`sales`, `products`, …) |
  * | `["guest", token]` | the guest menu of a table token |
  */
 import { queryOptions } from "@tanstack/react-query";
@@ -50,6 +52,9 @@ export const queryKeys = {
   staff: (rid: number) => ["r", rid, "staff"] as const,
   apiTokens: (rid: number) => ["r", rid, "api-tokens"] as const,
   inventory: (rid: number) => ["r", rid, "inventory"] as const,
+  reports: (rid: number) => ["r", rid, "reports"] as const,
+  reportsToday: (rid: number) => ["r", rid, "reports", "today"] as const,
+  report: (rid: number, name: string, filters: Filters) => ["r", rid, "reports", name, filters] as const,
   guestMenu: (token: string) => ["guest", token] as const,
 };
 

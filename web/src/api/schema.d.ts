@@ -1833,6 +1833,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/restaurants/{restaurant_id}/reports/today": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Today Report
+         * @description Today's figures so far (the restaurant's local business date): net sales and
+         *     orders of the paid orders, covers, open checks, kitchen tickets in preparation and
+         *     late against their station's prep target. The dashboard reads it again on every
+         *     ``order.*``, ``check.*``, ``payment.*`` and ``ticket.*`` event, and at
+         *     ``next_late_at``.
+         */
+        get: operations["reporting-today_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/restaurants/{restaurant_id}/reports/x": {
         parameters: {
             query?: never;
@@ -5564,6 +5588,29 @@ export interface components {
             role?: components["schemas"]["Role"] | null;
         };
         /**
+         * StationToday
+         * @description One kitchen station's tickets in preparation now, against its prep target.
+         */
+        StationToday: {
+            /** Station */
+            station: string;
+            /**
+             * Target Seconds
+             * @description The station's prep target (fired → ready), seconds.
+             */
+            target_seconds: number;
+            /**
+             * Tickets Late
+             * @description Those fired more than ``target_seconds`` ago.
+             */
+            tickets_late: number;
+            /**
+             * Tickets Open
+             * @description Its tickets ``new`` or ``preparing``.
+             */
+            tickets_open: number;
+        };
+        /**
          * StockChange
          * @description The movement written and the ingredient after it.
          */
@@ -6127,6 +6174,80 @@ export interface components {
             tips: number;
             /** Waiters */
             waiters: components["schemas"]["brigade__reporting__schemas__WaiterTips"][];
+        };
+        /**
+         * TodayFigures
+         * @description The dashboard's figures of the restaurant's business day so far
+         *     (:mod:`brigade.reporting.today`); money in minor units of ``currency``.
+         */
+        TodayFigures: {
+            /**
+             * As Of
+             * Format: date-time
+             * @description When the figures were read, UTC.
+             */
+            as_of: string;
+            /**
+             * Average Check
+             * @description net_sales / orders rounded half-up, minor units; 0 without orders.
+             */
+            average_check: number;
+            /**
+             * Business Date
+             * Format: date
+             * @description The restaurant's local date now.
+             */
+            business_date: string;
+            /**
+             * Covers
+             * @description Covers of today's orders, open or closed.
+             */
+            covers: number;
+            /**
+             * Currency
+             * @description ISO 4217 code of every amount.
+             */
+            currency: string;
+            /**
+             * Net Sales
+             * @description Non-voided line totals of today's closed (paid) orders, minor units.
+             */
+            net_sales: number;
+            /**
+             * Next Late At
+             * @description When the next ticket on time now becomes late (UTC); null: none will.
+             */
+            next_late_at: string | null;
+            /**
+             * Open Checks
+             * @description Orders still open (not paid), whatever their date.
+             */
+            open_checks: number;
+            /**
+             * Open Sales
+             * @description Non-voided line totals of the open orders, minor units.
+             */
+            open_sales: number;
+            /**
+             * Orders
+             * @description Today's closed orders.
+             */
+            orders: number;
+            /**
+             * Stations
+             * @description The stations with tickets in preparation, by name.
+             */
+            stations: components["schemas"]["StationToday"][];
+            /**
+             * Tickets Late
+             * @description Those past their station's prep target.
+             */
+            tickets_late: number;
+            /**
+             * Tickets Open
+             * @description Kitchen tickets in preparation (new or preparing).
+             */
+            tickets_open: number;
         };
         /**
          * TokenPair
@@ -21839,6 +21960,127 @@ export interface operations {
                          */
                         type: string;
                     };
+                };
+            };
+        };
+    };
+    "reporting-today_report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TodayFigures"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

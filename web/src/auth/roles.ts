@@ -9,7 +9,7 @@ import type { MeRead, MembershipRead } from "./types";
 export type Role = "owner" | "manager" | "waiter" | "kitchen" | "cashier" | "admin";
 
 /** The screens behind a sign-in. */
-export type Screen = "floor" | "orderPad" | "kitchen" | "till" | "admin";
+export type Screen = "floor" | "orderPad" | "kitchen" | "till" | "dashboard" | "admin";
 
 const ROLES: readonly Role[] = ["owner", "manager", "waiter", "kitchen", "cashier", "admin"];
 
@@ -18,6 +18,7 @@ export const SCREEN_ROLES: Readonly<Record<Screen, readonly Role[]>> = {
   orderPad: ["owner", "manager", "waiter", "cashier", "admin"],
   kitchen: ["owner", "manager", "kitchen", "admin"],
   till: ["owner", "manager", "cashier", "admin"],
+  dashboard: ["owner", "manager", "admin"],
   admin: ["owner", "manager", "admin"],
 };
 
@@ -37,6 +38,7 @@ export const SCREEN_LABELS: Readonly<Record<Screen, string>> = {
   orderPad: "Order",
   kitchen: "Kitchen",
   till: "Till",
+  dashboard: "Dashboard",
   admin: "Admin",
 };
 
@@ -60,6 +62,8 @@ export function screenPath(restaurantId: number, screen: Exclude<Screen, "orderP
       return `${base}/kitchen`;
     case "till":
       return `${base}/till`;
+    case "dashboard":
+      return `${base}/dashboard`;
     case "admin":
       return `${base}/admin/menu`;
   }

@@ -12,7 +12,7 @@ import { SCREEN_LABELS, canOpen, screenPath, type Screen } from "../auth/roles";
 import { DeviceSession } from "../device/DeviceSession";
 import { ConnectionIndicator } from "../realtime/ConnectionIndicator";
 
-const NAV_SCREENS: readonly Exclude<Screen, "orderPad">[] = ["floor", "kitchen", "till", "admin"];
+const NAV_SCREENS: readonly Exclude<Screen, "orderPad">[] = ["floor", "kitchen", "till", "dashboard", "admin"];
 
 /** The theme asked for by the deepest matched route (`handle.theme`), default "light". */
 function useTheme(): string {

@@ -9,6 +9,8 @@
  * - Anything whose new content the event does not carry (filtered lists, the floor,
  *   the menu) is invalidated: active queries refetch, once per burst of events
  *   (invalidations are batched for `batchMs`).
+ * - The dashboard's figures of today follow every `order.*`, `ticket.*`, `check.*` and
+ *   `payment.*` event; the reports over a range follow `order.closed` (a sale counted).
  */
 import type { QueryClient, QueryKey } from "@tanstack/react-query";
 
@@ -116,6 +118,9 @@ export function createCacheSync(queryClient: QueryClient, { batchMs = 25 }: { ba
     invalidate(queryKeys.floor(rid), true);
     if (type === "order.closed" || type === "order.cancelled") invalidate(queryKeys.tables(rid));
     if (type === "order.items.added" || type === "order.item.voided") invalidate([...queryKeys.checks(rid), "order", order.id], true);
+    // a closed order is a sale in every report over a range that holds today (and in today's figures)
+    if (type === "order.closed") invalidate(queryKeys.reports(rid));
+    else invalidate(queryKeys.reportsToday(rid), true);
   };
 
   const onTicket = (rid: number, ticket: TicketRead): void => {
@@ -127,6 +132,7 @@ export function createCacheSync(queryClient: QueryClient, { batchMs = 25 }: { ba
     }
     invalidate(queryKeys.order(rid, ticket.order_id), true); // its lines changed status
     invalidate(queryKeys.floor(rid), true);
+    invalidate(queryKeys.reportsToday(rid), true);
   };
 
   const onTable = (rid: number, table: TableRead, deleted: boolean): void => {
@@ -141,6 +147,7 @@ export function createCacheSync(queryClient: QueryClient, { batchMs = 25 }: { ba
     setDetail(queryKeys.orderCheck(rid, check.order_id), check);
     invalidate([...queryKeys.checks(rid), "list"]);
     invalidate(queryKeys.floor(rid), true);
+    invalidate(queryKeys.reportsToday(rid), true);
   };
 
   const apply = (event: RealtimeEvent): void => {
