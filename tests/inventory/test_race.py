@@ -10,19 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import func, select
 
-from brigade.app import create_app
 from brigade.auth.permissions import Role
 from brigade.events.unit_of_work import unit_of_work
-from brigade.infra.migrate import upgrade
-from brigade.infra.settings import Settings
 from brigade.inventory.models import Ingredient, StockMovement
 from brigade.runtime import Runtime
 from tests.factories import make_menu_item, make_restaurant
 from tests.orders.support import quick_login
-from tests.tills.test_race import _database_url, _drop_database
+from tests.own_database import served_on_own_database
 
 WAITERS = 6
 
@@ -40,36 +37,20 @@ class Kitchen:
 
 @pytest.fixture
 async def kitchen(tmp_path: Path) -> AsyncIterator[Kitchen]:
-    url = await _database_url(tmp_path)
-    try:
-        await asyncio.to_thread(upgrade, url)
-        settings = Settings(
-            data_dir=tmp_path,
-            database_url=url,
-            database_pool_size=WAITERS + 4,
-            secret_key="test-secret-key-that-is-long-enough-for-hs256-000000",
+    async with served_on_own_database(tmp_path, "stock_race", pool_size=WAITERS + 4) as served:
+        runtime = served.runtime
+        async with unit_of_work(runtime.db, None) as session:
+            restaurant = await make_restaurant(session)
+            item = await make_menu_item(session, restaurant, name="Burger")
+            waiters = [
+                (await quick_login(session, runtime, restaurant, Role.waiter)).headers
+                for _ in range(WAITERS)
+            ]
+            manager = (await quick_login(session, runtime, restaurant, Role.manager)).headers
+            rid = restaurant.id
+        yield Kitchen(
+            runtime, served.client, f"/api/v1/restaurants/{rid}", rid, item.id, waiters, manager
         )
-        app = create_app(settings)
-        runtime: Runtime = app.state.runtime
-        try:
-            async with unit_of_work(runtime.db, None) as session:
-                restaurant = await make_restaurant(session)
-                item = await make_menu_item(session, restaurant, name="Burger")
-                waiters = [
-                    (await quick_login(session, runtime, restaurant, Role.waiter)).headers
-                    for _ in range(WAITERS)
-                ]
-                manager = (await quick_login(session, runtime, restaurant, Role.manager)).headers
-                rid = restaurant.id
-            transport = ASGITransport(app=app)
-            async with AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
-                yield Kitchen(
-                    runtime, client, f"/api/v1/restaurants/{rid}", rid, item.id, waiters, manager
-                )
-        finally:
-            await runtime.db.dispose()
-    finally:
-        await _drop_database()
 
 
 async def test_concurrent_fires_deliveries_and_waste_lose_no_movement(kitchen: Kitchen) -> None:

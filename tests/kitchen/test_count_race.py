@@ -13,42 +13,19 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import func, select
 
-from brigade.app import create_app
 from brigade.auth.permissions import Role
 from brigade.events.unit_of_work import unit_of_work
-from brigade.infra.migrate import upgrade
-from brigade.infra.settings import Settings
 from brigade.orders.models import OrderItem
 from brigade.runtime import Runtime
-from tests.conftest import postgres_url
-from tests.conftest import test_database_kind as database_kind
 from tests.factories import MenuItemFixture, make_menu_item, make_restaurant
 from tests.orders.support import quick_login
+from tests.own_database import served_on_own_database
 
 WAITERS = 6
 LEFT = 3
-
-
-def _race_database() -> tuple[str, str]:
-    """(admin DSN, name) of the PostgreSQL database of this module."""
-    url = postgres_url()
-    return url.replace("+asyncpg", ""), url.rsplit("/", 1)[1] + "_count_race"
-
-
-async def _recreate(drop_only: bool = False) -> None:
-    import asyncpg
-
-    dsn, name = _race_database()
-    admin = await asyncpg.connect(dsn, timeout=5)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
 
 
 class Raced:
@@ -67,40 +44,18 @@ class Raced:
 
 @pytest.fixture
 async def raced(tmp_path: Path) -> AsyncIterator[Raced]:
-    postgres = database_kind() == "postgresql"
-    if postgres:
-        await _recreate()
-        url = postgres_url().rsplit("/", 1)[0] + "/" + _race_database()[1]
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'count-race.db'}"
-    try:
-        await asyncio.to_thread(upgrade, url)
-        settings = Settings(
-            data_dir=tmp_path,
-            database_url=url,
-            database_pool_size=WAITERS + 2,
-            secret_key="test-secret-key-that-is-long-enough-for-hs256-000000",
-        )
-        app = create_app(settings)
-        runtime: Runtime = app.state.runtime
-        try:
-            async with unit_of_work(runtime.db, None) as session:
-                restaurant = await make_restaurant(session)
-                waiters = [
-                    (await quick_login(session, runtime, restaurant, Role.waiter)).headers
-                    for _ in range(WAITERS)
-                ]
-                cook = (await quick_login(session, runtime, restaurant, Role.kitchen)).headers
-                dish = await make_menu_item(session, restaurant, name="Calzone", station="oven")
-                rid = restaurant.id
-            transport = ASGITransport(app=app)
-            async with AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
-                yield Raced(runtime, client, rid, waiters, cook, dish)
-        finally:
-            await runtime.db.dispose()
-    finally:
-        if postgres:
-            await _recreate(drop_only=True)
+    async with served_on_own_database(tmp_path, "count_race", pool_size=WAITERS + 2) as served:
+        runtime = served.runtime
+        async with unit_of_work(runtime.db, None) as session:
+            restaurant = await make_restaurant(session)
+            waiters = [
+                (await quick_login(session, runtime, restaurant, Role.waiter)).headers
+                for _ in range(WAITERS)
+            ]
+            cook = (await quick_login(session, runtime, restaurant, Role.kitchen)).headers
+            dish = await make_menu_item(session, restaurant, name="Calzone", station="oven")
+            rid = restaurant.id
+        yield Raced(runtime, served.client, rid, waiters, cook, dish)
 
 
 async def test_concurrent_orders_never_take_more_than_is_left(raced: Raced) -> None:
