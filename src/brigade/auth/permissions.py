@@ -49,6 +49,8 @@ class Permission(StrEnum):
     shifts_write = "shifts:write"
     day_close = "day:close"
     events_read = "events:read"
+    #: Read the restaurant's audit trail (who did what, before and after).
+    audit_read = "audit:read"
 
 
 _ALL = frozenset(Permission)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from brigade.infra.db import Base, IdType, UTCDateTime
@@ -28,6 +29,13 @@ class Restaurant(Base):
     Receipts: ``address`` (free text, one line per line of the postal address) and
     ``locale`` (a CLDR identifier such as ``de_DE``, deciding how amounts and dates are
     written).
+
+    Service: ``opening_hours`` (``[{"weekday": 1..7 ISO, "opens": "HH:MM", "closes":
+    "HH:MM"}]``, local time; a period whose ``closes`` is not after ``opens`` ends the
+    next day), ``station_prep_targets`` (``{station: seconds}``: how long a ticket of
+    that kitchen station should take from fire to ready) and ``features`` (the feature
+    switches, ``{"coursing", "tips", "loyalty", "guest_ordering": bool}``; see
+    :class:`brigade.restaurants.schemas.Features`).
     """
 
     __tablename__ = "restaurants"
@@ -48,6 +56,13 @@ class Restaurant(Base):
     discount_approval_bp: Mapped[int] = mapped_column(Integer, default=2000, server_default="2000")
     address: Mapped[str] = mapped_column(Text, default="", server_default="")
     locale: Mapped[str] = mapped_column(String(35), default="en_US", server_default="en_US")
+    opening_hours: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
+    station_prep_targets: Mapped[dict[str, int]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
+    features: Mapped[dict[str, bool]] = mapped_column(JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
