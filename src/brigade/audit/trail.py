@@ -200,7 +200,7 @@ def _discount_added(p: Mapping[str, Any]) -> list[Fact]:
             kind,
             subject,
             text + str(discount.get("reason", "")),
-            {"total": _total_before(check, discount)},
+            {"discount_total": _discounts_before(check, discount)},
             discount,
         )
     ]
@@ -225,10 +225,11 @@ def _discount_added(p: Mapping[str, Any]) -> list[Fact]:
     return facts
 
 
-def _total_before(check: Mapping[str, Any], discount: Mapping[str, Any]) -> Any:
-    total, amount = check.get("total"), discount.get("amount")
+def _discounts_before(check: Mapping[str, Any], discount: Mapping[str, Any]) -> Any:
+    """The check's discount total before ``discount`` (minor units)."""
+    total, amount = check.get("discount_total"), discount.get("amount")
     if isinstance(total, int) and isinstance(amount, int):
-        return total + amount
+        return total - amount
     return None
 
 
@@ -240,7 +241,7 @@ def _discount_removed(p: Mapping[str, Any]) -> list[Fact]:
             f"discount:{p.get('discount_id', '')}",
             f"removed from check {check.get('id', '')}",
             {"discount_id": p.get("discount_id")},
-            {"total": check.get("total")},
+            {"discount_total": check.get("discount_total")},
         )
     ]
 

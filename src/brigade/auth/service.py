@@ -514,7 +514,7 @@ async def usernames(session: AsyncSession, user_ids: set[int]) -> dict[int, str]
     if not user_ids:
         return {}
     rows = await session.execute(select(User.id, User.username).where(User.id.in_(user_ids)))
-    return {int(uid): str(name) for uid, name in rows.tuples()}
+    return {int(uid): str(name) for uid, name in rows.all()}
 
 
 async def logout(session: AsyncSession, token: str) -> None:
