@@ -130,7 +130,15 @@ class TestPrepTargets:
 
     @pytest.mark.parametrize(
         "targets",
-        [{"grill": -1}, {"grill": 0}, {"grill": 86_401}, {"": 300}, {" bar": 300}, {"bar": "x"}],
+        [
+            {"grill": -1},
+            {"grill": 0},
+            {"grill": 86_401},
+            {"": 300},
+            {" bar": 300},
+            {"b\u0000r": 300},
+            {"bar": "x"},
+        ],
     )
     async def test_bad_targets_are_refused(
         self, client: AsyncClient, place: Restaurant, owner: Login, targets: dict[str, Any]

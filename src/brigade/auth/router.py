@@ -43,7 +43,7 @@ from brigade.infra.errors import (
     problem_response,
     problem_responses,
 )
-from brigade.inputs import PathId
+from brigade.inputs import PathId, SingleLine
 from brigade.runtime import RuntimeDep
 from brigade.session import SessionDep
 
@@ -185,7 +185,7 @@ async def list_users(
     actor: CurrentActor,
     session: SessionDep,
     q: Annotated[
-        str | None,
+        SingleLine | None,
         Query(max_length=150, description="Part of the username or full name (any case)."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=service.USERS_PAGE_MAX)] = 50,

@@ -60,7 +60,14 @@ PREP_TARGETS_MAX = 50
 OPENING_PERIODS_MAX = 50
 
 #: A kitchen station's name, as menu items name it (``grill``, ``bar``).
-StationName = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")]
+StationName = Annotated[
+    str,
+    StringConstraints(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$",
+    ),
+]
 #: Seconds from fire to ready that a station's tickets should take.
 PrepSeconds = Annotated[int, Field(ge=1, le=PREP_TARGET_MAX_SECONDS)]
 _PREP_TARGETS_DESCRIPTION = (
