@@ -10,7 +10,7 @@
  * | `/r/:restaurantId/orders/:orderId` | order pad | owner, manager, waiter, cashier |
  * | `/r/:restaurantId/kitchen?station=` | kitchen display (no station: expo) | owner, manager, kitchen |
  * | `/r/:restaurantId/till` | till | owner, manager, cashier |
- * | `/r/:restaurantId/admin/{menu,tables,staff,tokens,settings}` | admin | owner, manager |
+ * | `/r/:restaurantId/admin/{menu,tables,staff,tokens,settings,audit}` | admin | owner, manager |
  * | `/guest/:restaurantId?t=` | guest menu (a table's QR code) | anyone, no login |
  *
  * The platform admin may open every screen of every restaurant. To add a screen: a
@@ -49,6 +49,7 @@ function show(Screen: LazyExoticComponent<ComponentType>) {
 }
 
 const AdminLayout = screen(() => import("./screens/admin/AdminLayout"), "AdminLayout");
+const AuditAdmin = screen(() => import("./screens/admin/AuditAdmin"), "AuditAdmin");
 const MenuAdmin = screen(() => import("./screens/admin/MenuAdmin"), "MenuAdmin");
 const SettingsAdmin = screen(() => import("./screens/admin/SettingsAdmin"), "SettingsAdmin");
 const StaffAdmin = screen(() => import("./screens/admin/StaffAdmin"), "StaffAdmin");
@@ -104,6 +105,7 @@ export const routes: RouteObject[] = [
                   { path: "staff", element: show(StaffAdmin) },
                   { path: "tokens", element: show(TokensAdmin) },
                   { path: "settings", element: show(SettingsAdmin) },
+                  { path: "audit", element: show(AuditAdmin) },
                 ],
               },
             ],

@@ -10,6 +10,7 @@ const TABS = [
   ["staff", "Staff"],
   ["tokens", "API tokens"],
   ["settings", "Settings"],
+  ["audit", "Audit log"],
 ] as const;
 
 export function AdminLayout() {

@@ -42,6 +42,7 @@ const SCOPE_LABELS: Record<Scope, string> = {
   "shifts:write": "Open, count and close cash shifts",
   "day:close": "Take the Z report (close the day)",
   "events:read": "Receive live updates (Socket.IO)",
+  "audit:read": "Read the audit log",
 };
 
 export const SCOPES: readonly ScopeInfo[] = (Object.keys(SCOPE_LABELS) as Scope[]).map((value) => ({

@@ -31,6 +31,9 @@ export function restaurant(overrides: Partial<RestaurantRead> = {}): RestaurantR
     discount_approval_bp: 2000,
     address: "",
     locale: "en_US",
+    opening_hours: [],
+    station_prep_targets: {},
+    features: { coursing: true, tips: true, loyalty: false, guest_ordering: false },
     ...overrides,
   };
 }
