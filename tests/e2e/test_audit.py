@@ -54,7 +54,8 @@ async def test_settings_change_and_the_audit_log(sign_in: SignIn, demo_server: D
         body={"reason": "guest changed their mind"},
     )
 
-    await owner.get_by_role("navigation", name="Admin").get_by_role("link", name="Audit log").click()
+    tabs = owner.get_by_role("navigation", name="Admin")
+    await tabs.get_by_role("link", name="Audit log").click()
     await expect(owner).to_have_url(re.compile(rf"/r/{rid}/admin/audit$"))
     table = owner.get_by_role("table")
     changed = table.get_by_role("row").filter(has_text="Settings changed")
