@@ -157,9 +157,7 @@ class TestDeactivate:
         ]
 
         # idempotent: no second entry
-        twice = await client.post(
-            f"{API}/users/{waiter.user.id}/deactivate", headers=admin.headers
-        )
+        twice = await client.post(f"{API}/users/{waiter.user.id}/deactivate", headers=admin.headers)
         assert twice.status_code == 200
         back = await client.post(f"{API}/users/{waiter.user.id}/reactivate", headers=admin.headers)
         assert back.json()["is_active"] is True
