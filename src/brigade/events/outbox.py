@@ -124,7 +124,9 @@ async def record_many(
 
     The events are queued in the unit of work's state and numbered when it commits
     (:func:`write_pending`): taking the sequence row's lock that late keeps it held
-    for one statement and the commit, not for the whole request.
+    for one statement and the commit, not for the whole request. The recorders
+    (:func:`register_recorder`: the audit trail) are told of them at once, in the
+    same transaction.
     """
     if events:
         now = utcnow()
