@@ -142,6 +142,11 @@ async def list_platform_entries(session: AsyncSession, actor: Actor, f: AuditFil
     return await _page(session, _filtered(query, f, start, end), f)
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV
+#: Injection"): such text cells are written with a leading apostrophe.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> Any:
     if value is None:
         return ""
@@ -149,12 +154,15 @@ def _cell(value: Any) -> Any:
         return json.dumps(value, sort_keys=True, separators=(",", ":"))
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
     return value
 
 
 def to_csv(entries: Sequence[AuditEntryRead]) -> str:
     """``entries`` as CSV text (RFC 4180 by :mod:`csv`, a header row of
-    :data:`CSV_COLUMNS`; ``before``/``after`` as compact JSON; times ISO 8601 UTC)."""
+    :data:`CSV_COLUMNS`; ``before``/``after`` as compact JSON; times ISO 8601 UTC; a
+    text that a spreadsheet would run as a formula starts with ``'``)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
