@@ -135,6 +135,7 @@ describe("route guards", () => {
       "Staff",
       "API tokens",
       "Settings",
+      "Audit log",
     ]);
   });
 
