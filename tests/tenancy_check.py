@@ -73,6 +73,16 @@ ALLOWED: dict[tuple[str, str], str] = {
         "a user-wide event (a login ended, a password changed, an account deactivated) is"
         " recorded in every restaurant the user belongs to, by user id"
     ),
+    ("brigade.audit.service:_page", "audit_entries"): (
+        "the platform's audit trail (logins: no restaurant) is read by the platform admin "
+        "with restaurant_id IS NULL; a restaurant's trail is scoped (list_entries)"
+    ),
+    ("brigade.auth.service:_with_roles", "memberships"): (
+        "the platform admin's list of logins shows each login's roles, by user id"
+    ),
+    ("brigade.auth.service:_with_roles", "restaurants"): (
+        "the names of the restaurants of the logins the platform admin lists"
+    ),
     ("brigade.restaurants.service:_account_is_shared", "memberships"): (
         "whether the login to deactivate belongs to another restaurant too, by user id"
     ),

@@ -41,7 +41,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"orders"}),
     frozenset({"kitchen", "billing", "inventory"}),  # they react to orders through orders.hooks
     frozenset({"tills"}),  # cash drawers and the day's close: read billing's payments
-    frozenset({"reporting", "guest", "realtime", "imports"}),  # read side and adapters
+    frozenset({"reporting", "guest", "realtime", "imports", "audit"}),  # read side, adapters
 )
 CONTEXTS = frozenset().union(*LAYERS)
 #: Contexts that read the tables of others by design: the read models (reports, the

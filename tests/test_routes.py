@@ -31,7 +31,7 @@ def _samples(path: str) -> list[str]:
 
 
 def test_every_context_router_is_included() -> None:
-    assert len(SERVICE_FIRST) == len({id(r) for r in SERVICE_FIRST}) == 12
+    assert len(SERVICE_FIRST) == len({id(r) for r in SERVICE_FIRST}) == 14
 
 
 def test_no_request_matches_two_routes() -> None:

@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from brigade import __version__
+from brigade.audit.router import router as audit_router
 from brigade.auth.router import router as auth_router
 from brigade.billing.receipts_router import router as receipts_router
 from brigade.billing.router import router as billing_router
@@ -47,6 +48,7 @@ SERVICE_FIRST = (
     menu_router,
     guest_router,
     restaurants_router,
+    audit_router,
     devices_router,
     auth_router,
 )

@@ -1,5 +1,6 @@
 """Imports every context's tables so that ``Base.metadata`` is complete (Alembic)."""
 
+from brigade.audit import models as audit_models
 from brigade.auth import models as auth_models
 from brigade.billing import models as billing_models
 from brigade.devices import models as devices_models
@@ -17,6 +18,7 @@ from brigade.tills import models as tills_models
 metadata = Base.metadata
 
 __all__ = [
+    "audit_models",
     "auth_models",
     "billing_models",
     "devices_models",

@@ -15,11 +15,13 @@ voided line's stock (orders.hooks) ``brigade.inventory.service.give_back``
 open order at a table (tables)     ``brigade.orders.service.has_open_order_at``
 payment drawer (billing.hooks)     ``brigade.tills.service.payment_drawer``
 business day (billing.hooks)       ``brigade.tills.service.business_day``
+recorded events (events.outbox)    ``brigade.audit.trail.on_recorded`` (the audit trail)
 =================================  ==============================================
 """
 
 from __future__ import annotations
 
+from brigade.audit import trail as audit_trail
 from brigade.billing import hooks as billing_hooks
 from brigade.billing.service import refuse_cancel_with_check
 from brigade.inventory.service import give_back, use_stock
@@ -38,3 +40,4 @@ def wire() -> None:
     table_hooks.register_open_order_probe(has_open_order_at)
     billing_hooks.register_payment_drawer(payment_drawer)
     billing_hooks.register_business_day(business_day)
+    audit_trail.install()

@@ -25,6 +25,12 @@ BILLING_DEFAULTS = {
     "cash_rounding_unit": 1,
     "discount_approval_bp": 2000,
 }
+#: The service settings of a new restaurant (tests/restaurants/test_settings.py).
+SERVICE_DEFAULTS = {
+    "opening_hours": [],
+    "station_prep_targets": {},
+    "features": {"coursing": True, "tips": True, "loyalty": False, "guest_ordering": False},
+}
 
 
 def problem_type(response: Response) -> str:
@@ -107,6 +113,7 @@ class TestCreateRestaurant:
             "locale": "en_US",
             "void_reasons": [],
             "course_auto_fire_minutes": 0,
+            **SERVICE_DEFAULTS,
         }
         read = await client.get(url(created["id"]), headers=admin.headers)
         assert read.json() == created
@@ -265,6 +272,7 @@ class TestListRestaurants:
                     "locale": "en_US",
                     "void_reasons": [],
                     "course_auto_fire_minutes": 0,
+                    **SERVICE_DEFAULTS,
                 }
             ],
             "total": 1,

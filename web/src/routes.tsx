@@ -11,7 +11,7 @@
  * | `/r/:restaurantId/kitchen?station=` | kitchen display (no station: expo) | owner, manager, kitchen |
  * | `/r/:restaurantId/till` | till | owner, manager, cashier |
  * | `/r/:restaurantId/dashboard` | dashboard: today live, charts of a date range | owner, manager |
- * | `/r/:restaurantId/admin/{menu,tables,floor-plan,staff,tokens,stock,devices,settings}` | admin | owner, manager |
+ * | `/r/:restaurantId/admin/{menu,tables,floor-plan,staff,tokens,stock,devices,settings,audit}` | admin | owner, manager |
  * | `/guest/:restaurantId?t=` | guest menu (a table's QR code) | anyone, no login |
  *
  * The platform admin may open every screen of every restaurant. To add a screen: a
@@ -50,6 +50,7 @@ function show(Screen: LazyExoticComponent<ComponentType>) {
 }
 
 const AdminLayout = screen(() => import("./screens/admin/AdminLayout"), "AdminLayout");
+const AuditAdmin = screen(() => import("./screens/admin/AuditAdmin"), "AuditAdmin");
 const MenuAdmin = screen(() => import("./screens/admin/MenuAdmin"), "MenuAdmin");
 const SettingsAdmin = screen(() => import("./screens/admin/SettingsAdmin"), "SettingsAdmin");
 const StaffAdmin = screen(() => import("./screens/admin/StaffAdmin"), "StaffAdmin");
@@ -116,6 +117,7 @@ export const routes: RouteObject[] = [
                   { path: "devices", element: show(DevicesAdmin) },
                   { path: "stock", element: show(StockAdmin) },
                   { path: "settings", element: show(SettingsAdmin) },
+                  { path: "audit", element: show(AuditAdmin) },
                 ],
               },
             ],

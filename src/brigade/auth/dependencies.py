@@ -124,6 +124,34 @@ class Access:
             raise PermissionDenied(f"this action needs the {permission.value!r} permission")
 
 
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who makes the current request and from where, kept on its session for the audit
+    trail (:mod:`brigade.audit`): ``actor`` and the client's ``address`` (IP address as
+    the server saw it, ``None`` when unknown: a CLI job)."""
+
+    actor: Actor
+    address: str | None
+
+
+def client_address(request: Request) -> str | None:
+    """The request's client address (what uvicorn reports, after its proxy-header
+    handling), or ``None``."""
+    return request.client.host if request.client else None
+
+
+def remember_caller(session: AsyncSession, actor: Actor, address: str | None) -> None:
+    """Keep ``actor`` and ``address`` on ``session`` (its unit of work) for what its
+    services record: :func:`caller_of`."""
+    session.info[Caller] = Caller(actor, address)
+
+
+def caller_of(session: AsyncSession) -> Caller | None:
+    """The :class:`Caller` kept by :func:`remember_caller` on ``session``, if any."""
+    caller = session.info.get(Caller)
+    return caller if isinstance(caller, Caller) else None
+
+
 def bearer_token(request: Request) -> str | None:
     """The bearer token of the ``Authorization`` header, if any."""
     return bearer_of(request.headers.get("authorization"))
@@ -217,8 +245,11 @@ def login_alive(row: Any, actor: Actor) -> bool:
 
 
 async def current_actor(request: Request, session: SessionDep, runtime: RuntimeDep) -> Actor:
-    """The authenticated caller of this request (401 otherwise)."""
-    return await authenticate(session, runtime, bearer_token(request))
+    """The authenticated caller of this request (401 otherwise), remembered on the
+    session for the audit trail (:func:`remember_caller`)."""
+    actor = await authenticate(session, runtime, bearer_token(request))
+    remember_caller(session, actor, client_address(request))
+    return actor
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
@@ -328,6 +359,7 @@ def require(
     ) -> Access:
         access = await cached_access(session, get_runtime(request), request, restaurant_id)
         access.check(permission)
+        remember_caller(session, access.actor, client_address(request))
         return access
 
     dependency.__name__ = f"require_{permission.name}"
@@ -369,3 +401,4 @@ TillsRead = Annotated[Access, Depends(require(Permission.tills_read))]
 TillsWrite = Annotated[Access, Depends(require(Permission.tills_write))]
 ShiftsWrite = Annotated[Access, Depends(require(Permission.shifts_write))]
 DayClose = Annotated[Access, Depends(require(Permission.day_close))]
+AuditRead = Annotated[Access, Depends(require(Permission.audit_read))]

@@ -51,3 +51,17 @@ class SessionEnded(NotAuthenticated):
 class WrongPassword(PermissionDenied):
     type = "wrong-password"
     title = "The current password is wrong"
+
+
+class PlatformAdminOnly(PermissionDenied):
+    """A platform-wide operation (every restaurant's logins) by someone else."""
+
+    type = "platform-admin-only"
+    title = "Only the platform admin may do this"
+
+
+class CannotDeactivateSelf(Conflict):
+    """The platform admin tried to deactivate their own login."""
+
+    type = "cannot-deactivate-self"
+    title = "You cannot deactivate your own login"

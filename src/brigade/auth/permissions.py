@@ -54,6 +54,8 @@ class Permission(StrEnum):
     shifts_write = "shifts:write"
     day_close = "day:close"
     events_read = "events:read"
+    #: Read the restaurant's audit trail (who did what, before and after).
+    audit_read = "audit:read"
     #: Stock and recipes: read the stock, the reorder list and the usage report.
     inventory_read = "inventory:read"
     #: Record deliveries, waste and counts; edit ingredients and recipes.

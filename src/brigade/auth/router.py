@@ -5,15 +5,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from brigade.auth import service
-from brigade.auth.dependencies import CurrentActor, TokensRead, TokensWrite
+from brigade.auth.dependencies import CurrentActor, TokensRead, TokensWrite, client_address
 from brigade.auth.exceptions import (
+    CannotDeactivateSelf,
     InvalidCredentials,
     InvalidRefreshToken,
     InvalidScope,
+    PlatformAdminOnly,
     RefreshTokenReused,
     UserRequired,
     WeakPassword,
@@ -28,6 +32,8 @@ from brigade.auth.schemas import (
     PasswordChange,
     RefreshRequest,
     TokenPair,
+    UserAdminList,
+    UserAdminRead,
 )
 from brigade.infra.errors import (
     NotAuthenticated,
@@ -37,7 +43,7 @@ from brigade.infra.errors import (
     problem_response,
     problem_responses,
 )
-from brigade.inputs import PathId
+from brigade.inputs import PathId, SingleLine
 from brigade.runtime import RuntimeDep
 from brigade.session import SessionDep
 
@@ -54,13 +60,18 @@ ACCESS_ERRORS = (NotAuthenticated, NotFound, PermissionDenied)
 )
 async def login(
     body: LoginRequest, request: Request, session: SessionDep, runtime: RuntimeDep
-) -> TokenPair:
+) -> TokenPair | JSONResponse:
     """Log in with username and password: an access JWT (``expires_in`` seconds) and a
-    refresh token. Repeated failures answer 429 with ``Retry-After``."""
-    address = request.client.host if request.client else "unknown"
-    return await service.login(
-        session, runtime, username=body.username, password=body.password, address=address
-    )
+    refresh token. Repeated failures answer 429 with ``Retry-After``. Logins and failed
+    logins are on the platform's audit trail (``GET /audit``)."""
+    address = client_address(request) or "unknown"
+    try:
+        return await service.login(
+            session, runtime, username=body.username, password=body.password, address=address
+        )
+    except InvalidCredentials as refused:
+        # Returned, not raised: the failed login's audit entry must be committed.
+        return problem_response(refused, request.url.path)
 
 
 @router.post(
@@ -158,3 +169,57 @@ async def revoke_api_token(token_id: PathId, access: TokensWrite, session: Sessi
     """Revoke an API token; requests with it get 401 from then on."""
     await service.revoke_api_token(session, access, token_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- the platform's logins (platform admin) --------------------------------------------
+
+UserId = PathId
+
+
+@router.get(
+    "/users",
+    response_model=UserAdminList,
+    responses=problem_responses(NotAuthenticated, PlatformAdminOnly),
+)
+async def list_users(
+    actor: CurrentActor,
+    session: SessionDep,
+    q: Annotated[
+        SingleLine | None,
+        Query(max_length=150, description="Part of the username or full name (any case)."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=service.USERS_PAGE_MAX)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
+) -> UserAdminList:
+    """Every login of the platform, across restaurants, by username, with their roles
+    (platform admin only); ``q`` searches username and full name."""
+    return await service.list_users(session, actor, search=q, limit=limit, offset=offset)
+
+
+@router.post(
+    "/users/{user_id}/deactivate",
+    response_model=UserAdminRead,
+    responses=problem_responses(
+        NotAuthenticated, PlatformAdminOnly, NotFound, CannotDeactivateSelf
+    ),
+)
+async def deactivate_user(
+    user_id: UserId, actor: CurrentActor, session: SessionDep
+) -> UserAdminRead:
+    """Deactivate a login in every restaurant (platform admin only): it cannot log in,
+    its access tokens are refused from the next request on and its sockets are
+    disconnected. Audited. Idempotent."""
+    return await service.set_user_active(session, actor, user_id, active=False)
+
+
+@router.post(
+    "/users/{user_id}/reactivate",
+    response_model=UserAdminRead,
+    responses=problem_responses(NotAuthenticated, PlatformAdminOnly, NotFound),
+)
+async def reactivate_user(
+    user_id: UserId, actor: CurrentActor, session: SessionDep
+) -> UserAdminRead:
+    """Let a deactivated login log in again (its old logins stay ended; platform admin
+    only). Audited. Idempotent."""
+    return await service.set_user_active(session, actor, user_id, active=True)

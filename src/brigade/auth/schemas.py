@@ -111,3 +111,19 @@ class ApiTokenList(BaseModel):
 
     items: list[ApiTokenRead]
     total: int
+
+
+class UserAdminRead(UserRead):
+    """A login as the platform admin sees it: whether it is active, since when it
+    exists, and its roles in every restaurant."""
+
+    is_active: bool
+    created_at: datetime
+    memberships: list[MembershipRead]
+
+
+class UserAdminList(BaseModel):
+    """``GET /users``: logins by username, one page of them, and how many match."""
+
+    items: list[UserAdminRead]
+    total: int

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
 from importlib import resources
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brigade.auth.dependencies import Access
+from brigade.auth.dependencies import Access, Actor
 from brigade.auth.exceptions import (
+    CannotDeactivateSelf,
     InvalidCredentials,
     InvalidRefreshToken,
     InvalidScope,
+    PlatformAdminOnly,
     UsernameTaken,
     WeakPassword,
     WrongPassword,
@@ -30,6 +33,8 @@ from brigade.auth.schemas import (
     MembershipRead,
     MeRead,
     TokenPair,
+    UserAdminList,
+    UserAdminRead,
     UserRead,
 )
 from brigade.auth.security import (
@@ -40,7 +45,7 @@ from brigade.auth.security import (
     token_digest,
     verify_password,
 )
-from brigade.events.outbox import record
+from brigade.events.outbox import note, record
 from brigade.infra.db import utcnow
 from brigade.infra.errors import NotFound, PermissionDenied
 from brigade.infra.settings import Settings
@@ -58,6 +63,13 @@ SESSION_REVOKED_EVENT = "auth.session.revoked"
 PASSWORD_CHANGED_EVENT = "user.password_changed"  # noqa: S105 - an event name
 #: Event recorded, in each of the user's restaurants, when the account is deactivated.
 USER_DEACTIVATED_EVENT = "user.deactivated"
+#: Event recorded, in each of the user's restaurants, when the account is reactivated.
+USER_REACTIVATED_EVENT = "user.reactivated"
+#: Note (:func:`brigade.events.outbox.note`, no restaurant) of a login: ``{"user_id",
+#: "username", "address"}``.
+LOGIN_NOTE = "auth.login"
+#: Note of a failed login: ``{"username", "address"}`` (the username as typed).
+LOGIN_FAILED_NOTE = "auth.login_failed"
 #: Characters of an API token kept in clear (``prefix``) so people can recognise it.
 API_TOKEN_SHOWN_CHARS = 12
 
@@ -249,9 +261,23 @@ async def login(
     ``Retry-After``).
     Raises :class:`InvalidCredentials` (401) for an unknown user, a wrong password or an
     inactive account, without telling which.
+
+    Notes ``auth.login`` on success and ``auth.login_failed`` on a refusal
+    (:func:`brigade.events.outbox.note`: the audit trail's platform part); the route
+    answers a refusal without rolling back, so that the failure's entry is kept.
     """
-    user = await verify_credentials(
-        session, runtime, username=username, password=password, address=address
+    try:
+        user = await verify_credentials(
+            session, runtime, username=username, password=password, address=address
+        )
+    except InvalidCredentials:
+        note(session, None, LOGIN_FAILED_NOTE, {"username": username, "address": address})
+        raise
+    note(
+        session,
+        None,
+        LOGIN_NOTE,
+        {"user_id": user.id, "username": user.username, "address": address},
     )
     return await _issue(session, runtime.settings, user, secrets.token_hex(16))
 
@@ -430,7 +456,125 @@ async def set_active(session: AsyncSession, user_id: int, *, active: bool) -> bo
     if not active:
         await _end_every_login(session, user_id)
         await record_for_user(session, user_id, USER_DEACTIVATED_EVENT, {"user_id": user_id})
+    else:
+        await record_for_user(session, user_id, USER_REACTIVATED_EVENT, {"user_id": user_id})
     return True
+
+
+# --- the platform's logins ----------------------------------------------------------
+
+
+#: The most logins one page of ``GET /users`` holds.
+USERS_PAGE_MAX = 200
+
+
+def _like(text: str) -> str:
+    """``text`` as a case-insensitive LIKE pattern matching it anywhere (``%`` and
+    ``_`` taken literally, escaped with ``\\``)."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def list_users(
+    session: AsyncSession, actor: Actor, *, search: str | None, limit: int, offset: int
+) -> UserAdminList:
+    """Every login of the platform whose username or full name contains ``search``
+    (case-insensitive; ``None``/empty: all), by username, ``limit`` from ``offset``,
+    each with its roles in every restaurant; ``total`` counts all that match.
+
+    Raises :class:`PlatformAdminOnly` (403) unless ``actor`` is the platform admin.
+    """
+    if not actor.is_admin:
+        raise PlatformAdminOnly("only the platform admin lists the logins of every restaurant")
+    query = select(User)
+    if search:
+        pattern = _like(search)
+        query = query.where(
+            or_(
+                func.lower(User.username).like(pattern, escape="\\"),
+                func.lower(User.full_name).like(pattern, escape="\\"),
+            )
+        )
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    users = (
+        await session.scalars(query.order_by(User.username, User.id).limit(limit).offset(offset))
+    ).all()
+    return UserAdminList(items=await _with_roles(session, users), total=total)
+
+
+async def set_user_active(
+    session: AsyncSession, actor: Actor, user_id: int, *, active: bool
+) -> UserAdminRead:
+    """The platform admin deactivates (``active`` false) or reactivates login
+    ``user_id`` in every restaurant at once (:func:`set_active`: a deactivated login's
+    access tokens are refused from the next request on, its refresh tokens revoked, its
+    sockets disconnected by ``user.deactivated``); noted on the platform's audit trail
+    (``user.deactivated``/``user.reactivated``, no restaurant) when it changed, and in
+    each restaurant of the user by the events. Idempotent.
+
+    Raises :class:`PlatformAdminOnly` (403), :class:`~brigade.infra.errors.NotFound`,
+    :class:`CannotDeactivateSelf` (409).
+    """
+    if not actor.is_admin:
+        raise PlatformAdminOnly("only the platform admin deactivates logins")
+    if not active and user_id == actor.user_id:
+        raise CannotDeactivateSelf("sign in as another admin to deactivate this login")
+    changed = await set_active(session, user_id, active=active)
+    listed = await list_users_by_id(session, [user_id])
+    user = listed[0]
+    if changed:
+        note(
+            session,
+            None,
+            USER_DEACTIVATED_EVENT if not active else USER_REACTIVATED_EVENT,
+            {"user_id": user_id, "username": user.username},
+        )
+    return user
+
+
+async def list_users_by_id(session: AsyncSession, user_ids: list[int]) -> list[UserAdminRead]:
+    """The logins ``user_ids`` (those that exist, by username) with their roles; no
+    permission check: for the platform admin's routes and the audit trail's names."""
+    users = (
+        await session.scalars(select(User).where(User.id.in_(user_ids)).order_by(User.username))
+    ).all()
+    if not users:
+        raise NotFound("user not found")
+    return await _with_roles(session, users)
+
+
+async def _with_roles(session: AsyncSession, users: Sequence[User]) -> list[UserAdminRead]:
+    """``users`` as :class:`UserAdminRead`, with their roles (one query)."""
+    roles: dict[int, list[MembershipRead]] = {user.id: [] for user in users}
+    if roles:
+        rows = await session.execute(
+            select(Membership.user_id, Membership.restaurant_id, Restaurant.name, Membership.role)
+            .join(Restaurant, same_restaurant(Restaurant, Membership))
+            .where(Membership.user_id.in_(list(roles)))
+            .order_by(Restaurant.name, Restaurant.id)
+        )
+        for uid, rid, name, role in rows:
+            roles[uid].append(MembershipRead(restaurant_id=rid, restaurant_name=name, role=role))
+    return [
+        UserAdminRead(
+            id=user.id,
+            username=user.username,
+            full_name=user.full_name,
+            is_admin=user.is_admin,
+            is_active=user.is_active,
+            created_at=user.created_at,
+            memberships=roles[user.id],
+        )
+        for user in users
+    ]
+
+
+async def usernames(session: AsyncSession, user_ids: set[int]) -> dict[int, str]:
+    """The usernames of ``user_ids`` (those that exist); for the audit trail's reads."""
+    if not user_ids:
+        return {}
+    rows = await session.execute(select(User.id, User.username).where(User.id.in_(user_ids)))
+    return {int(uid): str(name) for uid, name in rows.all()}
 
 
 async def logout(session: AsyncSession, token: str) -> None:

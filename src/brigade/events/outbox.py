@@ -10,7 +10,7 @@ at all. Clients that reconnect read what they missed with :func:`events_since`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -76,6 +76,35 @@ class NewEvent:
     encoded: str | None = None
 
 
+#: ``(session, restaurant_id, events)``: told of every event as a service records it (and
+#: of every :func:`note`), in the service's transaction; may leave writes for the commit
+#: (:func:`brigade.events.pending.defer`). ``restaurant_id`` is ``None`` for a note of no
+#: restaurant (a login). Registered by the composition root (the audit trail).
+Recorder = Callable[[AsyncSession, int | None, Sequence["NewEvent"]], None]
+_RECORDERS: list[Recorder] = []
+
+
+def register_recorder(recorder: Recorder) -> None:
+    """Tell ``recorder`` of every event recorded from now on (once: registering the same
+    function again does nothing)."""
+    if recorder not in _RECORDERS:
+        _RECORDERS.append(recorder)
+
+
+def note(
+    session: AsyncSession,
+    restaurant_id: int | None,
+    type: str,  # noqa: A002 - the event's type, as in the wire format
+    payload: dict[str, Any],
+) -> None:
+    """Tell the recorders (:func:`register_recorder`) of a fact that is no event: it is
+    announced to nobody and has no ``seq`` (a login, which belongs to no restaurant, or
+    a failed one). Whatever they write commits with ``session``'s unit of work."""
+    new = [NewEvent(type, payload)]
+    for recorder in _RECORDERS:
+        recorder(session, restaurant_id, new)
+
+
 async def record(
     session: AsyncSession,
     restaurant_id: int,
@@ -95,11 +124,15 @@ async def record_many(
 
     The events are queued in the unit of work's state and numbered when it commits
     (:func:`write_pending`): taking the sequence row's lock that late keeps it held
-    for one statement and the commit, not for the whole request.
+    for one statement and the commit, not for the whole request. The recorders
+    (:func:`register_recorder`: the audit trail) are told of them at once, in the
+    same transaction.
     """
     if events:
         now = utcnow()
         pending(session).events.extend((restaurant_id, e, now) for e in events)
+        for recorder in _RECORDERS:
+            recorder(session, restaurant_id, events)
 
 
 def write_pending(connection: Connection, states: Sequence[Pending]) -> None:

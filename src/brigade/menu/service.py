@@ -13,7 +13,7 @@ Pricing order lines is :mod:`brigade.menu.pricing`; the whole-menu document is
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from pydantic import BaseModel
 from sqlalchemy import (
@@ -91,13 +91,13 @@ async def _menu_event(
     data: BaseModel,
     *,
     type: str = "menu.updated",  # noqa: A002 - the event type
+    before: dict[str, Any] | None = None,
 ) -> None:
-    await record(
-        session,
-        restaurant_id,
-        type,
-        {"entity": entity, "action": action, "id": entity_id, entity: data.model_dump(mode="json")},
-    )
+    payload: dict[str, Any] = {"entity": entity, "action": action, "id": entity_id}
+    payload[entity] = data.model_dump(mode="json")
+    if before is not None:  # the values it changed had, for the audit trail
+        payload["before"] = before
+    await record(session, restaurant_id, type, payload)
 
 
 async def _get(
@@ -595,12 +595,13 @@ async def update_variation(
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     if "sku" in changes and changes["sku"] != row.sku:
         await _check_skus(session, rid, [changes["sku"]], except_id=row.id)
+    before = {"price": row.price}
     async with unique_guard(session, _SKU_UNIQUE, _sku_race([changes.get("sku", row.sku)])):
         for key, value in changes.items():
             setattr(row, key, value)
         await session.flush()
     read = VariationRead.model_validate(row)
-    await _menu_event(session, rid, "variation", "updated", row.id, read)
+    await _menu_event(session, rid, "variation", "updated", row.id, read, before=before)
     return read
 
 

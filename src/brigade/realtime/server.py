@@ -35,7 +35,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import socketio
@@ -44,7 +44,12 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from brigade.auth.access_cache import CallerKey, get_access_cache
-from brigade.auth.dependencies import Access, access_for_caller, access_for_token
+from brigade.auth.dependencies import (
+    Access,
+    access_for_caller,
+    access_for_token,
+    remember_caller,
+)
 from brigade.auth.permissions import Permission
 from brigade.events.outbox import DomainEvent
 from brigade.events.unit_of_work import unit_of_work
@@ -112,6 +117,8 @@ class Client:
     subscription: Subscription
     token: str
     caller: CallerKey
+    #: The client's address when it connected (for the audit trail), if known.
+    address: str | None = None
 
 
 class RefusedError(Exception):
@@ -182,6 +189,9 @@ class RealtimeServer:
         except RefusedError as exc:
             problem = exc.error.to_problem(NAMESPACE)
             raise socketio.exceptions.ConnectionRefusedError(problem["title"], problem) from None
+        address = environ.get("REMOTE_ADDR")
+        if isinstance(address, str):
+            client = replace(client, address=address)
         self.clients[sid] = client
         self.replayer.hold(sid)
         for room in client.subscription.rooms():
@@ -392,6 +402,7 @@ class RealtimeServer:
                     session, self.runtime, client.token, client.subscription.restaurant_id
                 )
                 access.check(command.permission)
+                remember_caller(session, access.actor, client.address)
                 parsed = command.parse(data)
                 result = await command.run(session, access, parsed)
         except BrigadeError as exc:

@@ -58,3 +58,10 @@ class TaxRateInUse(Conflict):
 
     type = "tax-rate-in-use"
     title = "A menu category or item uses this tax rate"
+
+
+class InvalidOpeningHours(InvalidInput):
+    """An opening period is empty or overlaps another (also across midnight)."""
+
+    type = "invalid-opening-hours"
+    title = "Opening hours are empty or overlap"

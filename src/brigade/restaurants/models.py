@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
@@ -35,6 +36,12 @@ class Restaurant(Base):
     Course pacing: ``course_auto_fire_minutes`` (0 = off): the next held course of an
     order fires by itself this many minutes after the kitchen bumped the course before
     it (:mod:`brigade.orders.pacing`).
+    Service: ``opening_hours`` (``[{"weekday": 1..7 ISO, "opens": "HH:MM", "closes":
+    "HH:MM"}]``, local time; a period whose ``closes`` is not after ``opens`` ends the
+    next day), ``station_prep_targets`` (``{station: seconds}``: how long a ticket of
+    that kitchen station should take from fire to ready) and ``features`` (the feature
+    switches, ``{"coursing", "tips", "loyalty", "guest_ordering": bool}``; see
+    :class:`brigade.restaurants.schemas.Features`).
     """
 
     __tablename__ = "restaurants"
@@ -57,6 +64,13 @@ class Restaurant(Base):
     locale: Mapped[str] = mapped_column(String(35), default="en_US", server_default="en_US")
     void_reasons: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     course_auto_fire_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    opening_hours: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
+    station_prep_targets: Mapped[dict[str, int]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
+    features: Mapped[dict[str, bool]] = mapped_column(JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -22,6 +22,7 @@ from brigade.restaurants import schemas, service, taxes
 from brigade.restaurants.exceptions import (
     AdminOnly,
     AlreadyMember,
+    InvalidOpeningHours,
     InvalidTaxRate,
     LastOwner,
     OwnerOnly,
@@ -39,6 +40,7 @@ router = APIRouter(tags=["restaurants"])
 R = "/restaurants/{restaurant_id}"
 ACCESS_ERRORS = (NotAuthenticated, NotFound, PermissionDenied)
 SETTINGS_ERRORS = (UnknownCurrency, UnknownTimeZone, InvalidTaxRate, UnknownLocale)
+UPDATE_ERRORS = (*SETTINGS_ERRORS, InvalidOpeningHours)
 UserId = PathId
 
 
@@ -81,14 +83,15 @@ async def get_restaurant(access: RestaurantRead, session: SessionDep) -> schemas
 @router.patch(
     R,
     response_model=schemas.RestaurantRead,
-    responses=problem_responses(*ACCESS_ERRORS, *SETTINGS_ERRORS),
+    responses=problem_responses(*ACCESS_ERRORS, *UPDATE_ERRORS),
 )
 async def update_restaurant(
     body: schemas.RestaurantUpdate, access: RestaurantWrite, session: SessionDep
 ) -> schemas.RestaurantRead:
-    """Change name, currency, time zone, the default tax rule or the billing settings
-    (service charge, cash rounding, discount approval threshold); event
-    ``restaurant.updated``."""
+    """Change name, address, currency, time zone, the default tax rule, the billing
+    settings (service charge, cash rounding, discount approval threshold), the opening
+    hours, the stations' target prep times or the feature switches; event
+    ``restaurant.updated`` (every screen refetches the restaurant at once)."""
     return await service.update_restaurant(session, access, body)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from brigade.auth.permissions import Role
 from brigade.inputs import FreeText, SingleLine
@@ -65,6 +65,65 @@ _AUTO_FIRE_DESCRIPTION = (
     "Minutes after the kitchen bumps a course until the next held course fires by itself;"
     " 0 = off (courses are fired by the waiter)."
 )
+#: The longest target prep time of a station (seconds): a day.
+PREP_TARGET_MAX_SECONDS = 86_400
+#: The most stations a restaurant may set a target for.
+PREP_TARGETS_MAX = 50
+#: The most opening periods a restaurant may list (a week of split shifts and more).
+OPENING_PERIODS_MAX = 50
+
+#: A kitchen station's name, as menu items name it (``grill``, ``bar``).
+StationName = Annotated[
+    str,
+    StringConstraints(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$",
+    ),
+]
+#: Seconds from fire to ready that a station's tickets should take.
+PrepSeconds = Annotated[int, Field(ge=1, le=PREP_TARGET_MAX_SECONDS)]
+_PREP_TARGETS_DESCRIPTION = (
+    "Target prep time (fire to ready) per kitchen station, in seconds: "
+    '{"grill": 900, "bar": 300}. Stations not listed have no target of their own.'
+)
+_CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class OpeningPeriod(BaseModel):
+    """One opening period of a weekday, in the restaurant's local time. A period whose
+    ``closes`` is not later than ``opens`` ends the next day (``18:00``–``02:00``).
+    Periods may not overlap, also across midnight, and may not be empty."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    weekday: int = Field(ge=1, le=7, description="ISO weekday: 1 Monday … 7 Sunday.")
+    opens: str = Field(pattern=_CLOCK, description="Local time HH:MM (24 h).")
+    closes: str = Field(
+        pattern=_CLOCK, description="Local time HH:MM; not after `opens`: the next day."
+    )
+
+
+class Features(BaseModel):
+    """The restaurant's feature switches: what its screens offer."""
+
+    coursing: bool = Field(default=True, description="Courses held and fired by the waiter.")
+    tips: bool = Field(default=True, description="Tips asked for on card payments.")
+    loyalty: bool = Field(default=False, description="Loyalty points for known guests.")
+    guest_ordering: bool = Field(
+        default=False, description="Guests order from the menu behind a table's QR code."
+    )
+
+
+class FeaturesUpdate(BaseModel):
+    """Feature switches to change; omitted ones stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    coursing: bool | None = None
+    tips: bool | None = None
+    loyalty: bool | None = None
+    guest_ordering: bool | None = None
 
 
 class BillingSettings(BaseModel):
@@ -141,6 +200,17 @@ class RestaurantUpdate(BaseModel):
     course_auto_fire_minutes: int | None = Field(
         default=None, ge=0, le=AUTO_FIRE_MAX_MINUTES, description=_AUTO_FIRE_DESCRIPTION
     )
+    opening_hours: list[OpeningPeriod] | None = Field(
+        default=None,
+        max_length=OPENING_PERIODS_MAX,
+        description="The whole week's opening periods (replaces the list; [] = none set).",
+    )
+    station_prep_targets: dict[StationName, PrepSeconds] | None = Field(
+        default=None,
+        max_length=PREP_TARGETS_MAX,
+        description=_PREP_TARGETS_DESCRIPTION + " Replaces the whole map.",
+    )
+    features: FeaturesUpdate | None = None
 
 
 class RestaurantRead(BaseModel):
@@ -164,6 +234,11 @@ class RestaurantRead(BaseModel):
     locale: str = Field(description=_LOCALE_DESCRIPTION)
     void_reasons: list[str] = _VOID_REASONS
     course_auto_fire_minutes: int = Field(description=_AUTO_FIRE_DESCRIPTION)
+    opening_hours: list[OpeningPeriod] = Field(
+        description="Opening periods by weekday and time (local)."
+    )
+    station_prep_targets: dict[str, int] = Field(description=_PREP_TARGETS_DESCRIPTION)
+    features: Features
 
 
 class RestaurantList(BaseModel):

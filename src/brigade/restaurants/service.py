@@ -33,6 +33,7 @@ from brigade.infra.prepared import Executor, Prepared
 from brigade.restaurants.exceptions import (
     AdminOnly,
     AlreadyMember,
+    InvalidOpeningHours,
     InvalidTaxRate,
     LastOwner,
     OwnerOnly,
@@ -45,6 +46,8 @@ from brigade.restaurants.exceptions import (
 from brigade.restaurants.models import Membership, Restaurant
 from brigade.restaurants.schemas import (
     TAX_RATE_MAX_BP,
+    Features,
+    OpeningPeriod,
     RestaurantCreate,
     RestaurantList,
     RestaurantRead,
@@ -151,6 +154,52 @@ def validate_tax_rate(tax_rate_bp: int) -> int:
     if not 0 <= tax_rate_bp <= TAX_RATE_MAX_BP:
         raise InvalidTaxRate(f"{tax_rate_bp} is outside 0..{TAX_RATE_MAX_BP} basis points")
     return tax_rate_bp
+
+
+_MINUTES_PER_DAY = 24 * 60
+_MINUTES_PER_WEEK = 7 * _MINUTES_PER_DAY
+_WEEKDAYS = ("", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def validate_opening_hours(periods: Sequence[OpeningPeriod]) -> list[OpeningPeriod]:
+    """``periods`` sorted by weekday and opening time, if none is empty and none
+    overlaps another; raises :class:`InvalidOpeningHours` (422) naming the first
+    fault otherwise.
+
+    A period whose ``closes`` is not after ``opens`` runs past midnight into the next
+    day (Sunday's into Monday's): ``opens == closes`` would be 24 hours and is refused
+    as ambiguous; write ``00:00``–``23:59`` for a whole day. Two periods that touch
+    (one closes at 15:00, the next opens at 15:00) do not overlap.
+    """
+    spans: list[tuple[int, int, OpeningPeriod]] = []
+    for period in periods:
+        opens, closes = _minutes(period.opens), _minutes(period.closes)
+        if opens == closes:
+            raise InvalidOpeningHours(
+                f"{_WEEKDAYS[period.weekday]} {period.opens}–{period.closes} is empty"
+            )
+        length = closes - opens if closes > opens else closes + _MINUTES_PER_DAY - opens
+        start = (period.weekday - 1) * _MINUTES_PER_DAY + opens
+        spans.append((start, start + length, period))
+    spans.sort(key=lambda span: span[0])
+    for (_, end, first), (start, _, second) in zip(spans, spans[1:], strict=False):
+        if start < end:
+            raise InvalidOpeningHours(_overlap(first, second))
+    if len(spans) > 1 and spans[-1][1] - _MINUTES_PER_WEEK > spans[0][0]:
+        raise InvalidOpeningHours(_overlap(spans[-1][2], spans[0][2]))
+    return [span[2] for span in spans]
+
+
+def _overlap(first: OpeningPeriod, second: OpeningPeriod) -> str:
+    return (
+        f"{_WEEKDAYS[first.weekday]} {first.opens}–{first.closes} overlaps "
+        f"{_WEEKDAYS[second.weekday]} {second.opens}–{second.closes}"
+    )
 
 
 async def create_restaurant(
@@ -277,14 +326,23 @@ async def update_restaurant(
     session: AsyncSession, access: Access, body: RestaurantUpdate
 ) -> RestaurantRead:
     """Change the settings given in ``body`` and record ``restaurant.updated``
-    (``{"restaurant": RestaurantRead, "changed": [field, ...]}``) if any changed.
+    (``{"restaurant": RestaurantRead, "changed": [field, ...], "before": {field: old
+    value}}``) if any changed: caches of the restaurant's profile and grants drop it,
+    and every screen refetches the restaurant (``restaurant.*``).
+
+    ``opening_hours`` and ``station_prep_targets`` replace the whole list or map;
+    ``features`` changes the switches it names.
 
     Raises :class:`UnknownCurrency`, :class:`UnknownTimeZone`, :class:`InvalidTaxRate`,
-    :class:`UnknownLocale` (422) before writing anything.
+    :class:`UnknownLocale`, :class:`InvalidOpeningHours` (422) before writing anything.
     """
     changes = body.model_dump(exclude_unset=True)
     for key in [k for k, v in changes.items() if v is None]:
         del changes[key]  # an explicit null means "leave as is" for these settings
+    if body.opening_hours is not None:
+        changes["opening_hours"] = [
+            p.model_dump() for p in validate_opening_hours(body.opening_hours)
+        ]
     if "currency" in changes:
         changes["currency"] = validate_currency(changes["currency"])
     if "time_zone" in changes:
@@ -300,7 +358,16 @@ async def update_restaurant(
             seen.setdefault(reason.strip().casefold(), reason.strip())
         changes["void_reasons"] = list(seen.values())
     restaurant = await get_restaurant(session, access.restaurant_id)
+    current_features = Features.model_validate(restaurant.features or {}).model_dump()
+    if "features" in changes:
+        switches = {k: v for k, v in changes["features"].items() if v is not None}
+        changes["features"] = {**current_features, **switches}
+        if changes["features"] == current_features:
+            del changes["features"]
     changed = [k for k, v in changes.items() if getattr(restaurant, k) != v]
+    before = {key: getattr(restaurant, key) for key in changed}
+    if "features" in before:
+        before["features"] = current_features
     for key in changed:
         setattr(restaurant, key, changes[key])
     await session.flush()
@@ -310,7 +377,7 @@ async def update_restaurant(
             session,
             access.restaurant_id,
             "restaurant.updated",
-            {"restaurant": read.model_dump(mode="json"), "changed": changed},
+            {"restaurant": read.model_dump(mode="json"), "changed": changed, "before": before},
         )
     return read
 
@@ -414,14 +481,16 @@ async def _lock_owner_ids(session: AsyncSession, restaurant_id: int) -> list[int
 
 
 async def _staff_event(
-    session: AsyncSession, restaurant_id: int, action: str, member: StaffMemberRead
+    session: AsyncSession,
+    restaurant_id: int,
+    action: str,
+    member: StaffMemberRead,
+    before: StaffMemberRead | None = None,
 ) -> None:
-    await record(
-        session,
-        restaurant_id,
-        "staff.updated",
-        {"action": action, "member": member.model_dump(mode="json")},
-    )
+    payload: dict[str, object] = {"action": action, "member": member.model_dump(mode="json")}
+    if before is not None:  # what changed, for the audit trail
+        payload["before"] = {"role": before.role.value, "is_active": before.is_active}
+    await record(session, restaurant_id, "staff.updated", payload)
 
 
 async def list_staff(session: AsyncSession, access: Access) -> StaffList:
@@ -536,8 +605,9 @@ async def update_staff(
         )
     if active is not member.is_active:
         await set_active(session, user_id, active=active)
+    before = member
     member = member.model_copy(update={"role": role or member.role, "is_active": active})
-    await _staff_event(session, access.restaurant_id, "updated", member)
+    await _staff_event(session, access.restaurant_id, "updated", member, before)
     return member
 
 
@@ -569,7 +639,7 @@ async def remove_staff(session: AsyncSession, access: Access, user_id: int) -> N
     await session.execute(
         scoped(delete(Membership), access.restaurant_id).where(Membership.user_id == user_id)
     )
-    await _staff_event(session, access.restaurant_id, "removed", member)
+    await _staff_event(session, access.restaurant_id, "removed", member, member)
 
 
 # --------------------------------------------------------------------------------------

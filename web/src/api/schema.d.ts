@@ -4,6 +4,27 @@
  */
 
 export interface paths {
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Platform Audit Entries
+         * @description The platform's audit trail (platform admin only): logins, failed logins (which
+         *     belong to no restaurant) and the platform admin's deactivations of logins.
+         */
+        get: operations["audit-list_platform_audit_entries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -16,7 +37,8 @@ export interface paths {
         /**
          * Login
          * @description Log in with username and password: an access JWT (``expires_in`` seconds) and a
-         *     refresh token. Repeated failures answer 429 with ``Retry-After``.
+         *     refresh token. Repeated failures answer 429 with ``Retry-After``. Logins and failed
+         *     logins are on the platform's audit trail (``GET /audit``).
          */
         post: operations["auth-login"];
         delete?: never;
@@ -218,9 +240,10 @@ export interface paths {
         head?: never;
         /**
          * Update Restaurant
-         * @description Change name, currency, time zone, the default tax rule or the billing settings
-         *     (service charge, cash rounding, discount approval threshold); event
-         *     ``restaurant.updated``.
+         * @description Change name, address, currency, time zone, the default tax rule, the billing
+         *     settings (service charge, cash rounding, discount approval threshold), the opening
+         *     hours, the stations' target prep times or the feature switches; event
+         *     ``restaurant.updated`` (every screen refetches the restaurant at once).
          */
         patch: operations["restaurants-update_restaurant"];
         trace?: never;
@@ -319,6 +342,28 @@ export interface paths {
          * @description Rename or move an area.
          */
         patch: operations["tables-update_area"];
+        trace?: never;
+    };
+    "/api/v1/restaurants/{restaurant_id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Audit Entries
+         * @description The restaurant's audit trail, newest first (owners and managers: ``audit:read``):
+         *     logins are on the platform's trail. Filter by person, kind and the restaurant's
+         *     local dates; ``limit`` up to 500 (up to 100,000 in a CSV export).
+         */
+        get: operations["audit-list_audit_entries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/restaurants/{restaurant_id}/checks": {
@@ -2328,6 +2373,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Users
+         * @description Every login of the platform, across restaurants, by username, with their roles
+         *     (platform admin only); ``q`` searches username and full name.
+         */
+        get: operations["auth-list_users"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deactivate User
+         * @description Deactivate a login in every restaurant (platform admin only): it cannot log in,
+         *     its access tokens are refused from the next request on and its sockets are
+         *     disconnected. Audited. Idempotent.
+         */
+        post: operations["auth-deactivate_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reactivate User
+         * @description Let a deactivated login log in again (its old logins stay ended; platform admin
+         *     only). Audited. Idempotent.
+         */
+        post: operations["auth-reactivate_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -2450,7 +2559,7 @@ export interface components {
              * Scopes
              * @description Permission values, e.g. ["menu:read", "kitchen:bump"].
              */
-            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "devices:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "floor:plan" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read" | "inventory:read" | "inventory:write")[];
+            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "devices:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "floor:plan" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read" | "audit:read" | "inventory:read" | "inventory:write")[];
         };
         /**
          * ApiTokenCreated
@@ -2480,7 +2589,7 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
             /** Scopes */
-            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "devices:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "floor:plan" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read" | "inventory:read" | "inventory:write")[];
+            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "devices:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "floor:plan" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read" | "audit:read" | "inventory:read" | "inventory:write")[];
             /**
              * Token
              * @description The secret (prefix brg_); it is never shown again.
@@ -2525,7 +2634,7 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
             /** Scopes */
-            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "devices:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "floor:plan" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read" | "inventory:read" | "inventory:write")[];
+            scopes: ("restaurant:read" | "restaurant:write" | "staff:read" | "staff:write" | "tokens:read" | "tokens:write" | "devices:write" | "menu:read" | "menu:write" | "menu:availability" | "tables:read" | "tables:write" | "floor:plan" | "orders:read" | "orders:write" | "orders:void" | "kitchen:read" | "kitchen:bump" | "billing:read" | "billing:request" | "billing:write" | "billing:approve" | "reports:read" | "tills:read" | "tills:write" | "shifts:write" | "day:close" | "events:read" | "audit:read" | "inventory:read" | "inventory:write")[];
         };
         /**
          * AreaCreate
@@ -2571,6 +2680,65 @@ export interface components {
             name?: string | null;
             /** Position */
             position?: number | null;
+        };
+        /**
+         * AuditEntryRead
+         * @description One entry of the audit trail.
+         *
+         *     ``user_id``/``username``: who did it (``null`` for an API token or the system, then
+         *     named in ``actor``: ``token:2``, ``system``; for a failed login ``actor`` is the
+         *     username tried); ``address``: the client's IP address; ``kind``: what happened
+         *     (``line.voided``, ``discount.approved``, …); ``subject``: what it happened to
+         *     (``order_item:12``); ``before``/``after``: the values it changed (JSON, ``null`` when
+         *     there is nothing to show). Money in minor units; ``at`` in UTC.
+         */
+        AuditEntryRead: {
+            /** Actor */
+            actor: string;
+            /** Address */
+            address: string | null;
+            /** After */
+            after?: unknown;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Before */
+            before?: unknown;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /**
+             * Restaurant Id
+             * @description null: the platform's trail (logins).
+             */
+            restaurant_id: number | null;
+            /** Subject */
+            subject: string;
+            /** Summary */
+            summary: string;
+            /** User Id */
+            user_id: number | null;
+            /** Username */
+            username: string | null;
+        };
+        /**
+         * AuditKind
+         * @description Every kind of entry, as :attr:`~brigade.audit.models.AuditEntry.kind` holds it.
+         * @enum {string}
+         */
+        AuditKind: "login" | "login.failed" | "settings.changed" | "price.changed" | "item.86d" | "item.restored" | "line.voided" | "discount.added" | "comp.added" | "discount.approved" | "discount.removed" | "payment.refunded" | "payment.voided" | "drawer.opened" | "drawer.counted" | "day.closed" | "staff.added" | "staff.changed" | "staff.removed" | "api_token.revoked" | "user.deactivated" | "user.reactivated" | "password.changed";
+        /**
+         * AuditList
+         * @description Entries, newest first, one page of them, and how many match in all.
+         */
+        AuditList: {
+            /** Items */
+            items: components["schemas"]["AuditEntryRead"][];
+            /** Total */
+            total: number;
         };
         /**
          * AvailabilitySet
@@ -3315,6 +3483,50 @@ export interface components {
             paid_out: number;
             /** Variance */
             variance: number | null;
+        };
+        /**
+         * Features
+         * @description The restaurant's feature switches: what its screens offer.
+         */
+        Features: {
+            /**
+             * Coursing
+             * @description Courses held and fired by the waiter.
+             * @default true
+             */
+            coursing?: boolean;
+            /**
+             * Guest Ordering
+             * @description Guests order from the menu behind a table's QR code.
+             * @default false
+             */
+            guest_ordering?: boolean;
+            /**
+             * Loyalty
+             * @description Loyalty points for known guests.
+             * @default false
+             */
+            loyalty?: boolean;
+            /**
+             * Tips
+             * @description Tips asked for on card payments.
+             * @default true
+             */
+            tips?: boolean;
+        };
+        /**
+         * FeaturesUpdate
+         * @description Feature switches to change; omitted ones stay as they are.
+         */
+        FeaturesUpdate: {
+            /** Coursing */
+            coursing?: boolean | null;
+            /** Guest Ordering */
+            guest_ordering?: boolean | null;
+            /** Loyalty */
+            loyalty?: boolean | null;
+            /** Tips */
+            tips?: boolean | null;
         };
         /**
          * Floor
@@ -4102,6 +4314,29 @@ export interface components {
             quantity: number;
             /** Reason */
             reason: string;
+        };
+        /**
+         * OpeningPeriod
+         * @description One opening period of a weekday, in the restaurant's local time. A period whose
+         *     ``closes`` is not later than ``opens`` ends the next day (``18:00``–``02:00``).
+         *     Periods may not overlap, also across midnight, and may not be empty.
+         */
+        OpeningPeriod: {
+            /**
+             * Closes
+             * @description Local time HH:MM; not after `opens`: the next day.
+             */
+            closes: string;
+            /**
+             * Opens
+             * @description Local time HH:MM (24 h).
+             */
+            opens: string;
+            /**
+             * Weekday
+             * @description ISO weekday: 1 Monday … 7 Sunday.
+             */
+            weekday: number;
         };
         /**
          * OrderCancel
@@ -5018,6 +5253,7 @@ export interface components {
              * @description Discounts beyond this share of a check's subtotal (basis points) need a manager's approval.
              */
             discount_approval_bp: number;
+            features: components["schemas"]["Features"];
             /** Id */
             id: number;
             /**
@@ -5027,6 +5263,11 @@ export interface components {
             locale: string;
             /** Name */
             name: string;
+            /**
+             * Opening Hours
+             * @description Opening periods by weekday and time (local).
+             */
+            opening_hours: components["schemas"]["OpeningPeriod"][];
             /**
              * Service Charge Bp
              * @description Service charge in basis points (1000 = 10 %).
@@ -5041,6 +5282,13 @@ export interface components {
             service_charge_taxable: boolean;
             /** Slug */
             slug: string;
+            /**
+             * Station Prep Targets
+             * @description Target prep time (fire to ready) per kitchen station, in seconds: {"grill": 900, "bar": 300}. Stations not listed have no target of their own.
+             */
+            station_prep_targets: {
+                [key: string]: number;
+            };
             /** Tax Inclusive */
             tax_inclusive: boolean;
             /**
@@ -5084,6 +5332,7 @@ export interface components {
             currency?: string | null;
             /** Discount Approval Bp */
             discount_approval_bp?: number | null;
+            features?: components["schemas"]["FeaturesUpdate"] | null;
             /**
              * Locale
              * @description CLDR locale (e.g. en_US, de_DE, ja_JP): how amounts and dates are written on receipts.
@@ -5091,12 +5340,24 @@ export interface components {
             locale?: string | null;
             /** Name */
             name?: string | null;
+            /**
+             * Opening Hours
+             * @description The whole week's opening periods (replaces the list; [] = none set).
+             */
+            opening_hours?: components["schemas"]["OpeningPeriod"][] | null;
             /** Service Charge Bp */
             service_charge_bp?: number | null;
             /** Service Charge Min Covers */
             service_charge_min_covers?: number | null;
             /** Service Charge Taxable */
             service_charge_taxable?: boolean | null;
+            /**
+             * Station Prep Targets
+             * @description Target prep time (fire to ready) per kitchen station, in seconds: {"grill": 900, "bar": 300}. Stations not listed have no target of their own. Replaces the whole map.
+             */
+            station_prep_targets?: {
+                [key: string]: number;
+            } | null;
             /** Tax Inclusive */
             tax_inclusive?: boolean | null;
             /** Tax Rate Bp */
@@ -6336,6 +6597,40 @@ export interface components {
             variance_cost: number;
         };
         /**
+         * UserAdminList
+         * @description ``GET /users``: logins by username, one page of them, and how many match.
+         */
+        UserAdminList: {
+            /** Items */
+            items: components["schemas"]["UserAdminRead"][];
+            /** Total */
+            total: number;
+        };
+        /**
+         * UserAdminRead
+         * @description A login as the platform admin sees it: whether it is active, since when it
+         *     exists, and its roles in every restaurant.
+         */
+        UserAdminRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Full Name */
+            full_name: string;
+            /** Id */
+            id: number;
+            /** Is Active */
+            is_active: boolean;
+            /** Is Admin */
+            is_admin: boolean;
+            /** Memberships */
+            memberships: components["schemas"]["MembershipRead"][];
+            /** Username */
+            username: string;
+        };
+        /**
          * UserRead
          * @description A user as clients see it (never the password hash).
          */
@@ -6583,6 +6878,130 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "audit-list_platform_audit_entries": {
+        parameters: {
+            query?: {
+                /** @description Entries of this person (user id). */
+                user_id?: number | null;
+                /** @description Entries of these kinds (repeat the parameter). */
+                kind?: components["schemas"]["AuditKind"][] | null;
+                /** @description From this UTC date on. */
+                start_date?: string | null;
+                /** @description Up to this UTC date (included). */
+                end_date?: string | null;
+                limit?: number;
+                offset?: number;
+                /** @description csv: the same entries as CSV (as Accept: text/csv). */
+                format?: ("json" | "csv") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entries; CSV (a header row, then one row per entry) when asked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditList"];
+                    "text/csv": string;
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description platform-admin-only: Only the platform admin may do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description invalid-date-range: The start date is after the end date */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     "auth-login": {
         parameters: {
             query?: never;
@@ -7673,7 +8092,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description unknown-currency: Unknown ISO 4217 currency; unknown-time-zone: Unknown IANA time zone; invalid-tax-rate: Tax rate must be between 0 and 10000 basis points; unknown-locale: Unknown locale (a CLDR locale identifier such as en_US or de_DE) */
+            /** @description unknown-currency: Unknown ISO 4217 currency; unknown-time-zone: Unknown IANA time zone; invalid-tax-rate: Tax rate must be between 0 and 10000 basis points; unknown-locale: Unknown locale (a CLDR locale identifier such as en_US or de_DE); invalid-opening-hours: Opening hours are empty or overlap */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8702,6 +9121,162 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "audit-list_audit_entries": {
+        parameters: {
+            query?: {
+                /** @description Entries of this person (user id). */
+                user_id?: number | null;
+                /** @description Entries of these kinds (repeat the parameter). */
+                kind?: components["schemas"]["AuditKind"][] | null;
+                /** @description From this local date on. */
+                start_date?: string | null;
+                /** @description Up to this local date (included). */
+                end_date?: string | null;
+                limit?: number;
+                offset?: number;
+                /** @description csv: the same entries as CSV (as Accept: text/csv). */
+                format?: ("json" | "csv") | null;
+            };
+            header?: never;
+            path: {
+                restaurant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entries; CSV (a header row, then one row per entry) when asked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditList"];
+                    "text/csv": string;
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description permission-denied: Permission denied */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description invalid-date-range: The start date is after the end date */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
                 };
             };
         };
@@ -26498,6 +27073,372 @@ export interface operations {
                          */
                         type: string;
                     };
+                };
+            };
+        };
+    };
+    "auth-list_users": {
+        parameters: {
+            query?: {
+                /** @description Part of the username or full name (any case). */
+                q?: string | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserAdminList"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description platform-admin-only: Only the platform admin may do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "auth-deactivate_user": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserAdminRead"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description platform-admin-only: Only the platform admin may do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description cannot-deactivate-self: You cannot deactivate your own login */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "auth-reactivate_user": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserAdminRead"];
+                };
+            };
+            /** @description not-authenticated: Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description platform-admin-only: Only the platform admin may do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description not-found: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** Detail */
+                        detail?: string | null;
+                        /**
+                         * Errors
+                         * @description Field errors of a validation problem.
+                         */
+                        errors?: {
+                            [key: string]: unknown;
+                        }[] | null;
+                        /** Instance */
+                        instance?: string | null;
+                        /** Status */
+                        status: number;
+                        /** Title */
+                        title: string;
+                        /**
+                         * Type
+                         * @description A stable URI naming the kind of problem.
+                         */
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -136,6 +136,7 @@ describe("route guards", () => {
       "API tokens",
       "Devices & PINs",
       "Settings",
+      "Audit log",
     ]);
   });
 

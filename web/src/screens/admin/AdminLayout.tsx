@@ -13,6 +13,7 @@ const TABS = [
   ["stock", "Stock"],
   ["devices", "Devices & PINs"],
   ["settings", "Settings"],
+  ["audit", "Audit log"],
 ] as const;
 
 export function AdminLayout() {

@@ -2,8 +2,10 @@
  * `/r/:restaurantId/admin/settings` — the restaurant's name, currency (ISO 4217: a list
  * of common ones, or any other code typed and checked), time zone (IANA, from the
  * browser's list), tax rate (typed in percent, stored in basis points: 8.25 % → 825) and
- * whether menu prices include tax. Saves only what changed (`PATCH /restaurants/{id}`);
- * the server's refusals appear under their field.
+ * whether menu prices include tax, and the postal address printed on receipts. Saves only
+ * what changed (`PATCH /restaurants/{id}`); the server's refusals appear under their field.
+ * Below it, the service settings (`ServiceSettings.tsx`): opening hours, the stations'
+ * target prep times and the feature switches.
  */
 import { useMutation } from "@tanstack/react-query";
 import { useMemo, useState, type FormEvent } from "react";
@@ -18,6 +20,7 @@ import { useServices } from "../../services";
 import type { RestaurantUpdate } from "./adminApi";
 import { Field, FormError, QueryGate, problemText, serverFieldError, useRestaurant } from "./common";
 import { basisPointsToPercent, parsePercentToBasisPoints } from "./decimal";
+import { ServiceSettingsForm } from "./ServiceSettings";
 
 export const COMMON_CURRENCIES: readonly string[] = [
   "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "JPY", "CNY", "HKD", "SGD", "INR", "KRW", "THB",
@@ -53,7 +56,15 @@ export function SettingsAdmin() {
     <div className="admin-page settings-admin">
       <h1>Settings</h1>
       <QueryGate queries={[restaurant]} what="the settings">
-        {() => (restaurant.data ? <SettingsForm key={restaurant.data.id} restaurant={restaurant.data} /> : null)}
+        {() =>
+          restaurant.data ? (
+            <>
+              <SettingsForm key={restaurant.data.id} restaurant={restaurant.data} />
+              <h2>Service</h2>
+              <ServiceSettingsForm key={`service-${restaurant.data.id}`} restaurant={restaurant.data} />
+            </>
+          ) : null
+        }
       </QueryGate>
     </div>
   );
@@ -66,6 +77,7 @@ interface Draft {
   timeZone: string;
   taxPercent: string;
   taxInclusive: boolean;
+  address: string;
 }
 
 function draftOf(r: RestaurantRead): Draft {
@@ -77,6 +89,7 @@ function draftOf(r: RestaurantRead): Draft {
     timeZone: r.time_zone,
     taxPercent: basisPointsToPercent(r.tax_rate_bp),
     taxInclusive: r.tax_inclusive,
+    address: r.address,
   };
 }
 
@@ -123,6 +136,7 @@ function SettingsForm({ restaurant }: { restaurant: RestaurantRead }) {
     if (draft.timeZone !== restaurant.time_zone) body.time_zone = draft.timeZone;
     if (tax.value !== restaurant.tax_rate_bp) body.tax_rate_bp = tax.value;
     if (draft.taxInclusive !== restaurant.tax_inclusive) body.tax_inclusive = draft.taxInclusive;
+    if (draft.address !== restaurant.address) body.address = draft.address;
     if (Object.keys(body).length === 0) {
       setSaved(true);
       return;
@@ -138,6 +152,11 @@ function SettingsForm({ restaurant }: { restaurant: RestaurantRead }) {
     <form className="admin-form settings-form admin-panel" aria-label="Restaurant settings" onSubmit={submit} noValidate>
       <Field label="Restaurant name" error={local.name ?? serverFieldError(error, "name")}>
         {(control) => <input {...control} value={draft.name} onChange={(e) => set({ name: e.target.value })} maxLength={200} />}
+      </Field>
+      <Field label="Address" hint="Printed on receipts, one line per line." error={serverFieldError(error, "address")}>
+        {(control) => (
+          <textarea {...control} rows={3} value={draft.address} onChange={(e) => set({ address: e.target.value })} maxLength={500} />
+        )}
       </Field>
       <Field
         label="Currency"
@@ -217,7 +236,7 @@ function SettingsForm({ restaurant }: { restaurant: RestaurantRead }) {
       </fieldset>
       <FormError
         error={error}
-        fields={["name", "currency", "time_zone", "tax_rate_bp", "tax_inclusive"]}
+        fields={["name", "address", "currency", "time_zone", "tax_rate_bp", "tax_inclusive"]}
         handled={["unknown-currency", "unknown-time-zone", "invalid-tax-rate"]}
       />
       <div className="form-actions">

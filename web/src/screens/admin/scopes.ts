@@ -46,6 +46,7 @@ const SCOPE_LABELS: Record<Scope, string> = {
   "events:read": "Receive live updates (Socket.IO)",
   "inventory:read": "See the stock, the reorder list and the usage report",
   "inventory:write": "Record deliveries, waste and counts; edit ingredients and recipes",
+  "audit:read": "Read the audit log",
 };
 
 export const SCOPES: readonly ScopeInfo[] = (Object.keys(SCOPE_LABELS) as Scope[]).map((value) => ({

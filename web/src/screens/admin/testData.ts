@@ -32,6 +32,9 @@ export function restaurant(overrides: Partial<RestaurantRead> = {}): RestaurantR
     address: "",
     locale: "en_US",
     course_auto_fire_minutes: 0,
+    opening_hours: [],
+    station_prep_targets: {},
+    features: { coursing: true, tips: true, loyalty: false, guest_ordering: false },
     ...overrides,
   };
 }
