@@ -274,6 +274,20 @@ async def test_prep_times_by_station_and_item_against_the_target(
     ] == [(run.world.pizza.id, "Margherita", 2, 1)]
 
 
+async def test_prep_times_against_the_restaurants_own_target(
+    client: AsyncClient, run: Service
+) -> None:
+    """A station's target set in the restaurant's settings replaces the default (900 s):
+    at 500 s both pizzas (600 s and 1000 s from fire to ready) took longer."""
+    owner = run.world.owner.headers
+    patched = await client.patch(
+        run.world.url(""), json={"station_prep_targets": {"pizza": 500}}, headers=owner
+    )
+    assert patched.status_code == 200, patched.text
+    (row,) = (await report(client, run, "prep-times"))["prep_times"]
+    assert (row["target_seconds"], row["over_target"]) == (500, 2)
+
+
 @pytest.mark.parametrize(
     "name", ["sellers", "checks", "table-turns", "adjustments", "tips", "prep-times"]
 )

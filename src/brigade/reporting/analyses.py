@@ -54,12 +54,13 @@ from brigade.reporting.schemas import (
     WaiterTips,
 )
 from brigade.restaurants.api import staff_name_of
+from brigade.restaurants.models import Restaurant
 from brigade.tables.models import DiningTable
 from brigade.tenancy import owned_by, scoped
 
 #: A station's target prep time (seconds) when the restaurant sets none. The
 #: restaurant's ``station_prep_targets`` setting ({station: seconds}) replaces it per
-#: station once it exists (see :func:`prep_targets`).
+#: station (see :func:`prep_targets`).
 DEFAULT_PREP_TARGET_SECONDS = 900
 
 _SPACE: ColumnElement[str] = literal_column("' '")
@@ -374,11 +375,11 @@ async def tips(session: AsyncSession, r: Range, currency: str) -> TipsReport:
 
 
 async def prep_targets(session: AsyncSession, restaurant_id: int) -> Mapping[str, int]:
-    """The restaurant's target prep time per station (seconds); a station not named
-    has :data:`DEFAULT_PREP_TARGET_SECONDS`. Empty until the restaurant setting
-    ``station_prep_targets`` exists (it is read here once it does)."""
-    del session, restaurant_id
-    return {}
+    """The restaurant's target prep time per station (seconds), its setting
+    ``station_prep_targets``; a station not named has
+    :data:`DEFAULT_PREP_TARGET_SECONDS`."""
+    targets = await session.scalar(scoped(select(Restaurant.station_prep_targets), restaurant_id))
+    return dict(targets or {})
 
 
 async def prep_times(session: AsyncSession, r: Range, by: PrepBy) -> PrepTimesReport:
