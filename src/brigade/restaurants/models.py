@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from brigade.infra.db import Base, IdType, UTCDateTime
@@ -28,6 +28,9 @@ class Restaurant(Base):
     Receipts: ``address`` (free text, one line per line of the postal address) and
     ``locale`` (a CLDR identifier such as ``de_DE``, deciding how amounts and dates are
     written).
+
+    Order pad: ``quick_notes``, the short notes a waiter taps onto a line ("allergy:
+    nuts", "well done"), in display order.
     """
 
     __tablename__ = "restaurants"
@@ -48,6 +51,7 @@ class Restaurant(Base):
     discount_approval_bp: Mapped[int] = mapped_column(Integer, default=2000, server_default="2000")
     address: Mapped[str] = mapped_column(Text, default="", server_default="")
     locale: Mapped[str] = mapped_column(String(35), default="en_US", server_default="en_US")
+    quick_notes: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from brigade.auth.permissions import Role
 from brigade.inputs import FreeText, SingleLine
@@ -49,6 +50,16 @@ _APPROVAL = Field(
         "manager's approval."
     ),
 )
+
+
+#: The most quick notes a restaurant keeps, and the longest one (characters).
+QUICK_NOTES_MAX = 24
+QUICK_NOTE_MAX_LENGTH = 60
+_QUICK_NOTES_DESCRIPTION = (
+    "Short notes a waiter taps onto an order line (e.g. 'allergy: nuts', 'well done'), "
+    "in display order."
+)
+QuickNote = Annotated[SingleLine, Field(min_length=1, max_length=QUICK_NOTE_MAX_LENGTH)]
 
 
 class BillingSettings(BaseModel):
@@ -114,6 +125,22 @@ class RestaurantUpdate(BaseModel):
     locale: SingleLine | None = Field(
         default=None, min_length=2, max_length=35, description=_LOCALE_DESCRIPTION
     )
+    quick_notes: list[QuickNote] | None = Field(
+        default=None, max_length=QUICK_NOTES_MAX, description=_QUICK_NOTES_DESCRIPTION
+    )
+
+    @field_validator("quick_notes")
+    @classmethod
+    def _distinct_notes(cls, notes: list[str] | None) -> list[str] | None:
+        """Each note trimmed; a blank note or one given twice is refused (422)."""
+        if notes is None:
+            return None
+        trimmed = [n.strip() for n in notes]
+        if any(n == "" for n in trimmed):
+            raise ValueError("a quick note is blank")
+        if len({n.casefold() for n in trimmed}) != len(trimmed):
+            raise ValueError("a quick note is given twice")
+        return trimmed
 
 
 class RestaurantRead(BaseModel):
@@ -135,6 +162,7 @@ class RestaurantRead(BaseModel):
     discount_approval_bp: int = _APPROVAL
     address: str = Field(description=_ADDRESS_DESCRIPTION)
     locale: str = Field(description=_LOCALE_DESCRIPTION)
+    quick_notes: list[str] = Field(default_factory=list, description=_QUICK_NOTES_DESCRIPTION)
 
 
 class RestaurantList(BaseModel):
