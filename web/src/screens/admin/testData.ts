@@ -67,8 +67,8 @@ export const groups: ModifierGroupRead[] = [
     max_choices: 3,
     position: 0,
     modifiers: [
-      { id: 101, name: "Extra cheese", price_delta: 0, position: 0, is_available: true },
-      { id: 102, name: "Pepperoni", price_delta: 150, position: 1, is_available: true },
+      { id: 101, name: "Extra cheese", price_delta: 0, position: 0, is_available: true, kind: "add" },
+      { id: 102, name: "Pepperoni", price_delta: 150, position: 1, is_available: true, kind: "add" },
     ],
   },
   {
@@ -77,7 +77,7 @@ export const groups: ModifierGroupRead[] = [
     min_choices: 0,
     max_choices: 1,
     position: 1,
-    modifiers: [{ id: 201, name: "Gluten-free", price_delta: 250, position: 0, is_available: true }],
+    modifiers: [{ id: 201, name: "Gluten-free", price_delta: 250, position: 0, is_available: true, kind: "add" }],
   },
 ];
 
@@ -152,8 +152,8 @@ export function guestMenu(overrides: Partial<GuestMenuRead> = {}): GuestMenuRead
                 min_choices: 0,
                 max_choices: 3,
                 modifiers: [
-                  { id: 101, name: "Extra cheese", price_delta: 0, is_available: true },
-                  { id: 102, name: "Pepperoni", price_delta: 150, is_available: true },
+                  { id: 101, name: "Extra cheese", label: "Extra cheese", price_delta: 0, is_available: true },
+                  { id: 102, name: "Pepperoni", label: "Pepperoni", price_delta: 150, is_available: true },
                 ],
               },
             ],

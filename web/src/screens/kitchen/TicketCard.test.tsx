@@ -65,8 +65,8 @@ describe("TicketCard", () => {
       seat: 3,
       notes: "no onions",
       modifiers: [
-        { id: 1, name: "Extra cheese", price_delta: 0 },
-        { id: 5, name: "Thin crust", price_delta: 0 },
+        { id: 1, name: "Extra cheese", price_delta: 0, label: "Extra cheese" },
+        { id: 5, name: "Thin crust", price_delta: 0, label: "Thin crust" },
       ],
     });
     renderCard({ ticket: ticket(7, FIRED, { items: [item] }) });

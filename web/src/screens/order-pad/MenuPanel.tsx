@@ -2,6 +2,9 @@
  * The order pad's menu: category buttons and a search box that filters items by name
  * across every category (accents and case ignored). An item is a button named by the
  * item's name; an 86'd item is shown, disabled, with the word "86'd".
+ *
+ * By keyboard: while searching, ↓/↑ move the highlighted result and Enter adds it (the
+ * search is cleared for the next item, focus stays in it).
  */
 import { useId, useMemo, useState } from "react";
 
@@ -23,6 +26,7 @@ export function MenuPanel({ menu, onPick }: MenuPanelProps) {
   const id = useId();
   const [categoryId, setCategoryId] = useState<number | null>(menu.categories[0]?.id ?? null);
   const [search, setSearch] = useState("");
+  const [highlight, setHighlight] = useState(0);
   const query = foldText(search.trim());
 
   const items = useMemo(() => {
@@ -32,6 +36,8 @@ export function MenuPanel({ menu, onPick }: MenuPanelProps) {
     const category = menu.categories.find((c) => c.id === categoryId) ?? menu.categories[0];
     return category?.items ?? [];
   }, [menu, categoryId, query]);
+  const orderable = items.filter(isOrderable);
+  const highlighted = query !== "" ? (orderable[Math.min(highlight, orderable.length - 1)] ?? null) : null;
 
   return (
     <section className="pad-menu" aria-labelledby={`${id}-title`}>
@@ -46,7 +52,23 @@ export function MenuPanel({ menu, onPick }: MenuPanelProps) {
           value={search}
           placeholder="Item name"
           autoComplete="off"
-          onChange={(event) => setSearch(event.target.value)}
+          aria-keyshortcuts="Enter ArrowDown ArrowUp"
+          onChange={(event) => {
+            setSearch(event.target.value);
+            setHighlight(0);
+          }}
+          onKeyDown={(event) => {
+            if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+              event.preventDefault();
+              const step = event.key === "ArrowDown" ? 1 : -1;
+              setHighlight((h) => Math.max(0, Math.min(orderable.length - 1, h + step)));
+            } else if (event.key === "Enter" && highlighted !== null) {
+              event.preventDefault();
+              onPick(highlighted);
+              setSearch("");
+              setHighlight(0);
+            }
+          }}
         />
       </div>
       <div className="pad-categories" role="group" aria-label="Categories">
@@ -72,7 +94,7 @@ export function MenuPanel({ menu, onPick }: MenuPanelProps) {
       ) : null}
       <ul className="pad-items">
         {items.map((item) => {
-          const orderable = isOrderable(item);
+          const canOrder = isOrderable(item);
           const price = fromPrice(item);
           const priceText =
             price === null ? "" : `${item.variations.filter((v) => v.is_available).length > 1 ? "from " : ""}${formatMoney(price, menu.currency)}`;
@@ -80,15 +102,16 @@ export function MenuPanel({ menu, onPick }: MenuPanelProps) {
             <li key={item.id}>
               <button
                 type="button"
-                className={orderable ? "pad-item" : "pad-item unavailable"}
-                disabled={!orderable}
+                className={`${canOrder ? "pad-item" : "pad-item unavailable"}${item === highlighted ? " highlighted" : ""}`}
+                data-highlighted={item === highlighted ? "true" : undefined}
+                disabled={!canOrder}
                 aria-label={item.name}
                 aria-describedby={`${id}-i${item.id}`}
                 onClick={() => onPick(item)}
               >
                 <span className="pad-item-name">{item.name}</span>
                 <span id={`${id}-i${item.id}`} className="pad-item-note">
-                  {orderable ? priceText : "86'd — not available"}
+                  {canOrder ? priceText : "86'd — not available"}
                 </span>
               </button>
             </li>
