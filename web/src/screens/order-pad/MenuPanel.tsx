@@ -15,6 +15,22 @@ import type { MenuEntry, MenuRead } from "./types";
 export interface MenuPanelProps {
   menu: MenuRead;
   onPick: (item: MenuEntry) => void;
+  /** Add `item` in size `variationId` at once (the tile's size buttons), when given. */
+  onPickSize?: (item: MenuEntry, variationId: number) => void;
+}
+
+/** A size's short name on a tile: "Small" → "S", "X Large" → "XL", "0.33" stays. */
+export function shortSize(name: string): string {
+  const words = name.trim().split(/\s+/);
+  if (words.every((w) => /^[A-Za-z]/.test(w))) return words.map((w) => w[0]?.toUpperCase() ?? "").join("");
+  return name;
+}
+
+/** The sizes a tile offers as one-tap buttons: 2 to 5 available sizes, and no required choice. */
+function tileSizes(item: MenuEntry) {
+  const sizes = item.variations.filter((v) => v.is_available);
+  if (!isOrderable(item) || sizes.length < 2 || sizes.length > 5) return [];
+  return item.modifier_groups.every((g) => g.min_choices === 0) ? sizes : [];
 }
 
 /** Lower case without accents, for matching what a waiter types ("jalapeno" finds "Jalapeño"). */
@@ -22,7 +38,7 @@ export function foldText(text: string): string {
   return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
 }
 
-export function MenuPanel({ menu, onPick }: MenuPanelProps) {
+export function MenuPanel({ menu, onPick, onPickSize }: MenuPanelProps) {
   const id = useId();
   const [categoryId, setCategoryId] = useState<number | null>(menu.categories[0]?.id ?? null);
   const [search, setSearch] = useState("");
@@ -114,6 +130,22 @@ export function MenuPanel({ menu, onPick }: MenuPanelProps) {
                   {canOrder ? priceText : "86'd — not available"}
                 </span>
               </button>
+              {onPickSize && tileSizes(item).length > 0 ? (
+                <span className="pad-tile-sizes" role="group" aria-label={`${item.name}: add in size`}>
+                  {tileSizes(item).map((v) => (
+                    <button
+                      key={v.id}
+                      type="button"
+                      className="pad-tile-size"
+                      aria-label={`${item.name}, ${v.name}`}
+                      title={`${v.name} · ${formatMoney(v.price, menu.currency)}`}
+                      onClick={() => onPickSize(item, v.id)}
+                    >
+                      {shortSize(v.name)}
+                    </button>
+                  ))}
+                </span>
+              ) : null}
             </li>
           );
         })}

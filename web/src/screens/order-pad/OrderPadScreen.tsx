@@ -6,7 +6,7 @@
  *
  * An order in a dozen taps: one tap adds an item that needs nothing (its only size); an
  * item with sizes or a required choice opens the compact picker (`QuickPicker.tsx`)
- * beside the menu; the seat bar (seats from the covers) and the course buttons set the
+ * beside the menu, and a tile's size buttons add that size in one tap; the seat bar (seats from the covers) and the course buttons set the
  * seat and course of the lines that follow; draft lines have a quantity stepper and
  * "Same again". Keyboard: Enter in the search adds the highlighted result, Alt+S (or
  * Ctrl+Enter) sends, Alt+F fires the first held course. On a phone the menu fills the
@@ -36,7 +36,7 @@ import { CancelDialog } from "./CancelDialog";
 import { DraftOrder, draftOrderRead, type DraftTarget } from "./draftOrder";
 import { useNow, useOutbox } from "./hooks";
 import { LineDialog } from "./LineDialog";
-import { MAX_COURSE, addsInOneTap, sameAgain, seatNumbers, stepQuantity, tapChoice, toDraftLine, type LineContext } from "./lineRules";
+import { MAX_COURSE, MAX_NOTES, addsInOneTap, sameAgain, seatNumbers, stepQuantity, tapChoice, toDraftLine, type LineContext } from "./lineRules";
 import { MenuPanel } from "./MenuPanel";
 import { heldCourses } from "./orderLogic";
 import type { OrderOutbox, OutboxState } from "./outbox";
@@ -442,7 +442,14 @@ function OrderPad({ restaurantId, order: data, writes, state, outbox, onDiscard 
                     }}
                   />
                 ) : null}
-                <MenuPanel menu={menu.data} onPick={pick} />
+                <MenuPanel
+                  menu={menu.data}
+                  onPick={pick}
+                  onPickSize={(item, variationId) => {
+                    setPicking(null);
+                    draftChoice(item, tapChoice(item, context, variationId));
+                  }}
+                />
               </>
             )
           ) : (
@@ -462,6 +469,8 @@ function OrderPad({ restaurantId, order: data, writes, state, outbox, onDiscard 
             }}
             onRemoveDraft={(line) => writes.removeDraft(line.localId)}
             onStepDraft={(line, delta) => writes.updateDraft(stepQuantity(line, delta))}
+            onNoteDraft={(line, notes) => writes.updateDraft({ ...line, notes: notes.trim().slice(0, MAX_NOTES) })}
+            quickNotes={restaurant.data?.quick_notes ?? []}
             onSameAgain={(line) => {
               const item = menuItems.get(line.menuItemId);
               if (item) draftChoice(item, sameAgain(line));

@@ -7,7 +7,7 @@
  *
  * Shortcuts (on the whole pad): Alt+S (or Ctrl+Enter) sends, Alt+F fires the first held course.
  */
-import { useId } from "react";
+import { useId, useState } from "react";
 
 import { ApiError } from "../../api/errors";
 import { ErrorMessage } from "../../components/ErrorMessage";
@@ -66,6 +66,65 @@ function LineDetails({ modifiers, seat, notes }: { modifiers: string[]; seat: nu
   );
 }
 
+/** "Note" on a draft line: an inline field (Enter or leaving it saves) and the quick notes. */
+function DraftNote({
+  line,
+  quickNotes,
+  onNote,
+}: {
+  line: DraftLine;
+  quickNotes: readonly string[];
+  onNote: (line: DraftLine, notes: string) => void;
+}) {
+  const [open, setOpen] = useState(false);
+  const [text, setText] = useState(line.notes);
+  if (!open) {
+    return (
+      <button
+        type="button"
+        className="button button-quiet pad-line-action"
+        aria-label={`Note for ${line.name}`}
+        onClick={() => {
+          setText(line.notes);
+          setOpen(true);
+        }}
+      >
+        Note
+      </button>
+    );
+  }
+  const save = (value: string) => {
+    onNote(line, value);
+    setOpen(false);
+  };
+  return (
+    <span className="pad-line-note-edit">
+      <input
+        type="text"
+        aria-label={`Note for ${line.name}`}
+        maxLength={500}
+        value={text}
+        autoFocus
+        onChange={(event) => setText(event.target.value)}
+        onBlur={() => save(text)}
+        onKeyDown={(event) => {
+          if (event.key === "Enter") {
+            event.preventDefault();
+            save(text);
+          } else if (event.key === "Escape") {
+            setOpen(false);
+          }
+        }}
+      />
+      {quickNotes.map((note) => (
+        <button key={note} type="button" className="pad-chip" onMouseDown={(event) => event.preventDefault()} onClick={() => save(note)}>
+          {note}
+        </button>
+      ))}
+    </span>
+  );
+}
+
 export interface OrderPanelProps {
   order: OrderRead;
   outbox: OutboxState;
@@ -76,6 +135,9 @@ export interface OrderPanelProps {
   onRemoveDraft: (line: DraftLine) => void;
   /** Change a draft line's quantity by `delta` (the stepper). */
   onStepDraft: (line: DraftLine, delta: number) => void;
+  /** Set a draft line's note (typed, or the restaurant's quick notes). */
+  onNoteDraft: (line: DraftLine, notes: string) => void;
+  quickNotes: readonly string[];
   /** Draft a copy of a line ("Same again"). */
   onSameAgain: (line: DraftLine) => void;
   /** Whether a sent line's item is still on the menu (so it can be repeated). */
@@ -283,6 +345,7 @@ export function OrderPanel(props: OrderPanelProps) {
                         +
                       </button>
                     </span>
+                    <DraftNote line={line} quickNotes={props.quickNotes} onNote={props.onNoteDraft} />
                     <button
                       type="button"
                       className="button button-quiet pad-line-action"
