@@ -185,7 +185,7 @@ async def test_on_a_phone_the_menu_and_send_are_visible_together(
     waiter = await sign_in("waiter", viewport=PHONE)
     await seat_table(waiter, "7", 2)
     first_item = waiter.locator(".pad-items .pad-item").first
-    send = waiter.locator(".pad-sendbar").get_by_role("button", name="Send", exact=True)
+    send = waiter.get_by_role("button", name="Send order", exact=True)
     await expect(first_item).to_be_visible()
     await first_item.click()  # the first Chicken pizza: the picker opens above the menu
     await waiter.locator(".pad-picker .pad-size").first.click()

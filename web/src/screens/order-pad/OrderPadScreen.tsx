@@ -502,7 +502,13 @@ function OrderPad({ restaurantId, order: data, writes, state, outbox, onDiscard 
             {tab === "menu" ? `Order · ${toSendCount} to send` : "Menu"}
           </button>
           <span className="pad-sendbar-total">{formatMoney(total, data.currency)}</span>
-          <button type="button" className="button button-primary pad-sendbar-send" disabled={!canSend} onClick={send}>
+          <button
+            type="button"
+            className="button button-primary pad-sendbar-send"
+            aria-label="Send order"
+            disabled={!canSend}
+            onClick={send}
+          >
             Send
           </button>
         </div>

@@ -27,11 +27,17 @@ export function QuickPicker({ item, currency, context, quickNotes, onAdd, onClos
   const id = useId();
   const [modifierIds, setModifierIds] = useState<number[]>([]);
   const [notes, setNotes] = useState("");
-  const first = useRef<HTMLButtonElement>(null);
+  const root = useRef<HTMLElement>(null);
   const sizes = item.variations.filter((v) => v.is_available);
 
-  // focus where the next action is: the first size
-  useEffect(() => first.current?.focus(), [item.id]);
+  // focus where the next action is: the first size, or the first required choice still open
+  useEffect(() => {
+    const here = root.current;
+    const target =
+      here?.querySelector<HTMLElement>("[data-required-open] .pad-chip:not(:disabled)") ??
+      here?.querySelector<HTMLElement>(".pad-size:not(:disabled)");
+    target?.focus();
+  }, [item.id]);
 
   const add = (variationId: number) => {
     onAdd(tapChoice(item, context, variationId, modifierIds, notes.trim()));
@@ -47,6 +53,7 @@ export function QuickPicker({ item, currency, context, quickNotes, onAdd, onClos
 
   return (
     <section
+      ref={root}
       className="pad-picker"
       aria-labelledby={`${id}-title`}
       onKeyDown={(event) => {
@@ -69,7 +76,13 @@ export function QuickPicker({ item, currency, context, quickNotes, onAdd, onClos
       {item.modifier_groups.map((group) => {
         const count = chosenCount(group, modifierIds);
         return (
-          <div key={group.id} className="pad-picker-group" role="group" aria-label={group.name}>
+          <div
+            key={group.id}
+            className="pad-picker-group"
+            role="group"
+            aria-label={group.name}
+            data-required-open={group.min_choices > count ? "" : undefined}
+          >
             <p className="pad-picker-rule">
               {group.name} · {ruleText(group)}
               {group.min_choices > 0 && count < group.min_choices ? " (required)" : ""}
@@ -135,10 +148,9 @@ export function QuickPicker({ item, currency, context, quickNotes, onAdd, onClos
       </div>
 
       <div className="pad-picker-sizes" role="group" aria-label="Add in size">
-        {sizes.map((variation, n) => (
+        {sizes.map((variation) => (
           <button
             key={variation.id}
-            ref={n === 0 ? first : undefined}
             type="button"
             className="button button-primary pad-size"
             disabled={reason !== null}
