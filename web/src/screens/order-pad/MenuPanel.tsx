@@ -19,10 +19,12 @@ export interface MenuPanelProps {
   onPickSize?: (item: MenuEntry, variationId: number) => void;
 }
 
-/** A size's short name on a tile: "Small" → "S", "X Large" → "XL", "0.33" stays. */
+/** A size's short name on a tile: "Small" → "S", "X Large" → "XL", "XX Large" → "XXL", "0.33" stays. */
 export function shortSize(name: string): string {
   const words = name.trim().split(/\s+/);
-  if (words.every((w) => /^[A-Za-z]/.test(w))) return words.map((w) => w[0]?.toUpperCase() ?? "").join("");
+  if (words.every((w) => /^[A-Za-z]/.test(w))) {
+    return words.map((w) => (/^x+$/i.test(w) ? w.toUpperCase() : (w[0]?.toUpperCase() ?? ""))).join("");
+  }
   return name;
 }
 
