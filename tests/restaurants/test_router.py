@@ -105,6 +105,7 @@ class TestCreateRestaurant:
             **BILLING_DEFAULTS,
             "address": "",
             "locale": "en_US",
+            "quick_notes": [],
         }
         read = await client.get(url(created["id"]), headers=admin.headers)
         assert read.json() == created
@@ -261,6 +262,7 @@ class TestListRestaurants:
                     **BILLING_DEFAULTS,
                     "address": "",
                     "locale": "en_US",
+                    "quick_notes": [],
                 }
             ],
             "total": 1,
