@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 import brigade.cli
 import brigade.imports.demo
 from brigade.app import create_app
-from brigade.imports.demo import DEMO_MODIFIER_GROUPS, LOGINS_FILE, setup_demo
+from brigade.imports.demo import DEMO_MODIFIER_GROUPS, INGREDIENT_GROUP, LOGINS_FILE, setup_demo
 from brigade.infra.settings import Settings
 from tests.imports.support import write_great_tables_slice
 
@@ -53,10 +53,10 @@ def row_counts(settings: Settings) -> dict[str, int]:
         return {n: db.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}  # noqa: S608
 
 
-def query(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
+def query(settings: Settings, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     path = settings.resolved_database_url.split(":///", 1)[1]
     with sqlite3.connect(path) as db:
-        return list(db.execute(sql))
+        return list(db.execute(sql, params))
 
 
 async def login_all(settings: Settings, logins: dict[str, str]) -> dict[str, dict[str, Any]]:
@@ -120,14 +120,14 @@ def modifier_offers(settings: Settings) -> list[tuple[str, int, int, str, int]]:
             settings,
             "SELECT g.name, g.min_choices, g.max_choices, m.name, m.price_delta "
             "FROM menu_modifier_groups g JOIN menu_modifiers m ON m.group_id = g.id "
-            "ORDER BY g.position, g.id, m.position, m.id",
+            "WHERE m.kind = 'add' ORDER BY g.position, g.id, m.position, m.id",
         )
     ]
 
 
 def pizzas_without_both_groups(settings: Settings) -> list[str]:
     """Names of the imported pizzas that do not offer exactly the two demo groups, in
-    demo order."""
+    any order, and their own ingredient group (each imported pizza has ingredients)."""
     links: dict[str, list[str]] = {}
     for item, group in query(
         settings,
@@ -137,8 +137,24 @@ def pizzas_without_both_groups(settings: Settings) -> list[str]:
         "WHERE i.external_ref IS NOT NULL ORDER BY i.id, l.position",
     ):
         links.setdefault(item, []).append(group)
-    wanted = [name for name, *_ in DEMO_MODIFIER_GROUPS]
-    return [item for item, groups in links.items() if groups != wanted]
+    wanted = [*(name for name, *_ in DEMO_MODIFIER_GROUPS), INGREDIENT_GROUP]
+    return [item for item, groups in links.items() if sorted(groups) != sorted(wanted)]
+
+
+def ingredient_holds(settings: Settings, item_name: str) -> list[tuple[str, str, int]]:
+    """``(kind, modifier, price_delta)`` of the item's "Hold or light" group, in order."""
+    return [
+        tuple(row)
+        for row in query(
+            settings,
+            "SELECT m.kind, m.name, m.price_delta FROM menu_items i "
+            "JOIN menu_item_modifier_groups l ON l.item_id = i.id "
+            "JOIN menu_modifier_groups g ON g.id = l.group_id "
+            "JOIN menu_modifiers m ON m.group_id = g.id "
+            "WHERE i.name = ? AND g.name = ? ORDER BY m.position",
+            (item_name, INGREDIENT_GROUP),
+        )
+    ]
 
 
 def test_pizzas_offer_toppings_and_crusts_once_after_two_runs(
@@ -148,7 +164,8 @@ def test_pizzas_offer_toppings_and_crusts_once_after_two_runs(
     pizza_count = query(
         demo_settings, "SELECT count(*) FROM menu_items WHERE external_ref IS NOT NULL"
     )[0][0]
-    assert first.modifier_groups_created == 2
+    # the two shared groups, and each pizza's own ingredients to hold or lighten
+    assert first.modifier_groups_created == 2 + pizza_count
     assert first.items_linked == pizza_count > 0
 
     second = setup_demo(demo_settings, pizzas)
@@ -163,6 +180,17 @@ def test_pizzas_offer_toppings_and_crusts_once_after_two_runs(
         ("Crust", 0, 1, "Gluten-free crust", 250),
     ]
     assert pizzas_without_both_groups(demo_settings) == []
+    # the pizza place's ingredients: "Barbecued Chicken, Red Peppers, Green Peppers,
+    # Tomatoes, Red Onions, Barbecue Sauce"
+    assert ingredient_holds(demo_settings, "The Barbecue Chicken Pizza") == [
+        ("remove", "Barbecued Chicken", 0),
+        ("remove", "Red Peppers", 0),
+        ("remove", "Green Peppers", 0),
+        ("remove", "Tomatoes", 0),
+        ("remove", "Red Onions", 0),
+        ("remove", "Barbecue Sauce", 0),
+        ("light", "Barbecue Sauce", 0),
+    ]
 
 
 def test_a_pizza_that_lost_a_group_gets_it_back(demo_settings: Settings, pizzas: Path) -> None:
@@ -200,7 +228,7 @@ async def walk_through(settings: Settings, password: str) -> dict[str, Any]:
             menu = (await c.get(f"{base}/menu", headers=headers)).json()
             tables = (await c.get(f"{base}/tables", headers=headers)).json()
             (item,) = [i for s in menu["categories"] for i in s["items"] if i["id"] == 1]
-            offered = {m["name"]: m["id"] for g in item["modifier_groups"] for m in g["modifiers"]}
+            offered = {m["label"]: m["id"] for g in item["modifier_groups"] for m in g["modifiers"]}
             response = await c.post(
                 f"{base}/orders",
                 json={
@@ -234,7 +262,8 @@ def test_readme_walk_through_orders_two_pizzas_with_modifiers(
     seen = asyncio.run(walk_through(demo_settings, waiter))
 
     assert seen["tables"]["items"][0]["name"] == "1"
-    assert seen["offered"] == {
+    offered = seen["offered"]
+    assert {label: offered[label] for label in list(offered)[:6]} == {
         "Extra cheese": 1,
         "Pepperoni": 2,
         "Mushrooms": 3,
@@ -242,6 +271,16 @@ def test_readme_walk_through_orders_two_pizzas_with_modifiers(
         "Thin crust": 5,
         "Gluten-free crust": 6,
     }
+    # then the pizza's own ingredients, to hold or lighten
+    assert list(offered)[6:] == [
+        "NO Barbecued Chicken",
+        "NO Red Peppers",
+        "NO Green Peppers",
+        "NO Tomatoes",
+        "NO Red Onions",
+        "NO Barbecue Sauce",
+        "LIGHT Barbecue Sauce",
+    ]
     (line,) = seen["order"]["items"]
     assert (line["name"], line["variation_name"], line["sku"]) == (
         "The Barbecue Chicken Pizza",
@@ -294,7 +333,7 @@ def test_modifier_groups_change_neither_the_import_nor_the_reports(
 
         patch.setattr(brigade.imports.demo, "_ensure_modifiers", no_groups)
         without = setup_demo(settings_in("without"), pizzas)
-    assert with_groups.modifier_groups_created == 2
+    assert with_groups.modifier_groups_created == 2 + with_groups.items_linked
     assert without.modifier_groups_created == 0
 
     def figures(report: Any) -> dict[str, Any]:

@@ -40,7 +40,17 @@ async def test_guest_menu_from_a_tables_link(
     for variation in item["variations"]:
         await expect(sizes).to_contain_text(variation["name"])
         await expect(sizes).to_contain_text(usd(variation["price"]))
-    await expect(page.get_by_role("article", name=item["name"])).to_contain_text("Extra cheese")
+    # the toppings every pizza of the category offers are listed once, under the category;
+    # what the pizza itself can hold or lighten stays with it
+    category = menu["categories"][0]["name"]
+    shared = page.get_by_role("group", name=f"Options for every {category} item")
+    await expect(shared).to_contain_text("Extra cheese")
+    await expect(page.get_by_role("list", name="Extra toppings options")).to_have_count(
+        len(menu["categories"])
+    )
+    pizza = page.get_by_role("article", name=item["name"])
+    await expect(pizza).not_to_contain_text("Extra cheese")
+    await expect(pizza).to_contain_text("NO Red Onions")
     # read-only and anonymous: nothing to order, nobody signed in
     await expect(page.get_by_role("button", name=re.compile("add|order|send", re.I))).to_have_count(
         0

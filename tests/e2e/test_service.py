@@ -72,32 +72,29 @@ async def test_full_service(sign_in: SignIn, demo_server: DemoServer) -> None:
     seat = waiter.get_by_role("dialog", name="Seat Table 4")
     await seat.get_by_label("Covers").fill("3")
     await seat.get_by_role("button", name="Open order").click()
-    await expect(waiter).to_have_url(re.compile(rf"/r/{rid}/orders/\d+$"))
-    order_id = int(waiter.url.rsplit("/", 1)[1])
     await expect(waiter.get_by_role("heading", level=1)).to_contain_text("Table 4")
 
-    # two medium barbecue chicken pizzas with extra cheese, course 1
+    # two medium barbecue chicken pizzas with extra cheese, course 1 (the compact picker)
     await waiter.get_by_role("button", name="The Barbecue Chicken Pizza", exact=True).click()
-    line = waiter.get_by_role("dialog", name="The Barbecue Chicken Pizza")
-    await line.get_by_role("radio", name="Medium").check()
-    await line.get_by_role("checkbox", name="Extra cheese").check()
-    await line.get_by_label("Quantity").fill("2")
-    await expect(line.get_by_text("Line price")).to_contain_text(usd(line_one))
-    await screenshot(waiter, "order-pad-line")
-    await line.get_by_role("button", name="Add to order").click()
-    await expect(line).to_have_count(0)
+    picker = waiter.get_by_role("region", name="The Barbecue Chicken Pizza")
+    await picker.get_by_role("button", name="Extra cheese").click()
+    await picker.get_by_role("button", name=re.compile(r"^Medium")).click()
+    await waiter.get_by_role("button", name="One more The Barbecue Chicken Pizza").click()
+    await waiter.get_by_role("button", name="Done").click()
 
     # a large Hawaiian for the second course, found with the search box
+    await waiter.get_by_role("button", name="Course 2", exact=True).click()
     await waiter.get_by_label("Search menu").fill("hawaii")
     await waiter.get_by_role("button", name="The Hawaiian Pizza", exact=True).click()
-    line = waiter.get_by_role("dialog", name="The Hawaiian Pizza")
-    await line.get_by_role("radio", name="Large").check()
-    await line.get_by_label("Course").select_option("2")
-    await line.get_by_label("Notes").fill("well done")
-    await line.get_by_role("button", name="Add to order").click()
+    picker = waiter.get_by_role("region", name="The Hawaiian Pizza")
+    await picker.get_by_label("Note for the kitchen").fill("well done")
+    await picker.get_by_role("button", name=re.compile(r"^Large")).click()
     await expect(waiter.get_by_test_id("order-total")).to_have_text(usd(subtotal))
 
+    # the order exists on the server from its first send
     await waiter.get_by_role("button", name="Send", exact=True).click()
+    await expect(waiter).to_have_url(re.compile(rf"/r/{rid}/orders/\d+$"))
+    order_id = int(waiter.url.rsplit("/", 1)[1])
     await expect(waiter.get_by_role("button", name="Fire course 2")).to_be_visible()
 
     # --- the kitchen sees course 1 arrive, and only course 1 --------------------------
@@ -126,7 +123,6 @@ async def test_full_service(sign_in: SignIn, demo_server: DemoServer) -> None:
     await expect(serve).to_be_visible()
     await expect(waiter.locator(".pad-course").filter(has_text="Course 1")).to_contain_text("Ready")
     await expect(waiter.locator(".pad-course").filter(has_text="Course 2")).to_contain_text("Held")
-    await screenshot(waiter, "order-pad")
     await serve.click()
     await expect(waiter.locator(".pad-course").filter(has_text="Course 1")).to_contain_text(
         "Served"

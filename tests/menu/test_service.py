@@ -48,8 +48,8 @@ async def test_resolves_price_names_station_and_modifiers(session: AsyncSession)
     assert line.unit_price == 2075
     # menu order (modifier position), not the order the waiter tapped them
     assert line.modifiers == [
-        {"id": mods["Extra cheese"], "name": "Extra cheese", "price_delta": 150},
-        {"id": mods["Chili"], "name": "Chili", "price_delta": 0},
+        {"id": mods["Extra cheese"], "name": "Extra cheese", "price_delta": 150, "kind": "add"},
+        {"id": mods["Chili"], "name": "Chili", "price_delta": 0, "kind": "add"},
     ]
     assert line.modifiers_total == 150
 

@@ -114,6 +114,7 @@ class TestCreateRestaurant:
             "void_reasons": [],
             "course_auto_fire_minutes": 0,
             **SERVICE_DEFAULTS,
+            "quick_notes": [],
         }
         read = await client.get(url(created["id"]), headers=admin.headers)
         assert read.json() == created
@@ -273,6 +274,7 @@ class TestListRestaurants:
                     "void_reasons": [],
                     "course_auto_fire_minutes": 0,
                     **SERVICE_DEFAULTS,
+                    "quick_notes": [],
                 }
             ],
             "total": 1,

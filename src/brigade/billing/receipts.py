@@ -359,7 +359,7 @@ def _line(check_line: CheckLineRead, item: OrderItemRead | None) -> ReceiptLine:
         return ReceiptLine(check_line.quantity, label, check_line.share_amount)
     if item is None:
         return ReceiptLine(check_line.quantity, label, check_line.line_total)
-    modifiers = tuple(ReceiptModifier(m.name, m.price_delta) for m in item.modifiers)
+    modifiers = tuple(ReceiptModifier(m.label, m.price_delta) for m in item.modifiers)
     return ReceiptLine(check_line.quantity, label, check_line.line_total, modifiers, item.notes)
 
 

@@ -11,8 +11,11 @@ It also gives the pizzas their stock and recipes (:mod:`brigade.imports.pizza_st
 ingredients from the published lists, quantities per size, an opening delivery) and
 what a real pizza place offers: the modifier groups of
 :data:`DEMO_MODIFIER_GROUPS` ("Extra toppings": up to three, +$1.00 or +$1.50 each;
-"Crust": at most one), offered by every imported pizza. They change nothing of the
-import's orders or the reports.
+"Crust": at most one), offered by every imported pizza, and to each pizza with
+ingredients its own "Hold or light" group (:func:`ingredient_modifiers`): every
+ingredient can be left out ("NO Red Onions"), cheeses and sauces lightened ("LIGHT
+Mozzarella Cheese"), at no charge. They change nothing of the import's orders or the
+reports.
 
 Everything is found before it is created (restaurant by slug, areas and tables by name,
 modifier groups by name, users by username, memberships by user), so the setup is
@@ -56,7 +59,9 @@ from brigade.imports.pizza_stock import ensure_pizza_stock
 from brigade.infra.db import Database
 from brigade.infra.migrate import upgrade
 from brigade.infra.settings import Settings
-from brigade.menu.models import ItemModifierGroup, MenuItem, ModifierGroup
+from brigade.menu.kinds import ModifierKind
+from brigade.menu.models import ItemModifierGroup, MenuItem, Modifier, ModifierGroup
+from brigade.menu.schemas import MAX_MODIFIERS_PER_GROUP, ModifierCreate, ModifierGroupCreate
 from brigade.restaurants.models import Membership
 from brigade.restaurants.service import add_member
 from brigade.tables.models import Area, DiningTable
@@ -94,6 +99,28 @@ DEMO_MODIFIER_GROUPS: tuple[tuple[str, int, int, tuple[tuple[str, int], ...]], .
     ),
     ("Crust", 0, 1, (("Thin crust", 0), ("Gluten-free crust", 250))),
 )
+
+#: The name of a pizza's own group of ingredients to hold or lighten.
+INGREDIENT_GROUP = "Hold or light"
+#: Ingredients that can be lightened as well as left out (matched in their name).
+_LIGHTENABLE = ("cheese", "sauce", "mozzarella", "oil")
+
+
+def ingredient_modifiers(ingredients: list[str]) -> list[ModifierCreate]:
+    """The modifiers of a pizza's :data:`INGREDIENT_GROUP`: for each ingredient (in the
+    menu's order, duplicates dropped) a ``remove`` one, and for cheeses, sauces and oils
+    a ``light`` one too; all at no charge. ``[]`` for an item without ingredients."""
+    seen: set[str] = set()
+    modifiers: list[ModifierCreate] = []
+    for raw in ingredients:
+        name = raw.strip()[:100]
+        if not name or name.casefold() in seen:
+            continue
+        seen.add(name.casefold())
+        modifiers.append(ModifierCreate(name=name, kind=ModifierKind.remove))
+        if any(word in name.casefold() for word in _LIGHTENABLE):
+            modifiers.append(ModifierCreate(name=name, kind=ModifierKind.light))
+    return modifiers[:MAX_MODIFIERS_PER_GROUP]
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +242,6 @@ async def _ensure_modifiers(session: AsyncSession, restaurant_id: int, result: D
     (so each change records its ``menu.updated`` event), acting as the system. A pizza
     keeps the groups it offers, in their order; the missing demo groups are appended."""
     from brigade.menu import service as menu
-    from brigade.menu.schemas import ModifierCreate, ModifierGroupCreate
 
     system = Access(
         actor=Actor(),
@@ -248,13 +274,13 @@ async def _ensure_modifiers(session: AsyncSession, restaurant_id: int, result: D
         result.modifier_groups_created += 1
     wanted = [groups[name] for name, *_ in DEMO_MODIFIER_GROUPS]
     pizzas = (
-        await session.scalars(
-            scoped(select(MenuItem.id), restaurant_id)
+        await session.execute(
+            scoped(select(MenuItem.id, MenuItem.ingredients), restaurant_id)
             .where(MenuItem.external_ref.is_not(None))
             .order_by(MenuItem.id)
         )
     ).all()
-    offered: dict[int, list[int]] = {item_id: [] for item_id in pizzas}
+    offered: dict[int, list[int]] = {pizza.id: [] for pizza in pizzas}
     for link in await session.execute(
         scoped(
             select(ItemModifierGroup.item_id, ItemModifierGroup.group_id), restaurant_id
@@ -262,10 +288,36 @@ async def _ensure_modifiers(session: AsyncSession, restaurant_id: int, result: D
     ):
         if link.item_id in offered:
             offered[link.item_id].append(link.group_id)
-    for item_id, current in offered.items():
+    # a group holding a "remove" modifier is an item's own ingredient group
+    with_removals = set(
+        (
+            await session.scalars(
+                scoped(select(Modifier.group_id), restaurant_id).where(
+                    Modifier.kind == ModifierKind.remove
+                )
+            )
+        ).all()
+    )
+    for pizza in pizzas:
+        current = offered[pizza.id]
         missing = [g for g in wanted if g not in current]
+        holds = ingredient_modifiers(list(pizza.ingredients or []))
+        if holds and not with_removals.intersection(current):
+            created = await menu.create_modifier_group(
+                session,
+                system,
+                ModifierGroupCreate(
+                    name=INGREDIENT_GROUP,
+                    min_choices=0,
+                    max_choices=len(holds),
+                    position=len(DEMO_MODIFIER_GROUPS),
+                    modifiers=holds,
+                ),
+            )
+            result.modifier_groups_created += 1
+            missing.append(created.id)
         if missing:
-            await menu.set_item_modifier_groups(session, system, item_id, current + missing)
+            await menu.set_item_modifier_groups(session, system, pizza.id, current + missing)
             result.items_linked += 1
 
 

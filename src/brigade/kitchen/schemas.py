@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from brigade.inputs import Version
+from brigade.menu.kinds import ModifierKind, modifier_label
 
 
 class TicketStatus(StrEnum):
@@ -46,6 +47,16 @@ class TicketModifier(BaseModel):
     id: int
     name: str
     price_delta: int = Field(default=0, description="Minor units added per unit.")
+    kind: ModifierKind = Field(
+        default=ModifierKind.add, description="add, remove ('NO onions') or light."
+    )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def label(self) -> str:
+        """How the ticket prints it: ``NO Red Onions``, ``LIGHT Mozzarella Cheese``, or
+        the name of an added modifier (:func:`brigade.menu.kinds.modifier_label`)."""
+        return modifier_label(self.name, self.kind)
 
 
 class TicketItemRead(BaseModel):

@@ -73,6 +73,7 @@ from brigade.kitchen.schemas import (
     TicketRead,
     TicketStatus,
 )
+from brigade.menu.kinds import ModifierKind
 from brigade.orders.hooks import FiredLine
 from brigade.orders.service import mark_items
 from brigade.tenancy import owned_by, scoped
@@ -404,9 +405,22 @@ def _follow_statement(new_status: TicketStatus | None) -> Update:
 _FOLLOW = {status: _follow_statement(status) for status in (None, *_STATUS_ACTION)}
 
 
+def _kind(raw: object) -> ModifierKind:
+    """A snapshotted modifier's kind; ``add`` for lines from before kinds (or unknown)."""
+    try:
+        return ModifierKind(str(raw)) if raw is not None else ModifierKind.add
+    except ValueError:
+        return ModifierKind.add
+
+
 def _modifiers(raw: Iterable[Mapping[str, Any]] | None) -> list[TicketModifier]:
     return [
-        TicketModifier(id=m["id"], name=m["name"], price_delta=m.get("price_delta", 0))
+        TicketModifier(
+            id=m["id"],
+            name=m["name"],
+            price_delta=m.get("price_delta", 0),
+            kind=_kind(m.get("kind")),
+        )
         for m in raw or ()
     ]
 

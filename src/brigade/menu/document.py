@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.menu.cache import MenuCache
+from brigade.menu.kinds import ModifierKind, modifier_label
 from brigade.menu.models import (
     Category,
     ItemModifierGroup,
@@ -84,6 +85,7 @@ async def build_menu(session: AsyncSession, restaurant_id: int) -> MenuRead:
                 Modifier.name.label("modifier_name"),
                 Modifier.price_delta,
                 Modifier.is_available,
+                Modifier.kind.label("modifier_kind"),
             )
             .select_from(ItemModifierGroup)
             .join(
@@ -132,6 +134,8 @@ async def build_menu(session: AsyncSession, restaurant_id: int) -> MenuRead:
                     name=o.modifier_name,
                     price_delta=o.price_delta,
                     is_available=o.is_available,
+                    kind=ModifierKind(o.modifier_kind or "add"),
+                    label=modifier_label(o.modifier_name, o.modifier_kind),
                 )
             )
     items_of: dict[int, list[MenuEntry]] = {}

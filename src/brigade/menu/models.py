@@ -109,7 +109,11 @@ class ModifierGroup(Base):
 
 
 class Modifier(Base):
-    """One choice of a modifier group, adding ``price_delta`` minor units per unit."""
+    """One choice of a modifier group, adding ``price_delta`` minor units per unit.
+
+    ``kind`` says what it does to the dish (:class:`brigade.menu.schemas.ModifierKind`):
+    ``add`` (extra cheese), ``remove`` (no onions) or ``light`` (light cheese); the
+    kitchen reads the last two as ``NO onions`` / ``LIGHT cheese``."""
 
     __tablename__ = "menu_modifiers"
 
@@ -124,6 +128,7 @@ class Modifier(Base):
     price_delta: Mapped[int] = mapped_column(BigInteger, default=0)
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_available: Mapped[bool] = mapped_column(Boolean, default=True)
+    kind: Mapped[str] = mapped_column(String(8), default="add", server_default="add")
 
 
 class ItemModifierGroup(Base):

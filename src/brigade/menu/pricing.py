@@ -58,7 +58,8 @@ class ResolvedLine:
 
     ``unit_price`` is the variation's price and ``modifiers_total`` the sum of the chosen
     modifiers' ``price_delta``, both in minor units, per unit of quantity. ``modifiers``
-    is JSON-ready: ``[{"id": int, "name": str, "price_delta": int}]`` in menu order
+    is JSON-ready: ``[{"id": int, "name": str, "price_delta": int, "kind": str}]`` (kind:
+    :class:`~brigade.menu.kinds.ModifierKind`) in menu order
     (group position, then modifier position).
     """
 
@@ -101,6 +102,7 @@ class _Offer:
     price_delta: int
     is_available: bool
     sort_key: tuple[int, int, int, int]
+    kind: str = "add"
 
 
 _menu_items = cast(Table, MenuItem.__table__)
@@ -184,6 +186,7 @@ _OFFERS_OF_MENU = (
         _modifiers.c.price_delta,
         _modifiers.c.is_available,
         _modifiers.c.position.label("modifier_position"),
+        _modifiers.c.kind.label("modifier_kind"),
     )
     .select_from(
         _item_groups.join(
@@ -267,6 +270,7 @@ def _offers_from(
         price_delta,
         modifier_available,
         modifier_position,
+        modifier_kind,
     ) in rows:
         groups_of.setdefault(item_id, {})[group_id] = _Group(
             group_id, group_name, min_choices, max_choices
@@ -278,6 +282,7 @@ def _offers_from(
                 price_delta,
                 modifier_available,
                 (link_position, group_position, modifier_position, modifier_id),
+                modifier_kind or "add",
             )
     return groups_of, offers_of
 
@@ -372,7 +377,8 @@ async def resolve_lines(
                 offers_of.get(item.id, {}),
             )
             modifiers = [
-                {"id": mid, "name": o.name, "price_delta": o.price_delta} for mid, o in chosen
+                {"id": mid, "name": o.name, "price_delta": o.price_delta, "kind": o.kind}
+                for mid, o in chosen
             ]
             modifiers_total = sum(o.price_delta for _, o in chosen)
         else:

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from brigade.inputs import FreeText, Id, Position, SingleLine
+from brigade.menu.kinds import ModifierKind
 from brigade.money import Money
 
 #: The most modifiers a group has; ``min_choices`` and ``max_choices`` are at most this.
@@ -213,10 +214,24 @@ class ModifierCreate(BaseModel):
     name: SingleLine = Field(min_length=1, max_length=100)
     price_delta: Money = Field(default=0, description="Added price in minor units.")
     is_available: bool = True
+    kind: ModifierKind = Field(
+        default=ModifierKind.add,
+        description=(
+            "add (an extra), remove (leave the ingredient out: 'NO onions') or light "
+            "('LIGHT cheese'); remove and light never cost more (price_delta <= 0)."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _taking_away_costs_nothing_more(self) -> ModifierCreate:
+        """A ``remove`` or ``light`` modifier with a positive price is refused (422)."""
+        if self.kind is not ModifierKind.add and self.price_delta > 0:
+            raise ValueError(f"a {self.kind} modifier cannot add to the price")
+        return self
 
 
 class ModifierRead(BaseModel):
-    """A modifier; ``price_delta`` in minor units."""
+    """A modifier; ``price_delta`` in minor units; ``kind`` add, remove or light."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -225,6 +240,7 @@ class ModifierRead(BaseModel):
     price_delta: int
     position: int
     is_available: bool
+    kind: ModifierKind
 
 
 class ModifierGroupCreate(BaseModel):
@@ -274,12 +290,15 @@ class ModifierGroupList(BaseModel):
 
 
 class MenuModifier(BaseModel):
-    """A modifier as shown on the menu; ``price_delta`` in minor units."""
+    """A modifier as shown on the menu; ``price_delta`` in minor units; ``label`` is
+    how the kitchen reads it (``NO Red Onions``, see :mod:`brigade.menu.kinds`)."""
 
     id: int
     name: str
     price_delta: int
     is_available: bool
+    kind: ModifierKind = ModifierKind.add
+    label: str
 
 
 class MenuModifierGroup(BaseModel):

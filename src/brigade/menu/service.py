@@ -703,6 +703,7 @@ async def create_modifier_group(
             name=m.name,
             price_delta=m.price_delta,
             is_available=m.is_available,
+            kind=m.kind,
             position=n,
         )
         for n, m in enumerate(body.modifiers)
@@ -753,6 +754,7 @@ async def update_modifier_group(
                         name=m.name,
                         price_delta=m.price_delta,
                         is_available=m.is_available,
+                        kind=m.kind,
                         position=n,
                     )
                 )
@@ -760,6 +762,7 @@ async def update_modifier_group(
                 row = existing[m.id]
                 row.name, row.price_delta = m.name, m.price_delta
                 row.is_available, row.position = m.is_available, n
+                row.kind = m.kind
     await session.flush()
     (read,) = await _group_reads(session, rid, [group])
     await _menu_event(session, rid, "modifier_group", "updated", group.id, read)

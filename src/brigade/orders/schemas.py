@@ -6,10 +6,19 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 
 from brigade.devices.approvals import Approval
 from brigade.inputs import FreeText, Id, Version
+from brigade.menu.kinds import ModifierKind, modifier_label
 from brigade.money import MAX_AMOUNT
 
 MAX_LINES_PER_REQUEST = 200
@@ -182,11 +191,20 @@ class OrderMerge(VersionedWrite):
 
 
 class OrderModifierRead(BaseModel):
-    """A modifier chosen on a line, as snapshotted; ``price_delta`` in minor units."""
+    """A modifier chosen on a line, as snapshotted; ``price_delta`` in minor units;
+    ``kind`` add, remove or light (lines from before kinds read ``add``); ``label`` as
+    the kitchen reads it (``NO Red Onions``, :func:`brigade.menu.kinds.modifier_label`)."""
 
     id: int
     name: str
     price_delta: int
+    kind: ModifierKind = ModifierKind.add
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def label(self) -> str:
+        """The modifier as printed on the kitchen ticket and the check."""
+        return modifier_label(self.name, self.kind)
 
 
 class OrderItemRead(BaseModel):

@@ -42,6 +42,8 @@ class Restaurant(Base):
     that kitchen station should take from fire to ready) and ``features`` (the feature
     switches, ``{"coursing", "tips", "loyalty", "guest_ordering": bool}``; see
     :class:`brigade.restaurants.schemas.Features`).
+    Order pad: ``quick_notes``, the short notes a waiter taps onto a line ("allergy:
+    nuts", "well done"), in display order.
     """
 
     __tablename__ = "restaurants"
@@ -71,6 +73,7 @@ class Restaurant(Base):
         JSON, default=dict, server_default="{}"
     )
     features: Mapped[dict[str, bool]] = mapped_column(JSON, default=dict, server_default="{}")
+    quick_notes: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from brigade.auth.permissions import Role
 from brigade.inputs import FreeText, SingleLine
@@ -126,6 +126,16 @@ class FeaturesUpdate(BaseModel):
     guest_ordering: bool | None = None
 
 
+#: The most quick notes a restaurant keeps, and the longest one (characters).
+QUICK_NOTES_MAX = 24
+QUICK_NOTE_MAX_LENGTH = 60
+_QUICK_NOTES_DESCRIPTION = (
+    "Short notes a waiter taps onto an order line (e.g. 'allergy: nuts', 'well done'), "
+    "in display order."
+)
+QuickNote = Annotated[SingleLine, Field(min_length=1, max_length=QUICK_NOTE_MAX_LENGTH)]
+
+
 class BillingSettings(BaseModel):
     """The billing settings of a restaurant (also in :class:`RestaurantRead`)."""
 
@@ -211,6 +221,22 @@ class RestaurantUpdate(BaseModel):
         description=_PREP_TARGETS_DESCRIPTION + " Replaces the whole map.",
     )
     features: FeaturesUpdate | None = None
+    quick_notes: list[QuickNote] | None = Field(
+        default=None, max_length=QUICK_NOTES_MAX, description=_QUICK_NOTES_DESCRIPTION
+    )
+
+    @field_validator("quick_notes")
+    @classmethod
+    def _distinct_notes(cls, notes: list[str] | None) -> list[str] | None:
+        """Each note trimmed; a blank note or one given twice is refused (422)."""
+        if notes is None:
+            return None
+        trimmed = [n.strip() for n in notes]
+        if any(n == "" for n in trimmed):
+            raise ValueError("a quick note is blank")
+        if len({n.casefold() for n in trimmed}) != len(trimmed):
+            raise ValueError("a quick note is given twice")
+        return trimmed
 
 
 class RestaurantRead(BaseModel):
@@ -239,6 +265,7 @@ class RestaurantRead(BaseModel):
     )
     station_prep_targets: dict[str, int] = Field(description=_PREP_TARGETS_DESCRIPTION)
     features: Features
+    quick_notes: list[str] = Field(default_factory=list, description=_QUICK_NOTES_DESCRIPTION)
 
 
 class RestaurantList(BaseModel):

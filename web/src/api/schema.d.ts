@@ -4079,13 +4079,18 @@ export interface components {
         };
         /**
          * MenuModifier
-         * @description A modifier as shown on the menu; ``price_delta`` in minor units.
+         * @description A modifier as shown on the menu; ``price_delta`` in minor units; ``label`` is
+         *     how the kitchen reads it (``NO Red Onions``, see :mod:`brigade.menu.kinds`).
          */
         MenuModifier: {
             /** Id */
             id: number;
             /** Is Available */
             is_available: boolean;
+            /** @default add */
+            kind?: components["schemas"]["ModifierKind"];
+            /** Label */
+            label: string;
             /** Name */
             name: string;
             /** Price Delta */
@@ -4179,6 +4184,11 @@ export interface components {
              * @default true
              */
             is_available?: boolean;
+            /**
+             * @description add (an extra), remove (leave the ingredient out: 'NO onions') or light ('LIGHT cheese'); remove and light never cost more (price_delta <= 0).
+             * @default add
+             */
+            kind?: components["schemas"]["ModifierKind"];
             /** Name */
             name: string;
             /**
@@ -4261,14 +4271,21 @@ export interface components {
             position?: number | null;
         };
         /**
+         * ModifierKind
+         * @description ``add``: an extra; ``remove``: leave the ingredient out; ``light``: less of it.
+         * @enum {string}
+         */
+        ModifierKind: "add" | "remove" | "light";
+        /**
          * ModifierRead
-         * @description A modifier; ``price_delta`` in minor units.
+         * @description A modifier; ``price_delta`` in minor units; ``kind`` add, remove or light.
          */
         ModifierRead: {
             /** Id */
             id: number;
             /** Is Available */
             is_available: boolean;
+            kind: components["schemas"]["ModifierKind"];
             /** Name */
             name: string;
             /** Position */
@@ -4551,11 +4568,20 @@ export interface components {
         };
         /**
          * OrderModifierRead
-         * @description A modifier chosen on a line, as snapshotted; ``price_delta`` in minor units.
+         * @description A modifier chosen on a line, as snapshotted; ``price_delta`` in minor units;
+         *     ``kind`` add, remove or light (lines from before kinds read ``add``); ``label`` as
+         *     the kitchen reads it (``NO Red Onions``, :func:`brigade.menu.kinds.modifier_label`).
          */
         OrderModifierRead: {
             /** Id */
             id: number;
+            /** @default add */
+            kind?: components["schemas"]["ModifierKind"];
+            /**
+             * Label
+             * @description The modifier as printed on the kitchen ticket and the check.
+             */
+            readonly label: string;
             /** Name */
             name: string;
             /** Price Delta */
@@ -5269,6 +5295,11 @@ export interface components {
              */
             opening_hours: components["schemas"]["OpeningPeriod"][];
             /**
+             * Quick Notes
+             * @description Short notes a waiter taps onto an order line (e.g. 'allergy: nuts', 'well done'), in display order.
+             */
+            quick_notes?: string[];
+            /**
              * Service Charge Bp
              * @description Service charge in basis points (1000 = 10 %).
              */
@@ -5345,6 +5376,11 @@ export interface components {
              * @description The whole week's opening periods (replaces the list; [] = none set).
              */
             opening_hours?: components["schemas"]["OpeningPeriod"][] | null;
+            /**
+             * Quick Notes
+             * @description Short notes a waiter taps onto an order line (e.g. 'allergy: nuts', 'well done'), in display order.
+             */
+            quick_notes?: string[] | null;
             /** Service Charge Bp */
             service_charge_bp?: number | null;
             /** Service Charge Min Covers */
@@ -6241,6 +6277,17 @@ export interface components {
         TicketModifier: {
             /** Id */
             id: number;
+            /**
+             * @description add, remove ('NO onions') or light.
+             * @default add
+             */
+            kind?: components["schemas"]["ModifierKind"];
+            /**
+             * Label
+             * @description How the ticket prints it: ``NO Red Onions``, ``LIGHT Mozzarella Cheese``, or
+             *     the name of an added modifier (:func:`brigade.menu.kinds.modifier_label`).
+             */
+            readonly label: string;
             /** Name */
             name: string;
             /**

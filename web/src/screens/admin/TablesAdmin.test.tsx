@@ -111,6 +111,25 @@ describe("printable QR codes", () => {
     }
   });
 
+  it("prints one table's QR code on its own", async () => {
+    const server = tablesServer();
+    for (const t of tables) {
+      server.on(`GET ${BASE}/tables/${t.id}/qr.svg`, () => new Response(svg, { headers: { "content-type": "image/svg+xml" } }));
+    }
+    const print = vi.fn();
+    vi.stubGlobal("print", print);
+    const { router } = renderApp({ path: "/r/1/admin/tables", server, tokens: signedInTokens("access-qr") });
+
+    await userEvent.click(await screen.findByRole("button", { name: "Print the QR code of Table 9" }));
+    expect(router.state.location.search).toBe("?view=qr&table=9");
+    const sheet = await screen.findByRole("list", { name: "QR code cards" });
+    expect(within(sheet).getAllByRole("listitem").map((c) => c.getAttribute("aria-label"))).toEqual(["Table 9"]);
+    expect(server.calls(`GET ${BASE}/tables/1/qr.svg`)).toHaveLength(0);
+    for (const img of await within(sheet).findAllByRole("img")) fireEvent.load(img);
+    await userEvent.click(screen.getByRole("button", { name: "Print" }));
+    expect(print).toHaveBeenCalledTimes(1);
+  });
+
   it("shows one card per table with its QR code fetched with the login, and prints", async () => {
     const server = tablesServer();
     for (const t of tables) {

@@ -39,13 +39,18 @@ export function TablesAdmin() {
   const areas = useQuery(areasQuery(api, rid));
   const tables = useQuery(tablesQuery(api, rid));
   const showQr = params.get("view") === "qr";
+  // `?view=qr&table=ID`: one table's card only
+  const onlyTable = Number(params.get("table"));
   if (showQr) {
     return (
       <div className="admin-page">
         <QueryGate queries={[areas, tables]} what="the tables">
           {() => (
             <QrSheet
-              groups={groupTables(areas.data?.items ?? [], tables.data?.items ?? [])}
+              groups={groupTables(
+                areas.data?.items ?? [],
+                (tables.data?.items ?? []).filter((t) => !(onlyTable > 0) || t.id === onlyTable),
+              )}
               onBack={() => setParams({}, { replace: false })}
             />
           )}
@@ -257,6 +262,7 @@ function Tables({ areas, tables }: { areas: readonly AreaRead[]; tables: readonl
   const { restaurantId: rid } = useRestaurantScope();
   const [editing, setEditing] = useState<number | null>(null);
   const [deleting, setDeleting] = useState<TableRead | null>(null);
+  const [, setParams] = useSearchParams();
   const remove = useMutation({
     mutationFn: (table: TableRead) =>
       unwrap(
@@ -294,6 +300,13 @@ function Tables({ areas, tables }: { areas: readonly AreaRead[]; tables: readonl
                       {table.status === "occupied" ? " · occupied" : ""}
                     </span>
                     <div className="row-actions">
+                      <button
+                        type="button"
+                        aria-label={`Print the QR code of ${tableLabel(table.name)}`}
+                        onClick={() => setParams({ view: "qr", table: String(table.id) })}
+                      >
+                        QR code
+                      </button>
                       <button type="button" aria-label={`Edit ${tableLabel(table.name)}`} onClick={() => setEditing(table.id)}>
                         Edit
                       </button>

@@ -32,6 +32,8 @@ export function restaurant(overrides: Partial<RestaurantRead> = {}): RestaurantR
     address: "",
     locale: "en_US",
     course_auto_fire_minutes: 0,
+    void_reasons: [],
+    quick_notes: [],
     opening_hours: [],
     station_prep_targets: {},
     features: { coursing: true, tips: true, loyalty: false, guest_ordering: false },
@@ -71,8 +73,8 @@ export const groups: ModifierGroupRead[] = [
     max_choices: 3,
     position: 0,
     modifiers: [
-      { id: 101, name: "Extra cheese", price_delta: 0, position: 0, is_available: true },
-      { id: 102, name: "Pepperoni", price_delta: 150, position: 1, is_available: true },
+      { id: 101, name: "Extra cheese", price_delta: 0, position: 0, is_available: true, kind: "add" },
+      { id: 102, name: "Pepperoni", price_delta: 150, position: 1, is_available: true, kind: "add" },
     ],
   },
   {
@@ -81,7 +83,7 @@ export const groups: ModifierGroupRead[] = [
     min_choices: 0,
     max_choices: 1,
     position: 1,
-    modifiers: [{ id: 201, name: "Gluten-free", price_delta: 250, position: 0, is_available: true }],
+    modifiers: [{ id: 201, name: "Gluten-free", price_delta: 250, position: 0, is_available: true, kind: "add" }],
   },
 ];
 
@@ -162,8 +164,8 @@ export function guestMenu(overrides: Partial<GuestMenuRead> = {}): GuestMenuRead
                 min_choices: 0,
                 max_choices: 3,
                 modifiers: [
-                  { id: 101, name: "Extra cheese", price_delta: 0, is_available: true },
-                  { id: 102, name: "Pepperoni", price_delta: 150, is_available: true },
+                  { id: 101, name: "Extra cheese", label: "Extra cheese", price_delta: 0, is_available: true },
+                  { id: 102, name: "Pepperoni", label: "Pepperoni", price_delta: 150, is_available: true },
                 ],
               },
             ],

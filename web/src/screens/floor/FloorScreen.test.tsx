@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { fakeServer, json, me, problem, type FakeServer } from "../../test/fakeServer";
 import { envelope } from "../../test/fakeSocket";
 import { renderApp, signedInTokens } from "../../test/render";
-import { MENU, floorOf, orderOf, tableOf } from "../order-pad/testing";
+import { MENU, fakeOrderBackend, floorOf, itemOf, orderOf, tableOf } from "../order-pad/testing";
 import { STATE_LABELS, tileFacts } from "./floorState";
 import type { Floor, FloorTable } from "./queries";
 
@@ -84,15 +84,17 @@ describe("the floor", () => {
     expect(screen.getByText("1 of 3 tables seated")).toBeInTheDocument();
   });
 
-  it("seats a free table: covers default to its seats, the order opens with an Idempotency-Key, then the order pad", async () => {
+  it("seats a free table as a draft: nothing on the server until the first send creates it once, with its lines", async () => {
     const server = floorServer(FLOOR);
+    const backend = fakeOrderBackend(server, orderOf({ id: 7, table_id: 1, covers: 3, items: [] }));
     const keys: (string | null)[] = [];
     let attempts = 0;
     server.on("POST /api/v1/restaurants/1/orders", (request) => {
       keys.push(request.headers.get("Idempotency-Key"));
       attempts += 1;
       if (attempts === 1) throw new TypeError("Failed to fetch"); // a flaky connection: retried with the same key
-      return json(orderOf({ id: 7, table_id: 1, covers: 3 }), 201);
+      backend.order.items = [itemOf({ id: 1 })];
+      return json(backend.order, 201);
     });
     const { router } = renderApp({ path: "/r/1/floor", server, tokens: signedInTokens() });
     const user = userEvent.setup();
@@ -100,25 +102,47 @@ describe("the floor", () => {
     const dialog = screen.getByRole("dialog", { name: "Seat Table 1" });
     const covers = within(dialog).getByLabelText("Covers");
     expect(covers).toHaveValue(2);
+    expect(covers).toHaveFocus(); // Enter opens the order
     await user.click(within(dialog).getByRole("button", { name: "Plus one" }));
     expect(covers).toHaveValue(3);
-    await user.click(within(dialog).getByRole("button", { name: "Open order" }));
+    await user.type(covers, "{Enter}");
 
+    await waitFor(() => expect(router.state.location.pathname).toBe("/r/1/orders/new"));
+    expect(router.state.location.search).toBe("?table=1&covers=3");
+    expect(await screen.findByRole("heading", { name: "Table 1" })).toBeInTheDocument();
+    expect(server.calls("POST /api/v1/restaurants/1/orders")).toHaveLength(0);
+
+    await user.click(await screen.findByRole("button", { name: "The Brie Carre Pizza" }));
+    await user.click(screen.getByRole("button", { name: "Send" }));
     await waitFor(() => expect(router.state.location.pathname).toBe("/r/1/orders/7"), { timeout: 3000 });
-    expect(server.calls("POST /api/v1/restaurants/1/orders").map((r) => r.body)).toEqual([
-      { kind: "dine_in", table_id: 1, covers: 3 },
-      { kind: "dine_in", table_id: 1, covers: 3 },
-    ]);
+    const bodies = server.calls("POST /api/v1/restaurants/1/orders").map((r) => r.body as Record<string, unknown>);
+    expect(bodies).toHaveLength(2);
+    expect(bodies[1]).toEqual(bodies[0]);
+    expect(bodies[0]).toMatchObject({ kind: "dine_in", table_id: 1, covers: 3, items: [{ menu_item_id: 2, quantity: 1, course: 1 }] });
     expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
     expect(keys[1]).toBe(keys[0]);
-    expect(await screen.findByRole("heading", { name: "Table 1" })).toBeInTheDocument();
+    await waitFor(() => expect(backend.order.items[0]?.status).toBe("fired")); // then sent
   });
 
-  it("refuses covers out of range and shows the server's refusal in the dialog", async () => {
+  it("leaving a draft table creates nothing; tapping it again on this device reopens the draft", async () => {
     const server = floorServer(FLOOR);
-    server.on("POST /api/v1/restaurants/1/orders", () =>
-      problem(409, "table-occupied", "Table occupied", { detail: "Table 1 already has an open order." }),
-    );
+    const { router } = renderApp({ path: "/r/1/floor", server, tokens: signedInTokens() });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Table 1, Free" }));
+    await user.click(within(screen.getByRole("dialog", { name: "Seat Table 1" })).getByRole("button", { name: "Open order" }));
+    await user.click(await screen.findByRole("button", { name: "The Brie Carre Pizza" }));
+    await user.click(screen.getByRole("link", { name: "Back to floor" }));
+    await user.click(await screen.findByRole("button", { name: "Table 1, Free" }));
+    expect(router.state.location.pathname).toBe("/r/1/orders/new");
+    expect(await screen.findByText("1 × The Brie Carre Pizza (Small)")).toBeInTheDocument();
+    expect(server.calls("POST /api/v1/restaurants/1/orders")).toHaveLength(0);
+    await user.click(screen.getByRole("button", { name: "Discard order" }));
+    expect(router.state.location.pathname).toBe("/r/1/floor");
+    expect(Object.keys(localStorage).filter((k) => k.startsWith("brigade.orderpad.draft"))).toEqual([]);
+  });
+
+  it("refuses covers out of range", async () => {
+    const server = floorServer(FLOOR);
     renderApp({ path: "/r/1/floor", server, tokens: signedInTokens() });
     const user = userEvent.setup();
     await user.click(await screen.findByRole("button", { name: "Table 1, Free" }));
@@ -127,12 +151,6 @@ describe("the floor", () => {
     await user.type(within(dialog).getByLabelText("Covers"), "0");
     expect(within(dialog).getByRole("button", { name: "Open order" })).toBeDisabled();
     expect(within(dialog).getByText("Covers must be a whole number from 1 to 999.")).toBeInTheDocument();
-
-    await user.clear(within(dialog).getByLabelText("Covers"));
-    await user.type(within(dialog).getByLabelText("Covers"), "2");
-    await user.click(within(dialog).getByRole("button", { name: "Open order" }));
-    expect(await within(dialog).findByRole("alert")).toHaveTextContent("Table 1 already has an open order.");
-    expect(server.calls("POST /api/v1/restaurants/1/orders")).toHaveLength(1); // a 409 is not retried
   });
 
   it("opens an occupied table's order pad", async () => {
@@ -143,14 +161,14 @@ describe("the floor", () => {
     expect(router.state.location.pathname).toBe("/r/1/orders/21");
   });
 
-  it("opens a takeaway order", async () => {
+  it("opens a takeaway as a draft on this device", async () => {
     const server = floorServer(FLOOR);
-    server.on("POST /api/v1/restaurants/1/orders", () => json(orderOf({ id: 7, kind: "takeaway", table_id: null }), 201));
     const { router } = renderApp({ path: "/r/1/floor", server, tokens: signedInTokens() });
     await userEvent.setup().click(await screen.findByRole("button", { name: "Takeaway" }));
-    await waitFor(() => expect(router.state.location.pathname).toBe("/r/1/orders/7"));
-    expect(server.calls("POST /api/v1/restaurants/1/orders")[0]?.body).toEqual({ kind: "takeaway" });
-    expect(await screen.findByRole("heading", { name: "Takeaway #7" })).toBeInTheDocument();
+    await waitFor(() => expect(router.state.location.pathname).toBe("/r/1/orders/new"));
+    expect(router.state.location.search).toBe("?kind=takeaway");
+    expect(await screen.findByRole("heading", { name: "Takeaway" })).toBeInTheDocument();
+    expect(server.calls("POST /api/v1/restaurants/1/orders")).toHaveLength(0);
   });
 
   it("follows the kitchen live: a ticket event refetches the floor and the tile changes state", async () => {

@@ -13,14 +13,12 @@
  * Live: the shared realtime cache integration invalidates the floor on every `table.*`,
  * `order.*`, `ticket.*` and `check.*` event, so the tiles follow the kitchen and till.
  */
-import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Fragment, useCallback, useEffect, useId, useRef, useState, useSyncExternalStore } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { Fragment, useCallback, useEffect, useId, useState, useSyncExternalStore } from "react";
 import { Link, useNavigate } from "react-router";
 
-import { queryKeys } from "../../api/queries";
 import { useRestaurantScope } from "../../auth/restaurant";
 import { ErrorMessage } from "../../components/ErrorMessage";
-import { newIdempotencyKey } from "../../lib/idempotency";
 import { formatMoney } from "../../lib/money";
 import { useServices } from "../../services";
 import { useNow } from "../order-pad/hooks";
@@ -29,7 +27,8 @@ import { useMe } from "../../auth/hooks";
 import { CoversDialog } from "./CoversDialog";
 import { FloorPlanView } from "./FloorPlanView";
 import { hasPlan, isMine, tileFacts } from "./floorState";
-import { createOrderOnce, floorQuery, openOrdersQuery, type AreaRead, type FloorTable } from "./queries";
+import { floorQuery, openOrdersQuery, type AreaRead, type FloorTable } from "./queries";
+import { draftCoversOf } from "../order-pad/draftOrder";
 import "./floor.css";
 import "../order-pad/order-pad.css";
 
@@ -115,16 +114,12 @@ export function FloorScreen() {
   const id = useId();
   const { restaurantId } = useRestaurantScope();
   const { api } = useServices();
-  const queryClient = useQueryClient();
   const navigate = useNavigate();
   const now = useNow();
   const floor = useQuery(floorQuery(api, restaurantId));
   const openOrders = useQuery(openOrdersQuery(api, restaurantId));
   const pending = usePendingOrders(restaurantId);
   const [seating, setSeating] = useState<FloorTable | null>(null);
-  const takeawayKey = useRef<string | null>(null);
-  const [takeawayBusy, setTakeawayBusy] = useState(false);
-  const [takeawayError, setTakeawayError] = useState<unknown>(null);
   const me = useMe();
   const [mineOnly, setMineOnly] = useState(false);
   const [view, setView] = useState<"plan" | "list">("plan");
@@ -132,29 +127,21 @@ export function FloorScreen() {
 
   const orderPath = (orderId: number) => `/r/${restaurantId}/orders/${orderId}`;
 
+  const draftPath = (tableId: number, covers: number) => `/r/${restaurantId}/orders/new?table=${tableId}&covers=${covers}`;
+
   const openTable = (table: FloorTable) => {
+    const draftCovers = draftCoversOf(restaurantId, table.id);
     if (table.order_id !== null) {
       void navigate(orderPath(table.order_id));
+    } else if (draftCovers !== null) {
+      void navigate(draftPath(table.id, draftCovers)); // this device's draft of the table
     } else {
       setSeating(table);
     }
   };
 
-  const openTakeaway = async () => {
-    takeawayKey.current ??= newIdempotencyKey();
-    setTakeawayBusy(true);
-    setTakeawayError(null);
-    try {
-      const order = await createOrderOnce(api, restaurantId, { kind: "takeaway" }, takeawayKey.current);
-      takeawayKey.current = null;
-      queryClient.setQueryData(queryKeys.order(restaurantId, order.id), order);
-      void navigate(orderPath(order.id));
-    } catch (error) {
-      setTakeawayError(error);
-    } finally {
-      setTakeawayBusy(false);
-    }
-  };
+  // a takeaway starts as a draft on this device too: created by its first send
+  const openTakeaway = () => void navigate(`/r/${restaurantId}/orders/new?kind=takeaway`);
 
   if (floor.isPending) {
     return (
@@ -198,10 +185,9 @@ export function FloorScreen() {
           </p>
         </div>
         <div className="floor-takeaway">
-          <button type="button" className="button button-primary" disabled={takeawayBusy} onClick={() => void openTakeaway()}>
-            {takeawayBusy ? "Opening takeaway…" : "Takeaway"}
+          <button type="button" className="button button-primary" onClick={openTakeaway}>
+            Takeaway
           </button>
-          <ErrorMessage error={takeawayError} />
         </div>
       </header>
 
@@ -285,15 +271,9 @@ export function FloorScreen() {
         <CoversDialog
           table={seating}
           onClose={() => setSeating(null)}
-          onOpened={(order) => {
-            queryClient.setQueryData(queryKeys.order(restaurantId, order.id), order);
-            void queryClient.invalidateQueries({ queryKey: queryKeys.floor(restaurantId), exact: true });
+          onSeat={(covers) => {
             setSeating(null);
-            void navigate(orderPath(order.id));
-          }}
-          onTaken={(orderId) => {
-            setSeating(null);
-            void navigate(orderPath(orderId));
+            void navigate(draftPath(seating.id, covers));
           }}
         />
       ) : null}

@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { fakeServer, json, problem } from "../../test/fakeServer";
 import { renderApp } from "../../test/render";
 import { guestMenu } from "../admin/testData";
+import { BBQ, BRIE } from "../order-pad/testing";
+import { sharedGroups } from "./GuestMenuScreen";
 
 const ROUTE = "GET /api/v1/guest/menu";
 
@@ -74,5 +76,14 @@ describe("guest menu", () => {
     renderApp({ path: "/guest/1", server });
     expect(await screen.findByRole("heading", { name: "This menu link does not work" })).toBeInTheDocument();
     expect(server.calls(ROUTE)).toHaveLength(0);
+  });
+});
+
+describe("options shared by a whole category", () => {
+  it("are the groups every item offers (two items or more), in the first item's order", () => {
+    const other = { ...BBQ, id: 99, modifier_groups: [...BBQ.modifier_groups].reverse() };
+    expect(sharedGroups([BBQ, other]).map((g) => g.name)).toEqual(["Extra toppings", "Crust"]);
+    expect(sharedGroups([BBQ, BRIE])).toEqual([]);
+    expect(sharedGroups([BBQ])).toEqual([]);
   });
 });

@@ -85,6 +85,17 @@ function InvalidLink() {
   );
 }
 
+/**
+ * The modifier groups every item of a category offers (when it has two items or more),
+ * in the first item's order: the guest menu shows them once, under the category's
+ * heading, instead of under every item.
+ */
+export function sharedGroups(items: readonly MenuEntry[]): MenuModifierGroup[] {
+  const first = items[0];
+  if (first === undefined || items.length < 2) return [];
+  return first.modifier_groups.filter((group) => items.every((item) => item.modifier_groups.some((g) => g.id === group.id)));
+}
+
 function GuestMenu({ menu }: { menu: GuestMenuRead }) {
   const sections = menu.categories.filter((c) => c.items.length > 0);
   return (
@@ -106,10 +117,17 @@ function GuestMenu({ menu }: { menu: GuestMenuRead }) {
       {sections.map((category) => (
         <section key={category.id} id={`guest-category-${category.id}`} className="guest-category" aria-labelledby={`guest-category-${category.id}-title`}>
           <h2 id={`guest-category-${category.id}-title`}>{category.name}</h2>
+          {sharedGroups(category.items).length > 0 ? (
+            <div className="guest-shared-options" aria-label={`Options for every ${category.name} item`} role="group">
+              {sharedGroups(category.items).map((group) => (
+                <GuestOptions key={group.id} group={group} currency={menu.currency} />
+              ))}
+            </div>
+          ) : null}
           <ul className="guest-items">
             {category.items.map((item) => (
               <li key={item.id}>
-                <GuestItem item={item} currency={menu.currency} />
+                <GuestItem item={item} currency={menu.currency} shown={new Set(sharedGroups(category.items).map((g) => g.id))} />
               </li>
             ))}
           </ul>
@@ -122,7 +140,7 @@ function GuestMenu({ menu }: { menu: GuestMenuRead }) {
   );
 }
 
-function GuestItem({ item, currency }: { item: MenuEntry; currency: string }) {
+function GuestItem({ item, currency, shown }: { item: MenuEntry; currency: string; shown: ReadonlySet<number> }) {
   const nameId = `guest-item-${item.id}`;
   const soldOut = !item.is_available;
   const single = item.variations.length === 1 ? item.variations[0] : undefined;
@@ -148,7 +166,9 @@ function GuestItem({ item, currency }: { item: MenuEntry; currency: string }) {
         </ul>
       ) : null}
       {!soldOut
-        ? item.modifier_groups.map((group) => <GuestOptions key={group.id} group={group} currency={currency} />)
+        ? item.modifier_groups
+            .filter((group) => !shown.has(group.id))
+            .map((group) => <GuestOptions key={group.id} group={group} currency={currency} />)
         : null}
     </article>
   );
@@ -169,7 +189,7 @@ function GuestOptions({ group, currency }: { group: MenuModifierGroup; currency:
       <ul aria-label={`${group.name} options`}>
         {group.modifiers.map((m) => (
           <li key={m.id}>
-            {m.name}
+            {m.label ?? m.name}
             {m.is_available ? (
               m.price_delta > 0 ? (
                 <span className="guest-muted"> +{formatMoney(m.price_delta, currency)}</span>

@@ -65,8 +65,9 @@ describe("TicketCard", () => {
       seat: 3,
       notes: "no onions",
       modifiers: [
-        { id: 1, name: "Extra cheese", price_delta: 0 },
-        { id: 5, name: "Thin crust", price_delta: 0 },
+        { id: 1, name: "Extra cheese", price_delta: 0, label: "Extra cheese" },
+        { id: 5, name: "Thin crust", price_delta: 0, label: "Thin crust" },
+        { id: 9, name: "Red Onions", price_delta: 0, kind: "remove", label: "NO Red Onions" },
       ],
     });
     renderCard({ ticket: ticket(7, FIRED, { items: [item] }) });
@@ -74,6 +75,9 @@ describe("TicketCard", () => {
     expect(button).toHaveTextContent("Seat 3");
     expect(within(button).getByText("+ Extra cheese")).toHaveClass("kitchen-line-mod");
     expect(within(button).getByText("+ Thin crust")).toBeInTheDocument();
+    // what is taken away prints as such, not as an extra
+    expect(within(button).getByText("NO Red Onions")).toHaveClass("kind-remove");
+    expect(button).toHaveAccessibleName(/\+ Thin crust · NO Red Onions · Note: no onions/);
     expect(within(button).getByText("no onions", { exact: false })).toHaveClass("kitchen-line-note");
   });
 

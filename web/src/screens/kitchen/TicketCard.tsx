@@ -61,10 +61,15 @@ export function ticketName(ticket: TicketRead): string {
  * The spoken name of a line: "2 × Barbecue Chicken (M) · Seat 3 · + Extra cheese ·
  * Note: no onions · New" (quantity first, status last).
  */
+/** A modifier as the ticket prints it: "+ Extra cheese", "NO Red Onions", "LIGHT Mozzarella". */
+export function modifierText(m: { name: string; label?: string; kind?: string }): string {
+  return (m.kind ?? "add") === "add" ? `+ ${m.label ?? m.name}` : (m.label ?? m.name);
+}
+
 export function lineName(item: TicketItem): string {
   const parts = [`${item.quantity} × ${item.name}${item.variation_name ? ` (${item.variation_name})` : ""}`];
   if (item.seat !== null) parts.push(`Seat ${item.seat}`);
-  for (const m of item.modifiers) parts.push(`+ ${m.name}`);
+  for (const m of item.modifiers) parts.push(modifierText(m));
   if (item.notes.trim()) parts.push(`Note: ${item.notes.trim()}`);
   if (isAddition(item)) parts.push("ADDED");
   parts.push(isVoided(item) ? "VOID" : LINE_STATUS_TEXT[item.status]);
@@ -84,8 +89,8 @@ function LineBody({ item }: { item: TicketItem }) {
       {item.modifiers.length > 0 ? (
         <span className="kitchen-line-mods">
           {item.modifiers.map((m) => (
-            <span key={m.id} className="kitchen-line-mod">
-              + {m.name}
+            <span key={m.id} className={`kitchen-line-mod kind-${m.kind ?? "add"}`}>
+              {modifierText(m)}
             </span>
           ))}
         </span>

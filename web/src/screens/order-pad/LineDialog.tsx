@@ -16,6 +16,7 @@ import {
   blockingReason,
   chosenCount,
   linePrice,
+  modifierLabel,
   ruleText,
   toggleModifier,
 } from "./lineRules";
@@ -32,7 +33,7 @@ export interface LineDialogProps {
   onClose: () => void;
 }
 
-function priceDelta(delta: number, currency: string): string {
+export function priceDelta(delta: number, currency: string): string {
   if (delta === 0) return "";
   return `${delta > 0 ? "+" : "−"}${formatMoney(Math.abs(delta), currency)}`;
 }
@@ -74,7 +75,7 @@ function ModifierGroupField({
                 aria-describedby={`${inputId}-price`}
                 onChange={() => onChange(toggleModifier(group, selected, modifier.id))}
               />
-              <label htmlFor={inputId}>{modifier.name}</label>
+              <label htmlFor={inputId}>{modifierLabel(modifier)}</label>
               <span id={`${inputId}-price`} className="line-option-note">
                 {modifier.is_available ? priceDelta(modifier.price_delta, currency) : "not available"}
               </span>

@@ -26,61 +26,66 @@ function renderPad(order?: OrderRead) {
   return { ...view, server, backend, user: userEvent.setup() };
 }
 
-async function openItem(user: ReturnType<typeof userEvent.setup>, name: string) {
+/** Tap an item that needs a choice: its compact picker opens beside the menu. */
+async function openPicker(user: ReturnType<typeof userEvent.setup>, name: string) {
   await user.click(await screen.findByRole("button", { name }));
-  return screen.findByRole("dialog", { name });
+  return screen.findByRole("region", { name });
+}
+
+/** One tap on an item that needs nothing (its only size). */
+async function tapItem(user: ReturnType<typeof userEvent.setup>, name: string) {
+  await user.click(await screen.findByRole("button", { name }));
 }
 
 const total = () => screen.getByTestId("order-total").textContent;
+/** The "To send" group of the order. */
+const toSend = () => within(document.querySelector<HTMLElement>(".pad-to-send")!);
 
-describe("the line dialog", () => {
-  it("keeps Add to order disabled, saying why, until a size and every required choice are made", async () => {
+describe("adding lines", () => {
+  it("keeps the picker's sizes disabled, saying why, until every required choice is made", async () => {
     const { user } = renderPad();
-    const dialog = await openItem(user, "The Barbecue Chicken Pizza");
-    const add = within(dialog).getByRole("button", { name: "Add to order" });
+    const picker = await openPicker(user, "The Barbecue Chicken Pizza");
+    const medium = within(picker).getByRole("button", { name: /^Medium/ });
 
-    expect(add).toBeDisabled();
-    expect(within(dialog).getByText("Choose a size.")).toBeInTheDocument();
-    expect(within(dialog).getByText("Line price").textContent).toContain("—");
+    expect(medium).toBeDisabled();
+    expect(within(picker).getByText("Crust: choose 1 more.")).toBeInTheDocument();
+    // focus where the next action is: the required crust
+    expect(within(picker).getByRole("button", { name: "Thin crust" })).toHaveFocus();
 
-    await user.click(within(dialog).getByLabelText("Medium"));
-    expect(add).toBeDisabled();
-    expect(within(dialog).getByText("Crust: choose 1 more.")).toBeInTheDocument();
-    expect(within(dialog).getByRole("group", { name: "Crust" })).toHaveAccessibleDescription(/choose 1/);
-
-    await user.click(within(dialog).getByLabelText("Gluten-free crust"));
-    expect(add).toBeEnabled();
-    // $16.75 + $2.50
-    expect(within(dialog).getByText("$19.25")).toBeInTheDocument();
+    await user.click(within(picker).getByRole("button", { name: /^Gluten-free crust/ }));
+    expect(medium).toBeEnabled();
+    await user.click(medium);
+    // $16.75 + $2.50; the picker stays open for the next one, its choices cleared
+    expect(toSend().getByText("1 × The Barbecue Chicken Pizza (Medium)")).toBeInTheDocument();
+    expect(toSend().getByText("Gluten-free crust")).toBeInTheDocument();
+    expect(total()).toBe("$19.25");
+    expect(within(picker).getByRole("button", { name: /^Gluten-free crust/ })).toHaveAttribute("aria-pressed", "false");
+    expect(medium).toBeDisabled();
   });
 
   it("never lets a group exceed its maximum; a one-choice group swaps its choice", async () => {
     const { user } = renderPad();
-    const dialog = await openItem(user, "The Barbecue Chicken Pizza");
-    const toppings = within(dialog).getByRole("group", { name: "Extra toppings" });
-    expect(toppings).toHaveAccessibleDescription(/choose up to 3/);
+    const picker = await openPicker(user, "The Barbecue Chicken Pizza");
+    const toppings = within(picker).getByRole("group", { name: "Extra toppings" });
+    const chip = (name: string | RegExp) => within(toppings).getByRole("button", { name });
 
-    await user.click(within(toppings).getByLabelText("Extra cheese"));
-    await user.click(within(toppings).getByLabelText("Pepperoni"));
-    await user.click(within(toppings).getByLabelText("Mushrooms"));
-    const fourth = within(toppings).getByLabelText("Jalapeños");
-    expect(fourth).toBeDisabled();
-    await user.click(fourth);
-    expect(fourth).not.toBeChecked();
-    expect(within(toppings).getByText(/maximum reached/)).toBeInTheDocument();
+    await user.click(chip("Extra cheese"));
+    await user.click(chip(/^Pepperoni/));
+    await user.click(chip("Mushrooms"));
+    await user.click(chip(/^Jalapeños/));
+    expect(chip(/^Jalapeños/)).toHaveAttribute("aria-pressed", "false");
+    await user.click(chip("Mushrooms"));
+    await user.click(chip(/^Jalapeños/));
+    expect(chip(/^Jalapeños/)).toHaveAttribute("aria-pressed", "true");
 
-    // unchecking one frees a place
-    await user.click(within(toppings).getByLabelText("Mushrooms"));
-    expect(fourth).toBeEnabled();
-
-    const crust = within(dialog).getByRole("group", { name: "Crust" });
-    await user.click(within(crust).getByLabelText("Thin crust"));
-    await user.click(within(crust).getByLabelText("Gluten-free crust"));
-    expect(within(crust).getByLabelText("Thin crust")).not.toBeChecked();
-    expect(within(crust).getByLabelText("Gluten-free crust")).toBeChecked();
+    const crust = within(picker).getByRole("group", { name: "Crust" });
+    await user.click(within(crust).getByRole("button", { name: "Thin crust" }));
+    await user.click(within(crust).getByRole("button", { name: /^Gluten-free crust/ }));
+    expect(within(crust).getByRole("button", { name: "Thin crust" })).toHaveAttribute("aria-pressed", "false");
+    expect(within(crust).getByRole("button", { name: /^Gluten-free crust/ })).toHaveAttribute("aria-pressed", "true");
   });
 
-  it("prices quantity × (size + modifiers) and adds the line to To send; the total grows", async () => {
+  it("adds in one tap for the seat and course set on the bar; steppers, same again, edit, remove", async () => {
     const order = orderOf({
       items: [itemOf({ id: 1, status: "fired", fired_at: "2026-01-01T19:05:00Z" })],
       subtotal: 2365,
@@ -90,38 +95,42 @@ describe("the line dialog", () => {
     await screen.findByRole("heading", { name: "Table 4" });
     expect(total()).toBe("$23.65");
 
-    const dialog = await openItem(user, "The Barbecue Chicken Pizza");
-    await user.click(within(dialog).getByLabelText("Large"));
-    await user.click(within(dialog).getByLabelText("Pepperoni"));
-    await user.click(within(dialog).getByLabelText("Thin crust"));
-    await user.click(within(dialog).getByRole("button", { name: "Plus one" }));
-    await user.clear(within(dialog).getByLabelText("Seat"));
-    await user.type(within(dialog).getByLabelText("Seat"), "2");
-    await user.selectOptions(within(dialog).getByLabelText("Course"), "2");
-    await user.type(within(dialog).getByLabelText("Notes"), "well done");
-    expect(within(dialog).getByLabelText("Quantity")).toHaveValue(2);
-    // 2 × ($20.75 + $1.50)
-    expect(within(dialog).getByText("$44.50")).toBeInTheDocument();
-    await user.click(within(dialog).getByRole("button", { name: "Add to order" }));
+    await user.click(screen.getByRole("button", { name: "Seat 2" }));
+    await user.click(screen.getByRole("button", { name: "Course 2" }));
+    await tapItem(user, "The Brie Carre Pizza");
+    expect(toSend().getByText("1 × The Brie Carre Pizza (Small)")).toBeInTheDocument();
+    expect(toSend().getByText("Seat 2")).toBeInTheDocument();
+    expect(toSend().getByText("Draft · course 2")).toBeInTheDocument();
+    expect(total()).toBe("$47.30");
 
-    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
-    expect(screen.getByText("2 × The Barbecue Chicken Pizza (Large)")).toBeInTheDocument();
-    expect(screen.getByText("Pepperoni, Thin crust")).toBeInTheDocument();
-    expect(screen.getByText("Seat 2")).toBeInTheDocument();
-    expect(screen.getByText("Note: well done")).toBeInTheDocument();
-    expect(screen.getByText("Draft · course 2")).toBeInTheDocument();
-    // sent $23.65 + draft $44.50
-    expect(total()).toBe("$68.15");
+    await user.click(screen.getByRole("button", { name: "One more The Brie Carre Pizza" }));
+    expect(toSend().getByText("2 × The Brie Carre Pizza (Small)")).toBeInTheDocument();
+    expect(total()).toBe("$70.95");
+    await user.click(toSend().getByRole("button", { name: "Same again: 1 × The Brie Carre Pizza (Small)" }));
+    expect(toSend().getAllByText("Seat 2")).toHaveLength(2);
+    expect(total()).toBe("$94.60");
 
-    // edit the draft: one pizza only
-    await user.click(screen.getByRole("button", { name: "Edit 2 × The Barbecue Chicken Pizza (Large)" }));
-    const edit = await screen.findByRole("dialog", { name: "The Barbecue Chicken Pizza" });
+    // the full line dialog edits a draft
+    await user.click(screen.getByRole("button", { name: "Edit 2 × The Brie Carre Pizza (Small)" }));
+    const edit = await screen.findByRole("dialog", { name: "The Brie Carre Pizza" });
     await user.click(within(edit).getByRole("button", { name: "Minus one" }));
     await user.click(within(edit).getByRole("button", { name: "Save line" }));
-    expect(total()).toBe("$45.90");
+    expect(total()).toBe("$70.95");
 
-    await user.click(screen.getByRole("button", { name: "Remove 1 × The Barbecue Chicken Pizza (Large)" }));
-    expect(total()).toBe("$23.65");
+    await user.click(toSend().getAllByRole("button", { name: "Remove 1 × The Brie Carre Pizza (Small)" })[0]!);
+    expect(total()).toBe("$47.30");
+  });
+
+  it("adds the highlighted search result with Enter and sends with Alt+S", async () => {
+    const { user, backend } = renderPad();
+    const search = await screen.findByLabelText("Search menu");
+    await user.type(search, "brie{Enter}");
+    expect(screen.getByText("1 × The Brie Carre Pizza (Small)")).toBeInTheDocument();
+    expect(search).toHaveValue("");
+    expect(search).toHaveFocus();
+    await user.keyboard("{Alt>}s{/Alt}");
+    await waitFor(() => expect(backend.order.items).toHaveLength(1));
+    await waitFor(() => expect(backend.order.items[0]?.status).toBe("fired"));
   });
 
   it("shows 86'd items but does not let them be ordered, and search filters across categories", async () => {
@@ -142,11 +151,9 @@ describe("the line dialog", () => {
 describe("sending", () => {
   it("sends the draft: the lines are added, course 1 fires, course 2 waits for Fire course 2", async () => {
     const { user, server, backend } = renderPad();
-    let dialog = await openItem(user, "The Brie Carre Pizza");
-    await user.click(within(dialog).getByRole("button", { name: "Add to order" }));
-    dialog = await openItem(user, "The Brie Carre Pizza");
-    await user.selectOptions(within(dialog).getByLabelText("Course"), "2");
-    await user.click(within(dialog).getByRole("button", { name: "Add to order" }));
+    await tapItem(user, "The Brie Carre Pizza");
+    await user.click(screen.getByRole("button", { name: "Course 2" }));
+    await tapItem(user, "The Brie Carre Pizza");
 
     await user.click(screen.getByRole("button", { name: "Send" }));
     expect(await screen.findByText("Fired")).toBeInTheDocument();
@@ -176,8 +183,7 @@ describe("sending", () => {
     };
     const first = renderApp({ path: "/r/1/orders/7", server: recording, tokens: signedInTokens() });
     const user = userEvent.setup();
-    const dialog = await openItem(user, "The Brie Carre Pizza");
-    await user.click(within(dialog).getByRole("button", { name: "Add to order" }));
+    await tapItem(user, "The Brie Carre Pizza");
     backend.failNext("items", "network", "network", "network", "network");
     await user.click(screen.getByRole("button", { name: "Send" }));
     expect(await screen.findByText(/^Pending — no connection, retrying/)).toBeInTheDocument();
@@ -201,8 +207,7 @@ describe("sending", () => {
 
   it("shows a refused add next to the draft, with the server's message, and keeps the lines", async () => {
     const { user, backend, server } = renderPad();
-    const dialog = await openItem(user, "The Brie Carre Pizza");
-    await user.click(within(dialog).getByRole("button", { name: "Add to order" }));
+    await tapItem(user, "The Brie Carre Pizza");
     backend.failNext("items", problem(409, "item-unavailable", "Item unavailable", { detail: "The Brie Carre Pizza was just 86'd." }));
     await user.click(screen.getByRole("button", { name: "Send" }));
 

@@ -1,10 +1,13 @@
 /**
  * The order side of the pad: the lines on the server grouped by course with their status
  * (voided ones struck through with the reason), the "To send" group (lines being sent,
- * then draft lines with Edit / Remove), the totals as the order grows, and the actions
- * (Send, Fire course N, Mark served, Request check, Cancel order).
+ * then draft lines with a quantity stepper, Same again, Edit and Remove), the totals as the
+ * order grows, and the actions (Send, Fire course N, Mark served, Request check, Cancel
+ * order). Sent lines can be repeated ("Same again" drafts a copy).
+ *
+ * Shortcuts (on the whole pad): Alt+S (or Ctrl+Enter) sends, Alt+F fires the first held course.
  */
-import { useId } from "react";
+import { useId, useState } from "react";
 
 import { ApiError } from "../../api/errors";
 import { ErrorMessage } from "../../components/ErrorMessage";
@@ -63,6 +66,65 @@ function LineDetails({ modifiers, seat, notes }: { modifiers: string[]; seat: nu
   );
 }
 
+/** "Note" on a draft line: an inline field (Enter or leaving it saves) and the quick notes. */
+function DraftNote({
+  line,
+  quickNotes,
+  onNote,
+}: {
+  line: DraftLine;
+  quickNotes: readonly string[];
+  onNote: (line: DraftLine, notes: string) => void;
+}) {
+  const [open, setOpen] = useState(false);
+  const [text, setText] = useState(line.notes);
+  if (!open) {
+    return (
+      <button
+        type="button"
+        className="button button-quiet pad-line-action"
+        aria-label={`Note for ${line.name}`}
+        onClick={() => {
+          setText(line.notes);
+          setOpen(true);
+        }}
+      >
+        Note
+      </button>
+    );
+  }
+  const save = (value: string) => {
+    onNote(line, value);
+    setOpen(false);
+  };
+  return (
+    <span className="pad-line-note-edit">
+      <input
+        type="text"
+        aria-label={`Note for ${line.name}`}
+        maxLength={500}
+        value={text}
+        autoFocus
+        onChange={(event) => setText(event.target.value)}
+        onBlur={() => save(text)}
+        onKeyDown={(event) => {
+          if (event.key === "Enter") {
+            event.preventDefault();
+            save(text);
+          } else if (event.key === "Escape") {
+            setOpen(false);
+          }
+        }}
+      />
+      {quickNotes.map((note) => (
+        <button key={note} type="button" className="pad-chip" onMouseDown={(event) => event.preventDefault()} onClick={() => save(note)}>
+          {note}
+        </button>
+      ))}
+    </span>
+  );
+}
+
 export interface OrderPanelProps {
   order: OrderRead;
   outbox: OutboxState;
@@ -71,6 +133,18 @@ export interface OrderPanelProps {
   canEditDrafts: (line: DraftLine) => boolean;
   onEditDraft: (line: DraftLine) => void;
   onRemoveDraft: (line: DraftLine) => void;
+  /** Change a draft line's quantity by `delta` (the stepper). */
+  onStepDraft: (line: DraftLine, delta: number) => void;
+  /** Set a draft line's note (typed, or the restaurant's quick notes). */
+  onNoteDraft: (line: DraftLine, notes: string) => void;
+  quickNotes: readonly string[];
+  /** Draft a copy of a line ("Same again"). */
+  onSameAgain: (line: DraftLine) => void;
+  /** Whether a sent line's item is still on the menu (so it can be repeated). */
+  canRepeat: (item: OrderItemRead) => boolean;
+  onRepeat: (item: OrderItemRead) => void;
+  /** Whether this is a draft order (nothing on the server yet): "Discard" instead of "Cancel order". */
+  isDraftOrder?: boolean;
   onSend: () => void;
   onFire: (course: number) => void;
   onServe: (itemIds: number[]) => void;
@@ -170,10 +244,20 @@ export function OrderPanel(props: OrderPanelProps) {
                     </span>
                     <span className="pad-line-price">{voided ? <s>{formatMoney(item.line_total, currency)}</s> : formatMoney(item.line_total, currency)}</span>
                   </div>
-                  <LineDetails modifiers={item.modifiers.map((m) => m.name)} seat={item.seat} notes={item.notes} />
+                  <LineDetails modifiers={item.modifiers.map((m) => m.label)} seat={item.seat} notes={item.notes} />
                   <div className="pad-line-foot">
                     <span className={`pad-status pad-status-${item.status}`}>{status}</span>
                     {voided && item.void_reason ? <span className="pad-void-reason">Reason: {item.void_reason}</span> : null}
+                    {!voided && open && props.canRepeat(item) ? (
+                      <button
+                        type="button"
+                        className="button button-quiet pad-line-action"
+                        aria-label={`Same again: ${lineTitle({ quantity: 1, name: item.name, variationName: item.variation_name })}`}
+                        onClick={() => props.onRepeat(item)}
+                      >
+                        Same again
+                      </button>
+                    ) : null}
                     {!voided && open ? (
                       <button
                         type="button"
@@ -240,6 +324,36 @@ export function OrderPanel(props: OrderPanelProps) {
                   ) : null}
                   <div className="pad-line-foot">
                     <span className="pad-status pad-status-draft">Draft{line.course > 1 ? ` · course ${line.course}` : ""}</span>
+                    <span className="stepper pad-line-stepper" role="group" aria-label={`Quantity of ${line.name}`}>
+                      <button
+                        type="button"
+                        aria-label={`One less ${line.name}`}
+                        disabled={line.quantity <= 1}
+                        onClick={() => props.onStepDraft(line, -1)}
+                      >
+                        −
+                      </button>
+                      <span className="pad-line-quantity" aria-hidden="true">
+                        {line.quantity}
+                      </span>
+                      <button
+                        type="button"
+                        aria-label={`One more ${line.name}`}
+                        disabled={line.quantity >= 99}
+                        onClick={() => props.onStepDraft(line, 1)}
+                      >
+                        +
+                      </button>
+                    </span>
+                    <DraftNote line={line} quickNotes={props.quickNotes} onNote={props.onNoteDraft} />
+                    <button
+                      type="button"
+                      className="button button-quiet pad-line-action"
+                      aria-label={`Same again: ${lineTitle({ ...line, quantity: 1 })}`}
+                      onClick={() => props.onSameAgain(line)}
+                    >
+                      Same again
+                    </button>
                     {props.canEditDrafts(line) ? (
                       <button
                         type="button"
@@ -284,7 +398,14 @@ export function OrderPanel(props: OrderPanelProps) {
 
       {open ? (
         <div className="pad-actions">
-          <button type="button" className="button button-primary pad-send" disabled={!canSend} onClick={props.onSend}>
+          <button
+            type="button"
+            className="button button-primary pad-send"
+            disabled={!canSend}
+            aria-keyshortcuts="Alt+S Control+Enter"
+            title="Send (Alt+S)"
+            onClick={props.onSend}
+          >
             Send
           </button>
           {held.map((course) => (
@@ -293,6 +414,8 @@ export function OrderPanel(props: OrderPanelProps) {
               type="button"
               className="button"
               disabled={firing.has(course)}
+              aria-keyshortcuts={course === held[0] ? "Alt+F" : undefined}
+              title={course === held[0] ? "Fire (Alt+F)" : undefined}
               onClick={() => props.onFire(course)}
             >
               {firing.has(course) ? `Firing course ${course}…` : `Fire course ${course}`}
@@ -329,7 +452,11 @@ export function OrderPanel(props: OrderPanelProps) {
             ) : null}
             <ErrorMessage error={props.checkError} />
           </div>
-          {nothingFired(order) && !props.hasCheck ? (
+          {props.isDraftOrder ? (
+            <button type="button" className="button button-danger" disabled={pendingOps.length > 0} onClick={props.onCancelOrder}>
+              Discard order
+            </button>
+          ) : nothingFired(order) && !props.hasCheck ? (
             <button type="button" className="button button-danger" disabled={pendingOps.length > 0} onClick={props.onCancelOrder}>
               Cancel order
             </button>

@@ -1,6 +1,20 @@
 import { describe, expect, it } from "vitest";
 
-import { blockingReason, initialChoice, linePrice, ruleText, toDraftLine, toggleModifier } from "./lineRules";
+import {
+  addsInOneTap,
+  blockingReason,
+  initialChoice,
+  linePrice,
+  modifierLabel,
+  ruleText,
+  sameAgain,
+  seatNumbers,
+  stepQuantity,
+  tapChoice,
+  toDraftLine,
+  toggleModifier,
+} from "./lineRules";
+import { shortSize } from "./MenuPanel";
 import { heldCourses, isHeld, lineStatusText, nothingFired, sendableLines } from "./orderLogic";
 import { BBQ, BRIE, SODA, itemOf, orderOf } from "./testing";
 import type { LineChoice } from "./types";
@@ -112,5 +126,35 @@ describe("courses", () => {
   it("an order can be cancelled only while nothing was fired", () => {
     expect(nothingFired(orderOf({ items: [round2, itemOf({ id: 9, status: "voided" })] }))).toBe(true);
     expect(nothingFired(order)).toBe(false);
+  });
+});
+
+describe("an order in a dozen taps", () => {
+  it("adds in one tap only an item with one size and nothing required", () => {
+    expect(addsInOneTap(BRIE)).toBe(true);
+    expect(addsInOneTap(BBQ)).toBe(false); // sizes, and a required crust
+    expect(addsInOneTap(SODA)).toBe(false); // 86'd
+  });
+
+  it("drafts a tap in the seat and course the pad has set, and the same line again", () => {
+    const choice = tapChoice(BRIE, { seat: 2, course: 2 });
+    expect(choice).toMatchObject({ menuItemId: BRIE.id, variationId: 4, seat: 2, course: 2, quantity: 1, modifierIds: [] });
+    expect(tapChoice(BBQ, { seat: null, course: 1 }, 3, [6], "well done")).toMatchObject({ variationId: 3, modifierIds: [6], notes: "well done" });
+    expect(sameAgain({ ...choice, quantity: 4 })).toEqual({ ...choice, quantity: 1 });
+  });
+
+  it("steps quantities within 1–99 and offers a seat per cover", () => {
+    expect(stepQuantity({ quantity: 1 }, -1).quantity).toBe(1);
+    expect(stepQuantity({ quantity: 98 }, 5).quantity).toBe(99);
+    expect(stepQuantity({ quantity: 2 }, 1).quantity).toBe(3);
+    expect(seatNumbers(3)).toEqual([1, 2, 3]);
+    expect(seatNumbers(0)).toEqual([1]);
+    expect(seatNumbers(40)).toHaveLength(12);
+  });
+
+  it("writes sizes short on a tile and modifiers as the kitchen reads them", () => {
+    expect(["Small", "Medium", "Large", "X Large", "XX Large", "0.33"].map(shortSize)).toEqual(["S", "M", "L", "XL", "XXL", "0.33"]);
+    expect(modifierLabel({ name: "Red Onions", label: "NO Red Onions" })).toBe("NO Red Onions");
+    expect(modifierLabel({ name: "Extra cheese" })).toBe("Extra cheese");
   });
 });

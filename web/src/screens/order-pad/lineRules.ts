@@ -135,7 +135,7 @@ export function toDraftLine(item: MenuEntry, choice: LineChoice, localId: string
     localId,
     name: item.name,
     variationName: variation.name,
-    modifierNames: chosen.map((m) => m.name),
+    modifierNames: chosen.map((m) => modifierLabel(m)),
     unitPrice: prices.unitPrice,
     modifiersTotal: prices.modifiersTotal,
   };
@@ -145,4 +145,50 @@ export function toDraftLine(item: MenuEntry, choice: LineChoice, localId: string
 export function fromPrice(item: MenuEntry): number | null {
   const prices = item.variations.filter((v) => v.is_available).map((v) => v.price);
   return prices.length > 0 ? Math.min(...prices) : null;
+}
+
+/**
+ * Whether one tap adds `item` (its only available size, nothing chosen): it is orderable,
+ * has exactly one available size and no modifier group requires a choice. Otherwise the
+ * compact picker opens (a size to tap, required choices).
+ */
+export function addsInOneTap(item: MenuEntry): boolean {
+  return (
+    isOrderable(item) &&
+    item.variations.filter((v) => v.is_available).length === 1 &&
+    item.modifier_groups.every((g) => g.min_choices === 0)
+  );
+}
+
+/** What the pad sets for the lines that follow: the seat (null: the table) and the course. */
+export interface LineContext {
+  seat: number | null;
+  course: number;
+}
+
+/** The choice of one tap on `item` in `variationId` (default: its only available size), in `context`. */
+export function tapChoice(item: MenuEntry, context: LineContext, variationId?: number, modifierIds: number[] = [], notes = ""): LineChoice {
+  const size = variationId ?? item.variations.find((v) => v.is_available)?.id ?? null;
+  return { ...initialChoice(item), variationId: size, modifierIds, notes, seat: context.seat, course: context.course };
+}
+
+/** The same line again (a copy to draft: same item, size, modifiers, notes, seat, course, quantity 1). */
+export function sameAgain(line: LineChoice): LineChoice {
+  return { ...line, modifierIds: [...line.modifierIds], quantity: 1 };
+}
+
+/** `line` with its quantity stepped by `delta`, kept within 1–99. */
+export function stepQuantity<T extends { quantity: number }>(line: T, delta: number): T {
+  return { ...line, quantity: Math.min(MAX_QUANTITY, Math.max(1, line.quantity + delta)) };
+}
+
+/** The seats of the seat bar: 1 … covers (at least 1, at most 12 buttons). */
+export function seatNumbers(covers: number): number[] {
+  const count = Math.min(12, Math.max(1, covers));
+  return Array.from({ length: count }, (_, n) => n + 1);
+}
+
+/** The modifier as the kitchen reads it ("NO Red Onions"): the menu's label, else its name. */
+export function modifierLabel(modifier: { name: string; label?: string }): string {
+  return modifier.label ?? modifier.name;
 }

@@ -152,7 +152,8 @@ function isOutboxState(value: unknown): value is OutboxState {
   return Array.isArray(v.drafts) && Array.isArray(v.ops);
 }
 
-function toLineCreate(line: DraftLine): OrderLineCreate {
+/** The API body of a draft line. */
+export function toLineCreate(line: DraftLine): OrderLineCreate {
   return {
     menu_item_id: line.menuItemId,
     variation_id: line.variationId,

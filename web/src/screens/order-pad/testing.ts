@@ -14,10 +14,10 @@ const TOPPINGS = {
   min_choices: 0,
   max_choices: 3,
   modifiers: [
-    { id: 1, name: "Extra cheese", price_delta: 0, is_available: true },
-    { id: 2, name: "Pepperoni", price_delta: 150, is_available: true },
-    { id: 3, name: "Mushrooms", price_delta: 0, is_available: true },
-    { id: 4, name: "Jalapeños", price_delta: 100, is_available: true },
+    { id: 1, name: "Extra cheese", label: "Extra cheese", price_delta: 0, is_available: true },
+    { id: 2, name: "Pepperoni", label: "Pepperoni", price_delta: 150, is_available: true },
+    { id: 3, name: "Mushrooms", label: "Mushrooms", price_delta: 0, is_available: true },
+    { id: 4, name: "Jalapeños", label: "Jalapeños", price_delta: 100, is_available: true },
   ],
 };
 
@@ -27,8 +27,8 @@ const CRUST = {
   min_choices: 1,
   max_choices: 1,
   modifiers: [
-    { id: 5, name: "Thin crust", price_delta: 0, is_available: true },
-    { id: 6, name: "Gluten-free crust", price_delta: 250, is_available: true },
+    { id: 5, name: "Thin crust", label: "Thin crust", price_delta: 0, is_available: true },
+    { id: 6, name: "Gluten-free crust", label: "Gluten-free crust", price_delta: 250, is_available: true },
   ],
 };
 
@@ -201,7 +201,7 @@ export function fakeOrderBackend(server: FakeServer, initial: OrderRead = orderO
       const modifiers = menuItem.modifier_groups
         .flatMap((g) => g.modifiers)
         .filter((m) => (line.modifier_ids ?? []).includes(m.id))
-        .map((m) => ({ id: m.id, name: m.name, price_delta: m.price_delta }));
+        .map((m) => ({ id: m.id, name: m.name, price_delta: m.price_delta, kind: m.kind ?? "add", label: m.label }));
       const modifiersTotal = modifiers.reduce((s, m) => s + m.price_delta, 0);
       const quantity = line.quantity ?? 1;
       backend.order.items.push(

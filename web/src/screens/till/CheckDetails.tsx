@@ -1,7 +1,9 @@
 /**
  * A check as the cashier reads it: its lines, subtotal, discount, tax (included in the
  * prices or added on top, as the check says), total, paid and balance, and the
- * payments taken. Money in the check's currency via the shared formatter.
+ * payments taken. Money in the check's currency via the shared formatter. Each line says
+ * its modifiers as the kitchen read them ("NO Red Onions", "Extra cheese") and its seat,
+ * from the order's lines when the order is given.
  */
 import type { CheckRead, OrderRead } from "../../api/types";
 import { formatMoney } from "../../lib/money";
@@ -15,7 +17,26 @@ export function formatRate(basisPoints: number): string {
   return `${(basisPoints / 100).toLocaleString("en", { maximumFractionDigits: 3 })}%`;
 }
 
-function LineRows({ lines, currency }: { lines: { key: number; qty: number; name: string; size: string; total: number }[]; currency: string }) {
+interface Row {
+  key: number;
+  qty: number;
+  name: string;
+  size: string;
+  total: number;
+  /** The chosen modifiers' labels, and the seat (null: the table). */
+  modifiers?: readonly string[];
+  seat?: number | null;
+}
+
+/** What a line's details say under its name: "Extra cheese, NO Red Onions · seat 2". */
+export function lineDetails(row: Pick<Row, "modifiers" | "seat">): string {
+  const parts = [];
+  if (row.modifiers && row.modifiers.length > 0) parts.push(row.modifiers.join(", "));
+  if (row.seat != null) parts.push(`seat ${row.seat}`);
+  return parts.join(" · ");
+}
+
+function LineRows({ lines, currency }: { lines: Row[]; currency: string }) {
   return (
     <table className="till-lines">
       <caption className="till-sr-only">Lines</caption>
@@ -35,6 +56,7 @@ function LineRows({ lines, currency }: { lines: { key: number; qty: number; name
             <td>
               {line.name}
               {line.size ? ` (${line.size})` : ""}
+              {lineDetails(line) ? <span className="till-line-details">{lineDetails(line)}</span> : null}
             </td>
             <td className="till-num">{formatMoney(line.total, currency)}</td>
           </tr>
@@ -45,8 +67,18 @@ function LineRows({ lines, currency }: { lines: { key: number; qty: number; name
 }
 
 /** `timeZone`: the restaurant's IANA zone for the payments' clock times (default: the device's). */
-export function CheckDetails({ check, timeZone }: { check: CheckRead; timeZone?: string | undefined }) {
+export function CheckDetails({
+  check,
+  timeZone,
+  order,
+}: {
+  check: CheckRead;
+  timeZone?: string | undefined;
+  /** The check's order: its lines' modifiers and seats. */
+  order?: OrderRead | undefined;
+}) {
   const c = check.currency;
+  const items = new Map((order?.items ?? []).map((i) => [i.id, i] as const));
   const rate = formatRate(check.tax_rate_bp);
   return (
     <div className="till-check">
@@ -58,6 +90,8 @@ export function CheckDetails({ check, timeZone }: { check: CheckRead; timeZone?:
           name: l.name,
           size: l.variation_name,
           total: l.line_total,
+          modifiers: items.get(l.order_item_id)?.modifiers.map((m) => m.label),
+          seat: items.get(l.order_item_id)?.seat ?? null,
         }))}
       />
       <dl className="till-totals">
@@ -116,7 +150,15 @@ export function OrderPreview({ order }: { order: OrderRead }) {
     <div className="till-check">
       <LineRows
         currency={order.currency}
-        lines={lines.map((l) => ({ key: l.id, qty: l.quantity, name: l.name, size: l.variation_name, total: l.line_total }))}
+        lines={lines.map((l) => ({
+          key: l.id,
+          qty: l.quantity,
+          name: l.name,
+          size: l.variation_name,
+          total: l.line_total,
+          modifiers: l.modifiers.map((m) => m.label),
+          seat: l.seat,
+        }))}
       />
       <dl className="till-totals">
         <div>

@@ -258,10 +258,10 @@ export function TillScreen() {
             <>
               {row !== undefined ? (
                 <p className="till-hint">
-                  {row.covers} {row.covers === 1 ? "cover" : "covers"} · check #{check.id}
+                  {row.covers} {row.covers === 1 ? "cover" : "covers"} · order #{row.order.id} · check #{check.id}
                 </p>
               ) : null}
-              <CheckDetails check={check} timeZone={timeZone} />
+              <CheckDetails check={check} timeZone={timeZone} order={row?.order} />
               {check.status === "open" ? (
                 <PaymentPanel key={check.id} ref={payRef} restaurantId={rid} check={check} onPaid={onPaid} />
               ) : (
