@@ -49,7 +49,7 @@ from brigade.auth.security import (
 )
 from brigade.infra.db import utcnow
 from brigade.infra.settings import Settings
-from brigade.menu.models import ModifierGroup
+from brigade.menu.models import Modifier, ModifierGroup
 from brigade.restaurants.models import Restaurant
 from brigade.restaurants.service import add_member
 from brigade.runtime import Runtime
@@ -328,6 +328,13 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/shifts/{shift_id}/paid-in"): {"amount": 1, "reason": "isolation"},
     ("POST", "/shifts/{shift_id}/paid-out"): {"amount": 1, "reason": "isolation"},
     ("POST", "/shifts/{shift_id}/close"): {"counted_cash": 0},
+    ("PATCH", "/inventory/ingredients/{ingredient_id}"): {"reorder_level": 1},
+    ("PUT", "/inventory/recipes/items/{item_id}"): {
+        "lines": [{"ingredient_id": "{ingredient_id}", "quantity": 1}]
+    },
+    ("PUT", "/inventory/recipes/modifiers/{modifier_id}"): {
+        "lines": [{"ingredient_id": "{ingredient_id}", "quantity": 1}]
+    },
 }
 #: Path parameters that are no object id.
 NOT_IDS = {"restaurant_id", "course"}
@@ -390,8 +397,8 @@ async def furnish(
 ) -> Furnished:
     """An area, a table, a menu item with a size and a modifier group, a waiter, an API
     token, a dine-in order with a line that was sent (a ticket), and its check with a
-    discount and a part payment by card; a till
-    with an open shift and the Z report of a day before."""
+    discount and a part payment by card; a till with an open shift and the Z report of a
+    day before; a registered device and a stock ingredient."""
     owner_id, owner = await _user(session, runtime)
     await add_member(session, restaurant.id, owner_id, Role.owner)
     waiter_id, _ = await _user(session, runtime)
@@ -404,6 +411,9 @@ async def furnish(
     await make_modifier_group(session, restaurant, items=[item.id], modifiers={"Cheese": 100})
     group_id = await session.scalar(
         select(ModifierGroup.id).where(ModifierGroup.restaurant_id == restaurant.id)
+    )
+    modifier_id = await session.scalar(
+        select(Modifier.id).where(Modifier.restaurant_id == restaurant.id)
     )
     base = f"/api/v1/restaurants/{restaurant.id}"
     area = await _ok(
@@ -472,6 +482,12 @@ async def furnish(
         ),
         "device",
     )
+    ingredient = await _ok(
+        await client.post(
+            f"{base}/inventory/ingredients", json={"name": "Flour", "unit": "kg"}, headers=owner
+        ),
+        "ingredient",
+    )
     ids = {
         "area_id": area["id"],
         "table_id": table["id"],
@@ -493,6 +509,8 @@ async def furnish(
         "shift_id": shift["id"],
         "z_report_id": z_report["id"],
         "device_id": device["id"],
+        "ingredient_id": ingredient["id"],
+        "modifier_id": int(modifier_id or 0),
         "course": 1,
     }
     return Furnished(restaurant, owner, ids)
@@ -541,6 +559,8 @@ def test_object_routes_are_all_covered() -> None:
         "shift_id",
         "z_report_id",
         "device_id",
+        "ingredient_id",
+        "modifier_id",
     }
     assert len(OBJECT_ROUTES) >= 45
 

@@ -43,6 +43,22 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "a Python comparison of a committed event's restaurant with a socket "
         "subscription's (dataclass fields): whether replay would deliver it, no query"
     ),
+    (
+        "devices/service.py",
+        "device_of_secret",
+        "device.restaurant_id != restaurant_id",
+    ): (
+        "a Python comparison of the device found by its secret with the restaurant the "
+        "request names: a device of another restaurant is refused, no query"
+    ),
+    (
+        "audit/service.py",
+        "list_platform_entries",
+        "AuditEntry.restaurant_id.is_(None)",
+    ): (
+        "the platform's own trail (logins, failed logins: no restaurant), read by the "
+        "platform admin only: the one query that asks for no restaurant"
+    ),
 }
 
 

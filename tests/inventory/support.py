@@ -103,13 +103,17 @@ async def send_order(client: AsyncClient, s: Stock, items: list[dict[str, Any]])
     return ok(await client.post(f"{w.orders_url}/{opened['id']}/send", headers=w.waiter.headers))
 
 
-async def void(client: AsyncClient, s: Stock, order_id: int, item_id: int) -> dict[str, Any]:
+async def void(
+    client: AsyncClient, s: Stock, order_id: int, item_id: int, *, by_manager: bool = False
+) -> dict[str, Any]:
+    """Void a line as the waiter, or as the manager (a line the kitchen has started needs
+    a manager)."""
     w = s.world
     return ok(
         await client.post(
             f"{w.orders_url}/{order_id}/items/{item_id}/void",
             json={"reason": "guest changed their mind"},
-            headers=w.waiter.headers,
+            headers=s.manager.headers if by_manager else w.waiter.headers,
         )
     )
 

@@ -245,7 +245,7 @@ class TestFireAndVoid:
             )
         )
         assert void_small["id"] == sent["id"]
-        await void(client, s, sent["id"], large)
+        await void(client, s, sent["id"], large, by_manager=True)
         assert await on_hand(client, s, cheese) == 620
         assert await on_hand(client, s, dough) == 8
         ledger = ok(await client.get(s.url(f"/ingredients/{cheese}/movements"), headers=s.headers))

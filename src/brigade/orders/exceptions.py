@@ -80,7 +80,8 @@ class CannotMergeOrder(Conflict):
 
 class VoidApprovalRequired(PermissionDenied):
     """The line is being prepared, ready or served: its void needs a manager (the
-    caller's ``billing:approve`` or a manager's ``approval``); extension ``status``."""
+    caller's ``billing:approve`` or a manager's ``approval``); extension ``line_status``
+    (the line's status; not ``status``, which problem details keep for the HTTP code)."""
 
     type = "void-approval-required"
     title = "Voiding this line needs a manager's approval"

@@ -923,7 +923,7 @@ async def void_item(
         if not access.can(Permission.billing_approve):
             raise VoidApprovalRequired(
                 f"line {item_id} is {item.status.value}: voiding it needs a manager's approval",
-                status=item.status.value,
+                line_status=item.status.value,
             )
         approved_by, method = access.actor.user_id, "permission"
     if item.status is not OrderItemStatus.pending:
