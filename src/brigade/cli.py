@@ -25,8 +25,7 @@ from brigade.infra.settings import Settings
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from brigade.imports.csv_orders import CsvImportReport
-    from brigade.imports.pizza_place import ImportReport
+    from brigade.imports.history import ImportReport
 
 app = typer.Typer(help="Brigade: restaurant ordering server.", no_args_is_help=True)
 import_app = typer.Typer(help="Import public data sets into a restaurant.", no_args_is_help=True)
@@ -306,7 +305,7 @@ def import_orders_command(
     _print_import_report(report)
 
 
-def _print_import_report(report: ImportReport | CsvImportReport) -> None:
+def _print_import_report(report: ImportReport) -> None:
     """Print what an import did and how long it took."""
     if not report.changed:
         console.print(

@@ -44,17 +44,18 @@ from babel.numbers import get_currency_precision
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brigade.events.outbox import record
 from brigade.imports.csvfiles import decode_text, parse_price, read_rows
 from brigade.imports.exceptions import ImportSourceError
 from brigade.imports.history import (
     HistoryLine,
     HistoryOrder,
     HistoryTarget,
+    ImportReport,
     MenuEntry,
     ProgressCallback,
     ensure_menu,
     ensure_restaurant,
+    record_import,
     write_history,
 )
 
@@ -427,32 +428,6 @@ def load_csv_history(folder: Path, mapping: CsvMapping) -> CsvHistory:
 # ------------------------------------------------------------------------------ writing
 
 
-@dataclass(slots=True)
-class CsvImportReport:
-    """What :func:`import_csv_history` did; ``seconds`` is the database part's wall time."""
-
-    restaurant_id: int
-    restaurant_created: bool = False
-    categories_created: int = 0
-    items_created: int = 0
-    variations_created: int = 0
-    orders_created: int = 0
-    orders_skipped: int = 0
-    lines_created: int = 0
-    seconds: float = 0.0
-
-    @property
-    def changed(self) -> bool:
-        """Whether anything was written."""
-        return bool(
-            self.restaurant_created
-            or self.categories_created
-            or self.items_created
-            or self.variations_created
-            or self.orders_created
-        )
-
-
 async def import_csv_history(
     session: AsyncSession,
     data: CsvHistory,
@@ -460,7 +435,7 @@ async def import_csv_history(
     *,
     chunk_size: int = 2000,
     progress: ProgressCallback | None = None,
-) -> CsvImportReport:
+) -> ImportReport:
     """Write ``data`` into the restaurant of ``mapping`` (created when missing).
 
     Flushes only; the caller commits (``brigade.events.unit_of_work``), so a failed import
@@ -479,33 +454,15 @@ async def import_csv_history(
         time_zone=wanted.time_zone,
         default_time_zone=DEFAULT_TIME_ZONE,
     )
-    report = CsvImportReport(restaurant_id=restaurant.id, restaurant_created=created)
+    report = ImportReport(restaurant_id=restaurant.id, restaurant_created=created)
     target = HistoryTarget.of(restaurant, PAYMENT_REFERENCE)
     menu = await ensure_menu(session, target, data.menu)
-    report.categories_created = menu.categories_created
-    report.items_created = menu.items_created
-    report.variations_created = menu.variations_created
     counts = await write_history(
         session, target, data.orders, chunk_size=chunk_size, progress=progress
     )
-    report.orders_created = counts.orders_created
-    report.orders_skipped = counts.orders_skipped
-    report.lines_created = counts.lines_created
-    if report.changed:
-        await record(
-            session,
-            restaurant.id,
-            "import.completed",
-            {
-                "source": "csv",
-                "shape": "orders+lines" if mapping.orders else "lines",
-                "categories_created": report.categories_created,
-                "items_created": report.items_created,
-                "variations_created": report.variations_created,
-                "orders_created": report.orders_created,
-                "lines_created": report.lines_created,
-            },
-        )
+    report.add(menu, counts)
+    shape = "orders+lines" if mapping.orders else "lines"
+    await record_import(session, report, source="csv", shape=shape)
     await session.flush()
     report.seconds = time.perf_counter() - started
     return report

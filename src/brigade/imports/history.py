@@ -38,6 +38,7 @@ from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brigade.billing.models import Check, Payment
+from brigade.events.outbox import record
 from brigade.imports.exceptions import ImportConflict
 from brigade.infra.db import utcnow
 from brigade.infra.prepared import dialect_name
@@ -507,3 +508,66 @@ async def write_history(
     if counts.orders_created:
         await _analyze(session)
     return counts
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What an import did: the restaurant, what was created and skipped, and
+    ``units_created`` (the lines' quantities). ``seconds`` is the wall time of the
+    database part."""
+
+    restaurant_id: int
+    restaurant_created: bool = False
+    categories_created: int = 0
+    items_created: int = 0
+    variations_created: int = 0
+    orders_created: int = 0
+    orders_skipped: int = 0
+    lines_created: int = 0
+    units_created: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything was written."""
+        return bool(
+            self.restaurant_created
+            or self.categories_created
+            or self.items_created
+            or self.variations_created
+            or self.orders_created
+        )
+
+    def add(self, menu: MenuCounts, counts: HistoryCounts) -> None:
+        """Take in what :func:`ensure_menu` and :func:`write_history` wrote."""
+        self.categories_created += menu.categories_created
+        self.items_created += menu.items_created
+        self.variations_created += menu.variations_created
+        self.orders_created += counts.orders_created
+        self.orders_skipped += counts.orders_skipped
+        self.lines_created += counts.lines_created
+        self.units_created += counts.units_created
+
+
+async def record_import(
+    session: AsyncSession, report: ImportReport, *, source: str, shape: str
+) -> None:
+    """Record one ``import.completed`` event (``{source, shape, categories_created,
+    items_created, variations_created, orders_created, lines_created}``) when the import
+    wrote anything: the only event of an import, none per order."""
+    if not report.changed:
+        return
+    await record(
+        session,
+        report.restaurant_id,
+        "import.completed",
+        {
+            "source": source,
+            "shape": shape,
+            "categories_created": report.categories_created,
+            "items_created": report.items_created,
+            "variations_created": report.variations_created,
+            "orders_created": report.orders_created,
+            "lines_created": report.lines_created,
+        },
+    )

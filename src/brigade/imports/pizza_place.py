@@ -49,7 +49,7 @@ from typing import Literal, cast
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brigade.events.outbox import record
+from brigade.imports import history
 from brigade.imports.csvfiles import decode_text, parse_price, read_rows
 from brigade.imports.exceptions import ImportSourceError
 from brigade.imports.history import (
@@ -60,6 +60,7 @@ from brigade.imports.history import (
     ProgressCallback,
     ensure_menu,
     ensure_restaurant,
+    record_import,
     write_history,
 )
 from brigade.menu.models import Category, MenuItem, Variation
@@ -369,30 +370,14 @@ def load_pizza_place(path: Path | None = None) -> PizzaPlaceData:
 
 
 @dataclass(slots=True)
-class ImportReport:
-    """What an import did. ``seconds`` is the wall time of the database part."""
-
-    restaurant_id: int
-    restaurant_created: bool = False
-    categories_created: int = 0
-    items_created: int = 0
-    variations_created: int = 0
-    orders_created: int = 0
-    orders_skipped: int = 0
-    lines_created: int = 0
-    pizzas_created: int = 0
-    seconds: float = 0.0
+class ImportReport(history.ImportReport):
+    """What the pizza place's import did; ``pizzas_created`` is the pizzas sold (the
+    lines' quantities)."""
 
     @property
-    def changed(self) -> bool:
-        """Whether anything was written."""
-        return bool(
-            self.restaurant_created
-            or self.categories_created
-            or self.items_created
-            or self.variations_created
-            or self.orders_created
-        )
+    def pizzas_created(self) -> int:
+        """Pizzas in the lines written."""
+        return self.units_created
 
 
 async def _ensure_restaurant(
@@ -456,31 +441,11 @@ async def import_pizza_place(
     report = ImportReport(restaurant_id=restaurant.id, restaurant_created=created)
     ctx = HistoryTarget.of(restaurant, PAYMENT_REFERENCE)
     menu = await ensure_menu(session, ctx, _menu_entries(data))
-    report.categories_created = menu.categories_created
-    report.items_created = menu.items_created
-    report.variations_created = menu.variations_created
     counts = await write_history(
         session, ctx, data.orders, chunk_size=chunk_size, progress=progress
     )
-    report.orders_created = counts.orders_created
-    report.orders_skipped = counts.orders_skipped
-    report.lines_created = counts.lines_created
-    report.pizzas_created = counts.units_created
-    if report.changed:
-        await record(
-            session,
-            restaurant.id,
-            "import.completed",
-            {
-                "source": "pizza-place",
-                "shape": data.shape,
-                "categories_created": report.categories_created,
-                "items_created": report.items_created,
-                "variations_created": report.variations_created,
-                "orders_created": report.orders_created,
-                "lines_created": report.lines_created,
-            },
-        )
+    report.add(menu, counts)
+    await record_import(session, report, source="pizza-place", shape=data.shape)
     await session.flush()
     report.seconds = time.perf_counter() - started
     return report
