@@ -132,8 +132,10 @@ describe("route guards", () => {
     expect(within(tabs).getAllByRole("link").map((a) => a.textContent)).toEqual([
       "Menu",
       "Tables & QR",
+      "Floor plan",
       "Staff",
       "API tokens",
+      "Stock",
       "Devices & PINs",
       "Settings",
       "Audit log",
