@@ -114,7 +114,7 @@ class TestVoidAfterPreparation:
         )
         assert response.status_code == 403
         assert problem_type(response) == "void-approval-required"
-        assert response.json()["status"] == "preparing"
+        assert response.json()["line_status"] == "preparing"
         assert await snapshot(session, world.rid) == before
 
     async def test_a_manager_voids_it_on_their_own(self, client: AsyncClient, world: World) -> None:

@@ -179,6 +179,38 @@ class DemoServer:
         answer = self.api("POST", "/auth/login", body={"username": username, "password": password})
         return str(answer["access_token"])
 
+    def settle_open_orders(self, token: str) -> None:
+        """Close every order a test left open, as the owner whose ``token`` is given: an
+        order with nothing fired is cancelled, any other is paid by card (its balance),
+        and every open kitchen ticket is bumped, so the next test finds the demo's twelve
+        tables free and the kitchen screen empty (the tests share one server)."""
+        base = f"/restaurants/{self.restaurant_id}"
+        tickets = self.api("GET", f"{base}/kitchen/tickets?limit=200", token=token)
+        for ticket in tickets["items"]:
+            self.api("POST", f"{base}/kitchen/tickets/{ticket['id']}/bump", token=token)
+        listed = self.api("GET", f"{base}/orders?status=open&limit=200", token=token)
+        for order in listed["items"]:
+            try:
+                self.api(
+                    "POST",
+                    f"{base}/orders/{order['id']}/cancel",
+                    token=token,
+                    body={"reason": "left open by a browser test"},
+                )
+                continue
+            except AssertionError:
+                pass  # fired lines or a check: pay it instead
+            opened = self.api("POST", f"{base}/orders/{order['id']}/check", token=token)
+            check = opened.get("check", opened)
+            if check["balance"] > 0:
+                self.api(
+                    "POST",
+                    f"{base}/checks/{check['id']}/payments",
+                    token=token,
+                    headers={"Idempotency-Key": uuid.uuid4().hex},
+                    body={"method": "card", "amount": check["balance"]},
+                )
+
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now (the OS picks it)."""
@@ -302,6 +334,34 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
 # --------------------------------------------------------------------------------------
 # The browser
 # --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="package")
+def settling_token(demo_server: DemoServer) -> Callable[[], str]:
+    """The owner's access token for :meth:`DemoServer.settle_open_orders`, renewed every
+    ten minutes (one login, not one per test: logins are rate-limited per account)."""
+    held: dict[str, tuple[float, str]] = {}
+
+    def get() -> str:
+        now = time.monotonic()
+        if "owner" not in held or now - held["owner"][0] > 600:
+            held["owner"] = (now, demo_server.token("owner"))
+        return held["owner"][1]
+
+    return get
+
+
+@pytest.fixture(autouse=True)
+def free_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each browser test that used the demo server, close the orders it left open
+    (:meth:`DemoServer.settle_open_orders`)."""
+    if "demo_server" not in request.fixturenames:
+        yield
+        return
+    demo_server: DemoServer = request.getfixturevalue("demo_server")
+    token: Callable[[], str] = request.getfixturevalue("settling_token")
+    yield
+    demo_server.settle_open_orders(token())
 
 
 @pytest.fixture(scope="package")

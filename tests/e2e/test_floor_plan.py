@@ -88,7 +88,8 @@ async def _plan_and_fire(
     await expect(placed).to_have_accessible_name(f"Table {PLANNED}, at 20, 20")
     first = await settled(demo_server, owner_token, lambda t: t["plan_x"] == 20)
 
-    # drag it right and down with the mouse (pointer events)
+    # drag it right and down with the mouse (pointer events), the plan in view
+    await plan.scroll_into_view_if_needed()
     box = await placed.bounding_box()
     plan_box = await plan.bounding_box()
     assert box is not None
