@@ -212,6 +212,20 @@ class DemoServer:
                 )
 
 
+async def eventually(
+    read: Callable[[], Any], done: Callable[[Any], bool], *, seconds: float = 10.0
+) -> Any:
+    """``read()`` again every 0.1 s until ``done`` holds of its answer, which is returned;
+    the last answer after ``seconds``. For the server's side of what the screen shows at
+    once (the pad's outbox sends after the screen has moved on)."""
+    answer = read()
+    deadline = time.monotonic() + seconds
+    while not done(answer) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+        answer = read()
+    return answer
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now (the OS picks it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:

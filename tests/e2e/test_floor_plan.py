@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.conftest import DemoServer, SignIn, screenshot
+from tests.e2e.conftest import DemoServer, SignIn, eventually, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -182,5 +182,8 @@ async def _plan_and_fire(
     await waiter.get_by_role("button", name="Fire course 2").click()
     await warning.get_by_role("button", name="Fire course 2 anyway").click()
     await expect(waiter.get_by_role("button", name="Fire course 2")).to_have_count(0)
-    fired = demo_server.api("GET", rid_orders, token=waiter_token)
+    fired = await eventually(
+        lambda: demo_server.api("GET", rid_orders, token=waiter_token),
+        lambda o: all(i["status"] != "pending" for i in o["items"]),
+    )
     assert [i["status"] for i in fired["items"]] == ["fired", "fired"]

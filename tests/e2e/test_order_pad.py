@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Locator, Page, expect
 
-from tests.e2e.conftest import DemoServer, SignIn, screenshot
+from tests.e2e.conftest import DemoServer, SignIn, eventually, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -99,7 +99,10 @@ async def test_the_four_line_order_in_twelve_taps(sign_in: SignIn, demo_server: 
     await expect(pad.get_by_role("button", name="Fire course 2")).to_be_visible()
     await expect(pad.get_by_text("Order #", exact=False)).to_contain_text(str(order_id))
 
-    order = demo_server.api("GET", f"/restaurants/{rid}/orders/{order_id}", token=token)
+    order = await eventually(
+        lambda: demo_server.api("GET", f"/restaurants/{rid}/orders/{order_id}", token=token),
+        lambda o: all(i["status"] != "pending" for i in o["items"] if i["course"] == 1),
+    )
     assert order["table_id"] == table_id
     assert order["covers"] == 2
     lines = sorted(
